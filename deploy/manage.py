@@ -1,0 +1,96 @@
+"""Operator commands: `python -m deploy.manage keys|migrate|seed|serve`.
+
+  keys                 make the JWT key pair under var/keys if it is missing (local use only)
+  migrate [all|NAME…]  apply Alembic migrations of the gateway and the services
+  seed                 load the demo data (villages, accounts), idempotent
+  serve NAME           run one process (gateway, registry, monitoring, payments, assets) with uvicorn
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+
+import uvicorn
+
+from shared.db import Database
+from shared.migrations import upgrade
+from shared.settings import DEFAULT_PORTS, PROCESSES, Settings, get_settings
+
+FACTORIES = {
+    "gateway": "gateway.app:create_app",
+    **{name: f"services.{name}.app:create_app" for name in PROCESSES if name != "gateway"},
+}
+
+
+def ensure_keys(settings: Settings) -> bool:
+    """Create the key pair if neither file exists; returns whether it did."""
+    from gateway.keys import generate_keypair
+
+    if settings.jwt_private_key_file.exists() and settings.jwt_public_key_file.exists():
+        return False
+    if settings.hangjin_env == "production":
+        raise SystemExit("JWT key files are missing; in production they are mounted from a Secret")
+    generate_keypair(settings.jwt_private_key_file, settings.jwt_public_key_file)
+    return True
+
+
+def migrate(settings: Settings, names: list[str]) -> None:
+    for name in PROCESSES if names in ([], ["all"]) else names:
+        upgrade(name, settings.database_url(name))
+        print(f"migrated {name}")
+
+
+async def seed(settings: Settings) -> dict[str, int]:
+    """Load every demo data set; running it twice adds nothing the second time."""
+    from gateway.seed import seed_users
+    from services.registry.seed import seed_villages
+
+    counts: dict[str, int] = {}
+    for process, loader, label in (
+        ("registry", seed_villages, "villages"),
+        ("gateway", seed_users, "users"),
+    ):
+        db = Database.from_url(settings.database_url(process))
+        try:
+            async with db.session_scope() as session:
+                counts[label] = await loader(session)
+        finally:
+            await db.dispose()
+    return counts
+
+
+def serve(name: str, host: str, port: int) -> None:
+    uvicorn.run(
+        FACTORIES[name], factory=True, host=host, port=port, log_config=None, access_log=False,
+        proxy_headers=False, timeout_graceful_shutdown=10,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m deploy.manage", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("keys")
+    migrate_parser = commands.add_parser("migrate")
+    migrate_parser.add_argument("names", nargs="*", choices=["all", *PROCESSES])
+    commands.add_parser("seed")
+    serve_parser = commands.add_parser("serve")
+    serve_parser.add_argument("name", choices=PROCESSES)
+    serve_parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve_parser.add_argument("--port", type=int, default=None)
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    if args.command == "keys":
+        print("created key pair" if ensure_keys(settings) else "key pair present")
+    elif args.command == "migrate":
+        migrate(settings, args.names)
+    elif args.command == "seed":
+        print("seeded", asyncio.run(seed(settings)))
+    else:
+        port = args.port or int(os.environ.get("PORT", DEFAULT_PORTS[args.name]))
+        serve(args.name, args.host, port)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,63 @@
+"""The gateway: token issuer, access policy, reverse proxy to the services, and the officials' pages."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from gateway.openapi import merged_openapi
+from gateway.routes import admin, proxy, router
+from gateway.tokens import TokenIssuer
+from gateway.upstreams import Upstreams
+from gateway.web import STATIC_DIR
+from gateway.web.routes import router as web_router
+from shared.auth import TokenVerifier
+from shared.db import Database
+from shared.errors import PROBLEM_RESPONSES, install_error_handlers
+from shared.health import router as health_router
+from shared.observability import RequestIdMiddleware, configure_logging
+from shared.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging("gateway", settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database.from_url(settings.database_url("gateway"), echo=settings.sql_echo)
+        app.state.issuer = TokenIssuer.from_file(
+            settings.jwt_private_key_file, lifetime=timedelta(minutes=settings.access_token_minutes)
+        )
+        app.state.verifier = TokenVerifier.from_file(settings.jwt_public_key_file)
+        try:
+            async with Upstreams.open(settings) as upstreams:
+                app.state.upstreams = upstreams
+                yield
+        finally:
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title="杭锦旗巩固衔接系统 gateway", version="1.0.0", lifespan=lifespan, openapi_url=None,
+        docs_url=None, redoc_url=None, responses=PROBLEM_RESPONSES,
+    )
+    app.state.process = "gateway"
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> dict[str, Any]:
+        """The gateway's routes and every service's public API in one document."""
+        return await merged_openapi(request.app, request.app.state.upstreams)
+
+    app.include_router(health_router)
+    app.include_router(router)
+    app.include_router(admin)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(proxy)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,56 @@
+"""Tables of the gateway: the people and systems that may sign in."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlmodel import Field
+
+from shared.audit import audit_table
+from shared.db import service_base
+
+Base = service_base()
+audit_log = audit_table(Base.metadata)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class User(Base, table=True):
+    """An official who signs in with a password; one role, one region scope."""
+
+    __tablename__ = "users"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=32)
+    region: str = Field(max_length=12)
+    department: str | None = Field(default=None, max_length=64)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=_now)
+
+
+class ApiClient(Base, table=True):
+    """A partner agency's or bank's system, signing in with client credentials."""
+
+    __tablename__ = "api_clients"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    client_id: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=128)
+    secret_hash: str = Field(max_length=255)
+    role: str = Field(max_length=32)
+    region: str = Field(max_length=12)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=_now)
+
+
+class LoginFailure(Base, table=True):
+    """A failed sign-in, kept for the rate limit; in the database so every gateway replica sees it."""
+
+    __tablename__ = "login_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    principal: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=_now, index=True)

@@ -1,0 +1,68 @@
+"""Request and response models of the gateway's own API."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from shared.roles import Role
+
+REGION_PATTERN = r"^\d{6}(\d{3}){0,2}$"
+
+
+class Me(BaseModel):
+    username: str
+    role: Role
+    region: str
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    password: str = Field(min_length=10, max_length=128)
+    role: Role
+    region: str = Field(pattern=REGION_PATTERN)
+    department: str | None = Field(default=None, max_length=64)
+
+
+class UserPublic(BaseModel):
+    id: uuid.UUID
+    username: str
+    role: Role
+    region: str
+    department: str | None
+    is_active: bool
+    created_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class ClientCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    role: Role
+    region: str = Field(pattern=REGION_PATTERN)
+
+
+class ClientPublic(BaseModel):
+    id: uuid.UUID
+    client_id: str
+    name: str
+    role: Role
+    region: str
+    is_active: bool
+    created_at: datetime
+
+
+class ClientCreated(ClientPublic):
+    client_secret: str = Field(description="shown once; only its hash is kept")
+
+
+class ClientPage(BaseModel):
+    items: list[ClientPublic]
+    total: int
+    page: int
+    page_size: int

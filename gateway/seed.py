@@ -1,0 +1,36 @@
+"""Demo accounts, created only by the demo seed (`make run`), never by migrations; idempotent."""
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from gateway.models import User
+from gateway.passwords import hash_secret
+from shared.roles import Role
+
+DEMO_PASSWORD = "hangjin-demo"
+
+# (username, role, region, what the account shows)
+DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
+    ("admin", Role.banner_admin, "150625", "旗级管理员"),
+    ("banner", Role.banner_official, "150625", "旗乡村振兴局干部"),
+    ("banner2", Role.banner_official, "150625", "旗乡村振兴局干部（复核）"),
+    ("xini", Role.township_official, "150625100", "锡尼镇干部"),
+    ("asier", Role.village_official, "150625100201", "阿斯尔嘎查两委"),
+    ("asier-team", Role.work_team, "150625100201", "阿斯尔嘎查驻村工作队"),
+    ("bayin", Role.village_official, "150625100202", "巴音乌素嘎查两委"),
+    ("minzheng", Role.department_officer, "150625", "旗民政局"),
+    ("audit", Role.auditor, "150625", "旗审计局"),
+)
+
+
+async def seed_users(session: AsyncSession) -> int:
+    """Add the demo accounts that do not exist yet; returns how many were added."""
+    existing = set((await session.exec(select(User.username))).all())
+    added = [
+        User(username=name, password_hash=hash_secret(DEMO_PASSWORD), role=role, region=region, department=label)
+        for name, role, region, label in DEMO_USERS
+        if name not in existing
+    ]
+    session.add_all(added)
+    await session.flush()
+    return len(added)

@@ -1,0 +1,6 @@
+"""Alembic environment of the assets service."""
+
+from services.assets.models import Base
+from shared.migrations import run_env
+
+run_env(Base.metadata, "assets")

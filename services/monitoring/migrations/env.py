@@ -1,0 +1,6 @@
+"""Alembic environment of the monitoring service."""
+
+from services.monitoring.models import Base
+from shared.migrations import run_env
+
+run_env(Base.metadata, "monitoring")

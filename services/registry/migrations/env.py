@@ -1,0 +1,6 @@
+"""Alembic environment of the registry service."""
+
+from services.registry.models import Base
+from shared.migrations import run_env
+
+run_env(Base.metadata, "registry")

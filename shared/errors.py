@@ -1,0 +1,153 @@
+"""Problem details (RFC 9457) for every error, and the domain errors services raise instead of HTTPException.
+
+Validation problems carry one entry per bad field, so a form or a partner's client can point at it.
+"""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("hangjin.errors")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldProblem] | None = None
+    request_id: str | None = None
+
+
+class DomainError(Exception):
+    """A refusal the caller can act on; mapped to problem+json by one handler."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(
+        self, detail: str, *, errors: list[FieldProblem] | None = None, headers: dict[str, str] | None = None
+    ):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+
+
+class Unauthorized(DomainError):
+    status, title = 401, "Unauthorized"
+
+
+class Forbidden(DomainError):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(DomainError):
+    status, title = 404, "Not found"
+
+
+class Conflict(DomainError):
+    status, title = 409, "Conflict"
+
+
+class Invalid(DomainError):
+    status, title = 422, "Unprocessable content"
+
+    @classmethod
+    def field(cls, field: str, reason: str) -> "Invalid":
+        return cls(f"{field}: {reason}", errors=[FieldProblem(field=field, reason=reason)])
+
+
+class TooManyRequests(DomainError):
+    status, title = 429, "Too many requests"
+
+
+class Unavailable(DomainError):
+    status, title = 503, "Service unavailable"
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {PROBLEM_JSON: {}}} for code in (401, 403, 404, 409, 422)
+}
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: list[FieldProblem] | None = None,
+    request: Request | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None) if request is not None else None
+    body = Problem(title=title, status=status, detail=detail, errors=errors, request_id=request_id)
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"} and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
+    return [FieldProblem(field=_field_name(tuple(e.get("loc", ()))), reason=e.get("msg", "")) for e in exc.errors()]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error a request can meet to problem+json; nothing escapes as an HTML 500."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(
+            exc.status, exc.title, exc.detail, errors=exc.errors, request=request, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_problems(exc)
+        detail = "; ".join(f"{e.field}: {e.reason}" for e in errors)
+        return problem_response(422, "Unprocessable content", detail, errors=errors, request=request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(
+            exc.status_code, _reason(exc.status_code), str(exc.detail), request=request,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error: %s", exc.orig)
+        return problem_response(409, "Conflict", "the change conflicts with existing data", request=request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return problem_response(500, "Internal server error", "an unexpected error was logged", request=request)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -1,0 +1,34 @@
+"""Region scope: the one helper every query goes through, so a record outside the caller's region
+is never read — not in a list, not by id, not in a count (MISSION.md §1)."""
+
+from typing import Any, TypeVar
+
+from sqlalchemy.sql import Select
+
+from shared.auth import Principal
+from shared.errors import NotFound
+from shared.regions import is_within
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def scoped(statement: S, region_column: Any, principal: Principal) -> S:
+    """Limit `statement` to rows whose region lies inside the caller's scope (a prefix match)."""
+    return statement.where(region_column.startswith(principal.region, autoescape=True))
+
+
+def narrowed(statement: S, region_column: Any, principal: Principal, region: str | None) -> S:
+    """Scope a statement, then narrow it to `region` when the caller asks for part of its scope.
+
+    Asking for a region outside the scope yields nothing rather than an error, like any empty filter.
+    """
+    statement = scoped(statement, region_column, principal)
+    if region:
+        statement = statement.where(region_column.startswith(region, autoescape=True))
+    return statement
+
+
+def ensure_in_scope(region_code: str, principal: Principal, *, what: str = "record") -> None:
+    """Refuse a region outside the caller's scope as if it did not exist (404, not 403)."""
+    if not is_within(region_code, principal.region):
+        raise NotFound(f"{what} not found")

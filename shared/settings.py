@@ -1,0 +1,66 @@
+"""Settings read once from the environment, shared by every process.
+
+Each service has one database URL (`<SERVICE>_DATABASE_URL`); the embedded default is a SQLite file
+under `var/`, so `make run` needs nothing installed. Outside `local`, default secrets are refused.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+SERVICES = ("registry", "monitoring", "payments", "assets")
+PROCESSES = ("gateway", *SERVICES)
+DEFAULT_PORTS = {"gateway": 8000, "registry": 8001, "monitoring": 8002, "payments": 8003, "assets": 8004}
+
+JWT_ISSUER = "hangjin-gateway"
+JWT_AUDIENCE = "hangjin-services"
+
+
+class Settings(BaseSettings):
+    """Everything a process may be told from outside; names are the environment variables."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    hangjin_env: Literal["local", "test", "production"] = "local"
+    gateway_database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/gateway.db"
+    registry_database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/registry.db"
+    monitoring_database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/monitoring.db"
+    payments_database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/payments.db"
+    assets_database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/assets.db"
+
+    registry_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['registry']}"
+    monitoring_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['monitoring']}"
+    payments_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['payments']}"
+    assets_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['assets']}"
+
+    jwt_private_key_file: Path = VAR_DIR / "keys" / "jwt-private.pem"
+    jwt_public_key_file: Path = VAR_DIR / "keys" / "jwt-public.pem"
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+    secret_key: str = "local-only-secret-key-change-me"
+    log_level: str = "INFO"
+    sql_echo: bool = False
+    migrate_on_start: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> "Settings":
+        if self.hangjin_env == "production" and self.secret_key.startswith("local-only"):
+            raise ValueError("SECRET_KEY must be set outside local development")
+        return self
+
+    def database_url(self, process: str) -> str:
+        """The database URL of one process (`gateway` or a service)."""
+        return str(getattr(self, f"{process}_database_url"))
+
+    def service_url(self, service: str) -> str:
+        """Where a service answers, as seen from the gateway and the other services."""
+        return str(getattr(self, f"{service}_url"))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,222 @@
+"""Test harness: every database test runs on SQLite and on PostgreSQL.
+
+Each (backend, process) gets its own database, migrated once per session with the real Alembic
+migrations; every test starts from empty tables. Under CI a missing PostgreSQL fails the run.
+"""
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AsyncExitStack, contextmanager
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import make_url
+
+from deploy.manage import seed
+from deploy.stack import Stack
+from shared.db import create_engine
+from shared.migrations import upgrade
+from shared.roles import Role
+from shared.settings import PROCESSES, Settings
+from tests.support.keys import KeyPair, make_keypair
+
+PG_ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if asyncio.iscoroutinefunction(getattr(item, "function", None)):
+            item.add_marker(pytest.mark.anyio)
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def _pg_reachable() -> bool:
+    try:
+        conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
+
+
+def require_postgres() -> None:
+    if asyncio.run(_pg_reachable()):
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_DSN}; CI needs it")
+    pytest.skip("PostgreSQL is not reachable (set CI=1 to make this a failure)")
+
+
+@pytest.fixture(scope="session")
+def keypair(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
+    return make_keypair(tmp_path_factory.mktemp("keys"))
+
+
+async def _create_pg_database(name: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def _drop_pg_database(name: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _pg_url(name: str) -> str:
+    base = make_url(PG_ADMIN_DSN).set(drivername="postgresql+asyncpg", database=name)
+    return base.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        require_postgres()
+    return str(request.param)
+
+
+@contextmanager
+def provisioned_databases(backend: str, folder: Path) -> Iterator[dict[str, str]]:
+    """One migrated database per process on `backend`, dropped afterwards."""
+    run = uuid.uuid4().hex[:8]
+    if backend == "sqlite":
+        urls = {p: f"sqlite+aiosqlite:///{folder / p}.db" for p in PROCESSES}
+    else:
+        urls = {p: _pg_url(f"hj_test_{p}_{run}") for p in PROCESSES}
+        for url in urls.values():
+            asyncio.run(_create_pg_database(str(make_url(url).database)))
+    try:
+        for process, url in urls.items():
+            upgrade(process, url)
+        yield urls
+    finally:
+        if backend == "postgresql":
+            for url in urls.values():
+                asyncio.run(_drop_pg_database(str(make_url(url).database)))
+
+
+@pytest.fixture(scope="session")
+def database_urls(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Databases for in-process tests; each test empties them first (`clean_databases`)."""
+    with provisioned_databases(backend, tmp_path_factory.mktemp("sqlite")) as urls:
+        yield urls
+
+
+def make_settings(urls: dict[str, str], keypair: KeyPair) -> Settings:
+    return Settings(
+        hangjin_env="test",
+        jwt_private_key_file=keypair.private_file,
+        jwt_public_key_file=keypair.public_file,
+        secret_key="test-secret-key",
+        **{f"{p}_database_url": url for p, url in urls.items()},
+    )
+
+
+@pytest.fixture(scope="session")
+def live_stack(backend: str, keypair: KeyPair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The five processes as real servers on free ports, on their own databases with the demo seed."""
+    with provisioned_databases(backend, tmp_path_factory.mktemp("live")) as urls:
+        settings = make_settings(urls, keypair)
+        asyncio.run(seed(settings))
+        env = {
+            "HANGJIN_ENV": "test",
+            "JWT_PRIVATE_KEY_FILE": str(keypair.private_file),
+            "JWT_PUBLIC_KEY_FILE": str(keypair.public_file),
+            "SECRET_KEY": settings.secret_key,
+            "LOG_LEVEL": "WARNING",
+            **{f"{p.upper()}_DATABASE_URL": url for p, url in urls.items()},
+        }
+        stack = Stack(ports={p: free_port() for p in PROCESSES}, env=env)
+        try:
+            stack.start_all()
+            yield stack
+        finally:
+            stack.stop_all()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def settings(database_urls: dict[str, str], keypair: KeyPair) -> Settings:
+    return make_settings(database_urls, keypair)
+
+
+async def _empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            metadata = MetaData()
+            await conn.run_sync(metadata.reflect)
+            tables = [t for t in reversed(metadata.sorted_tables) if t.name != "alembic_version"]
+            if not tables:
+                return
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    await conn.execute(table.delete())
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def clean_databases(database_urls: dict[str, str]) -> None:
+    """Every test that touches a database starts from empty tables."""
+    for url in database_urls.values():
+        await _empty_tables(url)
+
+
+TokenFactory = Callable[..., str]
+
+
+@pytest.fixture
+def token_for(keypair: KeyPair) -> TokenFactory:
+    """Mint a real RS256 token, as the gateway would, for a role and region."""
+    from gateway.tokens import TokenIssuer
+
+    issuer = TokenIssuer.from_file(keypair.private_file)
+
+    def _token(role: Role | str, region: str, subject: str | None = None) -> str:
+        return issuer.issue(subject=subject or f"{role}-{region}", role=Role(role), region=region).access_token
+
+    return _token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def asgi_client_factory() -> AsyncIterator[Callable[..., object]]:
+    """Open an in-process client on an app with its lifespan running; closed after the test."""
+    async with AsyncExitStack() as stack:
+
+        async def _open(app: object, base_url: str = "http://testserver") -> httpx.AsyncClient:
+            await stack.enter_async_context(app.router.lifespan_context(app))  # type: ignore[attr-defined]
+            return await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)  # type: ignore[arg-type]
+            )
+
+        yield _open
+
