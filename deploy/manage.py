@@ -1,9 +1,9 @@
 """Operator commands: `python -m deploy.manage keys|migrate|seed|serve`.
 
-  keys                 make the JWT key pair under var/keys if it is missing (local use only)
-  migrate [all|NAME…]  apply Alembic migrations of the gateway and the services
-  seed                 load the demo data (villages, accounts), idempotent
-  serve NAME           run one process (gateway, registry, monitoring, payments, assets) with uvicorn
+keys                 make the JWT key pair under var/keys if it is missing (local use only)
+migrate [all|NAME…]  apply Alembic migrations of the gateway and the services
+seed                 load the demo data (villages, accounts), idempotent
+serve NAME           run one process (gateway, registry, monitoring, payments, assets) with uvicorn
 """
 
 import argparse
@@ -62,14 +62,23 @@ async def seed(settings: Settings) -> dict[str, int]:
 
 def serve(name: str, host: str, port: int) -> None:
     uvicorn.run(
-        FACTORIES[name], factory=True, host=host, port=port, log_config=None, access_log=False,
-        proxy_headers=False, timeout_graceful_shutdown=10,
+        FACTORIES[name],
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
     )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m deploy.manage", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.manage",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("keys")
     migrate_parser = commands.add_parser("migrate")

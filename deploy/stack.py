@@ -31,8 +31,17 @@ class Stack:
 
     def start(self, name: str) -> None:
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "deploy.manage", "serve", name, "--host", self.host,
-             "--port", str(self.ports[name])],
+            [
+                sys.executable,
+                "-m",
+                "deploy.manage",
+                "serve",
+                name,
+                "--host",
+                self.host,
+                "--port",
+                str(self.ports[name]),
+            ],
             env=self.environment(),
         )
 

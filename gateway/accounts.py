@@ -52,22 +52,33 @@ async def create_user(session: AsyncSession, *, principal: Principal, data: User
     if (await session.exec(select(User).where(User.username == data.username))).first() is not None:
         raise Conflict(f"username {data.username} already exists")
     user = User(
-        username=data.username, password_hash=hash_secret(data.password), role=data.role,
-        region=data.region, department=data.department,
+        username=data.username,
+        password_hash=hash_secret(data.password),
+        role=data.role,
+        region=data.region,
+        department=data.department,
     )
     session.add(user)
     await session.flush()
     public = UserPublic.model_validate(user, from_attributes=True)
     await audit.append(
-        session, audit_log, actor=audit.Actor.of(principal), region=user.region, action="user.create",
-        entity="user", entity_id=str(user.id), after=public.model_dump(mode="json"),
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=user.region,
+        action="user.create",
+        entity="user",
+        entity_id=str(user.id),
+        after=public.model_dump(mode="json"),
     )
     return public
 
 
 async def list_users(session: AsyncSession, *, page: int, page_size: int) -> tuple[list[UserPublic], int]:
     total = (await session.exec(select(func.count()).select_from(User))).one()
-    rows = await session.exec(select(User).order_by(User.username).offset((page - 1) * page_size).limit(page_size))
+    rows = await session.exec(
+        select(User).order_by(User.username).offset((page - 1) * page_size).limit(page_size)
+    )
     return [UserPublic.model_validate(u, from_attributes=True) for u in rows], total
 
 
@@ -75,15 +86,24 @@ async def create_client(session: AsyncSession, *, principal: Principal, data: Cl
     _check_role_region(data.role, data.region)
     secret = secrets.token_urlsafe(32)
     client = ApiClient(
-        client_id=f"cli_{secrets.token_hex(8)}", name=data.name, secret_hash=hash_secret(secret),
-        role=data.role, region=data.region,
+        client_id=f"cli_{secrets.token_hex(8)}",
+        name=data.name,
+        secret_hash=hash_secret(secret),
+        role=data.role,
+        region=data.region,
     )
     session.add(client)
     await session.flush()
     public = ClientPublic.model_validate(client, from_attributes=True)
     await audit.append(
-        session, audit_log, actor=audit.Actor.of(principal), region=client.region, action="client.create",
-        entity="api_client", entity_id=str(client.id), after=public.model_dump(mode="json"),
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=client.region,
+        action="client.create",
+        entity="api_client",
+        entity_id=str(client.id),
+        after=public.model_dump(mode="json"),
     )
     return ClientCreated(**public.model_dump(), client_secret=secret)
 

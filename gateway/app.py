@@ -41,8 +41,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.db.dispose()
 
     app = FastAPI(
-        title="杭锦旗巩固衔接系统 gateway", version="1.0.0", lifespan=lifespan, openapi_url=None,
-        docs_url=None, redoc_url=None, responses=PROBLEM_RESPONSES,
+        title="杭锦旗巩固衔接系统 gateway",
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        responses=PROBLEM_RESPONSES,
     )
     app.state.process = "gateway"
     app.state.settings = settings

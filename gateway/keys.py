@@ -27,11 +27,15 @@ def generate_keypair(private_file: Path, public_file: Path) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private_file.parent.mkdir(parents=True, exist_ok=True)
     private_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     private_file.chmod(0o600)
     public_file.write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
 
 

@@ -39,9 +39,7 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
 
 def _renamed(node: Any, renames: dict[str, str]) -> Any:
     if isinstance(node, dict):
-        return {
-            k: (_ref(v, renames) if k == "$ref" else _renamed(v, renames)) for k, v in node.items()
-        }
+        return {k: (_ref(v, renames) if k == "$ref" else _renamed(v, renames)) for k, v in node.items()}
     if isinstance(node, list):
         return [_renamed(v, renames) for v in node]
     return node

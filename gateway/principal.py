@@ -42,8 +42,10 @@ def principal_or_none(request: Request) -> Principal | None:
         return None
     verifier: TokenVerifier = request.app.state.verifier
     principal = verifier.verify(token)
-    if from_cookie and request.method not in SAFE_METHODS and not csrf_matches(
-        request, request.headers.get(CSRF_HEADER)
+    if (
+        from_cookie
+        and request.method not in SAFE_METHODS
+        and not csrf_matches(request, request.headers.get(CSRF_HEADER))
     ):
         raise Forbidden("CSRF token missing or wrong")
     request.state.principal = principal

@@ -39,7 +39,9 @@ async def issue_token(
     else:
         if not client_id or not client_secret:
             raise Invalid.field("client_id", "client_id and client_secret are required")
-        subject, role, region = await accounts.authenticate(db, kind="client", name=client_id, secret=client_secret)
+        subject, role, region = await accounts.authenticate(
+            db, kind="client", name=client_id, secret=client_secret
+        )
     return issuer.issue(subject=subject, role=role, region=region)
 
 
@@ -54,10 +56,16 @@ async def jwks(issuer: IssuerDep) -> Jwks:
     return Jwks(keys=[issuer.jwk])
 
 
-async def ensure_region_exists(upstreams: Upstreams, request: Request, principal: Principal, code: str) -> None:
+async def ensure_region_exists(
+    upstreams: Upstreams, request: Request, principal: Principal, code: str
+) -> None:
     """Users and clients may only be scoped to a region the registry knows."""
     response = await upstreams.call(
-        "registry", "GET", f"/api/v1/regions/{code}", token=principal.token, request_id=request.state.request_id
+        "registry",
+        "GET",
+        f"/api/v1/regions/{code}",
+        token=principal.token,
+        request_id=request.state.request_id,
     )
     if response.status_code == status.HTTP_404_NOT_FOUND:
         raise Invalid.field("region", f"未知区域 {code}")
@@ -87,7 +95,11 @@ async def list_users(
 
 @admin.post("/clients", response_model=ClientCreated, status_code=status.HTTP_201_CREATED)
 async def create_client(
-    request: Request, session: SessionDep, upstreams: UpstreamsDep, principal: AuthorizedDep, data: ClientCreate
+    request: Request,
+    session: SessionDep,
+    upstreams: UpstreamsDep,
+    principal: AuthorizedDep,
+    data: ClientCreate,
 ) -> ClientCreated:
     """Register a partner agency's or bank's system; the secret is shown once."""
     await ensure_region_exists(upstreams, request, principal, data.region)

@@ -26,8 +26,9 @@ DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
 async def seed_users(session: AsyncSession) -> int:
     """Add the demo accounts that do not exist yet; returns how many were added."""
     existing = set((await session.exec(select(User.username))).all())
+    demo_hash = hash_secret(DEMO_PASSWORD)  # the accounts share one demo password, so one hash serves all
     added = [
-        User(username=name, password_hash=hash_secret(DEMO_PASSWORD), role=role, region=region, department=label)
+        User(username=name, password_hash=demo_hash, role=role, region=region, department=label)
         for name, role, region, label in DEMO_USERS
         if name not in existing
     ]

@@ -23,8 +23,18 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/v1/assets", "assets"),
 )
 HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-     "transfer-encoding", "upgrade", "host", "content-length"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
 )
 NOT_FORWARDED = HOP_BY_HOP | {"cookie", "authorization", REQUEST_ID_HEADER}
 NOT_RETURNED = HOP_BY_HOP | {REQUEST_ID_HEADER, "set-cookie"}
@@ -53,7 +63,14 @@ class Upstreams:
             yield cls(settings, client)
 
     async def call(
-        self, service: str, method: str, path: str, *, token: str, request_id: str | None = None, **kwargs: object
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        token: str,
+        request_id: str | None = None,
+        **kwargs: object,
     ) -> httpx.Response:
         """Call a service on behalf of a caller (its token travels along); 503 when it cannot be reached."""
         headers = {"authorization": f"Bearer {token}"}
@@ -61,7 +78,10 @@ class Upstreams:
             headers[REQUEST_ID_HEADER] = request_id
         try:
             return await self.client.request(
-                method, self.base_urls[service] + path, headers=headers, **kwargs  # type: ignore[arg-type]
+                method,
+                self.base_urls[service] + path,
+                headers=headers,
+                **kwargs,  # type: ignore[arg-type]
             )
         except httpx.HTTPError as exc:
             raise Unavailable(f"{service} is unavailable: {type(exc).__name__}") from None

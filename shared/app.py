@@ -34,7 +34,9 @@ class RequireToken:
             try:
                 get_principal(request)
             except DomainError as exc:
-                response = problem_response(exc.status, exc.title, exc.detail, request=request, headers=exc.headers)
+                response = problem_response(
+                    exc.status, exc.title, exc.detail, request=request, headers=exc.headers
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

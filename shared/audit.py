@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Uuid, select, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
@@ -63,7 +75,9 @@ def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
     body = {
         "id": str(row["id"]),
         "at": _utc_text(row["at"]),
-        **{k: row[k] for k in ("actor", "role", "region", "action", "entity", "entity_id", "before", "after")},
+        **{
+            k: row[k] for k in ("actor", "role", "region", "action", "entity", "entity_id", "before", "after")
+        },
     }
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()

@@ -110,7 +110,10 @@ def _field_name(location: tuple[Any, ...]) -> str:
 
 
 def validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
-    return [FieldProblem(field=_field_name(tuple(e.get("loc", ()))), reason=e.get("msg", "")) for e in exc.errors()]
+    return [
+        FieldProblem(field=_field_name(tuple(e.get("loc", ()))), reason=e.get("msg", ""))
+        for e in exc.errors()
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -131,7 +134,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem_response(
-            exc.status_code, _reason(exc.status_code), str(exc.detail), request=request,
+            exc.status_code,
+            _reason(exc.status_code),
+            str(exc.detail),
+            request=request,
             headers=getattr(exc, "headers", None),
         )
 
@@ -143,7 +149,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return problem_response(500, "Internal server error", "an unexpected error was logged", request=request)
+        return problem_response(
+            500, "Internal server error", "an unexpected error was logged", request=request
+        )
 
 
 def _reason(status: int) -> str:

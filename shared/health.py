@@ -22,7 +22,9 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"description": "database unreachable or behind"}})
+@router.get(
+    "/readyz", response_model=Health, responses={503: {"description": "database unreachable or behind"}}
+)
 async def readyz(request: Request, db: DatabaseDep) -> Health | JSONResponse:
     """The database answers and stands at the migration head the code expects."""
     try:

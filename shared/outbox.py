@@ -12,7 +12,20 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, String, Table, Text, Uuid, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Database
@@ -65,8 +78,14 @@ async def enqueue(
     now = utcnow()
     await session.execute(
         table.insert().values(
-            id=message_id, topic=topic, idempotency_key=idempotency_key, payload=dict(payload),
-            status=OutboxStatus.pending, attempts=0, next_attempt_at=now, created_at=now,
+            id=message_id,
+            topic=topic,
+            idempotency_key=idempotency_key,
+            payload=dict(payload),
+            status=OutboxStatus.pending,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
         )
     )
     return message_id
@@ -181,7 +200,8 @@ class Dispatcher:
                     update(t).where(t.c.id.in_([r["id"] for r in rows])).values(locked_until=now + self.lease)
                 )
         return [
-            Message(r["id"], r["topic"], r["idempotency_key"], dict(r["payload"]), r["attempts"]) for r in rows
+            Message(r["id"], r["topic"], r["idempotency_key"], dict(r["payload"]), r["attempts"])
+            for r in rows
         ]
 
     async def _deliver(self, message: Message) -> None:
@@ -193,13 +213,20 @@ class Dispatcher:
             except RetryLater as exc:
                 await self._record(message, error=str(exc), retry_after=exc.retry_after)
             except Exception as exc:
-                log.warning("outbox delivery failed", extra={"fields": {"topic": message.topic, "error": repr(exc)}})
+                log.warning(
+                    "outbox delivery failed", extra={"fields": {"topic": message.topic, "error": repr(exc)}}
+                )
                 await self._record(message, error=repr(exc))
             else:
                 await self._record(message)
 
     async def _record(
-        self, message: Message, *, error: str | None = None, retry_after: float | None = None, dead: bool = False
+        self,
+        message: Message,
+        *,
+        error: str | None = None,
+        retry_after: float | None = None,
+        dead: bool = False,
     ) -> None:
         t = self.table
         now = utcnow()
@@ -209,7 +236,9 @@ class Dispatcher:
             values.update(status=OutboxStatus.delivered, delivered_at=now)
         else:
             async with self.db.session_scope() as session:
-                created = (await session.execute(select(t.c.created_at).where(t.c.id == message.id))).scalar_one()
+                created = (
+                    await session.execute(select(t.c.created_at).where(t.c.id == message.id))
+                ).scalar_one()
             delay = retry_after if retry_after is not None else self.policy.delay(attempts)
             next_at = now + timedelta(seconds=delay)
             if dead or next_at - _aware(created) > self.policy.give_up_after:

@@ -45,7 +45,7 @@ HUMAN_ROLES = frozenset(Role) - {Role.partner_agency, Role.bank}
 
 
 def role_fits_region(role: Role, region_code: str) -> bool:
-    """Whether a user or client of `role` may be scoped to `region_code` (e.g. a village official to a village)."""
+    """Whether an account of `role` may be scoped to `region_code` (a village official to a village)."""
     try:
         return tier_of(region_code) in ROLE_TIERS[role]
     except ValueError:

@@ -1,3 +1,282 @@
-from fastapi import APIRouter
+"""The officials' pages: sign-in, the dashboard of the caller's scope, and user administration.
+
+Each handler reads the session cookie itself (a missing session redirects to /login), checks the CSRF
+token on every POST, and asks `gateway.policy` the same question the JSON API would.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request, status
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from gateway import accounts
+from gateway.policy import allowed
+from gateway.routes import ensure_region_exists
+from gateway.schemas import UserCreate
+from gateway.tokens import TokenIssuer
+from gateway.upstreams import Upstreams
+from gateway.web.render import error_page, render, wants_fragment
+from gateway.web.session import (
+    csrf_ok,
+    end_session,
+    remember_csrf,
+    rotate_csrf,
+    safe_next,
+    session_principal,
+    start_session,
+)
+from shared.auth import Principal
+from shared.errors import Conflict, Invalid, TooManyRequests, Unauthorized, Unavailable
+from shared.regions import Tier, tier_of
+from shared.roles import HUMAN_ROLES, ROLE_LABELS, Role, role_fits_region
 
 router = APIRouter(include_in_schema=False)
+
+CSRF_REFUSED = "页面已过期或请求来源无法确认（CSRF 校验失败），请返回并刷新页面后重试。"
+NOT_ALLOWED = "您的角色无权使用此功能。"
+USERS_PAGE_SIZE = 50
+FORM_ROLES = [role for role in Role if role in HUMAN_ROLES]
+TIER_LABELS = {Tier.banner: "旗", Tier.township: "苏木镇", Tier.village: "嘎查村"}
+USER_FORM_FIELDS = ("username", "role", "region", "department")  # echoed back; the password never is
+FIELD_HINTS = {
+    "username": "用户名须为 3–64 位字母、数字或 _ . -",
+    "password": "密码长度须为 10–128 位",
+    "role": "请选择角色",
+    "region": "区域代码须为 6、9 或 12 位数字",
+    "department": "部门名称最多 64 个字",
+}
+
+
+def to_login(path: str) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+# --- sign-in ---------------------------------------------------------------------------------------
+
+
+@router.get("/login")
+async def login_form(request: Request, next_url: Annotated[str, Query(alias="next")] = "/") -> Response:
+    if session_principal(request) is not None:
+        return RedirectResponse(safe_next(next_url), status_code=status.HTTP_303_SEE_OTHER)
+    return render(request, "login.html", {"next": safe_next(next_url), "username": ""})
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next_url: Annotated[str, Form(alias="next")] = "/",
+) -> Response:
+    """Check the password, then keep the access token in an HttpOnly cookie."""
+    if not await csrf_ok(request):
+        return error_page(request, status.HTTP_403_FORBIDDEN, CSRF_REFUSED)
+    username = username.strip()
+    context = {"next": safe_next(next_url), "username": username[:64]}
+    try:
+        if not username or not password or len(username) > 64 or len(password) > 128:
+            raise Unauthorized(accounts.BAD_CREDENTIALS)
+        subject, role, region = await accounts.authenticate(
+            request.app.state.db, kind="user", name=username, secret=password
+        )
+    except TooManyRequests as exc:
+        return render(
+            request,
+            "login.html",
+            {**context, "error": "登录失败次数过多，请稍后再试。"},
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers=exc.headers,
+        )
+    except Unauthorized:
+        return render(
+            request,
+            "login.html",
+            {**context, "error": "用户名或密码错误。"},
+            status_code=status.HTTP_401_UNAUTHORIZED,
+        )
+    issuer: TokenIssuer = request.app.state.issuer
+    response = RedirectResponse(context["next"], status_code=status.HTTP_303_SEE_OTHER)
+    start_session(request, response, issuer.issue(subject=subject, role=role, region=region))
+    rotate_csrf(request)
+    remember_csrf(request, response)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    if not await csrf_ok(request):
+        principal = session_principal(request)
+        return error_page(request, status.HTTP_403_FORBIDDEN, CSRF_REFUSED, principal=principal)
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    end_session(request, response)
+    return response
+
+
+# --- dashboard ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    townships: int
+    villages: int
+    focus_villages: int
+
+
+def summarize(tree: list[dict[str, Any]]) -> Summary:
+    """How many townships, villages and focus villages (重点帮扶村) a region tree holds."""
+    counts: Counter[str] = Counter()
+    pending = list(tree)
+    while pending:
+        node = pending.pop()
+        counts[node["tier"]] += 1
+        counts["focus"] += node["tier"] == Tier.village and bool(node.get("is_focus"))
+        pending.extend(node.get("children", []))
+    return Summary(counts[Tier.township], counts[Tier.village], counts["focus"])
+
+
+def region_names(tree: list[dict[str, Any]]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    pending = list(tree)
+    while pending:
+        node = pending.pop()
+        names[node["code"]] = node["name"]
+        pending.extend(node.get("children", []))
+    return names
+
+
+async def region_tree(request: Request, principal: Principal) -> list[dict[str, Any]] | None:
+    """The caller's region tree from the registry, on the caller's token; None when it cannot be had."""
+    upstreams: Upstreams = request.app.state.upstreams
+    try:
+        response = await upstreams.call(
+            "registry", "GET", "/api/v1/regions", token=principal.token, request_id=request.state.request_id
+        )
+    except Unavailable:
+        return None
+    if response.status_code != status.HTTP_200_OK:
+        return None
+    tree: list[dict[str, Any]] = response.json()
+    return tree
+
+
+@router.get("/")
+async def dashboard(request: Request) -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return to_login("/")
+    tree = await region_tree(request, principal)
+    context: dict[str, Any] = {"tree": tree, "registry_down": tree is None}
+    if tree is not None:
+        context |= {"summary": summarize(tree), "region_name": region_names(tree).get(principal.region)}
+    return render(request, "dashboard.html", context, principal=principal)
+
+
+# --- user administration ------------------------------------------------------------------------------
+
+
+@dataclass
+class UserForm:
+    """What the create-user form shows: the values typed (never the password) and the errors per field."""
+
+    values: dict[str, str] = field(default_factory=lambda: dict.fromkeys(USER_FORM_FIELDS, ""))
+    errors: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+    created: str | None = None
+
+
+async def users_page(
+    request: Request,
+    principal: Principal,
+    *,
+    form: UserForm,
+    block: str,
+    page: int = 1,
+    status_code: int = status.HTTP_200_OK,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The users page, or one of its fragments; loads only what the answer shows."""
+    context: dict[str, Any] = {"form": form, "roles": FORM_ROLES, "page": page}
+    whole_page = not wants_fragment(request)
+    if whole_page or block == "user_table":
+        async with request.app.state.db.session_scope() as session:
+            users, total = await accounts.list_users(session, page=page, page_size=USERS_PAGE_SIZE)
+        names = region_names(await region_tree(request, principal) or [])
+        context |= {
+            "users": users,
+            "total": total,
+            "pages": max(1, -(-total // USERS_PAGE_SIZE)),
+            "region_names": names,
+            "region_name": names.get(principal.region),
+        }
+    return render(
+        request,
+        "users.html",
+        context,
+        principal=principal,
+        block=block,
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+@router.get("/admin/users")
+async def users(request: Request, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return to_login("/admin/users")
+    if not allowed("GET", "/api/v1/admin/users", principal.role):
+        return error_page(request, status.HTTP_403_FORBIDDEN, NOT_ALLOWED, principal=principal)
+    return await users_page(request, principal, form=UserForm(), block="user_table", page=page)
+
+
+@router.post("/admin/users")
+async def create_user(request: Request) -> Response:
+    """Create an account through the same checks as POST /api/v1/admin/users; errors go next to the field."""
+    principal = session_principal(request)
+    if principal is None:
+        login = "/login?next=/admin/users"
+        return Response(status_code=status.HTTP_401_UNAUTHORIZED, headers={"HX-Redirect": login})
+    if not allowed("POST", "/api/v1/admin/users", principal.role):
+        return error_page(request, status.HTTP_403_FORBIDDEN, NOT_ALLOWED, principal=principal)
+    if not await csrf_ok(request):
+        return error_page(request, status.HTTP_403_FORBIDDEN, CSRF_REFUSED, principal=principal)
+    submitted = await request.form()
+    form = UserForm()
+    form.values = {key: str(submitted.get(key) or "").strip() for key in form.values}
+    password = str(submitted.get("password") or "")
+    try:
+        data = UserCreate(
+            **{**form.values, "department": form.values["department"] or None}, password=password
+        )
+    except ValidationError as exc:
+        form.errors = {str(e["loc"][0]): FIELD_HINTS.get(str(e["loc"][0]), e["msg"]) for e in exc.errors()}
+        return await users_page(request, principal, form=form, block="user_form", status_code=422)
+    if not role_fits_region(data.role, data.region):
+        form.errors["region"] = f"{ROLE_LABELS[data.role]}不能设在{TIER_LABELS[tier_of(data.region)]}级区域"
+        return await users_page(request, principal, form=form, block="user_form", status_code=422)
+    try:
+        await ensure_region_exists(request.app.state.upstreams, request, principal, data.region)
+        async with request.app.state.db.session_scope() as session:
+            created = await accounts.create_user(session, principal=principal, data=data)
+    except Invalid as exc:
+        form.errors = {e.field: e.reason for e in exc.errors or []} or {"region": exc.detail}
+        return await users_page(request, principal, form=form, block="user_form", status_code=422)
+    except (Conflict, IntegrityError):
+        form.errors["username"] = f"用户名 {data.username} 已存在"
+        return await users_page(request, principal, form=form, block="user_form", status_code=422)
+    except Unavailable:
+        form.problem = "登记服务暂时不可用，无法核验区域，请稍后再试。"
+        return await users_page(request, principal, form=form, block="user_form", status_code=503)
+    return await users_page(
+        request,
+        principal,
+        form=UserForm(created=created.username),
+        block="user_form",
+        status_code=status.HTTP_201_CREATED,
+        headers={"HX-Trigger": "users-changed"},
+    )

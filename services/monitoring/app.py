@@ -7,4 +7,6 @@ from shared.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(process="monitoring", title="杭锦旗 防返贫动态监测与帮扶 monitoring", settings=settings)
+    return create_service_app(
+        process="monitoring", title="杭锦旗 防返贫动态监测与帮扶 monitoring", settings=settings
+    )

@@ -19,8 +19,13 @@ FOCUS_VILLAGES = {"150625100203", "150625200202"}
 
 def demo_villages() -> list[Region]:
     return [
-        Region(code=f"{township}{201 + i}", name=name, tier=Tier.village, parent_code=township,
-               is_focus=f"{township}{201 + i}" in FOCUS_VILLAGES)
+        Region(
+            code=f"{township}{201 + i}",
+            name=name,
+            tier=Tier.village,
+            parent_code=township,
+            is_focus=f"{township}{201 + i}" in FOCUS_VILLAGES,
+        )
         for township, names in DEMO_VILLAGES.items()
         for i, name in enumerate(names)
     ]

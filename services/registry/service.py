@@ -14,7 +14,10 @@ from shared.scope import scoped
 
 def _public(region: Region) -> RegionPublic:
     return RegionPublic(
-        code=region.code, name=region.name, tier=Tier(region.tier), parent_code=region.parent_code,
+        code=region.code,
+        name=region.name,
+        tier=Tier(region.tier),
+        parent_code=region.parent_code,
         is_focus=region.is_focus,
     )
 
@@ -29,7 +32,9 @@ def build_tree(regions: list[Region]) -> list[RegionPublic]:
     return roots
 
 
-async def region_tree(session: AsyncSession, *, principal: Principal, under: str | None = None) -> list[RegionPublic]:
+async def region_tree(
+    session: AsyncSession, *, principal: Principal, under: str | None = None
+) -> list[RegionPublic]:
     """The part of the tree the caller may see, optionally from `under` down."""
     statement = scoped(select(Region), Region.code, principal)
     if under:
@@ -47,19 +52,31 @@ async def get_region(session: AsyncSession, *, principal: Principal, code: str) 
 
 async def create_village(session: AsyncSession, *, principal: Principal, data: RegionCreate) -> RegionPublic:
     township_code = str(parent_of(data.code))
-    township = (await session.exec(scoped(select(Region), Region.code, principal).where(
-        Region.code == township_code, Region.tier == Tier.township
-    ))).first()
+    township = (
+        await session.exec(
+            scoped(select(Region), Region.code, principal).where(
+                Region.code == township_code, Region.tier == Tier.township
+            )
+        )
+    ).first()
     if township is None:
         raise Invalid.field("code", f"no township {township_code} in scope for this village code")
     if await session.get(Region, data.code) is not None:
         raise Conflict(f"region {data.code} already exists")
-    region = Region(code=data.code, name=data.name, tier=Tier.village, parent_code=township_code, is_focus=data.is_focus)
+    region = Region(
+        code=data.code, name=data.name, tier=Tier.village, parent_code=township_code, is_focus=data.is_focus
+    )
     session.add(region)
     await session.flush()
     await audit.append(
-        session, audit_log, actor=audit.Actor.of(principal), region=region.code, action="region.create",
-        entity="region", entity_id=region.code, after=region.model_dump(),
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=region.code,
+        action="region.create",
+        entity="region",
+        entity_id=region.code,
+        after=region.model_dump(),
     )
     return _public(region)
 
@@ -76,7 +93,14 @@ async def update_region(
     session.add(region)
     await session.flush()
     await audit.append(
-        session, audit_log, actor=audit.Actor.of(principal), region=region.code, action="region.update",
-        entity="region", entity_id=region.code, before=before, after=region.model_dump(),
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=region.code,
+        action="region.update",
+        entity="region",
+        entity_id=region.code,
+        before=before,
+        after=region.model_dump(),
     )
     return _public(region)

@@ -41,7 +41,10 @@ def upgrade() -> None:
     )
     op.bulk_insert(
         regions,
-        [{"code": c, "name": n, "tier": t, "parent_code": p, "is_focus": False} for c, n, t, p in BANNER_AND_TOWNSHIPS],
+        [
+            {"code": c, "name": n, "tier": t, "parent_code": p, "is_focus": False}
+            for c, n, t, p in BANNER_AND_TOWNSHIPS
+        ],
     )
 
 

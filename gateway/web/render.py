@@ -1,0 +1,112 @@
+"""Rendering pages and their fragments: one template per page, an htmx request gets one named block."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from gateway.policy import allowed
+from gateway.web import TEMPLATES_DIR
+from gateway.web.session import csrf_token, remember_csrf
+from shared.auth import Principal
+from shared.roles import ROLE_LABELS, Role
+
+DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+# Pages hold personal data and forms: never cached, never framed, scripts and styles only from /static.
+PAGE_HEADERS = {
+    "Vary": "HX-Request",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    api_route: str | None  # the API route whose GET the role must be allowed; None: every signed-in official
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("/", "首页", None),
+    NavItem("/admin/users", "用户管理", "/api/v1/admin/users"),
+)
+
+
+def nav_for(role: Role) -> list[NavItem]:
+    """The navigation a role sees: only what the access policy lets it use."""
+    return [item for item in NAV if item.api_route is None or allowed("GET", item.api_route, role)]
+
+
+def local_time(value: datetime | None) -> str:
+    """A UTC timestamp as Beijing time (stored naive on SQLite, so naive means UTC)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+templates = Jinja2Blocks(directory=TEMPLATES_DIR)
+templates.env.filters["local_time"] = local_time
+templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+
+
+def wants_fragment(request: Request) -> bool:
+    """An htmx swap (not a history restore, which needs the whole page)."""
+    return request.headers.get("hx-request") == "true" and "hx-history-restore-request" not in request.headers
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    principal: Principal | None = None,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The whole page, or only `block` when htmx asked; sets the CSRF cookie when one was minted."""
+    full_context: dict[str, Any] = {
+        "principal": principal,
+        "nav": nav_for(principal.role) if principal else [],
+        "csrf_token": csrf_token(request),
+        "region_name": None,
+        **(context or {}),
+    }
+    kwargs: dict[str, Any] = {"block_name": block} if block and wants_fragment(request) else {}
+    response = templates.TemplateResponse(
+        request,
+        template,
+        full_context,
+        status_code=status_code,
+        headers={**PAGE_HEADERS, **(headers or {})},
+        **kwargs,
+    )
+    remember_csrf(request, response)
+    return response
+
+
+def error_page(
+    request: Request, status_code: int, message: str, *, principal: Principal | None = None
+) -> Response:
+    """A refusal as a page in Chinese (or just its message block for htmx)."""
+    return render(
+        request,
+        "error.html",
+        {"status": status_code, "message": message},
+        principal=principal,
+        block="message",
+        status_code=status_code,
+    )
