@@ -11,6 +11,7 @@ from shared.roles import Role
 EVERY_OFFICIAL = frozenset(Role) - {Role.bank}
 BANNER_ADMIN = frozenset({Role.banner_admin})
 BANNER_STAFF = frozenset({Role.banner_admin, Role.banner_official})
+REGISTRARS = frozenset({Role.village_official, Role.township_official, Role.banner_official})
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,16 @@ RULES: tuple[Rule, ...] = (
     Rule("GET", "/api/v1/regions/{code}", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/regions", BANNER_ADMIN),
     Rule("PATCH", "/api/v1/regions/{code}", BANNER_STAFF),
+    Rule("GET", "/api/v1/households", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/households", REGISTRARS),
+    Rule("GET", "/api/v1/households/import-template", REGISTRARS),
+    Rule("POST", "/api/v1/households/import", REGISTRARS),
+    Rule("GET", "/api/v1/households/export", EVERY_OFFICIAL),
+    Rule("GET", "/api/v1/households/{id}", EVERY_OFFICIAL),
+    Rule("PATCH", "/api/v1/households/{id}", REGISTRARS),
+    Rule("POST", "/api/v1/households/{id}/category-changes", REGISTRARS),
+    Rule("GET", "/api/v1/households/{id}/history", EVERY_OFFICIAL),
+    Rule("GET", "/api/v1/stats/households", EVERY_OFFICIAL),
 )
 
 _COMPILED = [(rule.method, rule.pattern, rule.roles) for rule in RULES]

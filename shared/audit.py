@@ -92,36 +92,49 @@ async def _lock_chain(session: AsyncSession) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('audit_log'))"))
 
 
-async def append(
-    session: AsyncSession,
-    table: Table,
-    *,
-    actor: Actor,
-    region: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-) -> None:
+@dataclass(frozen=True)
+class Change:
+    """One change to record: what happened to which record, in which region, before and after."""
+
+    region: str
+    action: str
+    entity: str
+    entity_id: str
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+
+
+async def append(session: AsyncSession, table: Table, *, actor: Actor, **change: Any) -> None:
     """Add one audit record in the caller's transaction; `region` is the changed record's, for scope."""
+    await append_many(session, table, actor=actor, changes=[Change(**change)])
+
+
+async def append_many(session: AsyncSession, table: Table, *, actor: Actor, changes: list[Change]) -> None:
+    """Add audit records for a bulk change: one lock, one read of the chain's end, one multi-row insert."""
+    if not changes:
+        return
     await _lock_chain(session)
-    prev = (await session.execute(select(table.c.hash).order_by(table.c.seq.desc()).limit(1))).scalar()
-    row: dict[str, Any] = {
-        "id": uuid.uuid4(),
-        "at": datetime.now(UTC),
-        "actor": actor.subject,
-        "role": actor.role,
-        "region": region,
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "before": _jsonable(before),
-        "after": _jsonable(after),
-        "prev_hash": prev or GENESIS,
-    }
-    row["hash"] = chain_hash(row["prev_hash"], row)
-    await session.execute(table.insert().values(**row))
+    last = select(table.c.hash).order_by(table.c.seq.desc()).limit(1)
+    prev = (await session.execute(last)).scalar() or GENESIS
+    now = datetime.now(UTC)
+    rows = []
+    for change in changes:
+        row: dict[str, Any] = {
+            "id": uuid.uuid4(),
+            "at": now,
+            "actor": actor.subject,
+            "role": actor.role,
+            "region": change.region,
+            "action": change.action,
+            "entity": change.entity,
+            "entity_id": change.entity_id,
+            "before": _jsonable(change.before),
+            "after": _jsonable(change.after),
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = chain_hash(row["prev_hash"], row)
+        rows.append(row)
+    await session.execute(table.insert(), rows)
 
 
 def _jsonable(value: Mapping[str, Any] | None) -> Any:

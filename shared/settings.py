@@ -42,14 +42,21 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
     secret_key: str = "local-only-secret-key-change-me"
+    # Resident ID numbers at rest (shared/crypto.py): AES-GCM keys "id:base64,…" (first = active) and
+    # the HMAC key for lookups. The defaults below are for local development only.
+    id_encryption_keys: str = "local1:" + "bG9jYWwtb25seS1pZC1lbmNyeXB0aW9uLWtleS0wMDE="
+    id_lookup_key: str = "bG9jYWwtb25seS1pZC1sb29rdXAta2V5LTAwMDAwMDE="
     log_level: str = "INFO"
     sql_echo: bool = False
     migrate_on_start: bool = False
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":
-        if self.hangjin_env == "production" and self.secret_key.startswith("local-only"):
-            raise ValueError("SECRET_KEY must be set outside local development")
+        if self.hangjin_env == "production":
+            defaults = Settings.model_fields
+            for name in ("secret_key", "id_encryption_keys", "id_lookup_key"):
+                if getattr(self, name) == defaults[name].default:
+                    raise ValueError(f"{name.upper()} must be set outside local development")
         return self
 
     def database_url(self, process: str) -> str:

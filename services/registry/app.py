@@ -2,12 +2,19 @@
 
 from fastapi import FastAPI
 
-from services.registry.routes import router
+from services.registry.routes import household_router, router
 from shared.app import create_service_app
-from shared.settings import Settings
+from shared.crypto import FieldCipher
+from shared.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
-        process="registry", title="杭锦旗 户籍登记服务 registry", routers=[router], settings=settings
+    settings = settings or get_settings()
+    app = create_service_app(
+        process="registry",
+        title="杭锦旗 户籍登记服务 registry",
+        routers=[router, household_router],
+        settings=settings,
     )
+    app.state.cipher = FieldCipher.from_settings(settings.id_encryption_keys, settings.id_lookup_key)
+    return app

@@ -1,19 +1,44 @@
 """Dependencies that load and validate once, so routes stay thin."""
 
+import uuid
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 
-from services.registry import service
-from services.registry.models import Region
-from shared.auth import PrincipalDep
+from services.registry import households, regions
+from services.registry.models import Household, Region
+from shared.auth import Principal, PrincipalDep, require_roles
+from shared.crypto import FieldCipher
 from shared.db import SessionDep
+from shared.roles import Role
 
 
 async def region_in_scope(
     session: SessionDep, principal: PrincipalDep, code: Annotated[str, Path(pattern=r"^\d{6}(\d{3}){0,2}$")]
 ) -> Region:
-    return await service.get_region(session, principal=principal, code=code)
+    return await regions.get_region(session, principal=principal, code=code)
 
 
 RegionDep = Annotated[Region, Depends(region_in_scope)]
+
+
+async def household_in_scope(
+    session: SessionDep, principal: PrincipalDep, household_id: uuid.UUID
+) -> Household:
+    return await households.get_household(session, principal=principal, household_id=household_id)
+
+
+def get_cipher(request: Request) -> FieldCipher:
+    cipher: FieldCipher = request.app.state.cipher
+    return cipher
+
+
+HouseholdDep = Annotated[Household, Depends(household_in_scope)]
+CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
+
+# Who registers and maintains households: the village "两委", and the township and banner above them.
+Registrar = Annotated[
+    Principal, Depends(require_roles(Role.village_official, Role.township_official, Role.banner_official))
+]
+# Everyone who may read the registry (a bank may not).
+Reader = Annotated[Principal, Depends(require_roles(*(set(Role) - {Role.bank})))]

@@ -1,5 +1,9 @@
-"""Tables of the registry service: the region tree (households and members follow)."""
+"""Tables of the registry service: the region tree, households, members and category history."""
 
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field
 
 from shared.audit import audit_table
@@ -21,3 +25,98 @@ class Region(Base, table=True):
     tier: str = Field(max_length=16)
     parent_code: str | None = Field(default=None, foreign_key="regions.code", index=True, max_length=12)
     is_focus: bool = Field(default=False, description="重点帮扶村 (seed §四(一))")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class VillageCounter(Base, table=True):
+    """The last household number given out in a village; numbers are `<village code><5 digits>`."""
+
+    __tablename__ = "village_counters"
+
+    region_code: str = Field(primary_key=True, max_length=12)
+    last_number: int = 0
+
+
+class Household(Base, table=True):
+    """A registered household (户), always in one village."""
+
+    __tablename__ = "households"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    region_code: str = Field(max_length=12, foreign_key="regions.code", index=True)
+    address: str = Field(max_length=200)
+    phone: str | None = Field(default=None, max_length=20)
+    category: str = Field(max_length=32, index=True)
+    lifted_year: int | None = None
+    relocated: bool = False
+    resettlement_site: str | None = Field(default=None, max_length=100)
+    education_secure: bool = True
+    medical_secure: bool = True
+    housing_secure: bool = True
+    water_secure: bool = True
+    sheep: int = 0
+    cattle: int = 0
+    pigs: int = 0
+    head_name: str = Field(max_length=50, index=True, description="denormalised for lists and search")
+    member_count: int = 0
+    created_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class HouseholdIncome(Base, table=True):
+    """Per-capita net income of a household in one year (人均纯收入), in fen."""
+
+    __tablename__ = "household_incomes"
+
+    household_id: uuid.UUID = Field(foreign_key="households.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    per_capita_fen: int
+
+
+class Member(Base, table=True):
+    """A person (人). The ID number is kept only encrypted, with a keyed digest for uniqueness and search."""
+
+    __tablename__ = "members"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(foreign_key="households.id", index=True)
+    name: str = Field(max_length=50, index=True)
+    id_digest: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    id_cipher: str = Field(max_length=200)
+    id_masked: str = Field(max_length=18)
+    relation: str = Field(max_length=16)
+    sex: str = Field(max_length=8)
+    birth_date: date
+    ethnicity: str | None = Field(default=None, max_length=20)
+    school_stage: str = Field(default="none", max_length=16)
+    disability_grade: int | None = None
+    chronic_disease: bool = False
+    serious_illness: bool = False
+    labour_ability: str = Field(default="full", max_length=16)
+    employment: str | None = Field(default=None, max_length=100)
+    dibao: bool = False
+    tekun: bool = False
+    pension_insurance: bool = False
+    position: int = 0
+
+
+class CategoryChange(Base, table=True):
+    """One dated, reasoned change of a household's category: who, when, from, to and why (MISSION.md §2)."""
+
+    __tablename__ = "category_changes"
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(foreign_key="households.id", index=True)
+    from_category: str | None = Field(default=None, max_length=32)
+    to_category: str = Field(max_length=32)
+    reason: str = Field(max_length=500)
+    effective_date: date
+    actor: str = Field(max_length=128)
+    role: str = Field(max_length=32)
+    at: datetime = Field(default_factory=_now)
+    idempotency_key: str | None = Field(default=None, max_length=128)

@@ -2,16 +2,30 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Header, Query, status
 
-from services.registry import service
-from services.registry.dependencies import RegionDep
-from services.registry.schemas import RegionCreate, RegionPublic, RegionUpdate
+from services.registry import households, regions, stats
+from services.registry.dependencies import CipherDep, HouseholdDep, Reader, RegionDep, Registrar
+from services.registry.enums import Category
+from services.registry.schemas import (
+    CategoryChangeIn,
+    CategoryChangePublic,
+    HouseholdCreate,
+    HouseholdPage,
+    HouseholdPublic,
+    HouseholdStats,
+    HouseholdUpdate,
+    RegionCreate,
+    RegionPublic,
+    RegionUpdate,
+)
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
 from shared.roles import Role
 
 router = APIRouter(prefix="/api/v1", tags=["regions"])
+household_router = APIRouter(prefix="/api/v1", tags=["households"])
+REGION_CODE = r"^\d{6}(\d{3}){0,2}$"
 
 BannerAdmin = Annotated[Principal, Depends(require_roles(Role.banner_admin))]
 BannerStaff = Annotated[Principal, Depends(require_roles(Role.banner_admin, Role.banner_official))]
@@ -21,23 +35,23 @@ BannerStaff = Annotated[Principal, Depends(require_roles(Role.banner_admin, Role
 async def list_regions(
     session: SessionDep,
     principal: PrincipalDep,
-    under: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    under: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
 ) -> list[RegionPublic]:
     """The region tree within the caller's scope (its roots, children nested)."""
-    return await service.region_tree(session, principal=principal, under=under)
+    return await regions.region_tree(session, principal=principal, under=under)
 
 
 @router.get("/regions/{code}", response_model=RegionPublic)
 async def get_region(session: SessionDep, principal: PrincipalDep, region: RegionDep) -> RegionPublic:
     """One region with its children in scope; 404 outside the caller's scope."""
-    [node] = await service.region_tree(session, principal=principal, under=region.code)
+    [node] = await regions.region_tree(session, principal=principal, under=region.code)
     return node
 
 
 @router.post("/regions", response_model=RegionPublic, status_code=status.HTTP_201_CREATED)
 async def create_village(session: SessionDep, principal: BannerAdmin, data: RegionCreate) -> RegionPublic:
     """Add a village (嘎查村) under one of the townships."""
-    return await service.create_village(session, principal=principal, data=data)
+    return await regions.create_village(session, principal=principal, data=data)
 
 
 @router.patch("/regions/{code}", response_model=RegionPublic)
@@ -45,4 +59,95 @@ async def update_region(
     session: SessionDep, principal: BannerStaff, region: RegionDep, data: RegionUpdate
 ) -> RegionPublic:
     """Rename a region or flag a village as a focus village (重点帮扶村)."""
-    return await service.update_region(session, principal=principal, region=region, data=data)
+    return await regions.update_region(session, principal=principal, region=region, data=data)
+
+
+@household_router.post("/households", response_model=HouseholdPublic, status_code=status.HTTP_201_CREATED)
+async def register_household(
+    session: SessionDep, principal: Registrar, cipher: CipherDep, data: HouseholdCreate
+) -> HouseholdPublic:
+    """Register a household and its members in a village of the caller's scope; all or nothing."""
+    return await households.register(session, principal=principal, cipher=cipher, data=data)
+
+
+@household_router.get("/households", response_model=HouseholdPage)
+async def list_households(
+    session: SessionDep,
+    principal: Reader,
+    cipher: CipherDep,
+    region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
+    category: Category | None = None,
+    q: Annotated[str | None, Query(max_length=50, description="name, household number or ID number")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> HouseholdPage:
+    """Households within the caller's scope, filtered and searched, one page at a time."""
+    items, total = await households.search(
+        session,
+        principal=principal,
+        cipher=cipher,
+        region=region,
+        category=category,
+        q=q,
+        page=page,
+        page_size=page_size,
+    )
+    return HouseholdPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@household_router.get("/households/{household_id}", response_model=HouseholdPublic)
+async def get_household(
+    session: SessionDep, principal: Reader, cipher: CipherDep, household: HouseholdDep
+) -> HouseholdPublic:
+    return await households.to_public(session, household, principal=principal, cipher=cipher)
+
+
+@household_router.patch("/households/{household_id}", response_model=HouseholdPublic)
+async def update_household(
+    session: SessionDep,
+    principal: Registrar,
+    cipher: CipherDep,
+    household: HouseholdDep,
+    data: HouseholdUpdate,
+) -> HouseholdPublic:
+    """Change a household's facts; the category changes only through `category-changes`."""
+    return await households.update(
+        session, principal=principal, cipher=cipher, household=household, data=data
+    )
+
+
+@household_router.post(
+    "/households/{household_id}/category-changes",
+    response_model=CategoryChangePublic,
+    status_code=status.HTTP_201_CREATED,
+)
+async def change_category(
+    session: SessionDep,
+    principal: Registrar,
+    household: HouseholdDep,
+    data: CategoryChangeIn,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> CategoryChangePublic:
+    """Move a household to another category with a reason and an effective date (kept in its history)."""
+    return await households.change_category(
+        session, principal=principal, household=household, data=data, idempotency_key=idempotency_key
+    )
+
+
+@household_router.get("/households/{household_id}/history", response_model=list[CategoryChangePublic])
+async def category_history(
+    session: SessionDep, _: Reader, household: HouseholdDep
+) -> list[CategoryChangePublic]:
+    """Every category the household has had: who, when, from, to and why."""
+    return await households.history(session, household=household)
+
+
+@household_router.get("/stats/households", response_model=HouseholdStats)
+async def household_stats(
+    session: SessionDep,
+    principal: Reader,
+    region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
+) -> HouseholdStats:
+    """Households by category for each child region of `region` (default: the caller's own)."""
+    target = await regions.get_region(session, principal=principal, code=region or principal.region)
+    return await stats.household_stats(session, principal=principal, region=target)

@@ -1,7 +1,12 @@
 """Request and response models of the registry service."""
 
+import uuid
+from datetime import date, datetime
+
 from pydantic import BaseModel, Field
 
+from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
+from shared.idnumber import Sex
 from shared.regions import Tier
 
 
@@ -25,3 +30,169 @@ class RegionCreate(BaseModel):
 class RegionUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=64)
     is_focus: bool | None = Field(default=None, description="重点帮扶村 (seed §四(一)); villages only")
+
+
+# --- households ---------------------------------------------------------------------------------------
+
+PHONE_PATTERN = r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$"
+
+
+class MemberIn(BaseModel):
+    """A member as registered; sex and birth date come from the ID number (and are checked if given)."""
+
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=18, max_length=18, examples=["150625199001011234"])
+    relation: Relation
+    sex: Sex | None = None
+    birth_date: date | None = None
+    ethnicity: str | None = Field(default=None, max_length=20, examples=["蒙古族"])
+    school_stage: SchoolStage = SchoolStage.none
+    disability_grade: int | None = Field(default=None, ge=1, le=4)
+    chronic_disease: bool = False
+    serious_illness: bool = False
+    labour_ability: LabourAbility = LabourAbility.full
+    employment: str | None = Field(default=None, max_length=100)
+    dibao: bool = False
+    tekun: bool = False
+    pension_insurance: bool = False
+
+
+class HouseholdFields(BaseModel):
+    address: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    lifted_year: int | None = Field(default=None, ge=2013, le=2030)
+    relocated: bool = False
+    resettlement_site: str | None = Field(default=None, max_length=100)
+    education_secure: bool = True
+    medical_secure: bool = True
+    housing_secure: bool = True
+    water_secure: bool = True
+    sheep: int = Field(default=0, ge=0, le=100000)
+    cattle: int = Field(default=0, ge=0, le=10000)
+    pigs: int = Field(default=0, ge=0, le=10000)
+    income_per_capita_fen: int | None = Field(default=None, ge=0, le=100_000_000)
+    income_year: int | None = Field(default=None, ge=2013, le=2100, description="defaults to last year")
+
+
+class HouseholdCreate(HouseholdFields):
+    region_code: str = Field(pattern=r"^\d{12}$", description="a village (嘎查村) in the caller's scope")
+    category: Category
+    members: list[MemberIn] = Field(min_length=1, max_length=30)
+
+
+class HouseholdUpdate(BaseModel):
+    """Household facts that may change; the category changes only through `category-changes`."""
+
+    address: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    lifted_year: int | None = Field(default=None, ge=2013, le=2030)
+    relocated: bool | None = None
+    resettlement_site: str | None = Field(default=None, max_length=100)
+    education_secure: bool | None = None
+    medical_secure: bool | None = None
+    housing_secure: bool | None = None
+    water_secure: bool | None = None
+    sheep: int | None = Field(default=None, ge=0, le=100000)
+    cattle: int | None = Field(default=None, ge=0, le=10000)
+    pigs: int | None = Field(default=None, ge=0, le=10000)
+    income_per_capita_fen: int | None = Field(default=None, ge=0, le=100_000_000)
+    income_year: int | None = Field(default=None, ge=2013, le=2100)
+    members: list[MemberIn] | None = Field(
+        default=None, min_length=1, max_length=30, description="replaces the member list when given"
+    )
+
+
+class MemberPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    id_number: str = Field(description="in full only for roles that need it; masked otherwise")
+    relation: Relation
+    sex: Sex
+    birth_date: date
+    age: int
+    ethnicity: str | None
+    school_stage: SchoolStage
+    disability_grade: int | None
+    chronic_disease: bool
+    serious_illness: bool
+    labour_ability: LabourAbility
+    employment: str | None
+    dibao: bool
+    tekun: bool
+    pension_insurance: bool
+
+
+class IncomePublic(BaseModel):
+    year: int
+    per_capita_fen: int
+
+
+class HouseholdSummary(BaseModel):
+    """A household in a list: enough to find it, nothing more."""
+
+    id: uuid.UUID
+    number: str
+    region_code: str
+    head_name: str
+    category: Category
+    member_count: int
+    address: str
+    phone: str | None = Field(description="masked for roles that do not need it")
+
+
+class HouseholdPublic(HouseholdSummary):
+    lifted_year: int | None
+    relocated: bool
+    resettlement_site: str | None
+    education_secure: bool
+    medical_secure: bool
+    housing_secure: bool
+    water_secure: bool
+    sheep: int
+    cattle: int
+    pigs: int
+    income_per_capita_fen: int | None = Field(description="the latest year's per-capita net income, in fen")
+    incomes: list[IncomePublic]
+    members: list[MemberPublic]
+    created_at: datetime
+    updated_at: datetime
+
+
+class HouseholdPage(BaseModel):
+    items: list[HouseholdSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class CategoryChangeIn(BaseModel):
+    category: Category
+    reason: str = Field(min_length=2, max_length=500)
+    effective_date: date
+
+
+class CategoryChangePublic(BaseModel):
+    id: uuid.UUID
+    from_category: Category | None
+    to_category: Category
+    reason: str
+    effective_date: date
+    actor: str
+    role: str
+    at: datetime
+
+
+class CategoryCounts(BaseModel):
+    code: str
+    name: str
+    total: int
+    counts: dict[Category, int]
+
+
+class HouseholdStats(BaseModel):
+    """Households by category for each child region of `region` (a village: the village itself)."""
+
+    region: str
+    rows: list[CategoryCounts]
+    totals: dict[Category, int]
+    total: int

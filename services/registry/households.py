@@ -1,0 +1,598 @@
+"""Households and members: registration, changes, category history and search, always within scope.
+
+ID numbers are stored only encrypted (`shared.crypto`); they are decrypted for the roles that need the
+full number and masked for everyone else.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import exists, func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.registry import rules
+from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
+from services.registry.models import (
+    CategoryChange,
+    Household,
+    HouseholdIncome,
+    Member,
+    Region,
+    VillageCounter,
+    audit_log,
+)
+from services.registry.schemas import (
+    CategoryChangeIn,
+    CategoryChangePublic,
+    HouseholdCreate,
+    HouseholdPublic,
+    HouseholdSummary,
+    HouseholdUpdate,
+    IncomePublic,
+    MemberIn,
+    MemberPublic,
+)
+from shared import audit
+from shared.auth import Principal
+from shared.counters import reserve_numbers
+from shared.crypto import FieldCipher
+from shared.errors import Conflict, FieldProblem, Invalid, NotFound
+from shared.idnumber import Sex, mask_id_number
+from shared.regions import Tier, is_within
+from shared.roles import Role
+from shared.scope import narrowed, scoped
+
+# Roles whose work needs the full ID number (registration, review, department data comparison).
+FULL_ID_ROLES = frozenset(
+    {Role.village_official, Role.township_official, Role.banner_official, Role.department_officer}
+)
+ID_NUMBER_LENGTH = 18
+
+
+def sees_full_identity(principal: Principal) -> bool:
+    return principal.role in FULL_ID_ROLES
+
+
+def _refuse(breaches: Sequence[rules.RuleBreach]) -> Invalid:
+    errors = [FieldProblem(field=b.field, reason=b.reason) for b in breaches]
+    return Invalid("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
+
+
+def scoped_households(principal: Principal) -> Any:
+    """The only way this module reads households: inside the caller's region."""
+    return scoped(select(Household), Household.region_code, principal)
+
+
+async def get_household(session: AsyncSession, *, principal: Principal, household_id: uuid.UUID) -> Household:
+    household = (await session.exec(scoped_households(principal).where(Household.id == household_id))).first()
+    if household is None:
+        raise NotFound("household not found")
+    return household
+
+
+async def _village_in_scope(session: AsyncSession, principal: Principal, code: str) -> Region:
+    region = await session.get(Region, code)
+    if region is None or not is_within(code, principal.region):
+        raise Invalid.field("region_code", "不在您的管辖范围内或不存在")
+    if region.tier != Tier.village:
+        raise Invalid.field("region_code", "户籍须登记在嘎查村一级")
+    return region
+
+
+def _checked_members(
+    members: list[MemberIn], cipher: FieldCipher
+) -> tuple[list[tuple[MemberIn, Sex, date, str]], list[rules.RuleBreach]]:
+    """Validate each member and compute (member, sex, birth date, digest); collects every breach."""
+    breaches = rules.check_one_head([m.relation for m in members])
+    breaches += rules.check_distinct_ids([m.id_number for m in members])
+    checked = []
+    for index, member in enumerate(members):
+        facts, problems = rules.check_member_identity(
+            member.id_number, field=f"members.{index}", sex=member.sex, birth_date=member.birth_date
+        )
+        breaches += problems
+        if facts is not None:
+            checked.append((member, facts.sex, facts.birth_date, cipher.digest(facts.number)))
+    return checked, breaches
+
+
+async def _registered_elsewhere(
+    session: AsyncSession, digests: list[str], *, household_id: uuid.UUID | None = None
+) -> set[str]:
+    """Which of these people already belong to another household (anywhere: one person, one household)."""
+    statement = select(Member.id_digest).where(col(Member.id_digest).in_(digests))
+    if household_id is not None:
+        statement = statement.where(Member.household_id != household_id)
+    return set((await session.exec(statement)).all())
+
+
+async def _validated_members(
+    session: AsyncSession,
+    members: list[MemberIn],
+    cipher: FieldCipher,
+    *,
+    household_id: uuid.UUID | None = None,
+) -> list[tuple[MemberIn, Sex, date, str]]:
+    checked, breaches = _checked_members(members, cipher)
+    taken = await _registered_elsewhere(
+        session, [digest for *_, digest in checked], household_id=household_id
+    )
+    breaches += [
+        rules.RuleBreach(f"members.{members.index(member)}.id_number", "该身份证号已在其他家庭登记")
+        for member, _, _, digest in checked
+        if digest in taken
+    ]
+    if breaches:
+        raise _refuse(breaches)
+    return checked
+
+
+def _member_rows(
+    household_id: uuid.UUID, checked: list[tuple[MemberIn, Sex, date, str]], cipher: FieldCipher
+) -> list[Member]:
+    rows = []
+    for position, (member, sex, birth, digest) in enumerate(checked):
+        number = member.id_number.strip().upper()
+        fields = member.model_dump(exclude={"id_number", "sex", "birth_date"})
+        rows.append(
+            Member(
+                household_id=household_id,
+                id_digest=digest,
+                id_cipher=cipher.encrypt(number),
+                id_masked=mask_id_number(number),
+                sex=sex,
+                birth_date=birth,
+                position=position,
+                **fields,
+            )
+        )
+    return rows
+
+
+def _head_name(members: list[MemberIn]) -> str:
+    return next(m.name for m in members if m.relation == Relation.head)
+
+
+async def _flush_members(session: AsyncSession) -> None:
+    """Flush; a concurrent registration of the same person loses here, on the unique digest."""
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "该身份证号已在其他家庭登记（同时提交）",
+            errors=[FieldProblem(field="members", reason="该身份证号已在其他家庭登记")],
+        ) from None
+
+
+async def _set_income(
+    session: AsyncSession, household_id: uuid.UUID, amount: int | None, year: int | None
+) -> None:
+    if amount is None:
+        return
+    year = year or datetime.now(UTC).year - 1
+    existing = await session.get(HouseholdIncome, (household_id, year))
+    if existing is None:
+        session.add(HouseholdIncome(household_id=household_id, year=year, per_capita_fen=amount))
+    else:
+        existing.per_capita_fen = amount
+        session.add(existing)
+
+
+async def register(
+    session: AsyncSession, *, principal: Principal, cipher: FieldCipher, data: HouseholdCreate
+) -> HouseholdPublic:
+    """Register a household with its members; all or nothing."""
+    await _village_in_scope(session, principal, data.region_code)
+    checked = await _validated_members(session, data.members, cipher)
+    [sequence] = await reserve_numbers(
+        session, VillageCounter.__table__, key_column="region_code", key=data.region_code
+    )
+    household = Household(
+        number=rules.household_number(data.region_code, sequence),
+        head_name=_head_name(data.members),
+        member_count=len(data.members),
+        **data.model_dump(exclude={"members", "income_per_capita_fen", "income_year"}),
+    )
+    session.add(household)
+    await session.flush()
+    session.add_all(_member_rows(household.id, checked, cipher))
+    session.add(
+        CategoryChange(
+            household_id=household.id,
+            from_category=None,
+            to_category=data.category,
+            reason="登记",
+            effective_date=household.created_at.date(),
+            actor=principal.subject,
+            role=principal.role,
+        )
+    )
+    await _set_income(session, household.id, data.income_per_capita_fen, data.income_year)
+    await _flush_members(session)
+    public = await to_public(session, household, principal=principal, cipher=cipher)
+    await _audit(session, principal, household, "household.create", after=_audit_view(public))
+    return public
+
+
+async def update(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    cipher: FieldCipher,
+    household: Household,
+    data: HouseholdUpdate,
+) -> HouseholdPublic:
+    """Change a household's facts and, when given, replace its member list."""
+    before = _audit_view(await to_public(session, household, principal=principal, cipher=cipher))
+    changes = data.model_dump(exclude_unset=True, exclude={"members", "income_per_capita_fen", "income_year"})
+    for name, value in changes.items():
+        setattr(household, name, value)
+    if data.members is not None:
+        checked = await _validated_members(session, data.members, cipher, household_id=household.id)
+        for member in (await session.exec(select(Member).where(Member.household_id == household.id))).all():
+            await session.delete(member)
+        await session.flush()
+        session.add_all(_member_rows(household.id, checked, cipher))
+        household.head_name = _head_name(data.members)
+        household.member_count = len(data.members)
+    await _set_income(session, household.id, data.income_per_capita_fen, data.income_year)
+    household.updated_at = datetime.now(UTC)
+    session.add(household)
+    await _flush_members(session)
+    public = await to_public(session, household, principal=principal, cipher=cipher)
+    await _audit(session, principal, household, "household.update", before=before, after=_audit_view(public))
+    return public
+
+
+async def change_category(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    household: Household,
+    data: CategoryChangeIn,
+    idempotency_key: str | None = None,
+) -> CategoryChangePublic:
+    """Move a household to another category, dated and reasoned, kept in its history.
+
+    With an idempotency key (a monitoring confirmation delivered by the outbox), a repeat returns the
+    change already made instead of making it twice.
+    """
+    if idempotency_key:
+        done = (
+            await session.exec(
+                select(CategoryChange).where(CategoryChange.idempotency_key == idempotency_key)
+            )
+        ).first()
+        if done is not None:
+            if done.household_id != household.id:
+                raise Invalid.field("Idempotency-Key", "已用于另一户的类别变更")
+            return CategoryChangePublic.model_validate(done, from_attributes=True)
+    if data.category == household.category:
+        raise Invalid.field("category", "与当前类别相同")
+    change = CategoryChange(
+        household_id=household.id,
+        from_category=household.category,
+        to_category=data.category,
+        reason=data.reason,
+        effective_date=data.effective_date,
+        actor=principal.subject,
+        role=principal.role,
+        idempotency_key=idempotency_key,
+    )
+    before = {"category": household.category}
+    household.category = data.category
+    household.updated_at = datetime.now(UTC)
+    session.add_all([change, household])
+    await session.flush()
+    await _audit(
+        session,
+        principal,
+        household,
+        "household.category_change",
+        before=before,
+        after={
+            "category": data.category,
+            "reason": data.reason,
+            "effective_date": data.effective_date.isoformat(),
+        },
+    )
+    return CategoryChangePublic.model_validate(change, from_attributes=True)
+
+
+async def history(session: AsyncSession, *, household: Household) -> list[CategoryChangePublic]:
+    rows = await session.exec(
+        select(CategoryChange)
+        .where(CategoryChange.household_id == household.id)
+        .order_by(col(CategoryChange.at), col(CategoryChange.id))
+    )
+    return [CategoryChangePublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+def _search_filter(q: str, cipher: FieldCipher) -> Any:
+    """`q` is an ID number (exact, by digest), a household number (prefix) or a name (prefix)."""
+    q = q.strip()
+    if len(q) == ID_NUMBER_LENGTH and q[:17].isdigit():
+        return exists().where(
+            Member.household_id == Household.id, Member.id_digest == cipher.digest(q.upper())
+        )
+    if q.isdigit():
+        return col(Household.number).startswith(q, autoescape=True)
+    return or_(
+        col(Household.head_name).startswith(q, autoescape=True),
+        exists().where(Member.household_id == Household.id, col(Member.name).startswith(q, autoescape=True)),
+    )
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    cipher: FieldCipher,
+    region: str | None,
+    category: Category | None,
+    q: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[HouseholdSummary], int]:
+    """One page of the caller's households, newest numbers last, with the total that matches."""
+    statement = narrowed(select(Household), Household.region_code, principal, region)
+    if category is not None:
+        statement = statement.where(Household.category == category)
+    if q and q.strip():
+        statement = statement.where(_search_filter(q, cipher))
+    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    rows = await session.exec(
+        statement.order_by(col(Household.number)).offset((page - 1) * page_size).limit(page_size)
+    )
+    return [summary(h, principal=principal) for h in rows], total
+
+
+def summary(household: Household, *, principal: Principal) -> HouseholdSummary:
+    return HouseholdSummary(
+        id=household.id,
+        number=household.number,
+        region_code=household.region_code,
+        head_name=household.head_name,
+        category=Category(household.category),
+        member_count=household.member_count,
+        address=household.address,
+        phone=household.phone if sees_full_identity(principal) else rules.mask_phone(household.phone),
+    )
+
+
+def _age(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def member_public(member: Member, *, principal: Principal, cipher: FieldCipher, today: date) -> MemberPublic:
+    full = sees_full_identity(principal)
+    return MemberPublic(
+        id=member.id,
+        name=member.name,
+        id_number=cipher.decrypt(member.id_cipher) if full else member.id_masked,
+        relation=Relation(member.relation),
+        sex=Sex(member.sex),
+        birth_date=member.birth_date,
+        age=_age(member.birth_date, today),
+        ethnicity=member.ethnicity,
+        school_stage=SchoolStage(member.school_stage),
+        disability_grade=member.disability_grade,
+        chronic_disease=member.chronic_disease,
+        serious_illness=member.serious_illness,
+        labour_ability=LabourAbility(member.labour_ability),
+        employment=member.employment,
+        dibao=member.dibao,
+        tekun=member.tekun,
+        pension_insurance=member.pension_insurance,
+    )
+
+
+async def to_public(
+    session: AsyncSession, household: Household, *, principal: Principal, cipher: FieldCipher
+) -> HouseholdPublic:
+    members = await session.exec(
+        select(Member).where(Member.household_id == household.id).order_by(col(Member.position))
+    )
+    incomes = (
+        await session.exec(
+            select(HouseholdIncome)
+            .where(HouseholdIncome.household_id == household.id)
+            .order_by(col(HouseholdIncome.year))
+        )
+    ).all()
+    today = datetime.now(UTC).date()
+    return HouseholdPublic(
+        **summary(household, principal=principal).model_dump(),
+        **household.model_dump(
+            include={
+                "lifted_year",
+                "relocated",
+                "resettlement_site",
+                "education_secure",
+                "medical_secure",
+                "housing_secure",
+                "water_secure",
+                "sheep",
+                "cattle",
+                "pigs",
+                "created_at",
+                "updated_at",
+            }
+        ),
+        income_per_capita_fen=incomes[-1].per_capita_fen if incomes else None,
+        incomes=[IncomePublic(year=i.year, per_capita_fen=i.per_capita_fen) for i in incomes],
+        members=[member_public(m, principal=principal, cipher=cipher, today=today) for m in members],
+    )
+
+
+def _audit_view(public: HouseholdPublic) -> dict[str, Any]:
+    """What the audit log keeps of a household: never a full ID number or phone."""
+    view = public.model_dump(mode="json", exclude={"created_at", "updated_at"})
+    view["phone"] = rules.mask_phone(public.phone)
+    for member in view["members"]:
+        member["id_number"] = mask_id_number(member["id_number"])
+    return view
+
+
+async def _audit(
+    session: AsyncSession, principal: Principal, household: Household, action: str, **change: Any
+) -> None:
+    await audit.append(
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=household.region_code,
+        action=action,
+        entity="household",
+        entity_id=str(household.id),
+        **change,
+    )
+
+
+class BulkRefused(Exception):
+    """A bulk registration broke rules; nothing was written. `problems[i]` lists item i's breaches."""
+
+    def __init__(self, problems: dict[int, list[rules.RuleBreach]]):
+        super().__init__(f"{len(problems)} households refused")
+        self.problems = problems
+
+
+DIGEST_CHUNK = 1000
+
+
+async def register_many(
+    session: AsyncSession, *, principal: Principal, cipher: FieldCipher, items: Sequence[HouseholdCreate]
+) -> list[uuid.UUID]:
+    """Register many households at once (spreadsheet import, demo data): every item is checked first and
+    any breach refuses the whole lot (`BulkRefused`); then a few multi-row inserts write everything."""
+    villages = set(
+        (
+            await session.exec(
+                scoped(select(Region.code), Region.code, principal).where(Region.tier == Tier.village)
+            )
+        ).all()
+    )
+    problems: dict[int, list[rules.RuleBreach]] = {}
+    checked_items = []
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        checked, breaches = _checked_members(item.members, cipher)
+        if item.region_code not in villages:
+            breaches.append(rules.RuleBreach("region_code", "不在您的管辖范围内或不是嘎查村"))
+        for member, _, _, digest in checked:
+            if first_seen.setdefault(digest, index) != index:
+                breaches.append(
+                    rules.RuleBreach(
+                        f"members.{item.members.index(member)}.id_number",
+                        f"与第 {first_seen[digest] + 1} 户成员重复",
+                    )
+                )
+        checked_items.append(checked)
+        if breaches:
+            problems[index] = breaches
+    digests = list(first_seen)
+    taken: set[str] = set()
+    for start in range(0, len(digests), DIGEST_CHUNK):
+        taken |= await _registered_elsewhere(session, digests[start : start + DIGEST_CHUNK])
+    for index, checked in enumerate(checked_items):
+        for member, _, _, digest in checked:
+            if digest in taken:
+                problems.setdefault(index, []).append(
+                    rules.RuleBreach(
+                        f"members.{items[index].members.index(member)}.id_number",
+                        "该身份证号已在其他家庭登记",
+                    )
+                )
+    if problems:
+        raise BulkRefused(problems)
+    return await _insert_many(
+        session, principal=principal, cipher=cipher, items=items, checked_items=checked_items
+    )
+
+
+async def _insert_many(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    cipher: FieldCipher,
+    items: Sequence[HouseholdCreate],
+    checked_items: list[list[tuple[MemberIn, Sex, date, str]]],
+) -> list[uuid.UUID]:
+    numbers: dict[str, list[int]] = {}
+    for village in sorted({item.region_code for item in items}):
+        count = sum(item.region_code == village for item in items)
+        reserved = await reserve_numbers(
+            session, VillageCounter.__table__, key_column="region_code", key=village, count=count
+        )
+        numbers[village] = list(reversed(reserved))
+    now = datetime.now(UTC)
+    year = now.year - 1
+    household_rows, member_rows, change_rows, income_rows, changes = [], [], [], [], []
+    for item, checked in zip(items, checked_items, strict=True):
+        household_id = uuid.uuid4()
+        fields = item.model_dump(exclude={"members", "income_per_capita_fen", "income_year"})
+        household_rows.append(
+            {
+                **fields,
+                "id": household_id,
+                "number": rules.household_number(item.region_code, numbers[item.region_code].pop()),
+                "head_name": _head_name(item.members),
+                "member_count": len(item.members),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        member_rows += [
+            m.model_dump(exclude={"id"}) | {"id": uuid.uuid4()}
+            for m in _member_rows(household_id, checked, cipher)
+        ]
+        change_rows.append(
+            {
+                "id": uuid.uuid4(),
+                "household_id": household_id,
+                "from_category": None,
+                "to_category": item.category,
+                "reason": "批量导入",
+                "effective_date": now.date(),
+                "actor": principal.subject,
+                "role": principal.role,
+                "at": now,
+                "idempotency_key": None,
+            }
+        )
+        if item.income_per_capita_fen is not None:
+            income_rows.append(
+                {
+                    "household_id": household_id,
+                    "year": item.income_year or year,
+                    "per_capita_fen": item.income_per_capita_fen,
+                }
+            )
+        changes.append(
+            audit.Change(
+                region=item.region_code,
+                action="household.import",
+                entity="household",
+                entity_id=str(household_id),
+                after={
+                    "number": household_rows[-1]["number"],
+                    "category": item.category,
+                    "members": len(item.members),
+                },
+            )
+        )
+    for model, rows in (
+        (Household, household_rows),
+        (Member, member_rows),
+        (CategoryChange, change_rows),
+        (HouseholdIncome, income_rows),
+    ):
+        if rows:
+            await session.execute(model.__table__.insert(), rows)
+    await audit.append_many(session, audit_log, actor=audit.Actor.of(principal), changes=changes)
+    await _flush_members(session)
+    return [row["id"] for row in household_rows]

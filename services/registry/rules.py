@@ -1,0 +1,66 @@
+"""The registry's rules as plain functions over plain data (MISSION.md §2), tested without a server."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.registry.enums import Relation
+from shared.idnumber import IdFacts, InvalidIdNumber, Sex, parse_id_number
+
+
+@dataclass(frozen=True)
+class RuleBreach:
+    """One broken rule: which field (dotted path, as the API names it) and why, in Chinese."""
+
+    field: str
+    reason: str
+
+
+def check_member_identity(
+    id_number: str, *, field: str, sex: Sex | None = None, birth_date: date | None = None
+) -> tuple[IdFacts | None, list[RuleBreach]]:
+    """Validate an ID number (GB 11643) and check entered sex and birth date against what it encodes."""
+    try:
+        facts = parse_id_number(id_number)
+    except InvalidIdNumber as exc:
+        return None, [RuleBreach(f"{field}.id_number", str(exc))]
+    breaches = []
+    if sex is not None and sex != facts.sex:
+        breaches.append(RuleBreach(f"{field}.sex", "性别与身份证号不符"))
+    if birth_date is not None and birth_date != facts.birth_date:
+        breaches.append(RuleBreach(f"{field}.birth_date", "出生日期与身份证号不符"))
+    return facts, breaches
+
+
+def check_one_head(relations: list[Relation]) -> list[RuleBreach]:
+    """A household has exactly one head (户主)."""
+    heads = relations.count(Relation.head)
+    if heads == 1:
+        return []
+    return [RuleBreach("members", "家庭成员中须有且只有一名户主" if heads else "家庭成员中缺少户主")]
+
+
+def check_distinct_ids(id_numbers: list[str], *, prefix: str = "members") -> list[RuleBreach]:
+    """The same person cannot appear twice in one submission."""
+    seen: dict[str, int] = {}
+    breaches = []
+    for index, number in enumerate(id_numbers):
+        key = number.strip().upper()
+        if key in seen:
+            breaches.append(
+                RuleBreach(f"{prefix}.{index}.id_number", f"与第 {seen[key] + 1} 名成员身份证号重复")
+            )
+        else:
+            seen[key] = index
+    return breaches
+
+
+def household_number(village_code: str, sequence: int) -> str:
+    """`150625100201` + 5-digit sequence: readable, unique, and ordered within a village."""
+    return f"{village_code}{sequence:05d}"
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """`13812345678` → `138****5678`."""
+    if not phone:
+        return phone
+    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
