@@ -1,0 +1,51 @@
+"""The registry's rules as pure functions."""
+
+from datetime import date
+
+from services.registry import rules
+from services.registry.enums import Relation
+from shared.idnumber import Sex, make_id_number
+
+ID = make_id_number("150625", date(1988, 5, 17), 12, Sex.female)
+
+
+def test_a_valid_id_yields_its_facts() -> None:
+    facts, breaches = rules.check_member_identity(ID, field="members.0")
+    assert breaches == [] and facts is not None
+    assert (facts.sex, facts.birth_date) == (Sex.female, date(1988, 5, 17))
+
+
+def test_entered_sex_and_birth_date_must_match_the_id() -> None:
+    _, breaches = rules.check_member_identity(
+        ID, field="members.1", sex=Sex.male, birth_date=date(1988, 5, 18)
+    )
+    assert [b.field for b in breaches] == ["members.1.sex", "members.1.birth_date"]
+
+
+def test_a_bad_check_digit_names_the_field() -> None:
+    bad = ID[:17] + ("0" if ID[17] != "0" else "1")
+    facts, breaches = rules.check_member_identity(bad, field="members.3")
+    assert facts is None and breaches[0].field == "members.3.id_number" and "校验位" in breaches[0].reason
+
+
+def test_exactly_one_head() -> None:
+    assert rules.check_one_head([Relation.head, Relation.child]) == []
+    assert rules.check_one_head([Relation.spouse])[0].reason == "家庭成员中缺少户主"
+    assert rules.check_one_head([Relation.head, Relation.head])[0].field == "members"
+
+
+def test_the_same_person_twice_in_one_household() -> None:
+    breaches = rules.check_distinct_ids(
+        [ID, ID.lower(), make_id_number("150625", date(1990, 1, 1), 1, Sex.male)]
+    )
+    assert [b.field for b in breaches] == ["members.1.id_number"]
+
+
+def test_household_numbers_sort_within_a_village() -> None:
+    assert rules.household_number("150625100201", 7) == "15062510020100007"
+    assert rules.household_number("150625100201", 10) > rules.household_number("150625100201", 9)
+
+
+def test_phone_masking() -> None:
+    assert rules.mask_phone("13912345678") == "139****5678"
+    assert rules.mask_phone(None) is None

@@ -1,0 +1,36 @@
+"""Small typed factories for household payloads with valid, unique ID numbers."""
+
+import itertools
+import random
+from datetime import date
+from typing import Any
+
+from shared.idnumber import Sex, make_id_number
+
+_sequence = itertools.count(random.Random().randrange(0, 400))
+_births = itertools.count(random.Random().randrange(0, 3000))
+
+
+def id_number(sex: Sex = Sex.male, birth: date | None = None) -> str:
+    """A valid ID number not used before in this test session."""
+    n = next(_births)
+    birth = birth or date(1950 + n % 60, 1 + n // 60 % 12, 1 + n // 720 % 28)
+    return make_id_number("150625", birth, next(_sequence) % 500, sex)
+
+
+def member(name: str = "巴特尔", relation: str = "head", **fields: Any) -> dict[str, Any]:
+    return {"name": name, "id_number": id_number(), "relation": relation, **fields}
+
+
+def household(region_code: str = "150625100201", category: str = "marginal", **fields: Any) -> dict[str, Any]:
+    members = fields.pop("members", None) or [member(), member("乌日娜", "spouse")]
+    return {
+        "region_code": region_code,
+        "address": "锡尼镇阿斯尔嘎查一社3号",
+        "phone": "13912345678",
+        "category": category,
+        "income_per_capita_fen": 812345,
+        "sheep": 45,
+        "members": members,
+        **fields,
+    }
