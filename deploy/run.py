@@ -5,7 +5,7 @@ import signal
 import sys
 import time
 
-from deploy.manage import ensure_keys, migrate, seed
+from deploy.manage import ensure_keys, migrate, register_service_clients, seed
 from deploy.stack import Stack
 from gateway.seed import DEMO_PASSWORD, DEMO_USERS
 from shared.settings import DEFAULT_PORTS, get_settings
@@ -15,6 +15,7 @@ def main() -> int:
     settings = get_settings()
     ensure_keys(settings)
     migrate(settings, ["all"])
+    asyncio.run(register_service_clients(settings))
     print("demo data:", asyncio.run(seed(settings)))
     stack = Stack(ports=DEFAULT_PORTS, env={})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

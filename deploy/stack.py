@@ -26,7 +26,7 @@ class Stack:
 
     def environment(self) -> dict[str, str]:
         """The processes' environment: where each service answers, on top of the caller's settings."""
-        urls = {f"{name.upper()}_URL": self.url(name) for name in PROCESSES if name != "gateway"}
+        urls = {f"{name.upper()}_URL": self.url(name) for name in PROCESSES}
         return {**os.environ, **self.env, **urls}
 
     def start(self, name: str) -> None:

@@ -3,9 +3,12 @@
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway.models import User
+from gateway.models import ApiClient, User
 from gateway.passwords import hash_secret
+from shared.regions import BANNER_CODE
 from shared.roles import Role
+from shared.service_auth import service_client_id, service_client_secret
+from shared.settings import SERVICES, Settings
 
 DEMO_PASSWORD = "hangjin-demo"
 
@@ -35,3 +38,24 @@ async def seed_users(session: AsyncSession) -> int:
     session.add_all(added)
     await session.flush()
     return len(added)
+
+
+async def ensure_service_clients(session: AsyncSession, settings: Settings) -> int:
+    """Register (or re-key) the services' own API clients; they act as the banner for background work.
+
+    Not demo data: `make run`, the tests and the deployment's migration Job all run it.
+    """
+    count = 0
+    for process in SERVICES:
+        client_id = service_client_id(process)
+        secret_hash = hash_secret(service_client_secret(settings, process))
+        client = (await session.exec(select(ApiClient).where(ApiClient.client_id == client_id))).first()
+        if client is None:
+            client = ApiClient(client_id=client_id, name=f"{process} service", secret_hash=secret_hash,
+                               role=Role.banner_official, region=BANNER_CODE)
+            count += 1
+        else:
+            client.secret_hash = secret_hash
+        session.add(client)
+    await session.flush()
+    return count

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     payments_database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/payments.db"
     assets_database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/assets.db"
 
+    gateway_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['gateway']}"
     registry_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['registry']}"
     monitoring_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['monitoring']}"
     payments_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['payments']}"
@@ -42,6 +43,8 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
     secret_key: str = "local-only-secret-key-change-me"
+    # Each service's client secret for background calls is derived from this (shared/service_auth.py).
+    service_clients_secret: str = "local-only-service-clients-secret"
     # Resident ID numbers at rest (shared/crypto.py): AES-GCM keys "id:base64,…" (first = active) and
     # the HMAC key for lookups. The defaults below are for local development only.
     id_encryption_keys: str = "local1:" + "bG9jYWwtb25seS1pZC1lbmNyeXB0aW9uLWtleS0wMDE="
@@ -54,7 +57,7 @@ class Settings(BaseSettings):
     def _refuse_default_secrets(self) -> "Settings":
         if self.hangjin_env == "production":
             defaults = Settings.model_fields
-            for name in ("secret_key", "id_encryption_keys", "id_lookup_key"):
+            for name in ("secret_key", "service_clients_secret", "id_encryption_keys", "id_lookup_key"):
                 if getattr(self, name) == defaults[name].default:
                     raise ValueError(f"{name.upper()} must be set outside local development")
         return self

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import make_url
 
-from deploy.manage import seed
+from deploy.manage import register_service_clients, seed
 from deploy.stack import Stack
 from shared.db import create_engine
 from shared.migrations import upgrade
@@ -127,12 +127,14 @@ def live_stack(backend: str, keypair: KeyPair, tmp_path_factory: pytest.TempPath
     """The five processes as real servers on free ports, on their own databases with the demo seed."""
     with provisioned_databases(backend, tmp_path_factory.mktemp("live")) as urls:
         settings = make_settings(urls, keypair)
+        asyncio.run(register_service_clients(settings))
         asyncio.run(seed(settings))
         env = {
             "HANGJIN_ENV": "test",
             "JWT_PRIVATE_KEY_FILE": str(keypair.private_file),
             "JWT_PUBLIC_KEY_FILE": str(keypair.public_file),
             "SECRET_KEY": settings.secret_key,
+            "SERVICE_CLIENTS_SECRET": settings.service_clients_secret,
             "LOG_LEVEL": "WARNING",
             **{f"{p.upper()}_DATABASE_URL": url for p, url in urls.items()},
         }
