@@ -28,11 +28,13 @@ from services.registry.models import (
 from services.registry.schemas import (
     CategoryChangeIn,
     CategoryChangePublic,
+    HouseholdBrief,
     HouseholdCreate,
     HouseholdPublic,
     HouseholdSummary,
     HouseholdUpdate,
     IncomePublic,
+    MemberBrief,
     MemberIn,
     MemberPublic,
 )
@@ -596,3 +598,71 @@ async def _insert_many(
     await audit.append_many(session, audit_log, actor=audit.Actor.of(principal), changes=changes)
     await _flush_members(session)
     return [row["id"] for row in household_rows]
+
+
+async def lookup(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    cipher: FieldCipher,
+    household_ids: list[uuid.UUID],
+    id_numbers: list[str],
+) -> list[HouseholdBrief]:
+    """Households in scope by id or by a member's ID number: three queries whatever the count."""
+    digests = {cipher.digest(n.strip().upper()) for n in id_numbers}
+    wanted = []
+    if household_ids:
+        wanted.append(col(Household.id).in_(household_ids))
+    if digests:
+        wanted.append(exists().where(Member.household_id == Household.id, col(Member.id_digest).in_(digests)))
+    if not wanted:
+        return []
+    found = list((await session.exec(scoped_households(principal).where(or_(*wanted)))).all())
+    ids = [h.id for h in found]
+    members: dict[uuid.UUID, list[Member]] = {}
+    for m in (
+        await session.exec(
+            select(Member).where(col(Member.household_id).in_(ids)).order_by(col(Member.position))
+        )
+    ).all():
+        members.setdefault(m.household_id, []).append(m)
+    latest: dict[uuid.UUID, HouseholdIncome] = {}
+    for income in (
+        await session.exec(
+            select(HouseholdIncome)
+            .where(col(HouseholdIncome.household_id).in_(ids))
+            .order_by(col(HouseholdIncome.year))
+        )
+    ).all():
+        latest[income.household_id] = income
+    return [
+        HouseholdBrief(
+            **h.model_dump(
+                include={
+                    "id",
+                    "number",
+                    "region_code",
+                    "category",
+                    "head_name",
+                    "member_count",
+                    "education_secure",
+                    "medical_secure",
+                    "housing_secure",
+                    "water_secure",
+                    "sheep",
+                    "cattle",
+                    "pigs",
+                }
+            ),
+            income_per_capita_fen=latest[h.id].per_capita_fen if h.id in latest else None,
+            income_year=latest[h.id].year if h.id in latest else None,
+            members=[
+                MemberBrief(
+                    **m.model_dump(include=set(MemberBrief.model_fields) - {"matched"}),
+                    matched=m.id_digest in digests,
+                )
+                for m in members.get(h.id, [])
+            ],
+        )
+        for h in found
+    ]

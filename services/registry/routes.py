@@ -15,6 +15,8 @@ from services.registry.schemas import (
     HouseholdPublic,
     HouseholdStats,
     HouseholdUpdate,
+    LookupRequest,
+    LookupResult,
     RegionCreate,
     RegionPublic,
     RegionUpdate,
@@ -93,6 +95,21 @@ async def list_households(
         page_size=page_size,
     )
     return HouseholdPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@household_router.post("/households/lookup", response_model=LookupResult)
+async def lookup_households(
+    session: SessionDep, principal: Reader, cipher: CipherDep, data: LookupRequest
+) -> LookupResult:
+    """Bulk read for other services and partners: households in scope by id or by a member's ID number."""
+    items = await households.lookup(
+        session,
+        principal=principal,
+        cipher=cipher,
+        household_ids=data.household_ids,
+        id_numbers=data.id_numbers,
+    )
+    return LookupResult(items=items)
 
 
 @household_router.get("/households/{household_id}", response_model=HouseholdPublic)

@@ -196,3 +196,52 @@ class HouseholdStats(BaseModel):
     rows: list[CategoryCounts]
     totals: dict[Category, int]
     total: int
+
+
+class LookupRequest(BaseModel):
+    """A bulk read for other services: households by id and/or by a member's ID number (up to 1000 each)."""
+
+    household_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1000)
+    id_numbers: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class MemberBrief(BaseModel):
+    id: uuid.UUID
+    name: str
+    id_masked: str
+    relation: Relation
+    sex: Sex
+    birth_date: date
+    school_stage: SchoolStage
+    disability_grade: int | None
+    labour_ability: LabourAbility
+    chronic_disease: bool
+    serious_illness: bool
+    dibao: bool
+    tekun: bool
+    matched: bool = Field(description="this member's ID number was among those asked for")
+
+
+class HouseholdBrief(BaseModel):
+    """What other services need to decide on a household: category, facts, members (IDs masked)."""
+
+    id: uuid.UUID
+    number: str
+    region_code: str
+    category: Category
+    head_name: str
+    member_count: int
+    income_per_capita_fen: int | None
+    income_year: int | None
+    education_secure: bool
+    medical_secure: bool
+    housing_secure: bool
+    water_secure: bool
+    sheep: int
+    cattle: int
+    pigs: int
+    members: list[MemberBrief]
+
+
+class LookupResult(BaseModel):
+    items: list[HouseholdBrief]

@@ -381,3 +381,24 @@ async def test_unknown_household_is_404_and_bad_id_422(registry: httpx.AsyncClie
     )
     assert missing.status_code == 404
     assert (await registry.get("/api/v1/households/not-a-uuid", headers=as_village())).status_code == 422
+
+
+async def test_bulk_lookup_by_household_id_and_id_number_stays_in_scope(
+    registry: httpx.AsyncClient, as_village, token_for: TokenFactory
+) -> None:
+    child = member("敖日格乐", "child", school_stage="junior")
+    mine = await register(registry, as_village(), members=[member("宝音", "head"), child])
+    theirs = await register(registry, as_village(BAYIN), region_code=BAYIN, members=[member()])
+    body = {"household_ids": [theirs["id"]], "id_numbers": [child["id_number"], theirs["members"][0]["id_number"]]}
+    items = (await registry.post("/api/v1/households/lookup", json=body, headers=as_village())).json()["items"]
+    assert [i["id"] for i in items] == [mine["id"]]
+    assert [(m["name"], m["school_stage"], m["matched"]) for m in items[0]["members"]] == [
+        ("宝音", "none", False),
+        ("敖日格乐", "junior", True),
+    ]
+    assert items[0]["income_per_capita_fen"] == 812345 and "id_number" not in items[0]["members"][0]
+    banner = bearer(token_for("banner_official", "150625"))
+    both = (await registry.post("/api/v1/households/lookup", json=body, headers=banner)).json()["items"]
+    assert {i["id"] for i in both} == {mine["id"], theirs["id"]}
+    too_many = await registry.post("/api/v1/households/lookup", json={"id_numbers": ["x"] * 1001}, headers=banner)
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "id_numbers"
