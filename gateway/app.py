@@ -24,6 +24,7 @@ from shared.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.require_secrets("gateway")
     configure_logging("gateway", settings.log_level)
 
     @asynccontextmanager

@@ -56,6 +56,7 @@ def create_service_app(
     (the outbox dispatcher, clients of other services).
     """
     settings = settings or get_settings()
+    settings.require_secrets(process)
     configure_logging(process, settings.log_level)
 
     @asynccontextmanager

@@ -8,13 +8,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
 SERVICES = ("registry", "monitoring", "payments", "assets")
 PROCESSES = ("gateway", *SERVICES)
 DEFAULT_PORTS = {"gateway": 8000, "registry": 8001, "monitoring": 8002, "payments": 8003, "assets": 8004}
+
+SECRETS_OF_REGISTRY = ("service_clients_secret", "id_encryption_keys", "id_lookup_key")
 
 JWT_ISSUER = "hangjin-gateway"
 JWT_AUDIENCE = "hangjin-services"
@@ -53,14 +55,14 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     migrate_on_start: bool = False
 
-    @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> "Settings":
-        if self.hangjin_env == "production":
-            defaults = Settings.model_fields
-            for name in ("secret_key", "service_clients_secret", "id_encryption_keys", "id_lookup_key"):
-                if getattr(self, name) == defaults[name].default:
-                    raise ValueError(f"{name.upper()} must be set outside local development")
-        return self
+    def require_secrets(self, process: str) -> None:
+        """Refuse to run `process` in production on a default secret it uses (each uses only its own)."""
+        if self.hangjin_env != "production":
+            return
+        needed = {"gateway": ("secret_key", "service_clients_secret"), "registry": SECRETS_OF_REGISTRY}
+        for name in needed.get(process, ("service_clients_secret",)):
+            if getattr(self, name) == Settings.model_fields[name].default:
+                raise ValueError(f"{name.upper()} must be set outside local development")
 
     def database_url(self, process: str) -> str:
         """The database URL of one process (`gateway` or a service)."""

@@ -31,6 +31,12 @@ PROCESSES = {"gateway": 8000, "registry": 8001, "monitoring": 8002, "payments": 
 DATABASE_URL_VARS = [f"{name.upper()}_DATABASE_URL" for name in PROCESSES]
 MANAGE = ["python", "-m", "deploy.manage"]
 NAMESPACE = "hangjin"
+CONFIGMAP = "hangjin-config"
+GATEWAY_URL = "http://gateway:8000"  # where every process gets its own client-credentials token
+# The services' API-client secrets are derived from this one value (shared/service_auth.py).
+SERVICE_CLIENTS = ("hangjin-service-clients", "SERVICE_CLIENTS_SECRET")
+# The registry alone holds the ID-number keys (shared/crypto.py).
+REGISTRY_SECRETS = {"ID_ENCRYPTION_KEYS": "hangjin-registry", "ID_LOOKUP_KEY": "hangjin-registry"}
 
 # The newest Kubernetes version whose schemas kubernetes-validate 1.37 ships (strict variants too).
 K8S_VERSION = "1.37.0"
@@ -70,6 +76,20 @@ def pod_spec(workload: dict) -> dict:
 
 def describe(doc: dict) -> str:
     return f"{doc.get('kind')}/{doc.get('metadata', {}).get('name')}"
+
+
+def all_containers(workload: dict) -> list[dict]:
+    pod = pod_spec(workload)
+    return pod.get("initContainers", []) + pod.get("containers", [])
+
+
+def secret_refs(container: dict) -> dict[str, tuple[str, str]]:
+    """env name -> (Secret, key) for every variable taken from a secretKeyRef."""
+    return {
+        e["name"]: (e["valueFrom"]["secretKeyRef"]["name"], e["valueFrom"]["secretKeyRef"]["key"])
+        for e in container.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -180,10 +200,35 @@ def deployment_problems(deployment: dict, configmaps: dict[str, dict]) -> list[s
             problems.append(f"{where}: {probe} checks {http.get('path')!r}, not {path}")
         if resolve_port(container, http.get("port")) != ports[0]:
             problems.append(f"{where}: {probe} port {http.get('port')!r} is not the container port")
+    problems += settings_problems(where, deployment["metadata"]["name"], container, configmaps)
     labels = deployment["spec"]["template"]["metadata"].get("labels", {})
     selector = deployment["spec"]["selector"].get("matchLabels", {})
     if not selector or selector.items() - labels.items():
         problems.append(f"{where}: selector {selector} does not match the pod labels {labels}")
+    return problems
+
+
+def settings_problems(where: str, process: str, container: dict, configmaps: dict[str, dict]) -> list[str]:
+    """GATEWAY_URL from the ConfigMap, SERVICE_CLIENTS_SECRET everywhere, ID keys in the registry only."""
+    problems = []
+    from_configmaps = [
+        configmaps.get(s["configMapRef"]["name"], {}).get("data", {})
+        for s in container.get("envFrom", [])
+        if "configMapRef" in s
+    ]
+    env_names = {e["name"] for e in container.get("env", [])}
+    if "GATEWAY_URL" in env_names:  # an env entry would override the ConfigMap's value
+        problems.append(f"{where}: GATEWAY_URL is set in env, not taken from the ConfigMap")
+    elif not any(data.get("GATEWAY_URL") == GATEWAY_URL for data in from_configmaps):
+        problems.append(f"{where}: GATEWAY_URL {GATEWAY_URL} does not come from a ConfigMap")
+    refs = secret_refs(container)
+    if refs.get(SERVICE_CLIENTS[1]) != SERVICE_CLIENTS:
+        problems.append(f"{where}: SERVICE_CLIENTS_SECRET is not the secretKeyRef {SERVICE_CLIENTS}")
+    for var, secret in REGISTRY_SECRETS.items():
+        if process == "registry" and refs.get(var) != (secret, var):
+            problems.append(f"{where}: {var} is not the secretKeyRef ({secret!r}, {var!r})")
+        if process != "registry" and var in env_names:
+            problems.append(f"{where}: {var} belongs to the registry only")
     return problems
 
 
@@ -267,17 +312,32 @@ def test_every_referenced_secret_is_documented(docs: list[dict]) -> None:
     referenced = set()
     for workload in [*of_kind(docs, "Deployment").values(), *of_kind(docs, "Job").values()]:
         pod = pod_spec(workload)
-        referenced |= {v["secret"]["secretName"] for v in pod.get("volumes", []) if "secret" in v}
-        for container in pod["containers"]:
-            referenced |= {
-                e["valueFrom"]["secretKeyRef"]["name"]
-                for e in container.get("env", [])
-                if "secretKeyRef" in e.get("valueFrom", {})
-            }
+        referenced |= {(v["secret"]["secretName"], None) for v in pod.get("volumes", []) if "secret" in v}
+        for container in all_containers(workload):
+            referenced |= set(secret_refs(container).values())
     readme = (K8S / "README.md").read_text(encoding="utf-8")
     assert referenced
-    undocumented = {name for name in referenced if f"create secret generic {name}" not in readme}
+    # Every Secret has its `kubectl create secret` line, and every key it must hold appears in it.
+    commands = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r"create secret generic ([\w-]+)((?:[^\n]*\\\n)*[^\n]*)", readme)
+    }
+    undocumented = {name for name, _ in referenced if name not in commands}
     assert not undocumented, f"no `kubectl create secret` in deploy/k8s/README.md for {undocumented}"
+    missing_keys = {
+        (name, key) for name, key in referenced if key and f"--from-file={key}=" not in commands[name]
+    }
+    assert not missing_keys, f"keys missing from the `kubectl create secret` lines: {missing_keys}"
+
+
+def test_readme_documents_the_id_keys() -> None:
+    readme = (K8S / "README.md").read_text(encoding="utf-8")
+    for needed in (
+        "keyid:base64(32 bytes)",
+        "python -m deploy.manage rotate-id-keys",
+        'python -c "import base64,os;print(base64.b64encode(os.urandom(32)).decode())"',
+    ):
+        assert needed in readme, f"deploy/k8s/README.md does not mention {needed!r}"
 
 
 def _drop_readiness(c: dict) -> None:
@@ -309,8 +369,8 @@ def _inline_database_url(c: dict) -> None:
 
 def _key_file_outside_secret(c: dict) -> None:
     for e in c["env"]:
-        if e["name"] == "JWT_PRIVATE_KEY_FILE":
-            e["value"] = "/app/var/keys/jwt-private.pem"
+        if e["name"] in ("JWT_PRIVATE_KEY_FILE", "JWT_PUBLIC_KEY_FILE"):
+            e["value"] = "/app/var/keys/" + e["name"].lower() + ".pem"
 
 
 def _key_file_not_projected(c: dict) -> None:
@@ -321,6 +381,34 @@ def _key_file_not_projected(c: dict) -> None:
 
 def _no_limits(c: dict) -> None:
     del c["resources"]["limits"]
+
+
+def _no_service_clients_secret(c: dict) -> None:
+    c["env"] = [e for e in c["env"] if e["name"] != "SERVICE_CLIENTS_SECRET"]
+
+
+def _service_clients_secret_inline(c: dict) -> None:
+    for e in c["env"]:
+        if e["name"] == "SERVICE_CLIENTS_SECRET":
+            e.pop("valueFrom")
+            e["value"] = "hunter2"
+
+
+def _gateway_url_overridden(c: dict) -> None:
+    c["env"].append({"name": "GATEWAY_URL", "value": "http://127.0.0.1:8000"})
+
+
+def _no_configmap(c: dict) -> None:
+    c["envFrom"] = []
+
+
+def _id_keys_outside_registry(c: dict) -> None:
+    c["env"].append(
+        {
+            "name": "ID_LOOKUP_KEY",
+            "valueFrom": {"secretKeyRef": {"name": "hangjin-registry", "key": "ID_LOOKUP_KEY"}},
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -335,11 +423,25 @@ def _no_limits(c: dict) -> None:
         _key_file_outside_secret,
         _key_file_not_projected,
         _no_limits,
+        _no_service_clients_secret,
+        _service_clients_secret_inline,
+        _gateway_url_overridden,
+        _no_configmap,
+        _id_keys_outside_registry,
     ],
 )
-def test_deployment_checks_catch(breakage, docs: list[dict]) -> None:
-    broken = copy.deepcopy(of_kind(docs, "Deployment")["gateway"])
+@pytest.mark.parametrize("process", ["gateway", "monitoring"])
+def test_deployment_checks_catch(breakage, process: str, docs: list[dict]) -> None:
+    broken = copy.deepcopy(of_kind(docs, "Deployment")[process])
     breakage(pod_spec(broken)["containers"][0])
+    assert deployment_problems(broken, of_kind(docs, "ConfigMap"))
+
+
+@pytest.mark.parametrize("var", list(REGISTRY_SECRETS))
+def test_deployment_checks_catch_a_registry_without_its_keys(var: str, docs: list[dict]) -> None:
+    broken = copy.deepcopy(of_kind(docs, "Deployment")["registry"])
+    container = pod_spec(broken)["containers"][0]
+    container["env"] = [e for e in container["env"] if e["name"] != var]
     assert deployment_problems(broken, of_kind(docs, "ConfigMap"))
 
 
@@ -366,29 +468,80 @@ def test_process_has_deployment_and_service(name: str, docs: list[dict]) -> None
     assert resolve_port(container, service_port.get("targetPort", service_port["port"])) == port
 
 
+def job_steps(job: dict) -> list[list[str]]:
+    """The commands a Job's pod runs, in order: initContainers one after the other, then the containers."""
+    return [c.get("command", []) + c.get("args", []) for c in all_containers(job)]
+
+
+def migration_job_problems(job: dict) -> list[str]:
+    """`migrate all` in an initContainer, then `service-clients` in the (single) container."""
+    pod = pod_spec(job)
+    problems = []
+    if pod.get("restartPolicy") not in ("Never", "OnFailure"):
+        problems.append(f"restartPolicy is {pod.get('restartPolicy')!r}")
+    inits, containers = pod.get("initContainers", []), pod.get("containers", [])
+    if [c.get("command", []) + c.get("args", []) for c in inits] != [[*MANAGE, "migrate", "all"]]:
+        problems.append("the initContainer does not run `python -m deploy.manage migrate all` (alone)")
+    if [c.get("command", []) + c.get("args", []) for c in containers] != [[*MANAGE, "service-clients"]]:
+        problems.append("the container does not run `python -m deploy.manage service-clients` (alone)")
+    for c in inits:
+        missing = set(DATABASE_URL_VARS) - set(secret_refs(c))
+        if missing:
+            problems.append(f"the migration needs every database: {missing}")
+    for c in containers:
+        refs = secret_refs(c)
+        if "GATEWAY_DATABASE_URL" not in refs:
+            problems.append("service-clients needs GATEWAY_DATABASE_URL from a secretKeyRef")
+        if refs.get(SERVICE_CLIENTS[1]) != SERVICE_CLIENTS:
+            problems.append(
+                f"service-clients needs SERVICE_CLIENTS_SECRET from the secretKeyRef {SERVICE_CLIENTS}"
+            )
+    return problems
+
+
 def test_migration_job(docs: list[dict]) -> None:
-    jobs = [
-        job
-        for job in of_kind(docs, "Job").values()
-        if any(
-            c.get("command", []) + c.get("args", []) == [*MANAGE, "migrate", "all"]
-            for c in pod_spec(job)["containers"]
-        )
-    ]
+    jobs = [job for job in of_kind(docs, "Job").values() if [*MANAGE, "migrate", "all"] in job_steps(job)]
     assert len(jobs) == 1, "expected one Job running `python -m deploy.manage migrate all`"
-    pod = pod_spec(jobs[0])
-    assert pod["restartPolicy"] in ("Never", "OnFailure")
-    [container] = pod["containers"]
-    from_secrets = {e["name"] for e in container.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
-    missing = set(DATABASE_URL_VARS) - from_secrets
-    assert not missing, f"the migration needs every database: {missing}"
+    problems = migration_job_problems(jobs[0])
+    assert not problems, "\n".join(problems)
+
+
+def _swap_steps(pod: dict) -> None:
+    pod["initContainers"], pod["containers"] = pod["containers"], pod["initContainers"]
+
+
+def _no_init(pod: dict) -> None:
+    del pod["initContainers"]
+
+
+def _clients_without_secret(pod: dict) -> None:
+    env = pod["containers"][0]["env"]
+    env[:] = [e for e in env if e["name"] != "SERVICE_CLIENTS_SECRET"]
+
+
+def _migrate_without_a_database(pod: dict) -> None:
+    env = pod["initContainers"][0]["env"]
+    env[:] = [e for e in env if e["name"] != "PAYMENTS_DATABASE_URL"]
+
+
+def _always_restart(pod: dict) -> None:
+    pod["restartPolicy"] = "Always"
+
+
+@pytest.mark.parametrize(
+    "breakage", [_swap_steps, _no_init, _clients_without_secret, _migrate_without_a_database, _always_restart]
+)
+def test_migration_job_checks_catch(breakage, docs: list[dict]) -> None:
+    broken = copy.deepcopy(of_kind(docs, "Job")["hangjin-migrate"])
+    breakage(pod_spec(broken))
+    assert migration_job_problems(broken)
 
 
 def test_one_image_for_everything(docs: list[dict]) -> None:
     images = {
         c["image"]
         for w in [*of_kind(docs, "Deployment").values(), *of_kind(docs, "Job").values()]
-        for c in pod_spec(w)["containers"]
+        for c in all_containers(w)
     }
     assert len(images) == 1, images
 
@@ -413,6 +566,7 @@ def test_configmap_points_at_the_services(docs: list[dict]) -> None:
     [configmap] = of_kind(docs, "ConfigMap").values()
     data = configmap["data"]
     assert data["HANGJIN_ENV"] == "production"
+    assert data["GATEWAY_URL"] == GATEWAY_URL
     for name, port in PROCESSES.items():
         if name != "gateway":
             assert data[f"{name.upper()}_URL"] == f"http://{name}:{port}"
@@ -425,7 +579,7 @@ def test_configmap_points_at_the_services(docs: list[dict]) -> None:
 def compose_problems(compose: dict) -> list[str]:
     services = compose.get("services", {})
     problems = []
-    for required in ["postgres", "migrate", *PROCESSES]:
+    for required in ["postgres", "migrate", "service-clients", *PROCESSES]:
         if required not in services:
             problems.append(f"no service {required}")
     if problems:
@@ -442,6 +596,15 @@ def compose_problems(compose: dict) -> list[str]:
         problems.append(f"migrate runs {migrate.get('command')!r}")
     if migrate.get("depends_on", {}).get("postgres", {}).get("condition") != "service_healthy":
         problems.append("migrate does not wait for postgres to be healthy")
+    clients = services["service-clients"]
+    if clients.get("command") != [*MANAGE, "service-clients"]:
+        problems.append(f"service-clients runs {clients.get('command')!r}")
+    if clients.get("depends_on", {}).get("migrate", {}).get("condition") != "service_completed_successfully":
+        problems.append("service-clients does not wait for migrate to complete")
+    clients_env = clients.get("environment", {})
+    for var in ("GATEWAY_DATABASE_URL", "SERVICE_CLIENTS_SECRET"):
+        if "${" not in str(clients_env.get(var, "")):
+            problems.append(f"service-clients: {var} is not taken from deploy/.env")
 
     top_secrets = compose.get("secrets", {})
     for name, port in PROCESSES.items():
@@ -451,9 +614,21 @@ def compose_problems(compose: dict) -> list[str]:
             problems.append(f"{name} runs {service.get('command')!r}")
         if str(env.get("PORT")) != str(port):
             problems.append(f"{name}: PORT is {env.get('PORT')!r}, not {port}")
-        condition = service.get("depends_on", {}).get("migrate", {}).get("condition")
-        if condition != "service_completed_successfully":
-            problems.append(f"{name} does not wait for migrate to complete (condition {condition!r})")
+        for step in ("migrate", "service-clients"):
+            condition = service.get("depends_on", {}).get(step, {}).get("condition")
+            if condition != "service_completed_successfully":
+                problems.append(f"{name} does not wait for {step} to complete (condition {condition!r})")
+        if env.get("GATEWAY_URL") != GATEWAY_URL:
+            problems.append(f"{name}: GATEWAY_URL is {env.get('GATEWAY_URL')!r}, not {GATEWAY_URL}")
+        if not str(env.get("SERVICE_CLIENTS_SECRET", "")).startswith("${SERVICE_CLIENTS_SECRET"):
+            problems.append(
+                f"{name}: SERVICE_CLIENTS_SECRET is not ${{SERVICE_CLIENTS_SECRET}} from deploy/.env"
+            )
+        for var in REGISTRY_SECRETS:
+            if name == "registry" and not str(env.get(var, "")).startswith("${" + var):
+                problems.append(f"registry: {var} is not ${{{var}}} from deploy/.env")
+            if name != "registry" and var in env:
+                problems.append(f"{name}: {var} belongs to the registry only")
         health = service.get("healthcheck", {})
         if health.get("disable") or "/readyz" not in json.dumps(health.get("test", "")):
             problems.append(f"{name} has no /readyz healthcheck")
@@ -477,6 +652,12 @@ def compose_problems(compose: dict) -> list[str]:
                 problems.append(f"{name}: {var} is literal; take it from deploy/.env")
     if "8000:8000" not in [str(p) for p in services["gateway"].get("ports", [])]:
         problems.append("the gateway does not publish 8000")
+    seed = services.get("seed")
+    if seed is not None:  # demo households are encrypted with the registry's keys
+        seed_env = seed.get("environment", {})
+        for var in REGISTRY_SECRETS:
+            if seed_env.get(var) != services["registry"].get("environment", {}).get(var):
+                problems.append(f"seed: {var} differs from the registry's")
     return problems
 
 
@@ -521,6 +702,14 @@ def test_compose_variables_are_in_env_example() -> None:
             "postgresql+asyncpg://a:b@postgres:5432/assets",
         ),
         (("services", "migrate", "command"), [*MANAGE, "seed"]),
+        (("services", "service-clients", "command"), [*MANAGE, "migrate", "all"]),
+        (("services", "service-clients", "depends_on"), {}),
+        (("services", "gateway", "depends_on", "service-clients", "condition"), "service_started"),
+        (("services", "monitoring", "environment", "GATEWAY_URL"), "http://127.0.0.1:8000"),
+        (("services", "payments", "environment", "SERVICE_CLIENTS_SECRET"), "hunter2"),
+        (("services", "registry", "environment", "ID_LOOKUP_KEY"), "bG9jYWw="),
+        (("services", "assets", "environment", "ID_ENCRYPTION_KEYS"), "${ID_ENCRYPTION_KEYS}"),
+        (("services", "seed", "environment", "ID_LOOKUP_KEY"), "${OTHER_KEY}"),
     ],
 )
 def test_compose_checks_catch(path: tuple[str, ...], value: Any, compose: dict) -> None:
