@@ -13,7 +13,15 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from gateway.policy import allowed
 from gateway.web import TEMPLATES_DIR
 from gateway.web.session import csrf_token, remember_csrf
+from services.registry.enums import (
+    CATEGORY_LABELS,
+    LABOUR_LABELS,
+    RELATION_LABELS,
+    SCHOOL_STAGE_LABELS,
+    Category,
+)
 from shared.auth import Principal
+from shared.money import format_yuan
 from shared.roles import ROLE_LABELS, Role
 
 DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
@@ -39,6 +47,7 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("/", "首页", None),
+    NavItem("/households", "农牧户", "/api/v1/households"),
     NavItem("/admin/users", "用户管理", "/api/v1/admin/users"),
 )
 
@@ -48,10 +57,13 @@ def nav_for(role: Role) -> list[NavItem]:
     return [item for item in NAV if item.api_route is None or allowed("GET", item.api_route, role)]
 
 
-def local_time(value: datetime | None) -> str:
-    """A UTC timestamp as Beijing time (stored naive on SQLite, so naive means UTC)."""
-    if value is None:
+def local_time(value: datetime | str | None) -> str:
+    """A UTC timestamp (or its ISO text, as a service's JSON has it) as Beijing time (stored naive on
+    SQLite, so naive means UTC)."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
@@ -59,7 +71,15 @@ def local_time(value: datetime | None) -> str:
 
 templates = Jinja2Blocks(directory=TEMPLATES_DIR)
 templates.env.filters["local_time"] = local_time
-templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+templates.env.filters["yuan"] = format_yuan
+templates.env.globals |= {
+    "ROLE_LABELS": ROLE_LABELS,
+    "CATEGORIES": list(Category),
+    "CATEGORY_LABELS": CATEGORY_LABELS,
+    "RELATION_LABELS": RELATION_LABELS,
+    "SCHOOL_STAGE_LABELS": SCHOOL_STAGE_LABELS,
+    "LABOUR_LABELS": LABOUR_LABELS,
+}
 
 
 def wants_fragment(request: Request) -> bool:
@@ -73,11 +93,12 @@ def render(
     context: Mapping[str, Any] | None = None,
     *,
     principal: Principal | None = None,
-    block: str | None = None,
+    block: str | list[str] | None = None,
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """The whole page, or only `block` when htmx asked; sets the CSRF cookie when one was minted."""
+    """The whole page, or only `block` (or several blocks, one after another: out-of-band swaps) when htmx
+    asked; sets the CSRF cookie when one was minted."""
     full_context: dict[str, Any] = {
         "principal": principal,
         "nav": nav_for(principal.role) if principal else [],
@@ -85,7 +106,9 @@ def render(
         "region_name": None,
         **(context or {}),
     }
-    kwargs: dict[str, Any] = {"block_name": block} if block and wants_fragment(request) else {}
+    kwargs: dict[str, Any] = {}
+    if block and wants_fragment(request):
+        kwargs = {"block_names": block} if isinstance(block, list) else {"block_name": block}
     response = templates.TemplateResponse(
         request,
         template,

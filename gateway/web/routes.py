@@ -7,7 +7,6 @@ token on every POST, and asks `gateway.policy` the same question the JSON API wo
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -19,7 +18,8 @@ from gateway.policy import allowed
 from gateway.routes import ensure_region_exists
 from gateway.schemas import UserCreate
 from gateway.tokens import TokenIssuer
-from gateway.upstreams import Upstreams
+from gateway.web.common import CSRF_REFUSED, NOT_ALLOWED, call_registry, region_names, region_tree, to_login
+from gateway.web.households import router as households_router
 from gateway.web.render import error_page, render, wants_fragment
 from gateway.web.session import (
     csrf_ok,
@@ -36,9 +36,8 @@ from shared.regions import Tier, tier_of
 from shared.roles import HUMAN_ROLES, ROLE_LABELS, Role, role_fits_region
 
 router = APIRouter(include_in_schema=False)
+router.include_router(households_router)
 
-CSRF_REFUSED = "页面已过期或请求来源无法确认（CSRF 校验失败），请返回并刷新页面后重试。"
-NOT_ALLOWED = "您的角色无权使用此功能。"
 USERS_PAGE_SIZE = 50
 FORM_ROLES = [role for role in Role if role in HUMAN_ROLES]
 TIER_LABELS = {Tier.banner: "旗", Tier.township: "苏木镇", Tier.village: "嘎查村"}
@@ -50,10 +49,6 @@ FIELD_HINTS = {
     "region": "区域代码须为 6、9 或 12 位数字",
     "department": "部门名称最多 64 个字",
 }
-
-
-def to_login(path: str) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=status.HTTP_303_SEE_OTHER)
 
 
 # --- sign-in ---------------------------------------------------------------------------------------
@@ -139,29 +134,16 @@ def summarize(tree: list[dict[str, Any]]) -> Summary:
     return Summary(counts[Tier.township], counts[Tier.village], counts["focus"])
 
 
-def region_names(tree: list[dict[str, Any]]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    pending = list(tree)
-    while pending:
-        node = pending.pop()
-        names[node["code"]] = node["name"]
-        pending.extend(node.get("children", []))
-    return names
-
-
-async def region_tree(request: Request, principal: Principal) -> list[dict[str, Any]] | None:
-    """The caller's region tree from the registry, on the caller's token; None when it cannot be had."""
-    upstreams: Upstreams = request.app.state.upstreams
+async def household_stats(request: Request, principal: Principal) -> dict[str, Any] | None:
+    """Households by category for each child region of the caller's own (registry stats); None if unknown."""
     try:
-        response = await upstreams.call(
-            "registry", "GET", "/api/v1/regions", token=principal.token, request_id=request.state.request_id
-        )
+        response = await call_registry(request, principal, "GET", "/api/v1/stats/households")
     except Unavailable:
         return None
     if response.status_code != status.HTTP_200_OK:
         return None
-    tree: list[dict[str, Any]] = response.json()
-    return tree
+    stats: dict[str, Any] = response.json()
+    return stats
 
 
 @router.get("/")
@@ -170,9 +152,16 @@ async def dashboard(request: Request) -> Response:
     if principal is None:
         return to_login("/")
     tree = await region_tree(request, principal)
-    context: dict[str, Any] = {"tree": tree, "registry_down": tree is None}
+    context: dict[str, Any] = {
+        "tree": tree,
+        "registry_down": tree is None,
+        "stats": None,
+        "allowed_households": allowed("GET", "/api/v1/households", principal.role),
+    }
     if tree is not None:
         context |= {"summary": summarize(tree), "region_name": region_names(tree).get(principal.region)}
+        if allowed("GET", "/api/v1/stats/households", principal.role):
+            context["stats"] = await household_stats(request, principal)
     return render(request, "dashboard.html", context, principal=principal)
 
 

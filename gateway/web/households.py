@@ -1,0 +1,818 @@
+"""The household pages: list and search, detail with category history, the registration and edit form,
+spreadsheet import and export. Every read and write goes to the registry's API on the caller's token;
+the registry decides the scope and the validity, the pages only show its answers in Chinese.
+"""
+
+import asyncio
+import re
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import httpx
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
+
+from gateway.policy import allowed
+from gateway.upstreams import Upstreams
+from gateway.web.common import (
+    CSRF_REFUSED,
+    NOT_ALLOWED,
+    REGISTRY_DOWN,
+    call_registry,
+    region_names,
+    region_tree,
+    to_login,
+)
+from gateway.web.render import error_page, render, wants_fragment
+from gateway.web.session import csrf_ok, session_principal
+from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
+from shared.auth import Principal
+from shared.errors import Unavailable
+from shared.money import FEN_PER_YUAN
+from shared.observability import REQUEST_ID_HEADER
+from shared.regions import Tier
+
+router = APIRouter(include_in_schema=False)
+
+HOUSEHOLDS = "/api/v1/households"
+PAGE_SIZE = 20
+NOT_FOUND = "未找到该农牧户，或该户不在您的管辖范围内。"
+SIGNED_OUT = "登录已过期，请重新登录。"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+EXPORT_FORMATS = ("xlsx", "csv")
+REGION_PATTERN = re.compile(r"^\d{6}(\d{3}){0,2}$")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+HOUSEHOLD_TEXT = (
+    "region_code",
+    "category",
+    "address",
+    "phone",
+    "lifted_year",
+    "resettlement_site",
+    "sheep",
+    "cattle",
+    "pigs",
+    "income_yuan",
+    "income_year",
+)
+HOUSEHOLD_FLAGS = ("relocated", "education_secure", "medical_secure", "housing_secure", "water_secure")
+MEMBER_TEXT = (
+    "name",
+    "id_number",
+    "relation",
+    "ethnicity",
+    "school_stage",
+    "disability_grade",
+    "labour_ability",
+    "employment",
+)
+MEMBER_FLAGS = ("chronic_disease", "serious_illness", "dibao", "tekun", "pension_insurance")
+API_TO_FORM = {"income_per_capita_fen": "income_yuan"}
+# The registry's own rules answer in Chinese; schema checks answer in English: these say it for them.
+HINTS = {
+    "region_code": "请选择本辖区内的嘎查村",
+    "category": "请选择类别",
+    "address": "请填写住址（最多 200 字）",
+    "phone": "电话应为 11 位手机号或带区号的固定电话",
+    "lifted_year": "脱贫年度应为 2013–2030 年之间的年份",
+    "resettlement_site": "安置点名称最多 100 字",
+    "sheep": "羊的数量应为 0–100000 之间的整数",
+    "cattle": "牛的数量应为 0–10000 之间的整数",
+    "pigs": "猪的数量应为 0–10000 之间的整数",
+    "income_yuan": "请填写合理的金额（元，最多两位小数）",
+    "income_year": "收入年度应为 2013 年以后的年份",
+    "members": "须登记 1–30 名家庭成员",
+    "name": "请填写姓名（最多 50 字）",
+    "id_number": "身份证号应为 18 位",
+    "relation": "请选择与户主关系",
+    "ethnicity": "民族最多 20 字",
+    "school_stage": "请选择在校阶段",
+    "disability_grade": "残疾等级应为 1–4 级",
+    "labour_ability": "请选择劳动能力",
+    "employment": "就业情况最多 100 字",
+    "reason": "请填写变更原因（2–500 字）",
+    "effective_date": "请选择生效日期",
+}
+
+
+def chinese(name: str, reason: str) -> str:
+    return reason if CJK.search(reason) else HINTS.get(name, "填写有误，请检查")
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+# --- talking to the registry -------------------------------------------------------------------------
+
+
+@dataclass
+class Refusal(Exception):
+    """The registry's answer cannot be shown as asked: what the page should answer instead."""
+
+    response: Response
+
+
+def refusal(request: Request, principal: Principal, answer: httpx.Response) -> Refusal:
+    """A registry error as a Chinese page: 404 (also for records outside the scope), 403, 401, or 503."""
+    if answer.status_code == status.HTTP_401_UNAUTHORIZED:
+        return Refusal(to_login(request.url.path))
+    if answer.status_code == status.HTTP_404_NOT_FOUND:
+        return Refusal(error_page(request, 404, NOT_FOUND, principal=principal))
+    if answer.status_code == status.HTTP_403_FORBIDDEN:
+        return Refusal(error_page(request, 403, NOT_ALLOWED, principal=principal))
+    return Refusal(error_page(request, 503, REGISTRY_DOWN, principal=principal))
+
+
+async def registry_json(request: Request, principal: Principal, path: str, **kwargs: Any) -> Any:
+    """GET a registry resource as JSON, or raise a `Refusal` page."""
+    try:
+        answer = await call_registry(request, principal, "GET", path, **kwargs)
+    except Unavailable:
+        raise Refusal(error_page(request, 503, REGISTRY_DOWN, principal=principal)) from None
+    if answer.status_code != status.HTTP_200_OK:
+        raise refusal(request, principal, answer)
+    return answer.json()
+
+
+def problems_of(answer: httpx.Response) -> dict[str, Any]:
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+async def stream_from_registry(
+    request: Request, principal: Principal, path: str, params: dict[str, str]
+) -> Response:
+    """Stream a registry download (a spreadsheet) to the browser, keeping its type and file name."""
+    upstreams: Upstreams = request.app.state.upstreams
+    outgoing = upstreams.client.build_request(
+        "GET",
+        upstreams.base_urls["registry"] + path,
+        params=params,
+        headers={"authorization": f"Bearer {principal.token}", REQUEST_ID_HEADER: request.state.request_id},
+    )
+    try:
+        answer = await upstreams.client.send(outgoing, stream=True)
+    except httpx.HTTPError:
+        return error_page(request, 503, REGISTRY_DOWN, principal=principal)
+    if answer.status_code != status.HTTP_200_OK:
+        await answer.aread()
+        await answer.aclose()
+        if answer.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
+            return error_page(request, 400, "导出条件有误，请返回列表重新选择。", principal=principal)
+        return refusal(request, principal, answer).response
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    for name in ("content-type", "content-disposition"):
+        if name in answer.headers:
+            headers[name] = answer.headers[name]
+    return StreamingResponse(answer.aiter_bytes(), headers=headers, background=BackgroundTask(answer.aclose))
+
+
+# --- regions for pickers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionOption:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RegionGroup:
+    label: str
+    options: list[RegionOption]
+
+
+def region_groups(tree: list[dict[str, Any]]) -> list[RegionGroup]:
+    """The list's region picker: each township in scope (all its villages) followed by its villages."""
+    groups: list[RegionGroup] = []
+    pending = list(tree)
+    while pending:
+        node = pending.pop(0)
+        if node["tier"] == Tier.banner:
+            pending = list(node.get("children", [])) + pending
+        elif node["tier"] == Tier.township:
+            options = [RegionOption(node["code"], f"{node['name']}（全部嘎查村）")]
+            options += [RegionOption(v["code"], v["name"]) for v in node.get("children", [])]
+            groups.append(RegionGroup(node["name"], options))
+        else:
+            groups.append(RegionGroup("本嘎查村", [RegionOption(node["code"], node["name"])]))
+    return groups
+
+
+def villages(tree: list[dict[str, Any]]) -> list[RegionOption]:
+    """The villages a household may be registered in, labelled with their township."""
+    found: list[RegionOption] = []
+
+    def walk(node: dict[str, Any], township: str | None) -> None:
+        if node["tier"] == Tier.village:
+            found.append(
+                RegionOption(node["code"], f"{township} · {node['name']}" if township else node["name"])
+            )
+        for child in node.get("children", []):
+            walk(child, node["name"] if node["tier"] == Tier.township else township)
+
+    for root in tree:
+        walk(root, None)
+    return found
+
+
+# --- the list -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    region: str = ""
+    category: str = ""
+    q: str = ""
+    page: int = 1
+
+    def query(self, **changes: Any) -> str:
+        values = {"region": self.region, "category": self.category, "q": self.q, "page": self.page} | changes
+        return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
+
+    def api_params(self) -> dict[str, str | int]:
+        params: dict[str, str | int] = {"page": self.page, "page_size": PAGE_SIZE}
+        params |= {
+            k: v for k, v in (("region", self.region), ("category", self.category), ("q", self.q)) if v
+        }
+        return params
+
+
+def clean_filters(region: str, category: str, q: str, page: int) -> Filters:
+    """Only well-formed filters reach the registry; anything else is dropped, like an empty filter."""
+    region = region.strip()
+    return Filters(
+        region=region if REGION_PATTERN.fullmatch(region) else "",
+        category=category if category in set(Category) else "",
+        q=q.strip()[:50],
+        page=page,
+    )
+
+
+@router.get("/households")
+async def household_list(
+    request: Request,
+    region: str = "",
+    category: str = "",
+    q: str = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return to_login(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
+    if not allowed("GET", HOUSEHOLDS, principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    filters = clean_filters(region, category, q, page)
+    try:
+        result, tree = await asyncio.gather(
+            registry_json(request, principal, HOUSEHOLDS, params=filters.api_params()),
+            region_tree(request, principal),
+        )
+    except Refusal as refused:
+        return refused.response
+    names = region_names(tree or [])
+    context = {
+        "filters": filters,
+        "result": result,
+        "pages": max(1, -(-result["total"] // PAGE_SIZE)),
+        "region_groups": region_groups(tree or []),
+        "region_names": names,
+        "region_name": names.get(principal.region),
+        "can_register": allowed("POST", HOUSEHOLDS, principal.role),
+        "can_import": allowed("POST", f"{HOUSEHOLDS}/import", principal.role),
+        "can_export": allowed("GET", f"{HOUSEHOLDS}/export", principal.role),
+    }
+    return render(request, "households.html", context, principal=principal, block="results")
+
+
+@router.get("/households/export")
+async def household_export(
+    request: Request, format: str = "xlsx", region: str = "", category: str = ""
+) -> Response:
+    """The registry's export of the filtered households, streamed through with its file name."""
+    principal = session_principal(request)
+    if principal is None:
+        return to_login("/households")
+    if not allowed("GET", f"{HOUSEHOLDS}/export", principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    if format not in EXPORT_FORMATS:
+        return error_page(request, 400, "导出格式只能是 Excel（xlsx）或 CSV。", principal=principal)
+    filters = clean_filters(region, category, "", 1)
+    params = {"format": format} | {
+        k: v for k, v in (("region", filters.region), ("category", filters.category)) if v
+    }
+    return await stream_from_registry(request, principal, f"{HOUSEHOLDS}/export", params)
+
+
+# --- import -------------------------------------------------------------------------------------------
+
+
+@router.get("/households/import-template")
+async def import_template(request: Request, format: str = "xlsx") -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return to_login("/households/import")
+    if not allowed("GET", f"{HOUSEHOLDS}/import-template", principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    if format not in EXPORT_FORMATS:
+        return error_page(request, 400, "模板格式只能是 Excel（xlsx）或 CSV。", principal=principal)
+    return await stream_from_registry(request, principal, f"{HOUSEHOLDS}/import-template", {"format": format})
+
+
+@router.get("/households/import")
+async def import_page(request: Request) -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return to_login("/households/import")
+    if not allowed("POST", f"{HOUSEHOLDS}/import", principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    names = region_names(await region_tree(request, principal) or [])
+    context = {"outcome": None, "region_name": names.get(principal.region)}
+    return render(request, "household_import.html", context, principal=principal)
+
+
+@dataclass
+class ImportOutcome:
+    households: int = 0
+    members: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    problem: str | None = None
+    total_problems: int = 0
+
+    @property
+    def problem_count(self) -> int:
+        return max(self.total_problems, len(self.rows) or len(self.errors))
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and not self.rows and not self.errors
+
+
+def _count(value: object) -> int:
+    if isinstance(value, list):
+        return len(value)
+    return value if isinstance(value, int) else 0
+
+
+@router.post("/households/import")
+async def import_upload(request: Request) -> Response:
+    """Hand the spreadsheet to the registry (all or nothing) and show its report: counts, or errors by row."""
+    principal = session_principal(request)
+    if principal is None:
+        return Response(status_code=401, headers={"HX-Redirect": "/login?next=/households/import"})
+    if not allowed("POST", f"{HOUSEHOLDS}/import", principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    if not await csrf_ok(request):
+        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+    upload = (await request.form()).get("file")
+
+    def answer(outcome: ImportOutcome, code: int) -> Response:
+        return render(
+            request,
+            "household_import.html",
+            {"outcome": outcome},
+            principal=principal,
+            block="import_result",
+            status_code=code,
+        )
+
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return answer(ImportOutcome(problem="请选择要导入的 Excel（.xlsx）或 CSV 文件。"), 422)
+    content = await upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        return answer(ImportOutcome(problem="文件过大：单次导入的文件不能超过 10 MB。"), 422)
+    file = (upload.filename, content, upload.content_type or "application/octet-stream")
+    try:
+        result = await call_registry(request, principal, "POST", f"{HOUSEHOLDS}/import", files={"file": file})
+    except Unavailable:
+        return answer(ImportOutcome(problem=REGISTRY_DOWN), 503)
+    body = problems_of(result)
+    if result.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
+        outcome = ImportOutcome(
+            households=_count(body.get("households")), members=_count(body.get("members"))
+        )
+        return answer(outcome, status.HTTP_200_OK)
+    if result.status_code == status.HTTP_401_UNAUTHORIZED:
+        return Response(status_code=401, headers={"HX-Redirect": "/login?next=/households/import"})
+    outcome = ImportOutcome(rows=list(body.get("rows") or []), errors=list(body.get("errors") or []))
+    count = body.get("problem_count")
+    outcome.total_problems = count if isinstance(count, int) else 0
+    if result.status_code == status.HTTP_413_CONTENT_TOO_LARGE:
+        outcome.problem = "文件过大，请分批导入。"
+    elif not outcome.rows and not outcome.errors:
+        outcome.problem = str(body.get("detail") or "文件无法导入，请检查格式后重试。")
+    return answer(outcome, 422)
+
+
+# --- the registration and edit form -------------------------------------------------------------------
+
+
+@dataclass
+class MemberRow:
+    key: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def blank(cls, relation: str = "") -> "MemberRow":
+        values: dict[str, Any] = dict.fromkeys(MEMBER_TEXT, "") | dict.fromkeys(MEMBER_FLAGS, False)
+        values |= {"relation": relation, "school_stage": "none", "labour_ability": "full"}
+        return cls(values=values)
+
+
+@dataclass
+class HouseholdForm:
+    """What the form shows: the values typed (as typed), the member rows, and the errors per field."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    members: list[MemberRow] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+
+    @classmethod
+    def blank(cls, region_code: str = "") -> "HouseholdForm":
+        values: dict[str, Any] = dict.fromkeys(HOUSEHOLD_TEXT, "") | dict.fromkeys(HOUSEHOLD_FLAGS, True)
+        values |= {"relocated": False, "region_code": region_code, "sheep": "0", "cattle": "0", "pigs": "0"}
+        return cls(values=values, members=[MemberRow.blank("head")])
+
+    @classmethod
+    def of_household(cls, household: dict[str, Any]) -> "HouseholdForm":
+        values: dict[str, Any] = {name: household.get(name) for name in HOUSEHOLD_FLAGS}
+        for name in ("region_code", "category", "address", "resettlement_site"):
+            values[name] = household.get(name) or ""
+        for name in ("phone", "lifted_year", "sheep", "cattle", "pigs"):
+            values[name] = "" if household.get(name) is None else str(household[name])
+        latest = (household.get("incomes") or [None])[-1]
+        values["income_yuan"] = str(Decimal(latest["per_capita_fen"]) / FEN_PER_YUAN) if latest else ""
+        values["income_year"] = str(latest["year"]) if latest else ""
+        members = []
+        for member in household.get("members", []):
+            row = MemberRow.blank()
+            row.values |= {name: member.get(name) for name in MEMBER_FLAGS}
+            row.values |= {
+                name: "" if member.get(name) is None else str(member[name]) for name in MEMBER_TEXT
+            }
+            members.append(row)
+        return cls(values=values, members=members)
+
+    @classmethod
+    def of_submission(cls, form: Any) -> "HouseholdForm":
+        values: dict[str, Any] = {name: _text(form.get(name)) for name in HOUSEHOLD_TEXT}
+        values |= {name: name in form for name in HOUSEHOLD_FLAGS}
+        members = []
+        for key in form.getlist("member"):
+            if not isinstance(key, str) or not re.fullmatch(r"[0-9a-f]{8}", key):
+                continue
+            row = MemberRow(key=key)
+            row.values = {name: _text(form.get(f"m-{key}-{name}")) for name in MEMBER_TEXT}
+            row.values |= {name: f"m-{key}-{name}" in form for name in MEMBER_FLAGS}
+            members.append(row)
+        return cls(values=values, members=members)
+
+    def fail(self, name: str, reason: str) -> None:
+        """Put the registry's complaint about `name` (its dotted field path) next to that input."""
+        parts = name.split(".")
+        if (
+            parts[0] == "members"
+            and len(parts) >= 2
+            and parts[1].isdigit()
+            and int(parts[1]) < len(self.members)
+        ):
+            row = self.members[int(parts[1])]
+            column = parts[2] if len(parts) > 2 else "name"
+            column = column if column in MEMBER_TEXT else "id_number"  # sex and birth date come from the ID
+            row.errors.setdefault(column, chinese(column, reason))
+            return
+        column = API_TO_FORM.get(parts[0], parts[0])
+        if column in HOUSEHOLD_TEXT or column == "members":
+            self.errors.setdefault(column, chinese(column, reason))
+        else:
+            self.problem = self.problem or chinese(column, reason)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.problem or any(row.errors for row in self.members))
+
+
+def _whole(form: HouseholdForm, name: str, *, default: int | None) -> int | None:
+    raw = form.values[name]
+    if raw == "":
+        return default
+    if not raw.isdigit():
+        form.errors[name] = HINTS[name]
+        return default
+    return int(raw)
+
+
+def _fen(form: HouseholdForm) -> int | None:
+    raw = form.values["income_yuan"].replace(",", "")
+    if raw == "":
+        return None
+    try:
+        yuan = Decimal(raw)
+    except InvalidOperation:
+        yuan = Decimal(-1)
+    if not yuan.is_finite() or yuan < 0 or yuan != yuan.quantize(Decimal("0.01")):
+        form.errors["income_yuan"] = HINTS["income_yuan"]
+        return None
+    return int(yuan * FEN_PER_YUAN)
+
+
+def _member_payload(row: MemberRow) -> dict[str, Any]:
+    data: dict[str, Any] = {name: row.values[name] or None for name in MEMBER_TEXT}
+    data |= {name: row.values[name] for name in MEMBER_FLAGS}
+    data["name"] = row.values["name"]
+    data["id_number"] = row.values["id_number"].upper()
+    data["school_stage"] = row.values["school_stage"] or SchoolStage.none
+    data["labour_ability"] = row.values["labour_ability"] or LabourAbility.full
+    grade = row.values["disability_grade"]
+    if grade and not grade.isdigit():
+        row.errors["disability_grade"] = HINTS["disability_grade"]
+    data["disability_grade"] = int(grade) if grade.isdigit() else None
+    return data
+
+
+def household_payload(form: HouseholdForm, *, create: bool) -> dict[str, Any]:
+    """The registry's JSON for the form; numbers that cannot be read are marked on the form instead."""
+    values = form.values
+    data: dict[str, Any] = {
+        "address": values["address"],
+        "phone": values["phone"] or None,
+        "lifted_year": _whole(form, "lifted_year", default=None),
+        "resettlement_site": values["resettlement_site"] or None,
+        "sheep": _whole(form, "sheep", default=0),
+        "cattle": _whole(form, "cattle", default=0),
+        "pigs": _whole(form, "pigs", default=0),
+        "income_per_capita_fen": _fen(form),
+        "income_year": _whole(form, "income_year", default=None),
+        "members": [_member_payload(row) for row in form.members],
+    }
+    data |= {name: values[name] for name in HOUSEHOLD_FLAGS}
+    if create:
+        data |= {"region_code": values["region_code"], "category": values["category"]}
+    if not form.members:
+        form.errors["members"] = HINTS["members"]
+    return data
+
+
+async def form_page(
+    request: Request,
+    principal: Principal,
+    form: HouseholdForm,
+    *,
+    household: dict[str, Any] | None = None,
+    status_code: int = status.HTTP_200_OK,
+) -> Response:
+    context: dict[str, Any] = {"form": form, "household": household, "relations": list(Relation)}
+    context |= {"school_stages": list(SchoolStage), "labour_abilities": list(LabourAbility)}
+    tree = await region_tree(request, principal) or []
+    context |= {"villages": villages(tree), "region_name": region_names(tree).get(principal.region)}
+    if household is not None:
+        context["village_name"] = region_names(tree).get(household["region_code"], household["region_code"])
+    return render(
+        request,
+        "household_form.html",
+        context,
+        principal=principal,
+        block="household_form",
+        status_code=status_code,
+    )
+
+
+def went_to(request: Request, path: str) -> Response:
+    """After a successful save: htmx follows `HX-Redirect`, a plain form post a 303."""
+    if wants_fragment(request):
+        return Response(status_code=status.HTTP_200_OK, headers={"HX-Redirect": path})
+    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def save_household(
+    request: Request, principal: Principal, *, household: dict[str, Any] | None
+) -> Response:
+    """Send the form to the registry (POST to register, PATCH to edit); on refusal show its reasons."""
+    form = HouseholdForm.of_submission(await request.form())
+    payload = household_payload(form, create=household is None)
+    if household is not None:
+        form.values |= {"region_code": household["region_code"], "category": household["category"]}
+    if form.has_errors:
+        return await form_page(request, principal, form, household=household, status_code=422)
+    try:
+        if household is None:
+            answer = await call_registry(request, principal, "POST", HOUSEHOLDS, json=payload)
+        else:
+            path = f"{HOUSEHOLDS}/{household['id']}"
+            answer = await call_registry(request, principal, "PATCH", path, json=payload)
+    except Unavailable:
+        form.problem = REGISTRY_DOWN
+        return await form_page(request, principal, form, household=household, status_code=503)
+    if answer.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
+        return went_to(request, f"/households/{answer.json()['id']}")
+    if answer.status_code == status.HTTP_401_UNAUTHORIZED:
+        return Response(status_code=401, headers={"HX-Redirect": "/login?next=/households"})
+    body = problems_of(answer)
+    for problem in body.get("errors") or []:
+        form.fail(str(problem.get("field", "")), str(problem.get("reason", "")))
+    if answer.status_code == status.HTTP_403_FORBIDDEN and not form.has_errors:
+        form.errors["region_code"] = "您无权在该嘎查村登记农牧户"
+    if not form.has_errors:
+        form.problem = chinese("", str(body.get("detail") or "")) if body else REGISTRY_DOWN
+    return await form_page(request, principal, form, household=household, status_code=422)
+
+
+@router.get("/households/member-row")
+async def member_row(request: Request) -> Response:
+    """A blank member row for the form (htmx appends it to the member list)."""
+    principal = session_principal(request)
+    if principal is None:
+        return to_login("/households/new")
+    return render(request, "household_member_row.html", {"row": MemberRow.blank()}, principal=principal)
+
+
+@router.get("/households/new")
+async def new_household(request: Request) -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return to_login("/households/new")
+    if not allowed("POST", HOUSEHOLDS, principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    region = principal.region if len(principal.region) == 12 else ""
+    return await form_page(request, principal, HouseholdForm.blank(region))
+
+
+@router.post("/households/new")
+async def register_household(request: Request) -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return Response(status_code=401, headers={"HX-Redirect": "/login?next=/households/new"})
+    if not allowed("POST", HOUSEHOLDS, principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    if not await csrf_ok(request):
+        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+    return await save_household(request, principal, household=None)
+
+
+# --- one household ------------------------------------------------------------------------------------
+
+
+def household_path(household_id: str) -> str | None:
+    """The registry path of a household, or None when the id is not a UUID (a 404 either way)."""
+    try:
+        return f"{HOUSEHOLDS}/{uuid.UUID(household_id)}"
+    except ValueError:
+        return None
+
+
+async def load_household(
+    request: Request, principal: Principal, household_id: str, *, with_history: bool = True
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The household and its category history, or a `Refusal` (404 outside the scope)."""
+    path = household_path(household_id)
+    if path is None:
+        raise Refusal(error_page(request, 404, NOT_FOUND, principal=principal))
+    if not with_history:
+        return await registry_json(request, principal, path), []
+    household, history = await asyncio.gather(
+        registry_json(request, principal, path), registry_json(request, principal, f"{path}/history")
+    )
+    return household, list(reversed(history))
+
+
+@dataclass
+class CategoryForm:
+    values: dict[str, str] = field(
+        default_factory=lambda: {"category": "", "reason": "", "effective_date": ""}
+    )
+    errors: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+    done: str | None = None
+
+
+async def detail_page(
+    request: Request,
+    principal: Principal,
+    household_id: str,
+    *,
+    change: CategoryForm | None = None,
+    block: str | list[str] | None = None,
+    status_code: int = status.HTTP_200_OK,
+) -> Response:
+    household, history = await load_household(request, principal, household_id)
+    tree = await region_tree(request, principal) or []
+    names = region_names(tree)
+    path = f"{HOUSEHOLDS}/{household['id']}"
+    context = {
+        "household": household,
+        "history": history,
+        "village_name": names.get(household["region_code"], household["region_code"]),
+        "region_name": names.get(principal.region),
+        "change": change or CategoryForm(),
+        "can_edit": allowed("PATCH", path, principal.role),
+        "can_change": allowed("POST", f"{path}/category-changes", principal.role),
+        "oob": isinstance(block, list),
+    }
+    return render(
+        request, "household.html", context, principal=principal, block=block, status_code=status_code
+    )
+
+
+@router.get("/households/{household_id}")
+async def household_detail(request: Request, household_id: str) -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return to_login(f"/households/{household_id}")
+    if not allowed("GET", f"{HOUSEHOLDS}/{household_id}", principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    try:
+        return await detail_page(request, principal, household_id)
+    except Refusal as refused:
+        return refused.response
+
+
+@router.post("/households/{household_id}/category")
+async def change_category(request: Request, household_id: str) -> Response:
+    """A category change (类别变更); the answer refreshes the form, the header and the history in place."""
+    principal = session_principal(request)
+    if principal is None:
+        return Response(status_code=401, headers={"HX-Redirect": f"/login?next=/households/{household_id}"})
+    path = household_path(household_id)
+    if path is None:
+        return error_page(request, 404, NOT_FOUND, principal=principal)
+    if not allowed("POST", f"{path}/category-changes", principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    if not await csrf_ok(request):
+        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+    submitted = await request.form()
+    change = CategoryForm()
+    change.values = {name: _text(submitted.get(name)) for name in change.values}
+    payload = {name: value or None for name, value in change.values.items()}
+    try:
+        answer = await call_registry(request, principal, "POST", f"{path}/category-changes", json=payload)
+        if answer.status_code == status.HTTP_201_CREATED:
+            label = answer.json()["to_category"]
+            done = CategoryForm(done=label)
+            return await detail_page(
+                request,
+                principal,
+                household_id,
+                change=done,
+                block=["category_form", "household_head", "history"],
+            )
+        if answer.status_code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN, 404):
+            return refusal(request, principal, answer).response
+        for problem in problems_of(answer).get("errors") or []:
+            name = str(problem.get("field", "")).split(".")[0]
+            reason = chinese(name, str(problem.get("reason", "")))
+            if name in change.values:
+                change.errors.setdefault(name, reason)
+            else:
+                change.problem = reason
+        if not change.errors and not change.problem:
+            change.problem = "类别变更未能保存，请检查后重试。"
+        return await detail_page(
+            request, principal, household_id, change=change, block="category_form", status_code=422
+        )
+    except Unavailable:
+        return error_page(request, 503, REGISTRY_DOWN, principal=principal)
+    except Refusal as refused:
+        return refused.response
+
+
+@router.get("/households/{household_id}/edit")
+async def edit_household(request: Request, household_id: str) -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return to_login(f"/households/{household_id}/edit")
+    if not allowed("PATCH", f"{HOUSEHOLDS}/{household_id}", principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    try:
+        household, _ = await load_household(request, principal, household_id, with_history=False)
+    except Refusal as refused:
+        return refused.response
+    return await form_page(request, principal, HouseholdForm.of_household(household), household=household)
+
+
+@router.post("/households/{household_id}/edit")
+async def update_household(request: Request, household_id: str) -> Response:
+    principal = session_principal(request)
+    if principal is None:
+        return Response(status_code=401, headers={"HX-Redirect": f"/login?next=/households/{household_id}"})
+    if not allowed("PATCH", f"{HOUSEHOLDS}/{household_id}", principal.role):
+        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+    if not await csrf_ok(request):
+        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+    try:
+        household, _ = await load_household(request, principal, household_id, with_history=False)
+    except Refusal as refused:
+        return refused.response
+    return await save_household(request, principal, household=household)

@@ -1,0 +1,38 @@
+// The pages' only script besides htmx (the CSP allows scripts from /static only, no inline code).
+// 1. "删除" on a member row of the household form removes that row.
+// 2. An upload form with data-upload-progress drives its <progress> from htmx's xhr progress events.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-remove-row]");
+    if (!button) return;
+    var row = button.closest(".member-row");
+    if (row) row.remove();
+  });
+
+  function progressBar(form) {
+    var selector = form && form.getAttribute("data-upload-progress");
+    return selector ? document.querySelector(selector) : null;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var bar = progressBar(event.target);
+    if (bar) {
+      bar.value = 0;
+      bar.classList.add("is-active");
+    }
+  });
+
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var bar = progressBar(event.target);
+    if (bar && event.detail.lengthComputable && event.detail.total > 0) {
+      bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var bar = progressBar(event.target);
+    if (bar) bar.value = 100;
+  });
+})();
