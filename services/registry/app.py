@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from services.registry.routes import household_router, router
+from services.registry.transfer_routes import transfer_router
 from shared.app import create_service_app
 from shared.crypto import FieldCipher
 from shared.settings import Settings, get_settings
@@ -13,7 +14,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         process="registry",
         title="杭锦旗 户籍登记服务 registry",
-        routers=[router, household_router],
+        routers=[router, transfer_router, household_router],
         settings=settings,
     )
     app.state.cipher = FieldCipher.from_settings(settings.id_encryption_keys, settings.id_lookup_key)

@@ -1,0 +1,306 @@
+"""Spreadsheet import and export of households (MISSION.md §2): all or nothing in, the caller's scope out.
+
+The import checks every row before anything counts and refuses the whole file with the cells to fix;
+the export reads the caller's households in keyset pages and streams them, masking personal data for the
+roles that need no full numbers.
+"""
+
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import IO, Any, Literal
+from zoneinfo import ZoneInfo
+
+from anyio import to_thread
+from fastapi import UploadFile
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.registry import households, rules, spreadsheets
+from services.registry.enums import Category
+from services.registry.models import Household, HouseholdIncome, Member, Region
+from shared.auth import Principal
+from shared.crypto import FieldCipher
+from shared.db import Database
+from shared.errors import DomainError, FieldProblem, Invalid, Problem
+from shared.regions import Tier
+from shared.scope import narrowed, scoped
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+EXPORT_CHUNK = 1000  # households per query; their members come with one IN query
+MAX_REPORTED = 1000  # problems listed in one refusal; the count says how many there were in all
+FALLBACK_VILLAGE = ("150625100201", "阿斯尔嘎查")
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+FileFormat = Literal["xlsx", "csv"]
+MEDIA_TYPES: dict[FileFormat, str] = {"xlsx": spreadsheets.XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
+
+
+class ImportReport(BaseModel):
+    """What an import registered."""
+
+    households: int
+    members: int
+
+
+class RowProblemPublic(BaseModel):
+    row: int = Field(description="the spreadsheet's row number (the header is usually row 1)")
+    column: str = Field(description="the column header, e.g. 身份证号")
+    reason: str
+
+
+class ImportProblem(Problem):
+    """A refused import: nothing was written. `errors` and `rows` name each cell to fix."""
+
+    rows: list[RowProblemPublic]
+    problem_count: int = Field(description="all problems found; at most 1000 are listed")
+
+
+class TooLarge(DomainError):
+    status, title = 413, "Content too large"
+
+
+class ImportRefused(Invalid):
+    """Some rows cannot be imported; nothing was written."""
+
+    def __init__(self, problems: list[spreadsheets.RowProblem]):
+        shown = problems[:MAX_REPORTED]
+        more = f"（仅列出前 {MAX_REPORTED} 处）" if len(problems) > MAX_REPORTED else ""
+        super().__init__(
+            f"导入文件有 {len(problems)} 处错误，未写入任何数据{more}",
+            errors=[FieldProblem(field=f"第{p.row}行 {p.column}", reason=p.reason) for p in shown],
+        )
+        self.rows = [RowProblemPublic(row=p.row, column=p.column, reason=p.reason) for p in shown]
+        self.problem_count = len(problems)
+
+    def problem(self, request_id: str | None) -> ImportProblem:
+        return ImportProblem(
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            errors=self.errors,
+            rows=self.rows,
+            problem_count=self.problem_count,
+            request_id=request_id,
+        )
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file to send: an ASCII file name, a name for people (may be Chinese), and its bytes as they come."""
+
+    filename: str
+    display_name: str
+    media_type: str
+    body: AsyncIterator[bytes]
+
+
+def _today() -> str:
+    return datetime.now(LOCAL_TZ).date().isoformat()
+
+
+# --- import ------------------------------------------------------------------------------------------
+
+
+def _read_upload(upload: UploadFile) -> spreadsheets.Sheet:
+    file = upload.file
+    size = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    if size > MAX_UPLOAD_BYTES:
+        raise TooLarge(
+            "file larger than 20 MB",
+            errors=[FieldProblem(field="file", reason="文件超过 20 MB，请分批导入")],
+        )
+    if size == 0:
+        raise Invalid.field("file", "文件为空")
+    try:
+        return spreadsheets.read_file(file, filename=upload.filename, content_type=upload.content_type)
+    except spreadsheets.UnreadableFile as exc:
+        raise Invalid.field("file", str(exc)) from None
+    except spreadsheets.TooManyRows:
+        raise Invalid.field("file", f"超过 {spreadsheets.MAX_ROWS} 行，请分批导入") from None
+
+
+def _path(field: str) -> list[str | int]:
+    """`members.2.id_number` → ['members', 2, 'id_number'], as pydantic names locations."""
+    return [int(part) if part.isdigit() else part for part in field.split(".")]
+
+
+async def import_households(
+    db: Database, *, principal: Principal, cipher: FieldCipher, upload: UploadFile
+) -> ImportReport:
+    """Register every household of a spreadsheet, or none of them.
+
+    Every row is read and checked first (cells, then the API's rules, then the registry: scope, IDs
+    already registered); any problem refuses the whole file with `ImportRefused`. The import is its own
+    unit of work, so a refusal rolls back even the checks' bulk insert of the households that were valid.
+    """
+    sheet = await to_thread.run_sync(partial(_read_upload, upload))
+    valid = [(h, h.data) for h in sheet.households if h.data is not None]
+    async with db.session_scope() as session:
+        try:
+            if valid:
+                await households.register_many(
+                    session, principal=principal, cipher=cipher, items=[data for _, data in valid]
+                )
+        except households.BulkRefused as refused:
+            for index, breaches in refused.problems.items():
+                rows = valid[index][0]
+                for breach in breaches:
+                    if breach.field != "members":  # one head per household: already checked row by row
+                        sheet.problems.add(*rows.locate(_path(breach.field)), breach.reason)
+        if sheet.problems:
+            raise ImportRefused(sheet.problems.sorted())
+    return ImportReport(households=len(valid), members=sheet.member_count)
+
+
+# --- template ----------------------------------------------------------------------------------------
+
+
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
+async def template(session: AsyncSession, *, principal: Principal, file_format: FileFormat) -> Download:
+    """The import template: headers and one example household in the caller's first village."""
+    village = (
+        await session.exec(
+            scoped(select(Region), Region.code, principal)
+            .where(Region.tier == Tier.village)
+            .order_by(col(Region.code))
+            .limit(1)
+        )
+    ).first()
+    code, name = (village.code, village.name) if village else FALLBACK_VILLAGE
+    rows = spreadsheets.example_rows(code, f"{name}一社3号", today=datetime.now(LOCAL_TZ).date())
+    if file_format == "csv":
+        content = (spreadsheets.UTF8_BOM + spreadsheets.csv_text([spreadsheets.headers(), *rows])).encode()
+    else:
+        content = await to_thread.run_sync(_template_xlsx, rows)
+    names = f"household-import-template.{file_format}", f"户籍导入模板.{file_format}"
+    return Download(*names, MEDIA_TYPES[file_format], _once(content))
+
+
+def _template_xlsx(rows: list[list[Any]]) -> bytes:
+    book = spreadsheets.XlsxBook(guide=True)
+    book.append(rows)
+    with tempfile.TemporaryFile() as target:
+        book.save(target)
+        target.seek(0)
+        return target.read()
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+
+async def _pages(
+    db: Database,
+    *,
+    principal: Principal,
+    cipher: FieldCipher,
+    region: str | None,
+    category: Category | None,
+) -> AsyncIterator[list[list[Any]]]:
+    """Spreadsheet rows of the caller's households, `EXPORT_CHUNK` households at a time.
+
+    Keyset pages by household number, each in its own short read (SQLite takes its write lock on BEGIN,
+    so one read across a long download would hold off every writer).
+    """
+    full = households.sees_full_identity(principal)
+    statement = narrowed(select(Household), Household.region_code, principal, region)
+    if category is not None:
+        statement = statement.where(Household.category == category)
+    last, key = "", 0
+    while True:
+        async with db.session_scope() as session:
+            page = (
+                await session.exec(
+                    statement.where(col(Household.number) > last)
+                    .order_by(col(Household.number))
+                    .limit(EXPORT_CHUNK)
+                )
+            ).all()
+            if not page:
+                return
+            ids = [h.id for h in page]
+            members = (
+                await session.exec(
+                    select(Member).where(col(Member.household_id).in_(ids)).order_by(col(Member.position))
+                )
+            ).all()
+            incomes = (
+                await session.exec(
+                    select(HouseholdIncome)
+                    .where(col(HouseholdIncome.household_id).in_(ids))
+                    .order_by(col(HouseholdIncome.year))
+                )
+            ).all()
+        latest = {income.household_id: income for income in incomes}  # ordered by year: the last one wins
+        members_of: dict[Any, list[Member]] = {}
+        for member in members:
+            members_of.setdefault(member.household_id, []).append(member)
+        rows = []
+        for household in page:
+            key += 1
+            income = latest.get(household.id)
+            facts = household.model_dump() | {
+                spreadsheets.KEY: str(key),
+                "phone": household.phone if full else rules.mask_phone(household.phone),
+                "income_per_capita_fen": income.per_capita_fen if income else None,
+                "income_year": income.year if income else None,
+            }
+            rows += [
+                spreadsheets.row_cells(
+                    facts,
+                    member.model_dump()
+                    | {"id_number": cipher.decrypt(member.id_cipher) if full else member.id_masked},
+                )
+                for member in members_of.get(household.id, [])
+            ]
+        yield rows
+        last = page[-1].number
+
+
+async def _csv_body(pages: AsyncIterator[list[list[Any]]]) -> AsyncIterator[bytes]:
+    yield (spreadsheets.UTF8_BOM + spreadsheets.csv_text([spreadsheets.headers()])).encode()
+    async for rows in pages:
+        yield spreadsheets.csv_text(rows).encode()
+
+
+async def _xlsx_file(pages: AsyncIterator[list[list[Any]]]) -> IO[bytes]:
+    """The whole workbook in an anonymous temporary file (a zip is only complete when it is closed)."""
+    book = spreadsheets.XlsxBook()
+    async for rows in pages:
+        await to_thread.run_sync(book.append, rows)
+    target = tempfile.TemporaryFile()
+    await to_thread.run_sync(book.save, target)
+    target.seek(0)
+    return target
+
+
+async def _file_body(file: IO[bytes]) -> AsyncIterator[bytes]:
+    try:
+        while chunk := await to_thread.run_sync(file.read, 1 << 16):
+            yield chunk
+    finally:
+        file.close()
+
+
+async def export_households(
+    db: Database,
+    *,
+    principal: Principal,
+    cipher: FieldCipher,
+    region: str | None,
+    category: Category | None,
+    file_format: FileFormat,
+) -> Download:
+    """The caller's households (narrowed to `region` and `category`) as a spreadsheet, one row per member,
+    in the template's columns; ID numbers and phones in full only for the roles that need them."""
+    pages = _pages(db, principal=principal, cipher=cipher, region=region, category=category)
+    body = _csv_body(pages) if file_format == "csv" else _file_body(await _xlsx_file(pages))
+    stem = f"{region or principal.region}-{_today()}.{file_format}"
+    return Download(f"households-{stem}", f"户籍信息-{stem}", MEDIA_TYPES[file_format], body)
