@@ -22,7 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry import households, rules, spreadsheets
 from services.registry.enums import Category
-from services.registry.models import Household, HouseholdIncome, Member, Region
+from services.registry.models import Household, HouseholdIncome, Member, Region, audit_log
+from shared import audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.db import Database
@@ -300,7 +301,22 @@ async def export_households(
 ) -> Download:
     """The caller's households (narrowed to `region` and `category`) as a spreadsheet, one row per member,
     in the template's columns; ID numbers and phones in full only for the roles that need them."""
+    stem = f"{region or principal.region}-{_today()}.{file_format}"
+    async with db.session_scope() as session:  # personal data leaving the system: who, what, when
+        await audit.append(
+            session,
+            audit_log,
+            actor=audit.Actor.of(principal),
+            region=region or principal.region,
+            action="household.export",
+            entity="export",
+            entity_id=stem,
+            after={
+                "format": file_format,
+                "category": category,
+                "full_identity": households.sees_full_identity(principal),
+            },
+        )
     pages = _pages(db, principal=principal, cipher=cipher, region=region, category=category)
     body = _csv_body(pages) if file_format == "csv" else _file_body(await _xlsx_file(pages))
-    stem = f"{region or principal.region}-{_today()}.{file_format}"
     return Download(f"households-{stem}", f"户籍信息-{stem}", MEDIA_TYPES[file_format], body)

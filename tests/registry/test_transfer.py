@@ -435,3 +435,18 @@ async def test_who_may_import_and_export(registry: httpx.AsyncClient, token_for:
     assert (await registry.get(EXPORT)).status_code == 401
     bad = await registry.get(EXPORT, params={"format": "pdf"}, headers=bearer(token_for("auditor", "150625")))
     assert bad.status_code == 422
+
+
+async def test_an_export_leaves_an_audit_record(
+    registry: httpx.AsyncClient, token_for: TokenFactory, settings: Settings
+) -> None:
+    headers = bearer(token_for("auditor", "150625"))
+    response = await registry.get("/api/v1/households/export", params={"format": "csv"}, headers=headers)
+    assert response.status_code == 200
+    db = Database.from_url(settings.database_url("registry"))
+    async with db.session_scope() as session:
+        rows = (await session.execute(audit_log.select())).mappings().all()
+    await db.dispose()
+    assert [(r["action"], r["actor"], r["after"]["full_identity"]) for r in rows] == [
+        ("household.export", "auditor-150625", False)
+    ]
