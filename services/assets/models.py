@@ -1,4 +1,12 @@
-"""Tables of the assets service."""
+"""Tables of the assets service: assets and their incomes, dividend plans, the industry fund, entities,
+products and public notices. Money is integer fen in BigInteger columns; never a float."""
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Text, UniqueConstraint
+from sqlmodel import Field
 
 from shared.audit import audit_table
 from shared.db import service_base
@@ -7,3 +15,209 @@ from shared.outbox import outbox_table
 Base = service_base()
 audit_log = audit_table(Base.metadata)
 outbox = outbox_table(Base.metadata)
+
+# The 乡村振兴产业发展基金 of seed §五(三)4, configured by migration 0002.
+INDUSTRY_FUND_ID = uuid.UUID("5e1f0c3a-0000-4000-8000-000000150625")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fen() -> Any:
+    return Field(sa_type=BigInteger)
+
+
+def _at() -> Any:
+    return Field(default_factory=_now, sa_type=DateTime(timezone=True))
+
+
+class Entity(Base, table=True):
+    """A new-type business entity (新型经营主体) that operates assets or receives fund investment."""
+
+    __tablename__ = "entities"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100)
+    kind: str = Field(max_length=32)
+    region_code: str = Field(max_length=12, index=True)
+    credit_code: str | None = Field(default=None, max_length=18, unique=True)
+    contact: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _at()
+
+
+class Asset(Base, table=True):
+    """A poverty-relief asset formed since 2014 (扶贫资产, seed §五(三)4, §六(四))."""
+
+    __tablename__ = "assets"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100)
+    asset_class: str = Field(max_length=32)
+    region_code: str = Field(max_length=12, index=True)
+    project: str | None = Field(default=None, max_length=200)
+    funding_source: str = Field(max_length=32)
+    funding_year: int = Field(index=True)
+    value_fen: int = _fen()
+    operator_entity_id: uuid.UUID | None = Field(default=None, foreign_key="entities.id")
+    status: str = Field(max_length=16)
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _at()
+    updated_at: datetime = _at()
+
+
+class AssetStatusChange(Base, table=True):
+    """One change of an asset's status: who, when, from, to and why."""
+
+    __tablename__ = "asset_status_changes"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    asset_id: uuid.UUID = Field(foreign_key="assets.id", index=True)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str = Field(max_length=16)
+    reason: str = Field(max_length=500)
+    actor: str = Field(max_length=128)
+    role: str = Field(max_length=32)
+    at: datetime = _at()
+
+
+class AssetIncome(Base, table=True):
+    """The income of an operating asset in one year; one record per asset and year."""
+
+    __tablename__ = "asset_incomes"
+    __table_args__ = (UniqueConstraint("asset_id", "year"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    asset_id: uuid.UUID = Field(foreign_key="assets.id", index=True)
+    year: int
+    amount_fen: int = _fen()
+    note: str | None = Field(default=None, max_length=500)
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _at()
+
+
+class DividendPlan(Base, table=True):
+    """How one village distributes a year's asset income (收益分配方案), split exactly to the fen."""
+
+    __tablename__ = "dividend_plans"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    year: int
+    region_code: str = Field(max_length=12, index=True)
+    total_fen: int = _fen()
+    households_pct: int
+    public_posts_pct: int
+    collective_pct: int
+    households_fen: int = _fen()
+    public_posts_fen: int = _fen()
+    collective_fen: int = _fen()
+    categories: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=16, index=True)
+    made_by: str = Field(max_length=128)
+    made_role: str = Field(max_length=32)
+    approved_by: str | None = Field(default=None, max_length=128)
+    approved_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    payment_batch_id: str | None = Field(default=None, max_length=64)
+    handover_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _at()
+    updated_at: datetime = _at()
+
+
+class DividendLine(Base, table=True):
+    """What one household receives from a plan."""
+
+    __tablename__ = "dividend_lines"
+    __table_args__ = (UniqueConstraint("plan_id", "household_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = Field(foreign_key="dividend_plans.id", index=True)
+    household_id: uuid.UUID
+    payee_name: str = Field(max_length=50)
+    amount_fen: int = _fen()
+
+
+class Fund(Base, table=True):
+    """The industry development fund's configuration: its capital and pilot region."""
+
+    __tablename__ = "funds"
+
+    id: uuid.UUID = Field(primary_key=True)
+    name: str = Field(max_length=100)
+    region_code: str = Field(max_length=12)
+    capital_fen: int = _fen()
+    created_at: datetime = _at()
+
+
+class Investment(Base, table=True):
+    """Money the fund put into one entity, with the entity's self-raised share and its term."""
+
+    __tablename__ = "fund_investments"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    fund_id: uuid.UUID = Field(foreign_key="funds.id", index=True)
+    entity_id: uuid.UUID = Field(foreign_key="entities.id", index=True)
+    region_code: str = Field(max_length=12, index=True, description="the entity's, for scope")
+    amount_fen: int = _fen()
+    self_raised_fen: int = _fen()
+    term_months: int
+    expected_return_bp: int
+    start_date: date
+    repaid_principal_fen: int = Field(default=0, sa_type=BigInteger)
+    income_fen: int = Field(default=0, sa_type=BigInteger)
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _at()
+
+
+class InvestmentHousehold(Base, table=True):
+    """A household an investment is linked to, and how (订单回收, 就业务工, 土地流转, 生产资料入股)."""
+
+    __tablename__ = "fund_investment_households"
+
+    investment_id: uuid.UUID = Field(foreign_key="fund_investments.id", primary_key=True)
+    household_id: uuid.UUID = Field(primary_key=True)
+    link: str = Field(max_length=32, primary_key=True)
+
+
+class Repayment(Base, table=True):
+    """Principal and income an entity paid back to the fund."""
+
+    __tablename__ = "fund_repayments"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    investment_id: uuid.UUID = Field(foreign_key="fund_investments.id", index=True)
+    principal_fen: int = _fen()
+    income_fen: int = _fen()
+    paid_on: date
+    actor: str = Field(max_length=128)
+    at: datetime = _at()
+
+
+class Product(Base, table=True):
+    """A certified poverty-relief product (扶贫产品认定, seed §五(三)3) in the catalogue."""
+
+    __tablename__ = "products"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100)
+    entity_id: uuid.UUID = Field(foreign_key="entities.id", index=True)
+    region_code: str = Field(max_length=12, index=True, description="the entity's, for scope")
+    category: str = Field(max_length=50, index=True)
+    certified_on: date
+    certificate_no: str = Field(max_length=64, unique=True)
+    valid_until: date
+    created_at: datetime = _at()
+
+
+class Notice(Base, table=True):
+    """A public notice of funds and projects (资金项目公示, seed §六(四)), posted at least 10 days."""
+
+    __tablename__ = "notices"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    title: str = Field(max_length=200)
+    region_code: str = Field(max_length=12, index=True)
+    projects: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    posted_on: date
+    until: date
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _at()
