@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from deploy.manage import register_service_clients, seed
 from deploy.stack import Stack
@@ -158,21 +159,41 @@ def settings(database_urls: dict[str, str], keypair: KeyPair) -> Settings:
 
 
 # Rows the migrations themselves insert (reference data), kept when a test empties the tables.
-MIGRATION_ROWS = {"regions": "tier <> 'village'"}
+MIGRATION_ROWS = {
+    "regions": "tier <> 'village'",
+    "policy_versions": "version = 1",
+    "policy_items": "version_id IN (SELECT id FROM policy_versions WHERE version = 1)",
+    "funds": "1 = 1",
+}
+_tables: dict[str, list[str]] = {}
+
+
+async def _table_names(conn: AsyncConnection, url: str) -> list[str]:
+    """Tables children first, reflected once per database."""
+    if url not in _tables:
+        metadata = MetaData()
+        await conn.run_sync(metadata.reflect)
+        _tables[url] = [t.name for t in reversed(metadata.sorted_tables) if t.name != "alembic_version"]
+    return _tables[url]
 
 
 async def _empty_tables(url: str) -> None:
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
-            metadata = MetaData()
-            await conn.run_sync(metadata.reflect)
-            tables = [t for t in reversed(metadata.sorted_tables) if t.name != "alembic_version"]
-            if not tables:
-                return
-            for table in tables:
-                keep = MIGRATION_ROWS.get(table.name)
-                await conn.execute(table.delete().where(text(f"NOT ({keep})")) if keep else table.delete())
+            names = await _table_names(conn, url)
+            emptied = [n for n in names if n not in MIGRATION_ROWS]
+            if conn.dialect.name == "postgresql" and emptied:
+                await conn.execute(
+                    text("TRUNCATE " + ", ".join(f'"{n}"' for n in emptied) + " RESTART IDENTITY")
+                )
+                emptied = []
+            for name in names:
+                keep = MIGRATION_ROWS.get(name)
+                if keep or name in emptied:
+                    await conn.execute(
+                        text(f'DELETE FROM "{name}"' + (f" WHERE NOT ({keep})" if keep else ""))
+                    )
     finally:
         await engine.dispose()
 

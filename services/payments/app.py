@@ -1,10 +1,76 @@
-"""The payments service (惠民惠农补贴发放 payments)."""
+"""The payments service (惠民惠农补贴发放 payments): policy tables, claims, batches, bank instructions."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
 from fastapi import FastAPI
 
+from services.payments.batches import TOPIC
+from services.payments.clients import TIMEOUT, RegistryClient
+from services.payments.models import outbox
+from services.payments.routes import router
+from services.payments.webhooks import BankSender
 from shared.app import create_service_app
-from shared.settings import Settings
+from shared.outbox import Dispatcher, RetryPolicy
+from shared.settings import Settings, get_settings
+
+# Backoff from 5 s doubling to an hour between attempts, with jitter, for three days in all (then dead,
+# visible in webhook-deliveries and replayable).
+BANK_RETRY = RetryPolicy(base_seconds=5.0, max_delay_seconds=3600.0, give_up_after=timedelta(days=3))
+BANK_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+# One claim round (at most DISPATCH_BATCH deliveries in parallel, each within BANK_TIMEOUT) ends well
+# inside the lease; a dispatcher killed mid-round leaves its instructions to be claimed again after it.
+DISPATCH_BATCH = 10
+DISPATCH_LEASE = timedelta(seconds=30)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(process="payments", title="杭锦旗 惠民惠农补贴发放 payments", settings=settings)
+def create_app(
+    settings: Settings | None = None,
+    *,
+    registry: RegistryClient | None = None,
+    retry_policy: RetryPolicy = BANK_RETRY,
+) -> FastAPI:
+    """Build the service; tests inject a `registry` client (over ASGITransport) and a fast retry policy."""
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def registry_client(app: FastAPI) -> AsyncIterator[None]:
+        if registry is not None:
+            app.state.registry = registry
+            yield
+            return
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            app.state.registry = RegistryClient(client, settings.service_url("registry"))
+            yield
+
+    @contextlib.asynccontextmanager
+    async def bank_dispatcher(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(timeout=BANK_TIMEOUT) as client:
+            dispatcher = Dispatcher(
+                app.state.db,
+                outbox,
+                {TOPIC: BankSender(app.state.db, client)},
+                policy=retry_policy,
+                batch_size=DISPATCH_BATCH,
+                concurrency=DISPATCH_BATCH,
+                lease=DISPATCH_LEASE,
+            )
+            app.state.dispatcher = dispatcher
+            task = asyncio.create_task(dispatcher.run(), name="payments-outbox")
+            try:
+                yield
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return create_service_app(
+        process="payments",
+        title="杭锦旗 惠民惠农补贴发放 payments",
+        routers=[router],
+        extensions=[registry_client, bank_dispatcher],
+        settings=settings,
+    )

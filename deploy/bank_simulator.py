@@ -1,0 +1,193 @@
+"""A stand-in for the agent bank (代理银行), for demos and end-to-end tests.
+
+    python -m deploy.bank_simulator --port 8009 --secret whsec_… --gateway http://127.0.0.1:8000 \
+        --client-id … --client-secret …
+
+It receives `disbursement.requested` webhooks at `/instructions`, verifies each signature with the
+standardwebhooks library (400/401 otherwise), answers 200 at once and, after a short delay, posts a signed
+result to the gateway's `/api/v1/payments/bank-callbacks` with a bank client-credentials token: `paid`, or
+`failed` for about 5% of instructions, chosen deterministically from the instruction id. A repeated
+`webhook-id` is the same instruction: acknowledged again, never paid twice. `GET /instructions` shows
+what it saw.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+
+log = logging.getLogger("hangjin.bank_simulator")
+TokenProvider = Callable[[], Awaitable[str]]
+CALLBACK_PATH = "/api/v1/payments/bank-callbacks"
+CALLBACK_ATTEMPTS = 12
+
+
+def outcome_of(instruction_id: str, failure_percent: int = 5) -> str:
+    """`failed` for about `failure_percent`% of instructions, always the same ones."""
+    bucket = int(hashlib.sha256(instruction_id.encode()).hexdigest()[:8], 16) % 100
+    return "failed" if bucket < failure_percent else "paid"
+
+
+@dataclass
+class Ledger:
+    """What the bank saw: every delivery by instruction id, and the one result it reported for each."""
+
+    deliveries: Counter[str] = field(default_factory=Counter)
+    outcomes: dict[str, str] = field(default_factory=dict)
+    callbacks_confirmed: set[str] = field(default_factory=set)
+    rejected: int = 0
+
+
+class ClientCredentials:
+    """A bank client's token from the gateway (`grant_type=client_credentials`), renewed before it expires."""
+
+    def __init__(self, client: httpx.AsyncClient, gateway: str, client_id: str, client_secret: str):
+        self._client, self._url = client, gateway.rstrip("/") + "/auth/token"
+        self._form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self._token, self._expires = "", 0.0
+
+    async def __call__(self) -> str:
+        if time.monotonic() > self._expires - 60:
+            response = await self._client.post(self._url, data=self._form)
+            response.raise_for_status()
+            body = response.json()
+            self._token, self._expires = body["access_token"], time.monotonic() + float(body["expires_in"])
+        return self._token
+
+
+def create_app(
+    secret: str,
+    callback_url: str,
+    token_provider: TokenProvider,
+    *,
+    delay_seconds: float = 0.3,
+    respond_delay_seconds: float = 0.0,
+    failure_percent: int = 5,
+) -> FastAPI:
+    """The simulator as an ASGI app; `app.state.ledger` holds what it saw (for tests)."""
+    ledger = Ledger()
+    signer = Webhook(secret)
+    tasks: set[asyncio.Task[None]] = set()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0)) as client:
+            app.state.client = client
+            yield
+            for task in tasks:
+                task.cancel()
+
+    app = FastAPI(title="代理银行模拟器 bank simulator", lifespan=lifespan)
+    app.state.ledger = ledger
+
+    async def report(client: httpx.AsyncClient, instruction_id: str, status: str) -> None:
+        """Post the result, retrying while the gateway or payments is away; one webhook-id per result."""
+        await asyncio.sleep(delay_seconds)
+        body: dict[str, Any] = {
+            "instruction_id": instruction_id,
+            "status": status,
+            "bank_reference": "SIM" + hashlib.sha256(instruction_id.encode()).hexdigest()[:12].upper(),
+        }
+        if status == "failed":
+            body["reason"] = "账户状态异常（模拟）"
+        raw = json.dumps(body, ensure_ascii=False)
+        webhook_id = f"cb_{instruction_id}_{status}"
+        for attempt in range(CALLBACK_ATTEMPTS):
+            now = datetime.now(UTC)
+            headers = {
+                "content-type": "application/json",
+                "webhook-id": webhook_id,
+                "webhook-timestamp": str(int(now.timestamp())),
+                "webhook-signature": signer.sign(webhook_id, now, raw),
+            }
+            try:
+                headers["authorization"] = f"Bearer {await token_provider()}"
+                response = await client.post(callback_url, content=raw.encode(), headers=headers)
+                if response.is_success:
+                    ledger.callbacks_confirmed.add(instruction_id)
+                    return
+                log.warning("callback refused: %s %s", response.status_code, response.text[:200])
+                if response.status_code < 500 and response.status_code != 429:
+                    return
+            except httpx.HTTPError as exc:
+                log.warning("callback failed: %r", exc)
+            await asyncio.sleep(min(0.5 * 2**attempt, 10.0))
+
+    @app.post("/instructions")
+    async def receive(request: Request) -> JSONResponse:
+        body = await request.body()
+        try:
+            event = signer.verify(body, dict(request.headers))
+        except WebhookVerificationError as exc:
+            ledger.rejected += 1
+            return JSONResponse({"error": str(exc)}, status_code=401)
+        instruction_id = str(event["data"]["instruction_id"])
+        ledger.deliveries[instruction_id] += 1
+        if instruction_id not in ledger.outcomes:
+            ledger.outcomes[instruction_id] = outcome_of(instruction_id, failure_percent)
+            task = asyncio.create_task(
+                report(request.app.state.client, instruction_id, ledger.outcomes[instruction_id])
+            )
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if respond_delay_seconds:
+            await asyncio.sleep(respond_delay_seconds)
+        return JSONResponse({"accepted": instruction_id})
+
+    @app.get("/instructions")
+    async def seen() -> dict[str, Any]:
+        return {
+            "deliveries": sum(ledger.deliveries.values()),
+            "instructions": len(ledger.deliveries),
+            "outcomes": Counter(ledger.outcomes.values()),
+            "callbacks_confirmed": len(ledger.callbacks_confirmed),
+            "rejected": ledger.rejected,
+        }
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.bank_simulator",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8009)
+    parser.add_argument("--secret", required=True, help="the whsec_ secret of the payments webhook endpoint")
+    parser.add_argument("--gateway", default="http://127.0.0.1:8000")
+    parser.add_argument("--client-id", required=True, help="an API client of role bank")
+    parser.add_argument("--client-secret", required=True)
+    parser.add_argument("--delay", type=float, default=0.3, help="seconds before the result is posted")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    token_client = httpx.AsyncClient(timeout=10.0)
+    credentials = ClientCredentials(token_client, args.gateway, args.client_id, args.client_secret)
+    app = create_app(
+        args.secret, args.gateway.rstrip("/") + CALLBACK_PATH, credentials, delay_seconds=args.delay
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

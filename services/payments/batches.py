@@ -1,0 +1,467 @@
+"""Payment batches: drafted in bulk from approved claims and computed entitlements, submitted, approved by a
+second official, disbursed through the outbox (one signed bank instruction per line), reconciled."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import exists, update
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payments import policies
+from services.payments.claims import head_of
+from services.payments.clients import RegistryClient
+from services.payments.enums import KIND_LABELS, BatchStatus, ClaimStatus, EndpointStatus, Kind, LineStatus
+from services.payments.models import Batch, Claim, Line, WebhookEndpoint, audit_log, outbox
+from services.payments.rules import (
+    ELIGIBLE_CATEGORIES,
+    LIVE_LINE_STATUSES,
+    check_eligible,
+    education_allowance,
+    mask_name,
+    reconcile,
+)
+from services.payments.schemas import (
+    BatchCreate,
+    BatchPublic,
+    LinePublic,
+    NoticePublic,
+    NoticeRow,
+    ReconciliationPublic,
+)
+from shared import audit
+from shared.auth import Principal
+from shared.errors import Conflict, Invalid, NotFound
+from shared.money import format_yuan
+from shared.outbox import OutboxStatus
+from shared.regions import is_within, tier_of
+from shared.scope import narrowed, scoped
+
+TOPIC = "bank.disbursement"
+EVENT_TYPE = "disbursement.requested"
+INSERT_CHUNK = 500  # rows per multi-row INSERT (well under both databases' bound-parameter limits)
+KEY_CHUNK = 1000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def scoped_batches(principal: Principal) -> Any:
+    """The only way this module reads batches: those whose region lies inside the caller's scope."""
+    return scoped(select(Batch), Batch.region_code, principal)
+
+
+async def get_batch(session: AsyncSession, *, principal: Principal, batch_id: uuid.UUID) -> Batch:
+    batch = (await session.exec(scoped_batches(principal).where(Batch.id == batch_id))).first()
+    if batch is None:
+        raise NotFound("batch not found")
+    return batch
+
+
+def to_public(batch: Batch) -> BatchPublic:
+    return BatchPublic.model_validate(batch, from_attributes=True)
+
+
+def line_public(line: Line) -> LinePublic:
+    return LinePublic.model_validate(line, from_attributes=True)
+
+
+def purpose_of(batch: Batch) -> str:
+    return f"{batch.year}年{KIND_LABELS[Kind(batch.kind)]}"
+
+
+async def _insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Multi-row INSERTs, a chunk at a time: never a statement per row."""
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await session.execute(table.insert().values(list(rows[start : start + INSERT_CHUNK])))
+
+
+def _line_row(batch_id: uuid.UUID, now: datetime, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "batch_id": batch_id,
+        "status": LineStatus.pending,
+        "bank_reference": None,
+        "reason": None,
+        "created_at": now,
+        "updated_at": now,
+        **fields,
+    }
+
+
+async def _claim_lines(
+    session: AsyncSession, *, principal: Principal, data: BatchCreate, batch_id: uuid.UUID, now: datetime
+) -> list[dict[str, Any]]:
+    """Approved claims of the kind, year and region that no live line holds (failed or returned ones come
+    back; a paid one never does)."""
+    held = exists().where(col(Line.claim_id) == col(Claim.id), col(Line.status).in_(list(LIVE_LINE_STATUSES)))
+    statement = (
+        narrowed(select(Claim), Claim.region_code, principal, data.region)
+        .where(
+            Claim.kind == data.kind,
+            Claim.year == data.year,
+            Claim.status == ClaimStatus.approved,
+            Claim.amount_fen > 0,
+            ~held,
+        )
+        .order_by(col(Claim.region_code), col(Claim.household_number), col(Claim.created_at))
+    )
+    return [
+        _line_row(
+            batch_id,
+            now,
+            entitlement_key=f"claim:{claim.id}",
+            claim_id=claim.id,
+            household_id=claim.household_id,
+            household_number=claim.household_number,
+            region_code=claim.region_code,
+            payee_name=claim.payee_name,
+            payee_id_masked=claim.payee_id_masked,
+            amount_fen=claim.amount_fen,
+            quantity=claim.eligible,
+            rate_fen=claim.rate_fen,
+            policy_version=claim.policy_version,
+            detail={"claim_id": str(claim.id), "evidence": claim.evidence},
+        )
+        for claim in (await session.exec(statement)).all()
+    ]
+
+
+async def _held_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    held: set[str] = set()
+    for start in range(0, len(keys), KEY_CHUNK):
+        rows = await session.exec(
+            select(Line.entitlement_key).where(
+                col(Line.entitlement_key).in_(keys[start : start + KEY_CHUNK]),
+                col(Line.status).in_(list(LIVE_LINE_STATUSES)),
+            )
+        )
+        held.update(rows.all())
+    return held
+
+
+async def _education_lines(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    data: BatchCreate,
+    batch_id: uuid.UUID,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Education living allowances computed from the registry's school stages, one line per household.
+
+    Bulk reads only: the region's eligible households page by page, then their members 1000 at a time.
+    """
+    version, items = await policies.version_for_year(session, year=data.year)
+    ids: list[uuid.UUID] = []
+    for category in sorted(ELIGIBLE_CATEGORIES):
+        async for page in registry.household_ids(
+            region=data.region, category=category, token=principal.token
+        ):
+            ids.extend(page)
+    households = await registry.lookup(ids, token=principal.token)
+    keys = {hid: f"education:{data.year}:{hid}" for hid in households}
+    held = await _held_keys(session, list(keys.values()))
+    rows = []
+    for hid, household in sorted(households.items(), key=lambda kv: kv[1]["number"]):
+        if keys[hid] in held or not check_eligible(household["category"]).eligible:
+            continue
+        if not is_within(household["region_code"], principal.region):
+            continue
+        allowance = education_allowance(household["members"], data.year, items)
+        if not allowance.amount_fen:
+            continue
+        name, id_masked = head_of(household)
+        rows.append(
+            _line_row(
+                batch_id,
+                now,
+                entitlement_key=keys[hid],
+                claim_id=None,
+                household_id=hid,
+                household_number=household["number"],
+                region_code=household["region_code"],
+                payee_name=name,
+                payee_id_masked=id_masked,
+                amount_fen=allowance.amount_fen,
+                quantity=len(allowance.students),
+                rate_fen=None,
+                policy_version=version.version,
+                detail={
+                    "students": [{**vars(s), "school_stage": str(s.school_stage)} for s in allowance.students]
+                },
+            )
+        )
+    return rows
+
+
+async def create_batch(
+    session: AsyncSession, *, principal: Principal, registry: RegistryClient, data: BatchCreate
+) -> BatchPublic:
+    """Draft a batch of every approved claim or computed entitlement of the kind, year and region that no
+    other batch holds; lines are written in bulk."""
+    if not is_within(data.region, principal.region):
+        raise Invalid.field("region", "不在您的管辖范围内")
+    now = utcnow()
+    batch = Batch(
+        year=data.year,
+        kind=data.kind,
+        region_code=data.region,
+        status=BatchStatus.draft,
+        created_by=principal.subject,
+        created_at=now,
+    )
+    if data.kind == Kind.education:
+        rows = await _education_lines(
+            session, principal=principal, registry=registry, data=data, batch_id=batch.id, now=now
+        )
+    else:
+        rows = await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
+    if not rows:
+        raise Invalid.field("kind", f"{data.region} 没有可纳入批次的 {data.year} 年{KIND_LABELS[data.kind]}")
+    batch.total_fen = sum(r["amount_fen"] for r in rows)
+    batch.line_count = len(rows)
+    session.add(batch)
+    await session.flush()
+    # A concurrent draft holding the same entitlement loses here, on the live-entitlement unique index (409).
+    await _insert_many(session, Line.__table__, rows)  # type: ignore[attr-defined]
+    public = to_public(batch)
+    await _audit(session, principal, batch, "batch.create", after=public)
+    return public
+
+
+async def _move(
+    session: AsyncSession, batch: Batch, *, expected: BatchStatus, values: dict[str, Any]
+) -> None:
+    """Change a batch's status only if it is still `expected`: of two concurrent requests, one wins."""
+    result = await session.execute(
+        update(Batch).where(col(Batch.id) == batch.id, col(Batch.status) == expected).values(**values)
+    )
+    if result.rowcount != 1:
+        await session.refresh(batch)
+        raise Conflict(f"批次当前状态为 {batch.status}，不能执行此操作（需为 {expected}）")
+    await session.refresh(batch)
+
+
+def _refuse_maker(batch: Batch, principal: Principal) -> None:
+    if principal.subject in (batch.created_by, batch.submitted_by):
+        raise Conflict("制单人或提交人不能审批或发放本批次（审核须由另一人进行）")
+
+
+async def submit(session: AsyncSession, *, principal: Principal, batch: Batch) -> BatchPublic:
+    """The maker hands a draft over for approval."""
+    before = to_public(batch)
+    await _move(
+        session,
+        batch,
+        expected=BatchStatus.draft,
+        values={"status": BatchStatus.submitted, "submitted_by": principal.subject, "submitted_at": utcnow()},
+    )
+    return await _audited(session, principal, batch, "batch.submit", before)
+
+
+async def approve(session: AsyncSession, *, principal: Principal, batch: Batch) -> BatchPublic:
+    """A banner official other than the maker and the submitter approves (maker-checker)."""
+    _refuse_maker(batch, principal)
+    before = to_public(batch)
+    await _move(
+        session,
+        batch,
+        expected=BatchStatus.submitted,
+        values={"status": BatchStatus.approved, "approved_by": principal.subject, "approved_at": utcnow()},
+    )
+    return await _audited(session, principal, batch, "batch.approve", before)
+
+
+async def disburse(session: AsyncSession, *, principal: Principal, batch: Batch) -> BatchPublic:
+    """Send an approved batch to the bank: one outbox message per line, written with the status change, for
+    the endpoint active now (the dispatcher signs and delivers them)."""
+    _refuse_maker(batch, principal)
+    endpoint = (
+        await session.exec(select(WebhookEndpoint).where(WebhookEndpoint.status == EndpointStatus.active))
+    ).first()
+    if endpoint is None:
+        raise Conflict("尚未登记代理银行的接收地址（webhook endpoint），不能发放")
+    before = to_public(batch)
+    now = utcnow()
+    await _move(
+        session,
+        batch,
+        expected=BatchStatus.approved,
+        values={
+            "status": BatchStatus.disbursing,
+            "disbursed_by": principal.subject,
+            "disbursed_at": now,
+            "endpoint_id": endpoint.id,
+        },
+    )
+    lines = (await session.exec(select(Line).where(Line.batch_id == batch.id))).all()
+    purpose = purpose_of(batch)
+    messages = [
+        {
+            "id": uuid.uuid4(),
+            "topic": TOPIC,
+            "idempotency_key": str(line.id),
+            "payload": {
+                "endpoint_id": str(endpoint.id),
+                "timestamp": now.isoformat(),
+                "instruction_id": str(line.id),
+                "batch_id": str(batch.id),
+                "household_id": str(line.household_id),
+                "payee_name": line.payee_name,
+                "amount_fen": line.amount_fen,
+                "purpose": purpose,
+            },
+            "status": OutboxStatus.pending,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "locked_until": None,
+            "last_error": None,
+            "created_at": now,
+            "delivered_at": None,
+        }
+        for line in lines
+    ]
+    await _insert_many(session, outbox, messages)
+    return await _audited(session, principal, batch, "batch.disburse", before)
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    status: BatchStatus | None,
+    year: int | None,
+    kind: Kind | None,
+    region: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[BatchPublic], int]:
+    statement = narrowed(select(Batch), Batch.region_code, principal, region)
+    for column, value in ((Batch.status, status), (Batch.year, year), (Batch.kind, kind)):
+        if value is not None:
+            statement = statement.where(column == value)
+    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    rows = await session.exec(
+        statement.order_by(col(Batch.created_at).desc(), col(Batch.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return [to_public(b) for b in rows.all()], int(total)
+
+
+def _scoped_lines(principal: Principal, batch: Batch) -> Any:
+    """A batch's lines the caller may see (a village official only its village's)."""
+    return scoped(select(Line), Line.region_code, principal).where(Line.batch_id == batch.id)
+
+
+async def lines(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    batch: Batch,
+    status: LineStatus | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[LinePublic], int]:
+    statement = _scoped_lines(principal, batch)
+    if status is not None:
+        statement = statement.where(Line.status == status)
+    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    rows = await session.exec(
+        statement.order_by(col(Line.household_number), col(Line.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return [line_public(line) for line in rows.all()], int(total)
+
+
+async def reconciliation(
+    session: AsyncSession, *, principal: Principal, batch: Batch
+) -> ReconciliationPublic:
+    """Sums by outcome, computed in the database (one grouped query)."""
+    lines_ = _scoped_lines(principal, batch).subquery()
+    rows = (
+        await session.execute(
+            select(lines_.c.status, func.count(), func.coalesce(func.sum(lines_.c.amount_fen), 0)).group_by(
+                lines_.c.status
+            )
+        )
+    ).all()
+    sums = reconcile((LineStatus(status), int(amount)) for status, _, amount in rows)
+    counts = {s: 0 for s in LineStatus} | {LineStatus(status): int(n) for status, n, _ in rows}
+    return ReconciliationPublic(batch_id=batch.id, counts=counts, **vars(sums))
+
+
+async def notice(
+    session: AsyncSession, *, principal: Principal, registry: RegistryClient, batch: Batch, region: str | None
+) -> NoticePublic:
+    """The public disclosure list at village, township or banner level: names and ID numbers masked."""
+    region = region or (
+        batch.region_code if is_within(batch.region_code, principal.region) else principal.region
+    )
+    if not is_within(region, principal.region):
+        raise NotFound("region not found")
+    statement = narrowed(select(Line), Line.region_code, principal, region).where(Line.batch_id == batch.id)
+    rows = (await session.exec(statement.order_by(col(Line.region_code), col(Line.household_number)))).all()
+    names = await registry.region_names(region, token=principal.token)
+    total = sum(line.amount_fen for line in rows)
+    kind = Kind(batch.kind)
+    return NoticePublic(
+        batch_id=batch.id,
+        title=f"{names.get(region, region)} {purpose_of(batch)}发放公示",
+        kind=kind,
+        kind_label=KIND_LABELS[kind],
+        year=batch.year,
+        region_code=region,
+        region_name=names.get(region),
+        level=tier_of(region),
+        total_fen=total,
+        total_yuan=format_yuan(total),
+        rows=[
+            NoticeRow(
+                household_number=line.household_number,
+                village_code=line.region_code,
+                village_name=names.get(line.region_code),
+                payee_name=mask_name(line.payee_name),
+                id_masked=line.payee_id_masked,
+                amount_fen=line.amount_fen,
+                amount_yuan=format_yuan(line.amount_fen),
+            )
+            for line in rows
+        ],
+    )
+
+
+async def _audited(
+    session: AsyncSession, principal: Principal, batch: Batch, action: str, before: BatchPublic
+) -> BatchPublic:
+    after = to_public(batch)
+    await _audit(session, principal, batch, action, before=before, after=after)
+    return after
+
+
+async def _audit(
+    session: AsyncSession,
+    principal: Principal,
+    batch: Batch,
+    action: str,
+    *,
+    before: BatchPublic | None = None,
+    after: BatchPublic | None = None,
+) -> None:
+    await audit.append(
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=batch.region_code,
+        action=action,
+        entity="batch",
+        entity_id=str(batch.id),
+        before=before.model_dump(mode="json") if before else None,
+        after=after.model_dump(mode="json") if after else None,
+    )

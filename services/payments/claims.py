@@ -1,0 +1,326 @@
+"""Claims: priced by the policy version in force, capped per household and year in the database, and
+case-by-case amounts approved by a second official (maker-checker)."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payments import idempotency, policies
+from services.payments.clients import Household, RegistryClient
+from services.payments.enums import KIND_LABELS, LIVESTOCK, ClaimStatus, Kind, Mode
+from services.payments.models import Claim, ClaimTotal, audit_log
+from services.payments.rules import (
+    Breakdown,
+    Subsidy,
+    check_eligible,
+    education_allowance,
+    livestock_subsidy,
+)
+from services.payments.schemas import (
+    BreakdownPublic,
+    ClaimCreate,
+    ClaimPublic,
+    Entitlements,
+    LivestockPublic,
+    StudentPublic,
+)
+from shared import audit
+from shared.auth import Principal
+from shared.errors import Conflict, Invalid, NotFound
+from shared.scope import ensure_in_scope, narrowed, scoped
+
+
+def scoped_claims(principal: Principal) -> Any:
+    """The only way this module reads claims: inside the caller's region."""
+    return scoped(select(Claim), Claim.region_code, principal)
+
+
+async def get_claim(session: AsyncSession, *, principal: Principal, claim_id: uuid.UUID) -> Claim:
+    claim = (await session.exec(scoped_claims(principal).where(Claim.id == claim_id))).first()
+    if claim is None:
+        raise NotFound("claim not found")
+    return claim
+
+
+def to_public(claim: Claim) -> ClaimPublic:
+    return ClaimPublic(
+        **claim.model_dump(exclude={"requested", "eligible", "already_claimed", "rate_fen", "cap"}),
+        breakdown=BreakdownPublic(
+            requested=claim.requested,
+            eligible=claim.eligible,
+            already_claimed=claim.already_claimed,
+            rate_fen=claim.rate_fen,
+            cap=claim.cap,
+        ),
+    )
+
+
+def head_of(household: Household) -> tuple[str, str]:
+    """The payee: the head's name and masked ID number."""
+    for member in household["members"]:
+        if member["relation"] == "head":
+            return member["name"], member["id_masked"]
+    return household["head_name"], ""
+
+
+def _refuse_ineligible(household: Household) -> None:
+    eligibility = check_eligible(household["category"])
+    if not eligibility.eligible:
+        raise Invalid.field("household_id", eligibility.reason)
+
+
+async def _reserve(
+    session: AsyncSession, *, household_id: uuid.UUID, kind: Kind, year: int, cap: int, requested: int
+) -> tuple[int, int]:
+    """Take up to `requested` units under the yearly cap; returns (claimed before, granted).
+
+    The totals row is locked (FOR UPDATE on PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE)
+    and the update is conditional, so concurrent claims never take more than the cap between them.
+    """
+    t = ClaimTotal.__table__  # type: ignore[attr-defined]
+    key = (t.c.household_id == household_id) & (t.c.kind == kind) & (t.c.year == year)
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    await session.execute(
+        dialect.insert(t)
+        .values(household_id=household_id, kind=kind, year=year, cap=cap, claimed=0)
+        .on_conflict_do_nothing()
+    )
+    claimed = int((await session.execute(select(t.c.claimed).where(key).with_for_update())).scalar_one())
+    granted = min(requested, max(cap - claimed, 0))
+    if granted:
+        result = await session.execute(
+            update(t).where(key, t.c.claimed + granted <= cap).values(claimed=t.c.claimed + granted, cap=cap)
+        )
+        if result.rowcount != 1:
+            raise Conflict("该户本年度补贴数量刚被同时提交的申报占用，请重试")
+    return claimed, granted
+
+
+async def _price(
+    session: AsyncSession, *, data: ClaimCreate, household_id: uuid.UUID
+) -> tuple[Subsidy, int, ClaimStatus]:
+    """The amount of a claim, why, under which policy version, and whether it still needs approval."""
+    if data.kind == Kind.education:
+        raise Invalid.field("kind", "教育生活补贴按在校学段自动核算（见 entitlements），无需申报")
+    version, items = await policies.version_for_year(session, year=data.year)
+    item = policies.item_for(items, data.kind)
+    if item.mode == Mode.case_by_case:
+        if data.amount_fen is None:
+            raise Invalid.field("amount_fen", f"{KIND_LABELS[data.kind]}须填写申请金额（分）")
+        # A case is one unit at the amount asked for; the quantity stays on the claim as information.
+        return (
+            Subsidy(data.amount_fen, Breakdown(1, 1, 0, data.amount_fen, None)),
+            version.version,
+            (ClaimStatus.pending_approval),
+        )
+    if data.amount_fen is not None:
+        raise Invalid.field("amount_fen", "按标准计算的补贴不接受申请金额")
+    assert item.cap_quantity is not None
+    claimed, granted = await _reserve(
+        session,
+        household_id=household_id,
+        kind=data.kind,
+        year=data.year,
+        cap=item.cap_quantity,
+        requested=data.quantity,
+    )
+    if not granted:
+        raise Invalid.field(
+            "quantity",
+            f"该户 {data.year} 年{KIND_LABELS[data.kind]}已补贴 {claimed}{item.unit}，已达每户每年上限 "
+            f"{item.cap_quantity}{item.unit}",
+        )
+    return livestock_subsidy(data.kind, data.quantity, claimed, item), version.version, ClaimStatus.approved
+
+
+async def file_claim(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    data: ClaimCreate,
+    idempotency_key: str | None = None,
+) -> ClaimPublic:
+    """File a claim for a household in scope; livestock is priced and approved at once, capped per year
+    (a claim over the cap gets the remainder), case-by-case kinds wait for approval.
+
+    With an `Idempotency-Key`, a repeat of the same request answers with the first claim.
+    """
+    if idempotency_key:
+        first = await idempotency.first_answer(session, principal=principal, key=idempotency_key, body=data)
+        if first is not None:
+            return ClaimPublic.model_validate(first[1])
+    household = await registry.household(data.household_id, token=principal.token)
+    ensure_in_scope(household["region_code"], principal, what="household")
+    _refuse_ineligible(household)
+    subsidy, version, status = await _price(session, data=data, household_id=data.household_id)
+    name, id_masked = head_of(household)
+    b = subsidy.breakdown
+    claim = Claim(
+        household_id=data.household_id,
+        household_number=household["number"],
+        region_code=household["region_code"],
+        payee_name=name,
+        payee_id_masked=id_masked,
+        kind=data.kind,
+        year=data.year,
+        quantity=data.quantity,
+        requested=b.requested,
+        eligible=b.eligible,
+        already_claimed=b.already_claimed,
+        rate_fen=b.rate_fen,
+        cap=b.cap,
+        amount_fen=subsidy.amount_fen,
+        policy_version=version,
+        status=status,
+        evidence=data.evidence,
+        created_by=principal.subject,
+    )
+    session.add(claim)
+    await session.flush()
+    public = to_public(claim)
+    await _audit(session, principal, claim, "claim.create", after=public)
+    if idempotency_key:
+        await idempotency.remember(
+            session, principal=principal, key=idempotency_key, body=data, status_code=201, response=public
+        )
+    return public
+
+
+async def decide(
+    session: AsyncSession, *, principal: Principal, claim: Claim, approve: bool, comment: str | None
+) -> ClaimPublic:
+    """Approve or reject a case-by-case claim; never by the official who filed it."""
+    if claim.created_by == principal.subject:
+        raise Conflict("申报人不能审批自己提交的申报（审核须由另一人进行）")
+    before = to_public(claim)
+    now = datetime.now(UTC)
+    status = ClaimStatus.approved if approve else ClaimStatus.rejected
+    result = await session.execute(
+        update(Claim)
+        .where(col(Claim.id) == claim.id, col(Claim.status) == ClaimStatus.pending_approval)
+        .values(status=status, decided_by=principal.subject, decided_at=now, decision_comment=comment)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"申报当前状态为 {claim.status}，不能再审批")
+    await session.refresh(claim)
+    public = to_public(claim)
+    await _audit(
+        session, principal, claim, "claim.approve" if approve else "claim.reject", before=before, after=public
+    )
+    return public
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    household_id: uuid.UUID | None,
+    kind: Kind | None,
+    year: int | None,
+    status: ClaimStatus | None,
+    region: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[ClaimPublic], int]:
+    statement = narrowed(select(Claim), Claim.region_code, principal, region)
+    for column, value in (
+        (Claim.household_id, household_id),
+        (Claim.kind, kind),
+        (Claim.year, year),
+        (Claim.status, status),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    rows = await session.exec(
+        statement.order_by(col(Claim.created_at).desc(), col(Claim.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return [to_public(c) for c in rows.all()], int(total)
+
+
+async def entitlements(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    household_id: uuid.UUID,
+    year: int,
+) -> Entitlements:
+    """What a household is due in `year` and why: eligibility, education per student, livestock caps left."""
+    household = await registry.household(household_id, token=principal.token)
+    ensure_in_scope(household["region_code"], principal, what="household")
+    eligibility = check_eligible(household["category"])
+    version, items = await policies.version_for_year(session, year=year)
+    education = education_allowance(household["members"], year, items)
+    totals = {
+        t.kind: t.claimed
+        for t in (
+            await session.exec(
+                select(ClaimTotal).where(ClaimTotal.household_id == household_id, ClaimTotal.year == year)
+            )
+        ).all()
+    }
+    livestock = [
+        LivestockPublic(
+            kind=i.kind,
+            rate_fen=i.rate_fen,
+            cap=i.cap_quantity,
+            claimed=totals.get(i.kind, 0),
+            remaining=max(i.cap_quantity - totals.get(i.kind, 0), 0) if eligibility.eligible else 0,
+        )
+        for i in items
+        if i.kind in LIVESTOCK and i.mode == Mode.per_unit and i.rate_fen and i.cap_quantity
+    ]
+    claims, _ = await search(
+        session,
+        principal=principal,
+        household_id=household_id,
+        kind=None,
+        year=year,
+        status=None,
+        region=None,
+        page=1,
+        page_size=200,
+    )
+    return Entitlements(
+        household_id=household_id,
+        year=year,
+        category=household["category"],
+        eligible=eligibility.eligible,
+        reason=eligibility.reason,
+        policy_version=version.version,
+        education_fen=education.amount_fen if eligibility.eligible else 0,
+        students=[StudentPublic(**vars(s)) for s in education.students],
+        livestock=livestock,
+        claims=claims,
+    )
+
+
+async def _audit(
+    session: AsyncSession,
+    principal: Principal,
+    claim: Claim,
+    action: str,
+    *,
+    before: ClaimPublic | None = None,
+    after: ClaimPublic | None = None,
+) -> None:
+    await audit.append(
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=claim.region_code,
+        action=action,
+        entity="claim",
+        entity_id=str(claim.id),
+        before=before.model_dump(mode="json") if before else None,
+        after=after.model_dump(mode="json") if after else None,
+    )

@@ -1,0 +1,50 @@
+"""Dependencies that load and validate once, so routes stay thin."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.payments import batches, claims, webhooks
+from services.payments.clients import RegistryClient
+from services.payments.models import Batch, Claim, WebhookEndpoint
+from shared.auth import Principal, PrincipalDep, require_roles
+from shared.db import SessionDep
+from shared.roles import Role
+
+
+def get_registry(request: Request) -> RegistryClient:
+    registry: RegistryClient = request.app.state.registry
+    return registry
+
+
+async def claim_in_scope(session: SessionDep, principal: PrincipalDep, claim_id: uuid.UUID) -> Claim:
+    return await claims.get_claim(session, principal=principal, claim_id=claim_id)
+
+
+async def batch_in_scope(session: SessionDep, principal: PrincipalDep, batch_id: uuid.UUID) -> Batch:
+    return await batches.get_batch(session, principal=principal, batch_id=batch_id)
+
+
+async def endpoint_by_id(session: SessionDep, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    return await webhooks.get_endpoint(session, endpoint_id=endpoint_id)
+
+
+RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
+ClaimDep = Annotated[Claim, Depends(claim_in_scope)]
+BatchDep = Annotated[Batch, Depends(batch_in_scope)]
+EndpointDep = Annotated[WebhookEndpoint, Depends(endpoint_by_id)]
+
+# Who files claims: the village "两委" and the township and banner above them (MISSION.md §1).
+Claimant = Annotated[
+    Principal, Depends(require_roles(Role.village_official, Role.township_official, Role.banner_official))
+]
+# Who approves case-by-case claims and drafts and submits batches.
+Reviewer = Annotated[Principal, Depends(require_roles(Role.township_official, Role.banner_official))]
+# Who approves and disburses batches (旗确认).
+BannerOfficial = Annotated[Principal, Depends(require_roles(Role.banner_official))]
+BannerAdmin = Annotated[Principal, Depends(require_roles(Role.banner_admin))]
+BannerStaff = Annotated[Principal, Depends(require_roles(Role.banner_admin, Role.banner_official))]
+Bank = Annotated[Principal, Depends(require_roles(Role.bank))]
+# Everyone who may read payments (a bank only posts callbacks; a partner agency reads the registry).
+Reader = Annotated[Principal, Depends(require_roles(*(set(Role) - {Role.bank, Role.partner_agency})))]

@@ -1,0 +1,326 @@
+"""The payments service's public API (API.md "Payments")."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, status
+
+from services.payments import bank, batches, claims, policies, webhooks
+from services.payments.dependencies import (
+    Bank,
+    BannerAdmin,
+    BannerOfficial,
+    BannerStaff,
+    BatchDep,
+    Claimant,
+    ClaimDep,
+    EndpointDep,
+    Reader,
+    RegistryDep,
+    Reviewer,
+)
+from services.payments.enums import BatchStatus, ClaimStatus, Kind, LineStatus
+from services.payments.rules import reimbursement_shortfall
+from services.payments.schemas import (
+    REGION_CODE,
+    BankCallbackIn,
+    BankCallbackResult,
+    BatchCreate,
+    BatchPage,
+    BatchPublic,
+    ClaimCreate,
+    ClaimDecision,
+    ClaimPage,
+    ClaimPublic,
+    DeliveryPage,
+    DeliveryPublic,
+    EndpointCreate,
+    EndpointCreated,
+    EndpointPage,
+    EndpointPublic,
+    Entitlements,
+    LinePage,
+    NoticePublic,
+    PolicyCreate,
+    PolicyPublic,
+    ReconciliationPublic,
+    ReimbursementChecks,
+    ReimbursementPublic,
+    ReimbursementResults,
+)
+from shared.db import SessionDep
+from shared.outbox import OutboxStatus
+
+router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
+
+YearQuery = Annotated[int, Query(ge=2013, le=2100)]
+Page = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=500)]
+IdempotencyKey = Annotated[str | None, Header(max_length=128, description="a repeat gets the first answer")]
+
+
+# --- policies -----------------------------------------------------------------------------------------
+
+
+@router.get("/policies", response_model=PolicyPublic)
+async def policy_in_force(session: SessionDep, _: Reader, year: YearQuery) -> PolicyPublic:
+    """The policy version in force for `year` (the latest effective by 31 December) and its items."""
+    version, items = await policies.version_for_year(session, year=year)
+    return policies.to_public(version, items)
+
+
+@router.put("/policies", response_model=PolicyPublic, status_code=status.HTTP_201_CREATED)
+async def new_policy_version(session: SessionDep, principal: BannerAdmin, data: PolicyCreate) -> PolicyPublic:
+    """A new version of the whole table from `effective_from`; amounts already computed keep their rates."""
+    return await policies.create_version(session, principal=principal, data=data)
+
+
+# --- claims -------------------------------------------------------------------------------------------
+
+
+@router.post("/claims", response_model=ClaimPublic, status_code=status.HTTP_201_CREATED)
+async def file_claim(
+    session: SessionDep,
+    principal: Claimant,
+    registry: RegistryDep,
+    data: ClaimCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> ClaimPublic:
+    """File a claim for a household in scope (category read from the registry; ineligible → 422).
+
+    Livestock: priced at once, capped per household and year across claims; a claim over the cap gets the
+    remainder, and 422 when nothing remains. Case-by-case kinds take `amount_fen` and wait for approval.
+    """
+    return await claims.file_claim(
+        session, principal=principal, registry=registry, data=data, idempotency_key=idempotency_key
+    )
+
+
+@router.get("/claims", response_model=ClaimPage)
+async def list_claims(
+    session: SessionDep,
+    principal: Reader,
+    household_id: uuid.UUID | None = None,
+    kind: Kind | None = None,
+    year: Annotated[int | None, Query(ge=2013, le=2100)] = None,
+    status: ClaimStatus | None = None,
+    region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> ClaimPage:
+    items, total = await claims.search(
+        session,
+        principal=principal,
+        household_id=household_id,
+        kind=kind,
+        year=year,
+        status=status,
+        region=region,
+        page=page,
+        page_size=page_size,
+    )
+    return ClaimPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/claims/{claim_id}", response_model=ClaimPublic)
+async def get_claim(_: Reader, claim: ClaimDep) -> ClaimPublic:
+    return claims.to_public(claim)
+
+
+@router.post("/claims/{claim_id}/approve", response_model=ClaimPublic)
+async def approve_claim(
+    session: SessionDep, principal: Reviewer, claim: ClaimDep, data: ClaimDecision | None = None
+) -> ClaimPublic:
+    """Approve a case-by-case claim; the official who filed it may not (409)."""
+    comment = data.comment if data else None
+    return await claims.decide(session, principal=principal, claim=claim, approve=True, comment=comment)
+
+
+@router.post("/claims/{claim_id}/reject", response_model=ClaimPublic)
+async def reject_claim(
+    session: SessionDep, principal: Reviewer, claim: ClaimDep, data: ClaimDecision | None = None
+) -> ClaimPublic:
+    comment = data.comment if data else None
+    return await claims.decide(session, principal=principal, claim=claim, approve=False, comment=comment)
+
+
+@router.get("/households/{household_id}/entitlements", response_model=Entitlements)
+async def entitlements(
+    session: SessionDep, principal: Reader, registry: RegistryDep, household_id: uuid.UUID, year: YearQuery
+) -> Entitlements:
+    """What the household is due in `year` and why: eligibility, education per student, caps left."""
+    return await claims.entitlements(
+        session, principal=principal, registry=registry, household_id=household_id, year=year
+    )
+
+
+@router.post("/health/reimbursement-checks", response_model=ReimbursementResults)
+async def check_reimbursements(_: Reader, data: ReimbursementChecks) -> ReimbursementResults:
+    """Check reported reimbursements against the plan's floors (chronic 80%, serious in-patient 90%)."""
+    items = []
+    for item in data.items:
+        check = reimbursement_shortfall(item.kind, item.eligible_cost_fen, item.reimbursed_fen)
+        items.append(
+            ReimbursementPublic(
+                kind=item.kind, eligible_cost_fen=item.eligible_cost_fen, flagged=check.flagged, **vars(check)
+            )
+        )
+    return ReimbursementResults(items=items, flagged=sum(i.flagged for i in items))
+
+
+# --- batches ------------------------------------------------------------------------------------------
+
+
+@router.post("/batches", response_model=BatchPublic, status_code=status.HTTP_201_CREATED)
+async def create_batch(
+    session: SessionDep, principal: Reviewer, registry: RegistryDep, data: BatchCreate
+) -> BatchPublic:
+    """Draft a batch of every approved claim (or, for education, computed entitlement) of the kind, year
+    and region that no other batch holds; failed or returned lines become due again, paid ones never."""
+    return await batches.create_batch(session, principal=principal, registry=registry, data=data)
+
+
+@router.get("/batches", response_model=BatchPage)
+async def list_batches(
+    session: SessionDep,
+    principal: Reader,
+    status: BatchStatus | None = None,
+    year: Annotated[int | None, Query(ge=2013, le=2100)] = None,
+    kind: Kind | None = None,
+    region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> BatchPage:
+    items, total = await batches.search(
+        session,
+        principal=principal,
+        status=status,
+        year=year,
+        kind=kind,
+        region=region,
+        page=page,
+        page_size=page_size,
+    )
+    return BatchPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/batches/{batch_id}", response_model=BatchPublic)
+async def get_batch(_: Reader, batch: BatchDep) -> BatchPublic:
+    return batches.to_public(batch)
+
+
+@router.post("/batches/{batch_id}/submit", response_model=BatchPublic)
+async def submit_batch(session: SessionDep, principal: Reviewer, batch: BatchDep) -> BatchPublic:
+    return await batches.submit(session, principal=principal, batch=batch)
+
+
+@router.post("/batches/{batch_id}/approve", response_model=BatchPublic)
+async def approve_batch(session: SessionDep, principal: BannerOfficial, batch: BatchDep) -> BatchPublic:
+    """Approve a submitted batch; its maker or submitter may not (409), and of two approvals one wins."""
+    return await batches.approve(session, principal=principal, batch=batch)
+
+
+@router.post("/batches/{batch_id}/disburse", response_model=BatchPublic)
+async def disburse_batch(session: SessionDep, principal: BannerOfficial, batch: BatchDep) -> BatchPublic:
+    """Queue one signed instruction per line to the bank endpoint active now; the batch is `disbursing`."""
+    return await batches.disburse(session, principal=principal, batch=batch)
+
+
+@router.get("/batches/{batch_id}/lines", response_model=LinePage)
+async def batch_lines(
+    session: SessionDep,
+    principal: Reader,
+    batch: BatchDep,
+    status: LineStatus | None = None,
+    page: Page = 1,
+    page_size: PageSize = 100,
+) -> LinePage:
+    items, total = await batches.lines(
+        session, principal=principal, batch=batch, status=status, page=page, page_size=page_size
+    )
+    return LinePage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/batches/{batch_id}/reconciliation", response_model=ReconciliationPublic)
+async def batch_reconciliation(
+    session: SessionDep, principal: Reader, batch: BatchDep
+) -> ReconciliationPublic:
+    """paid + failed + pending = total, to the fen (returned counts as failed, sent as pending)."""
+    return await batches.reconciliation(session, principal=principal, batch=batch)
+
+
+@router.get("/batches/{batch_id}/notice", response_model=NoticePublic)
+async def batch_notice(
+    session: SessionDep,
+    principal: Reader,
+    registry: RegistryDep,
+    batch: BatchDep,
+    region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
+) -> NoticePublic:
+    """The public disclosure list for a village, township or the banner: names and ID numbers masked."""
+    return await batches.notice(session, principal=principal, registry=registry, batch=batch, region=region)
+
+
+# --- webhooks and the bank ----------------------------------------------------------------------------
+
+
+@router.post("/webhook-endpoints", response_model=EndpointCreated, status_code=status.HTTP_201_CREATED)
+async def register_endpoint(
+    session: SessionDep, principal: BannerAdmin, data: EndpointCreate
+) -> EndpointCreated:
+    """Register the agent bank's receiver (the secret is shown once); the previous endpoint is retired."""
+    return await webhooks.register_endpoint(session, principal=principal, data=data)
+
+
+@router.get("/webhook-endpoints", response_model=EndpointPage)
+async def list_endpoints(
+    session: SessionDep, _: BannerStaff, page: Page = 1, page_size: PageSize = 50
+) -> EndpointPage:
+    items, total = await webhooks.endpoints(session, page=page, page_size=page_size)
+    return EndpointPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.delete("/webhook-endpoints/{endpoint_id}", response_model=EndpointPublic)
+async def retire_endpoint(
+    session: SessionDep, principal: BannerAdmin, endpoint: EndpointDep
+) -> EndpointPublic:
+    """Retire an endpoint: no new batch goes to it (instructions already sent to it keep their bank)."""
+    return await webhooks.retire_endpoint(session, principal=principal, endpoint=endpoint)
+
+
+@router.get("/webhook-deliveries", response_model=DeliveryPage)
+async def list_deliveries(
+    session: SessionDep,
+    _: BannerStaff,
+    status: OutboxStatus | None = None,
+    page: Page = 1,
+    page_size: PageSize = 100,
+) -> DeliveryPage:
+    """Bank instructions in the outbox with their attempts, last error and status."""
+    items, total = await webhooks.deliveries(session, status=status, page=page, page_size=page_size)
+    return DeliveryPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/webhook-deliveries/{delivery_id}/replay", response_model=DeliveryPublic)
+async def replay_delivery(
+    session: SessionDep, principal: BannerStaff, delivery_id: uuid.UUID
+) -> DeliveryPublic:
+    """Send an instruction again, with the same webhook-id to the same endpoint (the bank deduplicates)."""
+    return await webhooks.replay(session, principal=principal, delivery_id=delivery_id)
+
+
+@router.post(
+    "/bank-callbacks",
+    response_model=BankCallbackResult,
+    responses={400: {"description": "Standard Webhooks headers missing or outside the 5-minute window"}},
+)
+async def bank_callback(
+    request: Request, session: SessionDep, principal: Bank, data: BankCallbackIn
+) -> BankCallbackResult:
+    """The bank's result for one instruction, signed with the endpoint's secret; idempotent by webhook-id.
+
+    The signature is checked over the raw body (its exact bytes), which FastAPI keeps after parsing.
+    """
+    return await bank.receive(
+        session, principal=principal, report=data, body=await request.body(), headers=dict(request.headers)
+    )

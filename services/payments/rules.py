@@ -1,0 +1,190 @@
+"""The plan's payment rules as pure functions over plain data, amounts in integer fen (MISSION.md §4).
+
+Rates and caps are not here: they come from the versioned policy tables, passed in as `Item`s.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from services.payments.enums import Kind, LineStatus, Mode, SchoolStage
+
+# seed §五(一): the policies hold for 已脱贫享受政策户, 边缘易致贫户 and 脱贫监测户;
+# 突发严重困难户 are monitoring objects under the national mechanism (MISSION.md §3), supported likewise.
+ELIGIBLE_CATEGORIES = frozenset({"lifted_supported", "marginal", "monitored", "sudden_hardship"})
+_WHO = "仅已脱贫享受政策户、边缘易致贫户、脱贫监测户、突发严重困难户可享受"
+INELIGIBLE_REASONS = {
+    "lifted_unsupported": f"已脱贫不享受政策户不在补贴范围内（{_WHO}）",
+    "ordinary": f"一般农牧户不在补贴范围内（{_WHO}）",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row of a policy version: what a kind pays and up to how much."""
+
+    kind: Kind
+    mode: Mode
+    unit: str
+    rate_fen: int | None = None
+    cap_quantity: int | None = None
+    school_stage: SchoolStage | None = None
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    reason: str
+
+
+def check_eligible(category: str) -> Eligibility:
+    """Whether a household of `category` may receive the plan's subsidies, and why (in Chinese)."""
+    if category in ELIGIBLE_CATEGORIES:
+        return Eligibility(True, "符合享受政策条件")
+    return Eligibility(False, INELIGIBLE_REASONS.get(category, f"户类别 {category} 不在补贴范围内"))
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Why an amount is what it is: units asked for, granted and claimed before, at which rate and cap."""
+
+    requested: int
+    eligible: int
+    already_claimed: int
+    rate_fen: int
+    cap: int | None
+
+
+@dataclass(frozen=True)
+class Subsidy:
+    amount_fen: int
+    breakdown: Breakdown
+
+
+def livestock_subsidy(kind: Kind, requested: int, already_claimed: int, item: Item) -> Subsidy:
+    """Sale (出栏) subsidy: rate × head, capped per household per year across all claims (seed §五(一)1).
+
+    15 sheep then 10 sheep at 100 yuan, cap 20 → 1500 + 500 yuan.
+    """
+    if item.kind != kind or item.mode != Mode.per_unit or item.rate_fen is None or item.cap_quantity is None:
+        raise ValueError(f"policy item {item.kind}/{item.mode} cannot price {kind}")
+    if requested < 0 or already_claimed < 0:
+        raise ValueError("quantities are never negative")
+    remaining = max(item.cap_quantity - already_claimed, 0)
+    granted = min(requested, remaining)
+    return Subsidy(
+        granted * item.rate_fen,
+        Breakdown(requested, granted, already_claimed, item.rate_fen, item.cap_quantity),
+    )
+
+
+@dataclass(frozen=True)
+class Student:
+    member_id: str
+    name: str
+    school_stage: SchoolStage
+    rate_fen: int
+
+
+@dataclass(frozen=True)
+class EducationAllowance:
+    year: int
+    amount_fen: int
+    students: list[Student] = field(default_factory=list)
+
+
+def education_allowance(
+    members: Iterable[Mapping[str, Any]], year: int, items: Iterable[Item]
+) -> EducationAllowance:
+    """Living allowance per enrolled student for `year`, by school stage (seed §五(一)2).
+
+    `members` are the registry's member records (`id`, `name`, `school_stage`); stages without a rate
+    (`none`) pay nothing.
+    """
+    rates = {i.school_stage: i.rate_fen for i in items if i.kind == Kind.education and i.rate_fen}
+    students = [
+        Student(str(m["id"]), str(m["name"]), SchoolStage(m["school_stage"]), rates[m["school_stage"]])
+        for m in members
+        if m.get("school_stage") in rates
+    ]
+    return EducationAllowance(year, sum(s.rate_fen for s in students), students)
+
+
+class Care(StrEnum):
+    chronic = "chronic"
+    serious_inpatient = "serious_inpatient"
+
+
+# seed §五(一)3: 慢病医疗报销比例达到80%以上，大病住院医疗报销比例达到90%以上.
+REIMBURSEMENT_FLOOR_PERCENT = {Care.chronic: 80, Care.serious_inpatient: 90}
+
+
+@dataclass(frozen=True)
+class ReimbursementCheck:
+    floor_percent: int
+    floor_fen: int
+    reimbursed_fen: int
+    shortfall_fen: int
+
+    @property
+    def flagged(self) -> bool:
+        return self.shortfall_fen > 0
+
+
+def reimbursement_shortfall(kind: Care, eligible_cost_fen: int, reimbursed_fen: int) -> ReimbursementCheck:
+    """Check a reported reimbursement against the plan's floor; exact (the floor is rounded up to the fen)."""
+    if eligible_cost_fen < 0 or reimbursed_fen < 0:
+        raise ValueError("amounts are never negative")
+    percent = REIMBURSEMENT_FLOOR_PERCENT[Care(kind)]
+    floor_fen = -(-eligible_cost_fen * percent // 100)
+    return ReimbursementCheck(percent, floor_fen, reimbursed_fen, max(floor_fen - reimbursed_fen, 0))
+
+
+# Which bank-reported outcome may follow which: forward only, so a duplicate or a late, reordered
+# callback changes nothing; a paid line may still come back (returned).
+_LINE_MOVES: dict[LineStatus, frozenset[LineStatus]] = {
+    LineStatus.pending: frozenset({LineStatus.sent, LineStatus.paid, LineStatus.failed, LineStatus.returned}),
+    LineStatus.sent: frozenset({LineStatus.paid, LineStatus.failed, LineStatus.returned}),
+    LineStatus.paid: frozenset({LineStatus.returned}),
+    LineStatus.failed: frozenset(),
+    LineStatus.returned: frozenset(),
+}
+FINAL_LINE_STATUSES = frozenset({LineStatus.paid, LineStatus.failed, LineStatus.returned})
+# A line in one of these holds its entitlement: it is paid or may still be, so no other line may pay it.
+LIVE_LINE_STATUSES = frozenset({LineStatus.pending, LineStatus.sent, LineStatus.paid})
+
+
+def next_line_status(current: LineStatus, reported: LineStatus) -> LineStatus | None:
+    """The status a line moves to when `reported` arrives, or None when the report changes nothing."""
+    return reported if reported in _LINE_MOVES[current] else None
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    total_fen: int
+    paid_fen: int
+    failed_fen: int
+    pending_fen: int
+
+
+def reconcile(lines: Iterable[tuple[LineStatus, int]]) -> Reconciliation:
+    """Sum a batch's lines by outcome (returned counts as failed, sent as pending); parts sum to the total."""
+    paid = failed = pending = 0
+    for status, amount in lines:
+        if status == LineStatus.paid:
+            paid += amount
+        elif status in (LineStatus.failed, LineStatus.returned):
+            failed += amount
+        else:
+            pending += amount
+    return Reconciliation(paid + failed + pending, paid, failed, pending)
+
+
+def mask_name(name: str) -> str:
+    """Public notices show a name's first and last characters only: 巴特尔 → 巴*尔, 苏和 → 苏*."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

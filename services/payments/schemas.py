@@ -1,0 +1,333 @@
+"""Request and response models of the payments service (API.md "Payments")."""
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, HttpUrl
+
+from services.payments.enums import (
+    BatchStatus,
+    ClaimStatus,
+    EndpointStatus,
+    Kind,
+    LineStatus,
+    Mode,
+    SchoolStage,
+)
+from services.payments.rules import Care
+from shared.money import Fen
+from shared.regions import Tier
+
+REGION_CODE = r"^\d{6}(\d{3}){0,2}$"
+Year = Field(ge=2013, le=2100)
+
+# --- policies ---------------------------------------------------------------------------------------
+
+
+class PolicyItemIn(BaseModel):
+    kind: Kind
+    mode: Mode
+    unit: str = Field(min_length=1, max_length=16, examples=["只"])
+    rate_fen: Fen | None = Field(default=None, description="per unit or per student; none for case by case")
+    cap_quantity: int | None = Field(default=None, ge=1, le=100_000, description="per household per year")
+    school_stage: SchoolStage | None = Field(default=None, description="per_student items only")
+
+
+class PolicyItemPublic(PolicyItemIn):
+    label: str
+
+
+class PolicyCreate(BaseModel):
+    """A new version of the whole policy table, in force from `effective_from`."""
+
+    effective_from: date
+    items: list[PolicyItemIn] = Field(min_length=1, max_length=100)
+
+
+class PolicyPublic(BaseModel):
+    id: uuid.UUID
+    version: int
+    effective_from: date
+    created_by: str
+    created_at: datetime
+    items: list[PolicyItemPublic]
+
+
+# --- claims -----------------------------------------------------------------------------------------
+
+
+class ClaimCreate(BaseModel):
+    household_id: uuid.UUID
+    kind: Kind
+    year: int = Year
+    quantity: int = Field(default=1, ge=1, le=100_000, description="head sold (出栏) for livestock")
+    amount_fen: Fen | None = Field(
+        default=None, gt=0, le=100_000_000, description="case-by-case kinds only: the amount asked for"
+    )
+    evidence: str | None = Field(default=None, max_length=500, description="e.g. the sale receipt number")
+
+
+class BreakdownPublic(BaseModel):
+    requested: int
+    eligible: int
+    already_claimed: int
+    rate_fen: int
+    cap: int | None
+
+
+class ClaimPublic(BaseModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    household_number: str
+    region_code: str
+    payee_name: str
+    kind: Kind
+    year: int
+    quantity: int
+    amount_fen: int
+    breakdown: BreakdownPublic
+    policy_version: int
+    status: ClaimStatus
+    evidence: str | None
+    created_by: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_comment: str | None
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class ClaimDecision(BaseModel):
+    comment: str | None = Field(default=None, max_length=500)
+
+
+# --- entitlements -----------------------------------------------------------------------------------
+
+
+class StudentPublic(BaseModel):
+    member_id: str
+    name: str
+    school_stage: SchoolStage
+    rate_fen: int
+
+
+class LivestockPublic(BaseModel):
+    kind: Kind
+    rate_fen: int
+    cap: int
+    claimed: int
+    remaining: int
+
+
+class Entitlements(BaseModel):
+    """What a household is due in a year and why."""
+
+    household_id: uuid.UUID
+    year: int
+    category: str
+    eligible: bool
+    reason: str
+    policy_version: int
+    education_fen: int = Field(description="the year's education living allowance, 0 when not eligible")
+    students: list[StudentPublic]
+    livestock: list[LivestockPublic]
+    claims: list[ClaimPublic]
+
+
+# --- health -----------------------------------------------------------------------------------------
+
+
+class ReimbursementIn(BaseModel):
+    kind: Care
+    eligible_cost_fen: Fen
+    reimbursed_fen: Fen
+
+
+class ReimbursementPublic(BaseModel):
+    kind: Care
+    floor_percent: int
+    eligible_cost_fen: int
+    floor_fen: int
+    reimbursed_fen: int
+    shortfall_fen: int
+    flagged: bool
+
+
+class ReimbursementChecks(BaseModel):
+    items: list[ReimbursementIn] = Field(min_length=1, max_length=1000)
+
+
+class ReimbursementResults(BaseModel):
+    items: list[ReimbursementPublic]
+    flagged: int
+
+
+# --- batches ----------------------------------------------------------------------------------------
+
+
+class BatchCreate(BaseModel):
+    year: int = Year
+    kind: Kind
+    region: str = Field(pattern=REGION_CODE, description="the banner, a township or a village in scope")
+
+
+class BatchPublic(BaseModel):
+    id: uuid.UUID
+    year: int
+    kind: Kind
+    region_code: str
+    status: BatchStatus
+    total_fen: int
+    line_count: int
+    created_by: str
+    created_at: datetime
+    submitted_by: str | None
+    submitted_at: datetime | None
+    approved_by: str | None
+    approved_at: datetime | None
+    disbursed_by: str | None
+    disbursed_at: datetime | None
+    endpoint_id: uuid.UUID | None
+    completed_at: datetime | None
+
+
+class BatchPage(BaseModel):
+    items: list[BatchPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class LinePublic(BaseModel):
+    id: uuid.UUID = Field(description="also the bank instruction id")
+    batch_id: uuid.UUID
+    household_id: uuid.UUID
+    household_number: str
+    region_code: str
+    payee_name: str
+    amount_fen: int
+    quantity: int | None
+    rate_fen: int | None
+    policy_version: int
+    claim_id: uuid.UUID | None
+    status: LineStatus
+    bank_reference: str | None
+    reason: str | None
+    updated_at: datetime
+
+
+class LinePage(BaseModel):
+    items: list[LinePublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class ReconciliationPublic(BaseModel):
+    """paid + failed + pending = total, to the fen (returned counts as failed, sent as pending)."""
+
+    batch_id: uuid.UUID
+    total_fen: int
+    paid_fen: int
+    failed_fen: int
+    pending_fen: int
+    counts: dict[LineStatus, int]
+
+
+class NoticeRow(BaseModel):
+    household_number: str
+    village_code: str
+    village_name: str | None
+    payee_name: str = Field(description="masked: 巴*尔")
+    id_masked: str
+    amount_fen: int
+    amount_yuan: str
+
+
+class NoticePublic(BaseModel):
+    """The public disclosure list of a batch (seed §六(四)): names and ID numbers masked."""
+
+    batch_id: uuid.UUID
+    title: str
+    kind: Kind
+    kind_label: str
+    year: int
+    region_code: str
+    region_name: str | None
+    level: Tier
+    total_fen: int
+    total_yuan: str
+    rows: list[NoticeRow]
+
+
+# --- webhooks and the bank --------------------------------------------------------------------------
+
+
+class EndpointCreate(BaseModel):
+    url: HttpUrl
+    secret: str | None = Field(
+        default=None, pattern=r"^whsec_[A-Za-z0-9+/=]{24,}$", description="generated when absent"
+    )
+
+
+class EndpointPublic(BaseModel):
+    id: uuid.UUID
+    url: str
+    status: EndpointStatus
+    created_by: str
+    created_at: datetime
+    retired_at: datetime | None
+
+
+class EndpointCreated(EndpointPublic):
+    secret: str = Field(description="the whsec_ signing secret, shown once")
+
+
+class EndpointPage(BaseModel):
+    items: list[EndpointPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class DeliveryPublic(BaseModel):
+    id: uuid.UUID
+    topic: str
+    instruction_id: uuid.UUID | None
+    batch_id: uuid.UUID | None
+    endpoint_id: uuid.UUID | None
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class BankCallbackIn(BaseModel):
+    instruction_id: uuid.UUID
+    status: Literal["paid", "failed", "returned"]
+    bank_reference: str = Field(min_length=1, max_length=64)
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class BankCallbackResult(BaseModel):
+    webhook_id: str
+    instruction_id: uuid.UUID
+    reported: LineStatus
+    applied: bool = Field(description="false when the report changed nothing (late, duplicate or backwards)")
+    line_status: LineStatus

@@ -1,0 +1,272 @@
+"""The bank side of disbursement: the agent bank's webhook endpoint, the outbox handler that sends each line
+as a Standard Webhooks request, and the delivery log with replay."""
+
+import base64
+import json
+import secrets
+import uuid
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import update
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from standardwebhooks import Webhook
+
+from services.payments.batches import EVENT_TYPE, TOPIC
+from services.payments.enums import EndpointStatus, LineStatus
+from services.payments.models import Line, WebhookEndpoint, audit_log, outbox
+from services.payments.schemas import (
+    DeliveryPublic,
+    EndpointCreate,
+    EndpointCreated,
+    EndpointPublic,
+)
+from shared import audit
+from shared.auth import Principal
+from shared.db import Database
+from shared.errors import NotFound
+from shared.outbox import GiveUp, Message, OutboxStatus, RetryLater
+from shared.outbox import replay as replay_message
+from shared.regions import BANNER_CODE
+
+SYSTEM = audit.Actor("svc-payments", "service")
+DATA_FIELDS = ("instruction_id", "batch_id", "household_id", "payee_name", "amount_fen", "purpose")
+RETRY_STATUSES = frozenset({408, 409, 425, 429})
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def endpoint_public(endpoint: WebhookEndpoint) -> EndpointPublic:
+    return EndpointPublic.model_validate(endpoint, from_attributes=True)
+
+
+async def register_endpoint(
+    session: AsyncSession, *, principal: Principal, data: EndpointCreate
+) -> EndpointCreated:
+    """Register the agent bank's receiver; the previous one is retired (one active endpoint at a time)."""
+    now = datetime.now(UTC)
+    retired = (
+        await session.exec(select(WebhookEndpoint).where(WebhookEndpoint.status == EndpointStatus.active))
+    ).all()
+    for old in retired:
+        old.status, old.retired_at = EndpointStatus.retired, now
+        session.add(old)
+    await session.flush()
+    endpoint = WebhookEndpoint(
+        url=str(data.url),
+        secret=data.secret or new_secret(),
+        status=EndpointStatus.active,
+        created_by=principal.subject,
+        created_at=now,
+    )
+    session.add(endpoint)
+    await session.flush()  # a concurrent registration loses on the one-active unique index (409)
+    for old in retired:
+        await _audit(session, principal, "endpoint.retire", old.id, after=endpoint_public(old).model_dump())
+    await _audit(
+        session, principal, "endpoint.create", endpoint.id, after=endpoint_public(endpoint).model_dump()
+    )
+    return EndpointCreated(**endpoint_public(endpoint).model_dump(), secret=endpoint.secret)
+
+
+async def get_endpoint(session: AsyncSession, *, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    endpoint = await session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise NotFound("webhook endpoint not found")
+    return endpoint
+
+
+async def retire_endpoint(
+    session: AsyncSession, *, principal: Principal, endpoint: WebhookEndpoint
+) -> EndpointPublic:
+    """Stop sending new batches to an endpoint (instructions already addressed to it keep their bank)."""
+    before = endpoint_public(endpoint).model_dump()
+    if endpoint.status == EndpointStatus.active:
+        endpoint.status, endpoint.retired_at = EndpointStatus.retired, datetime.now(UTC)
+        session.add(endpoint)
+        await session.flush()
+        await _audit(
+            session,
+            principal,
+            "endpoint.retire",
+            endpoint.id,
+            before=before,
+            after=endpoint_public(endpoint).model_dump(),
+        )
+    return endpoint_public(endpoint)
+
+
+async def endpoints(session: AsyncSession, *, page: int, page_size: int) -> tuple[list[EndpointPublic], int]:
+    total = (await session.exec(select(func.count()).select_from(WebhookEndpoint))).one()
+    rows = await session.exec(
+        select(WebhookEndpoint)
+        .order_by(col(WebhookEndpoint.created_at).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return [endpoint_public(e) for e in rows.all()], int(total)
+
+
+# --- delivery -------------------------------------------------------------------------------------------
+
+
+def instruction_body(payload: dict[str, Any]) -> str:
+    """The `disbursement.requested` event of one line; the same bytes on every retry."""
+    event = {
+        "type": EVENT_TYPE,
+        "timestamp": payload["timestamp"],
+        "data": {k: payload[k] for k in DATA_FIELDS},
+    }
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
+    """Retry-After as seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max((parsedate_to_datetime(value) - now).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+class BankSender:
+    """The outbox handler of `bank.disbursement`: one signed Standard Webhooks request per line.
+
+    Only 2xx counts; connection errors, timeouts, 5xx and 408/409/425/429 are retried (honouring
+    Retry-After); any other 4xx is a refusal of the message itself (dead, visible, replayable).
+    The `webhook-id` is the line id, so the bank recognises a retry or a replay as the same instruction.
+    """
+
+    def __init__(self, db: Database, client: httpx.AsyncClient):
+        self.db, self.client = db, client
+
+    async def __call__(self, message: Message) -> None:
+        payload = message.payload
+        async with self.db.session_scope() as session:
+            endpoint = await session.get(WebhookEndpoint, uuid.UUID(payload["endpoint_id"]))
+        if endpoint is None:
+            raise GiveUp("the endpoint of this batch no longer exists")
+        body = instruction_body(payload)
+        now = datetime.now(UTC)
+        msg_id = payload["instruction_id"]
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": Webhook(endpoint.secret).sign(msg_id, now, body),
+        }
+        try:
+            response = await self.client.post(endpoint.url, content=body.encode(), headers=headers)
+        except httpx.HTTPError as exc:
+            raise RetryLater(f"bank unreachable: {exc!r}") from None
+        if response.is_success:
+            await self._mark_sent(uuid.UUID(msg_id))
+            return
+        reason = f"bank answered {response.status_code}: {response.text[:200]}"
+        if response.status_code >= 500 or response.status_code in RETRY_STATUSES:
+            raise RetryLater(
+                reason, retry_after=retry_after_seconds(response.headers.get("retry-after"), now=now)
+            )
+        raise GiveUp(reason)
+
+    async def _mark_sent(self, line_id: uuid.UUID) -> None:
+        """pending → sent; a line the bank already reported on is left as it is."""
+        async with self.db.session_scope() as session:
+            result = await session.execute(
+                update(Line)
+                .where(col(Line.id) == line_id, col(Line.status) == LineStatus.pending)
+                .values(status=LineStatus.sent, updated_at=datetime.now(UTC))
+                .returning(Line.region_code)
+            )
+            region = result.scalar_one_or_none()
+            if region is not None:
+                await audit.append(
+                    session,
+                    audit_log,
+                    actor=SYSTEM,
+                    region=region,
+                    action="line.sent",
+                    entity="line",
+                    entity_id=str(line_id),
+                    before={"status": "pending"},
+                    after={"status": "sent"},
+                )
+
+
+def delivery_public(row: Any) -> DeliveryPublic:
+    payload = row["payload"] or {}
+    return DeliveryPublic(
+        id=row["id"],
+        topic=row["topic"],
+        instruction_id=payload.get("instruction_id"),
+        batch_id=payload.get("batch_id"),
+        endpoint_id=payload.get("endpoint_id"),
+        status=row["status"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        next_attempt_at=row["next_attempt_at"],
+        created_at=row["created_at"],
+        delivered_at=row["delivered_at"],
+    )
+
+
+async def deliveries(
+    session: AsyncSession, *, status: OutboxStatus | None, page: int, page_size: int
+) -> tuple[list[DeliveryPublic], int]:
+    """The bank instructions in the outbox, newest first, with attempts and the last error."""
+    statement = select(outbox).where(outbox.c.topic == TOPIC)
+    if status is not None:
+        statement = statement.where(outbox.c.status == status)
+    total = (await session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
+    rows = await session.execute(
+        statement.order_by(outbox.c.created_at.desc(), outbox.c.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return [delivery_public(r) for r in rows.mappings().all()], int(total)
+
+
+async def replay(session: AsyncSession, *, principal: Principal, delivery_id: uuid.UUID) -> DeliveryPublic:
+    """Send an instruction again (same webhook-id, same endpoint: the bank deduplicates it)."""
+    exists = (
+        await session.execute(select(outbox.c.id).where(outbox.c.id == delivery_id, outbox.c.topic == TOPIC))
+    ).first()
+    if exists is None or not await replay_message(session, outbox, delivery_id):
+        raise NotFound("delivery not found")
+    row = (await session.execute(select(outbox).where(outbox.c.id == delivery_id))).mappings().one()
+    public = delivery_public(row)
+    await _audit(session, principal, "delivery.replay", delivery_id, after=public.model_dump())
+    return public
+
+
+async def _audit(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    entity_id: uuid.UUID,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    entity = "delivery" if action.startswith("delivery") else "webhook_endpoint"
+    await audit.append(
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=BANNER_CODE,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
+    )
