@@ -18,8 +18,12 @@ from gateway.policy import allowed
 from gateway.routes import ensure_region_exists
 from gateway.schemas import UserCreate
 from gateway.tokens import TokenIssuer
+from gateway.web.assets import assets_overview
+from gateway.web.assets import router as assets_router
 from gateway.web.common import CSRF_REFUSED, NOT_ALLOWED, call_registry, region_names, region_tree, to_login
 from gateway.web.households import router as households_router
+from gateway.web.payments import payments_overview
+from gateway.web.payments import router as payments_router
 from gateway.web.render import error_page, render, wants_fragment
 from gateway.web.session import (
     csrf_ok,
@@ -37,6 +41,8 @@ from shared.roles import HUMAN_ROLES, ROLE_LABELS, Role, role_fits_region
 
 router = APIRouter(include_in_schema=False)
 router.include_router(households_router)
+router.include_router(assets_router)
+router.include_router(payments_router)
 
 USERS_PAGE_SIZE = 50
 FORM_ROLES = [role for role in Role if role in HUMAN_ROLES]
@@ -162,6 +168,8 @@ async def dashboard(request: Request) -> Response:
         context |= {"summary": summarize(tree), "region_name": region_names(tree).get(principal.region)}
         if allowed("GET", "/api/v1/stats/households", principal.role):
             context["stats"] = await household_stats(request, principal)
+    context["assets_overview"] = await assets_overview(request, principal)
+    context["payments_overview"] = await payments_overview(request, principal)
     return render(request, "dashboard.html", context, principal=principal)
 
 
