@@ -48,11 +48,124 @@ RULES: tuple[Rule, ...] = (
 )
 
 # Each domain keeps its own rows; RULES is what the gateway enforces.
-MONITORING_RULES: tuple[Rule, ...] = ()
+MONITORING_RULES: tuple[Rule, ...] = (
+    # Reads: every official tier, the departments and the auditor (not partner agencies or banks).
+    *(
+        Rule("GET", path, EVERY_OFFICIAL - {Role.partner_agency})
+        for path in (
+            "/api/v1/monitoring/cases",
+            "/api/v1/monitoring/cases/{id}",
+            "/api/v1/monitoring/notices",
+            "/api/v1/monitoring/visits",
+            "/api/v1/monitoring/alerts",
+            "/api/v1/monitoring/self-reports",
+            "/api/v1/monitoring/thresholds/{year}",
+        )
+    ),
+    # Casework: the three tiers and the village work team; the procedure's steps are checked per action
+    # by the service (who may take which step), so the route admits every role that takes one.
+    *(
+        Rule(method, path, REGISTRARS | {Role.work_team})
+        for method, path in (
+            ("POST", "/api/v1/monitoring/cases"),
+            ("POST", "/api/v1/monitoring/cases/{id}/objections"),
+            ("POST", "/api/v1/monitoring/cases/{id}/measures"),
+            ("PATCH", "/api/v1/monitoring/cases/{id}/measures/{mid}"),
+            ("POST", "/api/v1/monitoring/cases/{id}/reliefs"),
+            ("POST", "/api/v1/monitoring/alerts/{id}/open-case"),
+            ("POST", "/api/v1/monitoring/alerts/{id}/dismiss"),
+        )
+    ),
+    Rule(
+        "POST",
+        "/api/v1/monitoring/cases/{id}/transitions",
+        REGISTRARS | {Role.work_team, Role.department_officer},
+    ),
+    Rule(
+        "POST", "/api/v1/monitoring/cases/{id}/objections/{oid}/resolve", frozenset({Role.township_official})
+    ),
+    Rule("POST", "/api/v1/monitoring/visits", frozenset({Role.village_official, Role.work_team})),
+    Rule(
+        "POST",
+        "/api/v1/monitoring/department-records",
+        frozenset({Role.department_officer, Role.banner_official}),
+    ),
+    # The public self-report form is relayed by the gateway with its own service token.
+    Rule("POST", "/api/v1/monitoring/self-reports", frozenset({Role.banner_official})),
+    Rule("PUT", "/api/v1/monitoring/thresholds/{year}", BANNER_STAFF),
+    Rule("GET", "/api/v1/monitoring/deliveries", BANNER_STAFF),
+    Rule("POST", "/api/v1/monitoring/deliveries/{id}/replay", BANNER_STAFF),
+)
 
-PAYMENTS_RULES: tuple[Rule, ...] = ()
+_PAYMENT_READERS = EVERY_OFFICIAL - {Role.partner_agency}
+_PAYMENT_REVIEWERS = frozenset({Role.township_official, Role.banner_official})
+_BANNER_OFFICIAL = frozenset({Role.banner_official})
+PAYMENTS_RULES: tuple[Rule, ...] = (
+    Rule("GET", "/api/v1/payments/policies", _PAYMENT_READERS),
+    Rule("PUT", "/api/v1/payments/policies", BANNER_ADMIN),
+    Rule("POST", "/api/v1/payments/claims", REGISTRARS),
+    Rule("GET", "/api/v1/payments/claims", _PAYMENT_READERS),
+    Rule("GET", "/api/v1/payments/claims/{id}", _PAYMENT_READERS),
+    Rule("POST", "/api/v1/payments/claims/{id}/approve", _PAYMENT_REVIEWERS),
+    Rule("POST", "/api/v1/payments/claims/{id}/reject", _PAYMENT_REVIEWERS),
+    Rule("GET", "/api/v1/payments/households/{id}/entitlements", _PAYMENT_READERS),
+    Rule("POST", "/api/v1/payments/health/reimbursement-checks", _PAYMENT_READERS),
+    Rule("POST", "/api/v1/payments/batches", _PAYMENT_REVIEWERS),
+    # Assets hands approved dividend plans over with its own service client (a banner official).
+    Rule("POST", "/api/v1/payments/batches/dividends", _BANNER_OFFICIAL),
+    Rule("GET", "/api/v1/payments/batches", _PAYMENT_READERS),
+    Rule("GET", "/api/v1/payments/batches/{id}", _PAYMENT_READERS),
+    Rule("POST", "/api/v1/payments/batches/{id}/submit", _PAYMENT_REVIEWERS),
+    Rule("POST", "/api/v1/payments/batches/{id}/approve", _BANNER_OFFICIAL),
+    Rule("POST", "/api/v1/payments/batches/{id}/disburse", _BANNER_OFFICIAL),
+    Rule("GET", "/api/v1/payments/batches/{id}/lines", _PAYMENT_READERS),
+    Rule("GET", "/api/v1/payments/batches/{id}/reconciliation", _PAYMENT_READERS),
+    Rule("GET", "/api/v1/payments/batches/{id}/notice", _PAYMENT_READERS),
+    Rule("POST", "/api/v1/payments/webhook-endpoints", BANNER_ADMIN),
+    Rule("GET", "/api/v1/payments/webhook-endpoints", BANNER_STAFF),
+    Rule("DELETE", "/api/v1/payments/webhook-endpoints/{id}", BANNER_ADMIN),
+    Rule("GET", "/api/v1/payments/webhook-deliveries", BANNER_STAFF),
+    Rule("POST", "/api/v1/payments/webhook-deliveries/{id}/replay", BANNER_STAFF),
+    Rule("POST", "/api/v1/payments/bank-callbacks", frozenset({Role.bank})),
+)
 
-ASSETS_RULES: tuple[Rule, ...] = ()
+ASSETS_RULES: tuple[Rule, ...] = (
+    # Officials of every tier keep the register and draft plans (REGISTRARS); township and banner officials
+    # approve plans (never their own: the service answers 409) and manage the fund, entities and products.
+    Rule("GET", "/api/v1/assets", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets", REGISTRARS),
+    Rule("GET", "/api/v1/assets/distributions", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/distributions", REGISTRARS),
+    Rule("GET", "/api/v1/assets/distributions/{id}", EVERY_OFFICIAL),
+    Rule(
+        "POST",
+        "/api/v1/assets/distributions/{id}/approve",
+        frozenset({Role.township_official, Role.banner_official}),
+    ),
+    Rule("POST", "/api/v1/assets/distributions/{id}/cancel", REGISTRARS),
+    Rule("GET", "/api/v1/assets/entities", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/entities", frozenset({Role.township_official, Role.banner_official})),
+    Rule("GET", "/api/v1/assets/products", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/products", frozenset({Role.township_official, Role.banner_official})),
+    Rule("GET", "/api/v1/assets/fund", EVERY_OFFICIAL),
+    Rule("GET", "/api/v1/assets/fund/investments", EVERY_OFFICIAL),
+    Rule(
+        "POST",
+        "/api/v1/assets/fund/investments",
+        frozenset({Role.township_official, Role.banner_official}),
+    ),
+    Rule(
+        "POST",
+        "/api/v1/assets/fund/investments/{id}/repayments",
+        frozenset({Role.township_official, Role.banner_official}),
+    ),
+    Rule("GET", "/api/v1/assets/reports/special-funds", EVERY_OFFICIAL),
+    Rule("GET", "/api/v1/assets/notices", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/notices", REGISTRARS),
+    Rule("GET", "/api/v1/assets/{id}", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/{id}/status", REGISTRARS),
+    Rule("POST", "/api/v1/assets/{id}/incomes", REGISTRARS),
+)
 
 _COMPILED = [
     (rule.method, rule.pattern, rule.roles)

@@ -1,12 +1,62 @@
 """The monitoring service (防返贫动态监测与帮扶 monitoring)."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 
-from shared.app import create_service_app
-from shared.settings import Settings
+from services.monitoring.clients import TIMEOUT, RegistryClient
+from services.monitoring.deliveries import CATEGORY_CHANGE, category_change_handler
+from services.monitoring.models import outbox, utcnow
+from services.monitoring.routes import router
+from shared.app import Extension, create_service_app
+from shared.outbox import Dispatcher
+from shared.service_auth import ServiceCredentials
+from shared.settings import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
-        process="monitoring", title="杭锦旗 防返贫动态监测与帮扶 monitoring", settings=settings
+def registry_link(http_client: httpx.AsyncClient | None) -> Extension:
+    """The registry client on `app.state.registry`: one pooled httpx client (or the one given, for tests
+    that route it in-process), and this service's own credentials for background calls."""
+
+    @asynccontextmanager
+    async def extension(app: FastAPI) -> AsyncIterator[None]:
+        settings: Settings = app.state.settings
+        async with AsyncExitStack() as stack:
+            client = http_client or await stack.enter_async_context(httpx.AsyncClient(timeout=TIMEOUT))
+            credentials = ServiceCredentials(settings, "monitoring", client)
+            app.state.registry = RegistryClient(settings.registry_url, client, credentials)
+            yield
+
+    return extension
+
+
+@asynccontextmanager
+async def dispatcher(app: FastAPI) -> AsyncIterator[None]:
+    """Deliver the outbox (confirmation → registry category) in the background while the service runs."""
+    app.state.dispatcher = Dispatcher(
+        app.state.db, outbox, {CATEGORY_CHANGE: category_change_handler(app.state.registry)}
     )
+    task = asyncio.create_task(app.state.dispatcher.run(), name="monitoring-outbox")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def create_app(settings: Settings | None = None, *, http_client: httpx.AsyncClient | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = create_service_app(
+        process="monitoring",
+        title="杭锦旗 防返贫动态监测与帮扶 monitoring",
+        routers=[router],
+        extensions=[registry_link(http_client), dispatcher],
+        settings=settings,
+    )
+    app.state.clock = utcnow  # replaced by tests that move time
+    return app

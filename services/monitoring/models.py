@@ -1,4 +1,10 @@
-"""Tables of the monitoring service."""
+"""Tables of the monitoring service: cases and their history, visits, alerts, thresholds, self-reports."""
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlmodel import Field
 
 from shared.audit import audit_table
 from shared.db import service_base
@@ -7,3 +13,201 @@ from shared.outbox import outbox_table
 Base = service_base()
 audit_log = audit_table(Base.metadata)
 outbox = outbox_table(Base.metadata)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MonitoringCase(Base, table=True):
+    """One household under the monitoring procedure (MISSION.md §3), with a snapshot of the household
+    as the registry showed it when the case opened."""
+
+    __tablename__ = "monitoring_cases"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    # Set while the case is open and cleared when it ends: unique, so a household has one open case.
+    active_household_id: uuid.UUID | None = Field(default=None, unique=True)
+    household_number: str = Field(max_length=20)
+    head_name: str = Field(max_length=50)
+    head_name_masked: str = Field(max_length=50)
+    region_code: str = Field(max_length=12, index=True)
+    category_at_opening: str = Field(max_length=32)
+    income_per_capita_fen: int | None = None
+    source: str = Field(max_length=32)
+    risk_types: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    description: str = Field(max_length=1000)
+    authorisation_signed: bool = False
+    authorisation_signed_on: date | None = None
+    status: str = Field(max_length=32, index=True)
+    discovered_at: datetime = Field(sa_type=DateTime(timezone=True))
+    decision_due_at: datetime = Field(sa_type=DateTime(timezone=True))
+    decided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    notice_starts_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    notice_ends_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    confirmed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    confirmed_category: str | None = Field(default=None, max_length=32)
+    eliminated_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    alert_id: uuid.UUID | None = None
+    opened_by: str = Field(max_length=128)
+    opened_role: str = Field(max_length=32)
+    opened_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class CaseStep(Base, table=True):
+    """One step of a case's procedure: who, in which role, when, from which status to which, and why."""
+
+    __tablename__ = "case_steps"
+    __table_args__ = (UniqueConstraint("case_id", "position"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="monitoring_cases.id", index=True)
+    position: int = Field(description="0 for the application, then 1, 2, … in the order taken")
+    action: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str = Field(max_length=32)
+    actor: str = Field(max_length=128)
+    role: str = Field(max_length=32)
+    at: datetime = Field(sa_type=DateTime(timezone=True))
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class Objection(Base, table=True):
+    """An objection (异议) raised during the public notice, and how the township resolved it."""
+
+    __tablename__ = "case_objections"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="monitoring_cases.id", index=True)
+    content: str = Field(max_length=1000)
+    raised_by_name: str | None = Field(default=None, max_length=50)
+    raised_at: datetime = Field(sa_type=DateTime(timezone=True))
+    recorded_by: str = Field(max_length=128)
+    resolved_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    resolution: str | None = Field(default=None, max_length=1000)
+    upheld: bool | None = None
+    resolved_by: str | None = Field(default=None, max_length=128)
+
+
+class Measure(Base, table=True):
+    """An assistance measure (帮扶措施) with its responsible cadre and outcome."""
+
+    __tablename__ = "case_measures"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="monitoring_cases.id", index=True)
+    kind: str = Field(max_length=32)
+    description: str = Field(max_length=1000)
+    cadre_name: str = Field(max_length=50)
+    outcome: str | None = Field(default=None, max_length=1000)
+    started_on: date
+    completed_on: date | None = None
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Relief(Base, table=True):
+    """Emergency relief (先行救助) granted on a case before or during the procedure (§五(二)3)."""
+
+    __tablename__ = "case_reliefs"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="monitoring_cases.id", index=True)
+    kind: str = Field(max_length=32)
+    amount_fen: int
+    description: str = Field(max_length=1000)
+    granted_on: date
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Visit(Base, table=True):
+    """A household visit (入户排查) by the village committee or work team."""
+
+    __tablename__ = "visits"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    visited_on: date
+    education_secure: bool
+    medical_secure: bool
+    housing_secure: bool
+    water_secure: bool
+    income_per_capita_fen: int
+    rigid_expenditure_fen: int
+    employment: str | None = Field(default=None, max_length=200)
+    schooling_note: str | None = Field(default=None, max_length=500)
+    medical_note: str | None = Field(default=None, max_length=500)
+    note: str = Field(max_length=1000)
+    visitor: str = Field(max_length=128)
+    visitor_role: str = Field(max_length=32)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Alert(Base, table=True):
+    """A risk found by a visit or a department's data (预警), until it becomes a case or is dismissed."""
+
+    __tablename__ = "alerts"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    head_name: str = Field(max_length=50)
+    kind: str = Field(max_length=32)
+    origin: str = Field(max_length=32, description="household_visit or the department's source")
+    year: int
+    reason: str = Field(max_length=300)
+    amount_fen: int | None = None
+    visit_id: uuid.UUID | None = None
+    status: str = Field(max_length=16, index=True)
+    raised_at: datetime = Field(sa_type=DateTime(timezone=True))
+    case_id: uuid.UUID | None = None
+    dismissed_reason: str | None = Field(default=None, max_length=500)
+    decided_by: str | None = Field(default=None, max_length=128)
+    decided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Threshold(Base, table=True):
+    """A year's monitoring figures: the income line and what the alert rules and clocks use."""
+
+    __tablename__ = "thresholds"
+
+    year: int = Field(primary_key=True)
+    income_line_fen: int
+    rigid_expenditure_fen: int
+    notice_days: int
+    decision_days: int
+    updated_by: str = Field(max_length=128)
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class SelfReport(Base, table=True):
+    """A household's own report through the public form (一键申报), matched or left for the village."""
+
+    __tablename__ = "self_reports"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    village_code: str = Field(max_length=12)
+    region_code: str = Field(max_length=12, index=True, description="the household's village when matched")
+    name: str = Field(max_length=50)
+    phone: str = Field(max_length=20)
+    id_masked: str = Field(max_length=18)
+    description: str = Field(max_length=1000)
+    risk_types: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=16)
+    household_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
+    received_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+def aware(at: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def aware_or_none(at: datetime | None) -> datetime | None:
+    return None if at is None else aware(at)

@@ -1,0 +1,120 @@
+"""The registry category change a confirmation causes: enqueued with the confirmation, delivered by the
+outbox dispatcher exactly once (ARCHITECTURE.md "Reliable cross-service effects")."""
+
+import uuid
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.monitoring.clients import RegistryClient
+from services.monitoring.models import audit_log, outbox
+from services.monitoring.schemas import DeliveryPublic
+from shared import audit
+from shared.auth import Principal
+from shared.errors import NotFound, Unavailable
+from shared.outbox import GiveUp, Handler, Message, OutboxStatus, RetryLater, replay
+from shared.regions import BANNER_CODE
+
+CATEGORY_CHANGE = "registry.category_change"
+# 401 too: a token that expired in flight is renewed on the next attempt.
+RETRY_STATUSES = frozenset({401, 408, 409, 425, 429})
+
+
+def confirm_key(case_id: uuid.UUID) -> str:
+    return f"monitoring-case-{case_id}-confirm"
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(float(response.headers["retry-after"]), 0.0)
+    except (KeyError, ValueError):
+        return None
+
+
+def category_change_handler(registry: RegistryClient) -> Handler:
+    """2xx delivered; 5xx, 408/409/425/429 and network errors retried (Retry-After honoured); any other
+    4xx (a refusal of the message itself) given up and kept visible at `GET /api/v1/monitoring/deliveries`."""
+
+    async def deliver(message: Message) -> None:
+        payload = message.payload
+        try:
+            response = await registry.change_category(
+                household_id=payload["household_id"],
+                category=payload["category"],
+                reason=payload["reason"],
+                effective_date=payload["effective_date"],
+                idempotency_key=message.idempotency_key,
+            )
+        except (httpx.HTTPError, Unavailable) as exc:
+            raise RetryLater(f"registry unreachable: {exc!r}") from None
+        if response.is_success:
+            return
+        if response.status_code >= 500 or response.status_code in RETRY_STATUSES:
+            raise RetryLater(f"registry answered {response.status_code}", retry_after=_retry_after(response))
+        raise GiveUp(f"registry refused with {response.status_code}: {response.text[:500]}")
+
+    return deliver
+
+
+def _public(row: Any) -> DeliveryPublic:
+    payload = row["payload"] or {}
+    return DeliveryPublic(
+        id=row["id"],
+        topic=row["topic"],
+        idempotency_key=row["idempotency_key"],
+        household_id=payload.get("household_id"),
+        category=payload.get("category"),
+        status=OutboxStatus(row["status"]),
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        next_attempt_at=row["next_attempt_at"],
+        created_at=row["created_at"],
+        delivered_at=row["delivered_at"],
+    )
+
+
+async def list_deliveries(
+    session: AsyncSession, *, status: OutboxStatus | None, page: int, page_size: int
+) -> tuple[list[DeliveryPublic], int]:
+    """Outbox messages, newest first: what was sent to the registry, and what is stuck or refused."""
+    statement = select(outbox)
+    if status is not None:
+        statement = statement.where(outbox.c.status == status)
+    total = (await session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
+    rows = await session.execute(
+        statement.order_by(outbox.c.created_at.desc(), outbox.c.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return [_public(r) for r in rows.mappings()], int(total)
+
+
+async def replay_delivery(
+    session: AsyncSession, *, principal: Principal, message_id: uuid.UUID
+) -> DeliveryPublic:
+    """Send a dead (or delivered) message again; the registry's idempotency key keeps it harmless."""
+    before = (await session.execute(select(outbox.c.status).where(outbox.c.id == message_id))).scalar()
+    if before is None or not await replay(session, outbox, message_id):
+        raise NotFound("delivery not found")
+    row = (await session.execute(select(outbox).where(outbox.c.id == message_id))).mappings().one()
+    await audit.append(
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=BANNER_CODE,
+        action="delivery.replay",
+        entity="outbox",
+        entity_id=str(message_id),
+        before={"status": before},
+        after={"status": row["status"]},
+    )
+    return _public(row)
+
+
+async def delivery_state(session: AsyncSession, *, case_id: uuid.UUID) -> OutboxStatus | None:
+    status = (
+        await session.execute(select(outbox.c.status).where(outbox.c.idempotency_key == confirm_key(case_id)))
+    ).scalar()
+    return OutboxStatus(status) if status else None

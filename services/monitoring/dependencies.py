@@ -1,0 +1,77 @@
+"""Dependencies that load and validate once, so routes stay thin: the clock, the registry, a case in scope."""
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.monitoring import cases
+from services.monitoring.clients import RegistryClient
+from services.monitoring.models import MonitoringCase
+from shared.auth import Principal, PrincipalDep, require_roles
+from shared.db import SessionDep
+from shared.roles import Role
+
+Clock = Callable[[], datetime]
+
+
+def current_time(request: Request) -> datetime:
+    """Now, from the app's clock (`app.state.clock`), which tests replace to move time."""
+    clock: Clock = request.app.state.clock
+    return clock()
+
+
+def get_registry(request: Request) -> RegistryClient:
+    registry: RegistryClient = request.app.state.registry
+    return registry
+
+
+async def case_in_scope(session: SessionDep, principal: PrincipalDep, case_id: uuid.UUID) -> MonitoringCase:
+    return await cases.get_case(session, principal=principal, case_id=case_id)
+
+
+NowDep = Annotated[datetime, Depends(current_time)]
+RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
+CaseDep = Annotated[MonitoringCase, Depends(case_in_scope)]
+
+
+def _roles(*roles: Role) -> object:
+    return Depends(require_roles(*roles))
+
+
+# Who reads monitoring data: the officials of every tier, the departments and the auditor.
+Reader = Annotated[
+    Principal,
+    _roles(
+        Role.banner_admin,
+        Role.banner_official,
+        Role.township_official,
+        Role.village_official,
+        Role.work_team,
+        Role.department_officer,
+        Role.auditor,
+    ),
+]
+# Who opens cases, records reliefs and measures, and handles alerts: the three tiers and the work team.
+Caseworker = Annotated[
+    Principal, _roles(Role.village_official, Role.work_team, Role.township_official, Role.banner_official)
+]
+# The procedure's own steps check roles in `rules.next_status`; any of these may attempt one.
+Stepper = Annotated[
+    Principal,
+    _roles(
+        Role.village_official,
+        Role.work_team,
+        Role.township_official,
+        Role.banner_official,
+        Role.department_officer,
+    ),
+]
+Visitor = Annotated[Principal, _roles(Role.village_official, Role.work_team)]
+TownshipOfficial = Annotated[Principal, _roles(Role.township_official)]
+DepartmentStaff = Annotated[Principal, _roles(Role.department_officer, Role.banner_official)]
+BannerStaff = Annotated[Principal, _roles(Role.banner_admin, Role.banner_official)]
+# The gateway relays the public self-report form with its own service token (role banner_official).
+Relay = Annotated[Principal, _roles(Role.banner_official)]

@@ -1,0 +1,444 @@
+"""Request and response models of the monitoring service."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from services.monitoring.enums import (
+    Action,
+    AlertKind,
+    AlertStatus,
+    CaseStatus,
+    DeliveryState,
+    Department,
+    MeasureKind,
+    RecordKind,
+    ReliefKind,
+    RiskType,
+    SelfReportStatus,
+    Source,
+)
+from services.registry.enums import Category
+from shared.idnumber import InvalidIdNumber, parse_id_number
+from shared.money import Fen
+from shared.outbox import OutboxStatus
+
+VILLAGE_CODE = r"^\d{12}$"
+REGION_CODE = r"^\d{6}(\d{3}){0,2}$"
+PHONE_PATTERN = r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$"
+RiskTypes = list[RiskType]
+
+
+def _distinct(values: list[RiskType]) -> list[RiskType]:
+    return list(dict.fromkeys(values))
+
+
+# --- cases --------------------------------------------------------------------------------------------
+
+
+class Authorisation(BaseModel):
+    """The applicant's signed authorisation (承诺授权) for the asset and income checks."""
+
+    signed: bool
+    signed_on: date | None = None
+
+
+class CaseCreate(BaseModel):
+    household_id: uuid.UUID
+    source: Source
+    risk_types: RiskTypes = Field(min_length=1, max_length=9)
+    description: str = Field(min_length=2, max_length=1000)
+    authorisation: Authorisation | None = Field(
+        default=None, description="required for a self_application, and it must be signed"
+    )
+
+    _distinct_risks = field_validator("risk_types")(_distinct)
+
+
+class TransitionIn(BaseModel):
+    action: Action
+    comment: str | None = Field(default=None, max_length=500, description="the reason, required to reject")
+
+    @model_validator(mode="after")
+    def _reason_to_reject(self) -> "TransitionIn":
+        if self.action == Action.reject and not (self.comment and self.comment.strip()):
+            raise ValueError("不予纳入须说明理由 (comment)")
+        return self
+
+
+class StepPublic(BaseModel):
+    action: str = Field(description="`open` for the application, then one of the transition actions")
+    from_status: CaseStatus | None
+    to_status: CaseStatus
+    actor: str
+    role: str
+    at: datetime
+    comment: str | None
+
+
+class StepSpanPublic(BaseModel):
+    status: CaseStatus
+    entered_at: datetime
+    left_at: datetime | None
+    days: float
+
+
+class CaseClock(BaseModel):
+    """The 15-day rule: from first discovery to the banner's decision."""
+
+    discovered_at: datetime
+    decision_due_at: datetime
+    decided_at: datetime | None
+    age_days: int = Field(description="whole days since discovery")
+    overdue: bool = Field(description="not decided by the banner within the deadline")
+    steps: list[StepSpanPublic]
+
+
+class ObjectionIn(BaseModel):
+    content: str = Field(min_length=2, max_length=1000)
+    raised_by_name: str | None = Field(default=None, max_length=50)
+
+
+class ObjectionResolve(BaseModel):
+    resolution: str = Field(min_length=2, max_length=1000)
+    upheld: bool
+
+
+class ObjectionPublic(BaseModel):
+    id: uuid.UUID
+    content: str
+    raised_by_name: str | None
+    raised_at: datetime
+    recorded_by: str
+    resolved_at: datetime | None
+    resolution: str | None
+    upheld: bool | None
+    resolved_by: str | None
+
+
+class MeasureIn(BaseModel):
+    kind: MeasureKind
+    description: str = Field(min_length=2, max_length=1000)
+    cadre_name: str = Field(min_length=1, max_length=50, description="the responsible cadre (帮扶责任人)")
+    outcome: str | None = Field(default=None, max_length=1000)
+    started_on: date
+
+
+class MeasureUpdate(BaseModel):
+    outcome: str = Field(min_length=1, max_length=1000)
+    completed_on: date | None = None
+
+
+class MeasurePublic(BaseModel):
+    id: uuid.UUID
+    kind: MeasureKind
+    description: str
+    cadre_name: str
+    outcome: str | None
+    started_on: date
+    completed_on: date | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+class ReliefIn(BaseModel):
+    kind: ReliefKind
+    amount_fen: Fen = Field(gt=0, le=100_000_000)
+    description: str = Field(min_length=2, max_length=1000)
+    granted_on: date
+
+
+class ReliefPublic(BaseModel):
+    id: uuid.UUID
+    kind: ReliefKind
+    amount_fen: int
+    description: str
+    granted_on: date
+    recorded_by: str
+    recorded_at: datetime
+
+
+class CaseSummary(BaseModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    household_number: str
+    head_name: str
+    region_code: str
+    status: CaseStatus
+    source: Source
+    risk_types: list[RiskType]
+    discovered_at: datetime
+    decision_due_at: datetime
+    age_days: int
+    overdue: bool
+    pending_action: Action | None
+
+
+class CasePublic(CaseSummary):
+    head_name_masked: str
+    category_at_opening: Category
+    income_per_capita_fen: int | None
+    description: str
+    authorisation: Authorisation
+    opened_by: str
+    opened_at: datetime
+    alert_id: uuid.UUID | None
+    notice_starts_at: datetime | None
+    notice_ends_at: datetime | None
+    confirmed_at: datetime | None
+    confirmed_category: Category | None
+    registry_change: DeliveryState | None = Field(
+        description="whether the registry category change the confirmation causes has been delivered"
+    )
+    eliminated_at: datetime | None
+    clock: CaseClock
+    steps: list[StepPublic]
+    objections: list[ObjectionPublic]
+    measures: list[MeasurePublic]
+    reliefs: list[ReliefPublic]
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class NoticeItem(BaseModel):
+    """One line of a village notice (公示): never an ID number, phone, bank account or health condition."""
+
+    case_id: uuid.UUID
+    region_code: str
+    household_number: str
+    head_name: str = Field(description="masked, e.g. 巴*尔")
+    risk_types: list[RiskType]
+    notice_starts_at: datetime
+    notice_ends_at: datetime
+    objection_deadline: datetime
+
+
+class NoticePage(BaseModel):
+    items: list[NoticeItem]
+    total: int
+    page: int
+    page_size: int
+
+
+# --- discovery ----------------------------------------------------------------------------------------
+
+
+class VisitIn(BaseModel):
+    household_id: uuid.UUID
+    visited_on: date
+    education_secure: bool
+    medical_secure: bool
+    housing_secure: bool
+    water_secure: bool
+    income_per_capita_fen: Fen = Field(le=100_000_000)
+    employment: str | None = Field(default=None, max_length=200)
+    schooling_note: str | None = Field(default=None, max_length=500)
+    medical_note: str | None = Field(default=None, max_length=500)
+    rigid_expenditure_fen: Fen = Field(le=100_000_000)
+    note: str = Field(default="", max_length=1000)
+
+
+class VisitPublic(BaseModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    region_code: str
+    household_number: str
+    visited_on: date
+    education_secure: bool
+    medical_secure: bool
+    housing_secure: bool
+    water_secure: bool
+    income_per_capita_fen: int
+    employment: str | None
+    schooling_note: str | None
+    medical_note: str | None
+    rigid_expenditure_fen: int
+    note: str
+    visitor: str
+    visitor_role: str
+    recorded_at: datetime
+
+
+class VisitResult(BaseModel):
+    visit: VisitPublic
+    alerts: list["AlertPublic"]
+
+
+class VisitPage(BaseModel):
+    items: list[VisitPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class DepartmentRecordIn(BaseModel):
+    id_number: str = Field(min_length=18, max_length=18)
+    kind: RecordKind
+    amount_fen: Fen | None = Field(default=None, le=1_000_000_000)
+    detail: str | None = Field(default=None, max_length=300)
+
+    @field_validator("id_number")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        try:
+            return parse_id_number(value).number
+        except InvalidIdNumber as exc:
+            raise ValueError(str(exc)) from None
+
+
+class DepartmentBatchIn(BaseModel):
+    source: Department
+    year: int = Field(ge=2013, le=2100)
+    records: list[DepartmentRecordIn] = Field(min_length=1, max_length=10_000)
+
+
+class UnmatchedRecord(BaseModel):
+    index: int
+    id_masked: str
+    kind: RecordKind
+    reason: str
+
+
+class DepartmentBatchResult(BaseModel):
+    received: int
+    matched: int
+    unmatched: list[UnmatchedRecord]
+    alerts: list["AlertPublic"]
+
+
+class AlertPublic(BaseModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    region_code: str
+    household_number: str
+    head_name: str
+    kind: AlertKind
+    origin: str
+    year: int
+    reason: str
+    amount_fen: int | None
+    status: AlertStatus
+    raised_at: datetime
+    case_id: uuid.UUID | None
+    dismissed_reason: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class AlertPage(BaseModel):
+    items: list[AlertPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class AlertToCase(BaseModel):
+    """Optional refinements when an alert becomes a case; by default its risk and reason carry over."""
+
+    risk_types: RiskTypes | None = Field(default=None, min_length=1, max_length=9)
+    description: str | None = Field(default=None, min_length=2, max_length=1000)
+
+
+class AlertDismiss(BaseModel):
+    reason: str = Field(min_length=2, max_length=500)
+
+
+# --- thresholds ---------------------------------------------------------------------------------------
+
+
+class ThresholdsIn(BaseModel):
+    income_line_fen: Fen = Field(gt=0, le=100_000_000, description="the year's monitoring income line")
+    rigid_expenditure_fen: Fen = Field(gt=0, le=100_000_000, description="rigid spending counted as large")
+    notice_days: int = Field(default=5, ge=5, le=30, description="public notice, at least 5 days")
+    decision_days: int = Field(default=15, ge=1, le=90, description="from discovery to the banner's decision")
+
+
+class ThresholdsPublic(ThresholdsIn):
+    year: int
+    is_set: bool = Field(description="false when the year has no figures of its own and these are inherited")
+    source_year: int | None = Field(description="the year the figures come from (None: built-in default)")
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+# --- self-reports and deliveries ----------------------------------------------------------------------
+
+
+class SelfReportIn(BaseModel):
+    """The public one-click form (一键申报), relayed by the gateway."""
+
+    village_code: str = Field(pattern=VILLAGE_CODE)
+    name: str = Field(min_length=1, max_length=50)
+    phone: str = Field(pattern=PHONE_PATTERN)
+    id_number: str = Field(min_length=18, max_length=18)
+    description: str = Field(min_length=2, max_length=1000)
+    risk_types: RiskTypes = Field(min_length=1, max_length=9)
+    authorisation_signed: bool = Field(
+        default=False, description="the reporter ticked the authorisation (承诺授权) box"
+    )
+
+    _distinct_risks = field_validator("risk_types")(_distinct)
+
+    @field_validator("name", "description")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("不能为空")
+        return value.strip()
+
+    @field_validator("id_number")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        try:
+            return parse_id_number(value).number
+        except InvalidIdNumber as exc:
+            raise ValueError(str(exc)) from None
+
+
+class SelfReportPublic(BaseModel):
+    id: uuid.UUID
+    village_code: str
+    region_code: str
+    name: str
+    phone: str
+    id_masked: str
+    description: str
+    risk_types: list[RiskType]
+    status: SelfReportStatus
+    household_id: uuid.UUID | None
+    case_id: uuid.UUID | None
+    received_at: datetime
+
+
+class SelfReportPage(BaseModel):
+    items: list[SelfReportPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class DeliveryPublic(BaseModel):
+    id: uuid.UUID
+    topic: str
+    idempotency_key: str
+    household_id: str | None
+    category: str | None
+    status: OutboxStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryPublic]
+    total: int
+    page: int
+    page_size: int
