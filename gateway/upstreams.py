@@ -70,10 +70,11 @@ class Upstreams:
         *,
         token: str,
         request_id: str | None = None,
+        headers: dict[str, str] | None = None,
         **kwargs: object,
     ) -> httpx.Response:
         """Call a service on behalf of a caller (its token travels along); 503 when it cannot be reached."""
-        headers = {"authorization": f"Bearer {token}"}
+        headers = {**(headers or {}), "authorization": f"Bearer {token}"}
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
         try:

@@ -40,7 +40,6 @@ from services.registry.enums import CATEGORY_LABELS
 from shared.auth import Principal
 from shared.errors import Unavailable
 from shared.money import FEN_PER_YUAN
-from shared.observability import REQUEST_ID_HEADER
 from shared.regions import Tier, is_within
 
 router = APIRouter(include_in_schema=False)
@@ -188,20 +187,17 @@ async def call_payments(
     **kwargs: Any,
 ) -> httpx.Response:
     """Call the payments service on the caller's token (pages never read its database); may raise
-    `Unavailable`. `headers` adds to the caller's (the claim's Idempotency-Key), which `Upstreams.call`
-    does not take, so such calls go through its shared client directly."""
+    `Unavailable`. `headers` go along (a claim's Idempotency-Key)."""
     upstreams: Upstreams = request.app.state.upstreams
-    if not headers:
-        return await upstreams.call(
-            "payments", method, path, token=principal.token, request_id=request.state.request_id, **kwargs
-        )
-    sent = {"authorization": f"Bearer {principal.token}", REQUEST_ID_HEADER: request.state.request_id}
-    try:
-        return await upstreams.client.request(
-            method, upstreams.base_urls["payments"] + path, headers=sent | headers, **kwargs
-        )
-    except httpx.HTTPError as exc:
-        raise Unavailable(f"payments is unavailable: {type(exc).__name__}") from None
+    return await upstreams.call(
+        "payments",
+        method,
+        path,
+        token=principal.token,
+        request_id=request.state.request_id,
+        headers=headers,
+        **kwargs,
+    )
 
 
 def refusal(request: Request, principal: Principal, answer: httpx.Response, missing: str) -> Refusal:

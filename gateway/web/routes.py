@@ -22,6 +22,8 @@ from gateway.web.assets import assets_overview
 from gateway.web.assets import router as assets_router
 from gateway.web.common import CSRF_REFUSED, NOT_ALLOWED, call_registry, region_names, region_tree, to_login
 from gateway.web.households import router as households_router
+from gateway.web.monitoring import monitoring_overview
+from gateway.web.monitoring import router as monitoring_router
 from gateway.web.payments import payments_overview
 from gateway.web.payments import router as payments_router
 from gateway.web.render import error_page, render, wants_fragment
@@ -43,6 +45,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(households_router)
 router.include_router(assets_router)
 router.include_router(payments_router)
+router.include_router(monitoring_router)
 
 USERS_PAGE_SIZE = 50
 FORM_ROLES = [role for role in Role if role in HUMAN_ROLES]
@@ -170,6 +173,7 @@ async def dashboard(request: Request) -> Response:
             context["stats"] = await household_stats(request, principal)
     context["assets_overview"] = await assets_overview(request, principal)
     context["payments_overview"] = await payments_overview(request, principal)
+    context["monitoring_overview"] = await monitoring_overview(request, principal)
     return render(request, "dashboard.html", context, principal=principal)
 
 
