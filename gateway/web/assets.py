@@ -20,12 +20,20 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
 from gateway.policy import allowed
-from gateway.upstreams import Upstreams
-from gateway.web.common import CSRF_REFUSED, NOT_ALLOWED, region_names, region_tree, to_login
+from gateway.web.common import (
+    CSRF_REFUSED,
+    NOT_ALLOWED,
+    Refusal,
+    call_service,
+    refusal,
+    region_names,
+    region_tree,
+    service_json,
+    to_login,
+)
 from gateway.web.households import (
     CJK,
     REGION_PATTERN,
-    Refusal,
     RegionOption,
     problems_of,
     region_groups,
@@ -193,34 +201,13 @@ async def call_assets(
     request: Request, principal: Principal, method: str, path: str, **kwargs: Any
 ) -> httpx.Response:
     """Call the assets service on the caller's token; may raise `Unavailable`."""
-    upstreams: Upstreams = request.app.state.upstreams
-    return await upstreams.call(
-        "assets", method, path, token=principal.token, request_id=request.state.request_id, **kwargs
-    )
-
-
-def refusal(request: Request, principal: Principal, answer: httpx.Response, missing: str) -> Refusal:
-    """An assets error as a Chinese page: 404 (also outside the scope), 403, 401, or 503."""
-    if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-        return Refusal(to_login(request.url.path))
-    if answer.status_code == status.HTTP_404_NOT_FOUND:
-        return Refusal(error_page(request, 404, missing, principal=principal))
-    if answer.status_code == status.HTTP_403_FORBIDDEN:
-        return Refusal(error_page(request, 403, NOT_ALLOWED, principal=principal))
-    return Refusal(error_page(request, 503, ASSETS_DOWN, principal=principal))
+    return await call_service(request, "assets", method, path, token=principal.token, **kwargs)
 
 
 async def assets_json(
     request: Request, principal: Principal, path: str, *, missing: str = ASSET_MISSING, **kwargs: Any
 ) -> Any:
-    """GET an assets resource as JSON, or raise a `Refusal` page."""
-    try:
-        answer = await call_assets(request, principal, "GET", path, **kwargs)
-    except Unavailable:
-        raise Refusal(error_page(request, 503, ASSETS_DOWN, principal=principal)) from None
-    if answer.status_code != status.HTTP_200_OK:
-        raise refusal(request, principal, answer, missing)
-    return answer.json()
+    return await service_json(request, principal, "assets", path, missing=missing, **kwargs)
 
 
 async def catalogue(request: Request, principal: Principal, path: str, **params: str) -> list[dict[str, Any]]:
@@ -605,7 +592,7 @@ async def add_income(request: Request, asset_id: str) -> Response:
                     request, principal, asset_id, forms=done, block=["incomes", "asset_head"]
                 )
             if answer.status_code in (401, 403, 404):
-                return refusal(request, principal, answer, ASSET_MISSING).response
+                return refusal(request, principal, answer, service="assets", missing=ASSET_MISSING).response
             form.absorb(answer, "收益未能登记，请检查后重试。")
         forms = AssetForms(income=form)
         return await asset_detail_page(
@@ -634,7 +621,7 @@ async def change_status(request: Request, asset_id: str) -> Response:
                 request, principal, asset_id, forms=done, block=["status_panel", "asset_head"]
             )
         if answer.status_code in (401, 403, 404):
-            return refusal(request, principal, answer, ASSET_MISSING).response
+            return refusal(request, principal, answer, service="assets", missing=ASSET_MISSING).response
         form.absorb(answer, "状态未能变更，请检查后重试。")
         return await asset_detail_page(
             request,
@@ -871,7 +858,7 @@ async def plan_decision(request: Request, plan_id: str, action: str) -> Response
             done = "方案已审批，正在移交支付服务发放。" if action == "approve" else "方案已撤销。"
             return await plan_detail_page(request, principal, plan_id, done=done, block=blocks)
         if answer.status_code in (401, 403, 404):
-            return refusal(request, principal, answer, PLAN_MISSING).response
+            return refusal(request, principal, answer, service="assets", missing=PLAN_MISSING).response
         detail = str(problems_of(answer).get("detail") or "")
         problem = detail if CJK.search(detail) else "操作未能完成，请刷新页面后重试。"
         return await plan_detail_page(
@@ -1009,7 +996,7 @@ async def invest(request: Request) -> Response:
                 done.investment.done = f"已登记对{answer.json()['entity_name']}的投资。"
                 return await fund_page(request, principal, forms=done, block="fund_body")
             if answer.status_code in (401, 403, 404):
-                return refusal(request, principal, answer, FUND_MISSING).response
+                return refusal(request, principal, answer, service="assets", missing=FUND_MISSING).response
             form.absorb(answer, "投资未能登记，请检查后重试。")
         return await fund_page(
             request, principal, forms=FundForms(investment=form), block="fund_body", status_code=422
@@ -1050,7 +1037,9 @@ async def repay(request: Request, investment_id: str) -> Response:
                     request, principal, forms=FundForms(repayments={key: done}), block="fund_body"
                 )
             if answer.status_code in (401, 403, 404):
-                return refusal(request, principal, answer, INVESTMENT_MISSING).response
+                return refusal(
+                    request, principal, answer, service="assets", missing=INVESTMENT_MISSING
+                ).response
             form.absorb(answer, "回款未能登记，请检查后重试。")
         return await fund_page(
             request, principal, forms=FundForms(repayments={key: form}), block="fund_body", status_code=422
@@ -1164,7 +1153,7 @@ async def catalogue_create(request: Request, page_of: Catalogue) -> Response:
                 request, principal, page_of, form=done, block="form", headers={"HX-Trigger": page_of.changed}
             )
         if answer.status_code in (401, 403):
-            return refusal(request, principal, answer, ASSET_MISSING).response
+            return refusal(request, principal, answer, service="assets", missing=ASSET_MISSING).response
         form.absorb(answer, "未能保存，请检查后重试。")
         return await catalogue_page(request, principal, page_of, form=form, block="form", status_code=422)
     except Unavailable:

@@ -23,9 +23,12 @@ from gateway.web.common import (
     CSRF_REFUSED,
     NOT_ALLOWED,
     REGISTRY_DOWN,
+    Refusal,
     call_registry,
+    refusal,
     region_names,
     region_tree,
+    service_json,
     to_login,
 )
 from gateway.web.render import error_page, render, wants_fragment
@@ -112,33 +115,8 @@ def _text(value: object) -> str:
 # --- talking to the registry -------------------------------------------------------------------------
 
 
-@dataclass
-class Refusal(Exception):
-    """The registry's answer cannot be shown as asked: what the page should answer instead."""
-
-    response: Response
-
-
-def refusal(request: Request, principal: Principal, answer: httpx.Response) -> Refusal:
-    """A registry error as a Chinese page: 404 (also for records outside the scope), 403, 401, or 503."""
-    if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-        return Refusal(to_login(request.url.path))
-    if answer.status_code == status.HTTP_404_NOT_FOUND:
-        return Refusal(error_page(request, 404, NOT_FOUND, principal=principal))
-    if answer.status_code == status.HTTP_403_FORBIDDEN:
-        return Refusal(error_page(request, 403, NOT_ALLOWED, principal=principal))
-    return Refusal(error_page(request, 503, REGISTRY_DOWN, principal=principal))
-
-
 async def registry_json(request: Request, principal: Principal, path: str, **kwargs: Any) -> Any:
-    """GET a registry resource as JSON, or raise a `Refusal` page."""
-    try:
-        answer = await call_registry(request, principal, "GET", path, **kwargs)
-    except Unavailable:
-        raise Refusal(error_page(request, 503, REGISTRY_DOWN, principal=principal)) from None
-    if answer.status_code != status.HTTP_200_OK:
-        raise refusal(request, principal, answer)
-    return answer.json()
+    return await service_json(request, principal, "registry", path, missing=NOT_FOUND, **kwargs)
 
 
 def problems_of(answer: httpx.Response) -> dict[str, Any]:
@@ -169,7 +147,7 @@ async def stream_from_registry(
         await answer.aclose()
         if answer.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
             return error_page(request, 400, "导出条件有误，请返回列表重新选择。", principal=principal)
-        return refusal(request, principal, answer).response
+        return refusal(request, principal, answer, service="registry", missing=NOT_FOUND).response
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     for name in ("content-type", "content-disposition"):
         if name in answer.headers:
@@ -769,7 +747,7 @@ async def change_category(request: Request, household_id: str) -> Response:
                 block=["category_form", "household_head", "history"],
             )
         if answer.status_code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN, 404):
-            return refusal(request, principal, answer).response
+            return refusal(request, principal, answer, service="registry", missing=NOT_FOUND).response
         for problem in problems_of(answer).get("errors") or []:
             name = str(problem.get("field", "")).split(".")[0]
             reason = chinese(name, str(problem.get("reason", "")))

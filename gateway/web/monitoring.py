@@ -26,7 +26,17 @@ from fastapi.responses import Response
 from gateway.policy import allowed
 from gateway.tokens import TokenIssuer
 from gateway.upstreams import Upstreams
-from gateway.web.common import CSRF_REFUSED, NOT_ALLOWED, call_registry, region_names, region_tree, to_login
+from gateway.web.common import (
+    CSRF_REFUSED,
+    NOT_ALLOWED,
+    Refusal,
+    call_registry,
+    call_service,
+    region_names,
+    region_tree,
+    service_json,
+    to_login,
+)
 from gateway.web.households import CJK, problems_of, villages
 from gateway.web.payments import Form
 from gateway.web.render import DISPLAY_TZ, error_page, render
@@ -292,42 +302,14 @@ def detail_of(answer: httpx.Response, fallback: str) -> str:
 async def call_monitoring(
     request: Request, token: str, method: str, path: str, **kwargs: Any
 ) -> httpx.Response:
-    """Call the monitoring service on `token` (the caller's, or the gateway's own for the public form);
-    may raise `Unavailable`."""
-    upstreams: Upstreams = request.app.state.upstreams
-    return await upstreams.call(
-        "monitoring", method, path, token=token, request_id=request.state.request_id, **kwargs
-    )
-
-
-@dataclass
-class Refused(Exception):
-    response: Response
+    """Call the monitoring service on `token` (the caller's, or the gateway's own for the public form)."""
+    return await call_service(request, "monitoring", method, path, token=token, **kwargs)
 
 
 async def monitoring_json(
     request: Request, principal: Principal, path: str, *, missing: str = CASE_MISSING, **kwargs: Any
 ) -> Any:
-    """GET a monitoring resource as JSON, or raise `Refused` with the Chinese page to answer instead."""
-    try:
-        answer = await call_monitoring(request, principal.token, "GET", path, **kwargs)
-    except Unavailable:
-        raise Refused(error_page(request, 503, MONITORING_DOWN, principal=principal)) from None
-    if answer.status_code == status.HTTP_200_OK:
-        return answer.json()
-    raise Refused(refusal_page(request, principal, answer, missing))
-
-
-def refusal_page(request: Request, principal: Principal, answer: httpx.Response, missing: str) -> Response:
-    if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-        return to_login(request.url.path)
-    if answer.status_code == status.HTTP_404_NOT_FOUND:
-        return error_page(request, 404, missing, principal=principal)
-    if answer.status_code == status.HTTP_403_FORBIDDEN:
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if answer.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
-        return error_page(request, 400, "查询条件有误，请返回重新选择。", principal=principal)
-    return error_page(request, 503, MONITORING_DOWN, principal=principal)
+    return await service_json(request, principal, "monitoring", path, missing=missing, **kwargs)
 
 
 def case_path(raw_id: str) -> str | None:
@@ -454,7 +436,7 @@ async def case_list(
     filters = clean_case_filters(tab, status_filter, region, page)
     try:
         return await cases_page(request, principal, filters, block="case_results")
-    except Refused as refused:
+    except Refusal as refused:
         return refused.response
 
 
@@ -546,7 +528,7 @@ async def open_case(request: Request) -> Response:
             form.errors["household_id"] = "未找到该农牧户，或该户不在您的管辖范围内。"
         form.absorb(answer, "未能新建监测对象，请检查后重试。")
         return await cases_page(request, principal, filters, form=form, block="case_form", status_code=422)
-    except Refused as refused:
+    except Refusal as refused:
         return refused.response
 
 
@@ -632,7 +614,7 @@ async def case_detail(request: Request, case_id: str) -> Response:
         return error_page(request, 403, NOT_ALLOWED, principal=principal)
     try:
         return await case_page(request, principal, path)
-    except Refused as refused:
+    except Refusal as refused:
         return refused.response
 
 
@@ -696,7 +678,7 @@ async def case_write(
         return await case_page(
             request, principal, path, forms=forms, problem=form.problem, block="case_body", status_code=422
         )
-    except Refused as refused:
+    except Refusal as refused:
         return refused.response
 
 
@@ -877,7 +859,7 @@ async def notice_print(request: Request, region: str = "") -> Response:
             monitoring_json(request, principal, f"{MONITORING}/notices", params=params),
             region_tree(request, principal),
         )
-    except Refused as refused:
+    except Refusal as refused:
         return refused.response
     names = region_names(tree or [])
     sheets: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -1047,7 +1029,7 @@ async def alert_list(
     alert_status = status_filter if status_filter in set(AlertStatus) else ""
     try:
         return await alerts_page(request, principal, alert_status, page, block="alert_results")
-    except Refused as refused:
+    except Refusal as refused:
         return refused.response
 
 
@@ -1093,7 +1075,7 @@ async def decide_alert(request: Request, alert_id: str, decision: str) -> Respon
             block="alert_results",
             status_code=422 if problem else 200,
         )
-    except Refused as refused:
+    except Refusal as refused:
         return refused.response
 
 

@@ -21,9 +21,19 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
 from gateway.policy import allowed
-from gateway.upstreams import Upstreams
-from gateway.web.common import CSRF_REFUSED, NOT_ALLOWED, call_registry, region_names, region_tree, to_login
-from gateway.web.households import CJK, Refusal, RegionOption, problems_of, went_to
+from gateway.web.common import (
+    CSRF_REFUSED,
+    NOT_ALLOWED,
+    Refusal,
+    call_registry,
+    call_service,
+    refusal,
+    region_names,
+    region_tree,
+    service_json,
+    to_login,
+)
+from gateway.web.households import CJK, RegionOption, problems_of, went_to
 from gateway.web.render import DISPLAY_TZ, error_page, render
 from gateway.web.session import csrf_ok, session_principal
 from services.payments.enums import (
@@ -188,40 +198,15 @@ async def call_payments(
 ) -> httpx.Response:
     """Call the payments service on the caller's token (pages never read its database); may raise
     `Unavailable`. `headers` go along (a claim's Idempotency-Key)."""
-    upstreams: Upstreams = request.app.state.upstreams
-    return await upstreams.call(
-        "payments",
-        method,
-        path,
-        token=principal.token,
-        request_id=request.state.request_id,
-        headers=headers,
-        **kwargs,
+    return await call_service(
+        request, "payments", method, path, token=principal.token, headers=headers, **kwargs
     )
-
-
-def refusal(request: Request, principal: Principal, answer: httpx.Response, missing: str) -> Refusal:
-    """A payments error as a Chinese page: 404 (also outside the scope), 403, 401, or 503."""
-    if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-        return Refusal(to_login(request.url.path))
-    if answer.status_code == status.HTTP_404_NOT_FOUND:
-        return Refusal(error_page(request, 404, missing, principal=principal))
-    if answer.status_code == status.HTTP_403_FORBIDDEN:
-        return Refusal(error_page(request, 403, NOT_ALLOWED, principal=principal))
-    return Refusal(error_page(request, 503, PAYMENTS_DOWN, principal=principal))
 
 
 async def payments_json(
     request: Request, principal: Principal, path: str, *, missing: str = BATCH_MISSING, **kwargs: Any
 ) -> Any:
-    """GET a payments resource as JSON, or raise a `Refusal` page."""
-    try:
-        answer = await call_payments(request, principal, "GET", path, **kwargs)
-    except Unavailable:
-        raise Refusal(error_page(request, 503, PAYMENTS_DOWN, principal=principal)) from None
-    if answer.status_code != status.HTTP_200_OK:
-        raise refusal(request, principal, answer, missing)
-    return answer.json()
+    return await service_json(request, principal, "payments", path, missing=missing, **kwargs)
 
 
 def detail_of(answer: httpx.Response, fallback: str) -> str:
@@ -766,7 +751,7 @@ async def decide_claim(request: Request, claim_id: str, action: str) -> Response
             done = "申报已批准。" if action == "approve" else "申报已驳回。"
             return await claim_list_page(request, principal, filters, done=done)
         if answer.status_code in (401, 403, 404):
-            return refusal(request, principal, answer, CLAIM_MISSING).response
+            return refusal(request, principal, answer, service="payments", missing=CLAIM_MISSING).response
         problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
         return await claim_list_page(request, principal, filters, problem=problem, status_code=422)
     except Unavailable:
@@ -1031,7 +1016,7 @@ async def batch_action(request: Request, batch_id: str, action: str) -> Response
         if answer.status_code == status.HTTP_200_OK:
             return await batch_page(request, principal, path, done=ACTIONS[action][2], block="batch_body")
         if answer.status_code in (401, 403, 404):
-            return refusal(request, principal, answer, BATCH_MISSING).response
+            return refusal(request, principal, answer, service="payments", missing=BATCH_MISSING).response
         problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
         return await batch_page(
             request, principal, path, problem=problem, block="batch_body", status_code=422
