@@ -23,6 +23,8 @@ SERVICE_LABELS = {
     "assets": "资产服务",
 }
 BAD_QUERY = "查询条件有误，请返回重新选择。"
+HOUSEHOLDS = "/api/v1/households"
+PICKER_SIZE = 8
 
 
 def service_down(service: str) -> str:
@@ -109,3 +111,20 @@ def region_names(tree: list[dict[str, Any]]) -> dict[str, str]:
         names[node["code"]] = node["name"]
         pending.extend(node.get("children", []))
     return names
+
+
+async def household_choices(request: Request, principal: Principal, q: str) -> dict[str, Any]:
+    """A household picker's choices: households in scope whose name or number matches (registry search)."""
+    q = q.strip()[:50]
+    found: list[dict[str, Any]] = []
+    problem = None
+    if q:
+        try:
+            answer = await call_registry(
+                request, principal, "GET", HOUSEHOLDS, params={"q": q, "page_size": PICKER_SIZE}
+            )
+            found = answer.json()["items"] if answer.status_code == status.HTTP_200_OK else []
+        except Unavailable:
+            problem = "登记服务暂时不可用，无法查找农牧户。"
+    names = region_names(await region_tree(request, principal) or [])
+    return {"found": found, "q": q, "problem": problem, "region_names": names}

@@ -21,6 +21,7 @@ from gateway.policy import allowed
 from gateway.upstreams import Upstreams
 from gateway.web.common import (
     CSRF_REFUSED,
+    HOUSEHOLDS,
     NOT_ALLOWED,
     REGISTRY_DOWN,
     Refusal,
@@ -42,7 +43,6 @@ from shared.regions import Tier
 
 router = APIRouter(include_in_schema=False)
 
-HOUSEHOLDS = "/api/v1/households"
 PAGE_SIZE = 20
 NOT_FOUND = "未找到该农牧户，或该户不在您的管辖范围内。"
 SIGNED_OUT = "登录已过期，请重新登录。"

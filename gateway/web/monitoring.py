@@ -28,10 +28,12 @@ from gateway.tokens import TokenIssuer
 from gateway.upstreams import Upstreams
 from gateway.web.common import (
     CSRF_REFUSED,
+    HOUSEHOLDS,
     NOT_ALLOWED,
     Refusal,
     call_registry,
     call_service,
+    household_choices,
     region_names,
     region_tree,
     service_json,
@@ -64,9 +66,7 @@ router = APIRouter(include_in_schema=False)
 
 MONITORING = "/api/v1/monitoring"
 CASES = f"{MONITORING}/cases"
-HOUSEHOLDS = "/api/v1/households"
 PAGE_SIZE = 20
-PICKER_SIZE = 8
 
 MONITORING_DOWN = "防返贫监测服务暂时不可用，请稍后再试。"
 CASE_MISSING = "未找到该监测对象，或该案件不在您的管辖范围内。"
@@ -448,19 +448,7 @@ async def household_picker(request: Request, q: str = "", household_id: str = ""
         return signed_out("/monitoring/cases")
     if not allowed("GET", HOUSEHOLDS, principal.role):
         return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    q = q.strip()[:50]
-    found: list[dict[str, Any]] = []
-    problem = None
-    if q:
-        try:
-            answer = await call_registry(
-                request, principal, "GET", HOUSEHOLDS, params={"q": q, "page_size": PICKER_SIZE}
-            )
-            found = answer.json()["items"] if answer.status_code == status.HTTP_200_OK else []
-        except Unavailable:
-            problem = "登记服务暂时不可用，无法查找农牧户。"
-    names = region_names(await region_tree(request, principal) or [])
-    context = {"found": found, "q": q, "picked": household_id, "problem": problem, "region_names": names}
+    context = await household_choices(request, principal, q) | {"picked": household_id}
     return show(request, principal, "monitoring.html", context, block="household_options")
 
 

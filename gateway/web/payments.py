@@ -23,10 +23,12 @@ from fastapi.responses import Response
 from gateway.policy import allowed
 from gateway.web.common import (
     CSRF_REFUSED,
+    HOUSEHOLDS,
     NOT_ALLOWED,
     Refusal,
     call_registry,
     call_service,
+    household_choices,
     refusal,
     region_names,
     region_tree,
@@ -58,10 +60,8 @@ PAYMENTS = "/api/v1/payments"
 POLICIES = f"{PAYMENTS}/policies"
 CLAIMS = f"{PAYMENTS}/claims"
 BATCHES = f"{PAYMENTS}/batches"
-HOUSEHOLDS = "/api/v1/households"
 PAGE_SIZE = 20
 LINES_PAGE_SIZE = 50
-PICKER_SIZE = 8
 LIST_SIZE = 500  # the service's largest page: the dashboard sums whole lists in these
 DASHBOARD_PAGES = 10
 FIRST_POLICY_YEAR = 2021  # the plan's first year (policy version 1 is effective from 2021-01-01)
@@ -579,19 +579,7 @@ async def household_picker(request: Request, q: str = "", household_id: str = ""
         return signed_out("/payments/claims/new")
     if not allowed("POST", CLAIMS, principal.role):
         return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    q = q.strip()[:50]
-    found: list[dict[str, Any]] = []
-    problem = None
-    if q:
-        try:
-            answer = await call_registry(
-                request, principal, "GET", HOUSEHOLDS, params={"q": q, "page_size": PICKER_SIZE}
-            )
-            found = answer.json()["items"] if answer.status_code == status.HTTP_200_OK else []
-        except Unavailable:
-            problem = "登记服务暂时不可用，无法查找农牧户。"
-    names = region_names(await region_tree(request, principal) or [])
-    context = {"found": found, "q": q, "picked": household_id, "problem": problem, "region_names": names}
+    context = await household_choices(request, principal, q) | {"picked": household_id}
     return show(request, principal, "claim_form.html", context, block="household_options")
 
 
