@@ -3,6 +3,9 @@
     python -m deploy.bank_simulator --port 8009 --secret whsec_… --gateway http://127.0.0.1:8000 \
         --client-id … --client-secret …
 
+(the two secrets may come from BANK_SIMULATOR_SECRET and BANK_SIMULATOR_CLIENT_SECRET instead, so that
+they do not show in the process list).
+
 It receives `disbursement.requested` webhooks at `/instructions`, verifies each signature with the
 standardwebhooks library (400/401 otherwise), answers 200 at once and, after a short delay, posts a signed
 result to the gateway's `/api/v1/payments/bank-callbacks` with a bank client-credentials token: `paid`, or
@@ -17,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -174,17 +178,36 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8009)
-    parser.add_argument("--secret", required=True, help="the whsec_ secret of the payments webhook endpoint")
+    parser.add_argument(
+        "--secret",
+        default=os.environ.get("BANK_SIMULATOR_SECRET"),
+        help="the whsec_ secret of the payments webhook endpoint",
+    )
     parser.add_argument("--gateway", default="http://127.0.0.1:8000")
     parser.add_argument("--client-id", required=True, help="an API client of role bank")
-    parser.add_argument("--client-secret", required=True)
+    parser.add_argument("--client-secret", default=os.environ.get("BANK_SIMULATOR_CLIENT_SECRET"))
     parser.add_argument("--delay", type=float, default=0.3, help="seconds before the result is posted")
+    parser.add_argument(
+        "--failure-percent",
+        type=int,
+        default=5,
+        choices=range(101),
+        metavar="0-100",
+        help="instructions failed",
+    )
     args = parser.parse_args(argv)
+    for name in ("secret", "client_secret"):
+        if not getattr(args, name):
+            parser.error(f"--{name.replace('_', '-')} (or its environment variable) is required")
     logging.basicConfig(level=logging.INFO)
     token_client = httpx.AsyncClient(timeout=10.0)
     credentials = ClientCredentials(token_client, args.gateway, args.client_id, args.client_secret)
     app = create_app(
-        args.secret, args.gateway.rstrip("/") + CALLBACK_PATH, credentials, delay_seconds=args.delay
+        args.secret,
+        args.gateway.rstrip("/") + CALLBACK_PATH,
+        credentials,
+        delay_seconds=args.delay,
+        failure_percent=args.failure_percent,
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 

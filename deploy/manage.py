@@ -43,13 +43,26 @@ def migrate(settings: Settings, names: list[str]) -> None:
 
 async def seed(settings: Settings) -> dict[str, int]:
     """Load every demo data set; running it twice adds nothing the second time."""
-    from gateway.seed import seed_users
-    from services.registry.seed import seed_villages
+    from functools import partial
 
+    from gateway.seed import seed_demo_bank_client, seed_users
+    from services.assets.demo import seed_assets
+    from services.monitoring.thresholds import seed_thresholds
+    from services.payments.demo import seed_bank_endpoint
+    from services.registry.demo import seed_households
+    from services.registry.seed import seed_villages
+    from shared.crypto import FieldCipher
+
+    cipher = FieldCipher.from_settings(settings.id_encryption_keys, settings.id_lookup_key)
     counts: dict[str, int] = {}
     for process, loader, label in (
         ("registry", seed_villages, "villages"),
+        ("registry", partial(seed_households, cipher=cipher), "households"),
         ("gateway", seed_users, "users"),
+        ("gateway", partial(seed_demo_bank_client, settings=settings), "bank clients"),
+        ("payments", seed_bank_endpoint, "bank endpoints"),
+        ("assets", seed_assets, "assets"),
+        ("monitoring", seed_thresholds, "monitoring thresholds"),
     ):
         db = Database.from_url(settings.database_url(process))
         try:
@@ -58,6 +71,37 @@ async def seed(settings: Settings) -> dict[str, int]:
         finally:
             await db.dispose()
     return counts
+
+
+async def register_service_clients(settings: Settings) -> int:
+    """The services' own API clients (for background calls through the gateway); not demo data."""
+    from gateway.seed import ensure_service_clients
+
+    db = Database.from_url(settings.database_url("gateway"))
+    try:
+        async with db.session_scope() as session:
+            return await ensure_service_clients(session, settings)
+    finally:
+        await db.dispose()
+
+
+async def rotate_id_keys(settings: Settings) -> int:
+    """Re-encrypt every ID number under the active key, one committed batch at a time."""
+    from services.registry.keys import reencrypt_batch
+    from shared.crypto import FieldCipher
+
+    cipher = FieldCipher.from_settings(settings.id_encryption_keys, settings.id_lookup_key)
+    db = Database.from_url(settings.database_url("registry"))
+    total = 0
+    try:
+        while True:
+            async with db.session_scope() as session:
+                done = await reencrypt_batch(session, cipher=cipher)
+            total += done
+            if not done:
+                return total
+    finally:
+        await db.dispose()
 
 
 def serve(name: str, host: str, port: int) -> None:
@@ -83,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("keys")
     migrate_parser = commands.add_parser("migrate")
     migrate_parser.add_argument("names", nargs="*", choices=["all", *PROCESSES])
+    commands.add_parser("service-clients")
+    commands.add_parser("rotate-id-keys")
     commands.add_parser("seed")
     serve_parser = commands.add_parser("serve")
     serve_parser.add_argument("name", choices=PROCESSES)
@@ -94,6 +140,10 @@ def main(argv: list[str] | None = None) -> None:
         print("created key pair" if ensure_keys(settings) else "key pair present")
     elif args.command == "migrate":
         migrate(settings, args.names)
+    elif args.command == "rotate-id-keys":
+        print("re-encrypted", asyncio.run(rotate_id_keys(settings)), "ID numbers")
+    elif args.command == "service-clients":
+        print("registered", asyncio.run(register_service_clients(settings)), "service clients")
     elif args.command == "seed":
         print("seeded", asyncio.run(seed(settings)))
     else:

@@ -1,5 +1,8 @@
 """Demo accounts, created only by the demo seed (`make run`), never by migrations; idempotent."""
 
+import hashlib
+import hmac
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,6 +14,8 @@ from shared.service_auth import service_client_id, service_client_secret
 from shared.settings import SERVICES, Settings
 
 DEMO_PASSWORD = "hangjin-demo"
+# The agent bank's system under `make run`: the bank simulator signs in as this client.
+DEMO_BANK_CLIENT_ID = "demo-bank"
 
 # (username, role, region, what the account shows)
 DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
@@ -59,3 +64,29 @@ async def ensure_service_clients(session: AsyncSession, settings: Settings) -> i
         session.add(client)
     await session.flush()
     return count
+
+
+def demo_bank_client_secret(settings: Settings) -> str:
+    """The demo bank client's secret, derived like the service clients' so `make run` needs none stored."""
+    key = settings.service_clients_secret.encode()
+    return hmac.new(key, f"demo-bank-client:{DEMO_BANK_CLIENT_ID}".encode(), hashlib.sha256).hexdigest()
+
+
+async def seed_demo_bank_client(session: AsyncSession, *, settings: Settings) -> int:
+    """The demo agent bank (role bank, whole banner) the bank simulator signs in as; returns 1 if added."""
+    secret_hash = hash_secret(demo_bank_client_secret(settings))
+    client = (await session.exec(select(ApiClient).where(ApiClient.client_id == DEMO_BANK_CLIENT_ID))).first()
+    added = client is None
+    if client is None:
+        client = ApiClient(
+            client_id=DEMO_BANK_CLIENT_ID,
+            name="代理银行（模拟）",
+            secret_hash=secret_hash,
+            role=Role.bank,
+            region=BANNER_CODE,
+        )
+    else:
+        client.secret_hash = secret_hash  # re-keyed when SERVICE_CLIENTS_SECRET changes
+    session.add(client)
+    await session.flush()
+    return int(added)

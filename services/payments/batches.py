@@ -10,7 +10,7 @@ from sqlalchemy import exists, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import policies
+from services.payments import idempotency, policies
 from services.payments.claims import head_of
 from services.payments.clients import RegistryClient
 from services.payments.enums import KIND_LABELS, BatchStatus, ClaimStatus, EndpointStatus, Kind, LineStatus
@@ -26,6 +26,8 @@ from services.payments.rules import (
 from services.payments.schemas import (
     BatchCreate,
     BatchPublic,
+    DividendBatchCreate,
+    DividendBatchCreated,
     LinePublic,
     NoticePublic,
     NoticeRow,
@@ -70,7 +72,7 @@ def line_public(line: Line) -> LinePublic:
 
 
 def purpose_of(batch: Batch) -> str:
-    return f"{batch.year}年{KIND_LABELS[Kind(batch.kind)]}"
+    return f"{batch.year}年{batch.purpose or KIND_LABELS[Kind(batch.kind)]}"
 
 
 async def _insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> None:
@@ -206,6 +208,8 @@ async def create_batch(
     other batch holds; lines are written in bulk."""
     if not is_within(data.region, principal.region):
         raise Invalid.field("region", "不在您的管辖范围内")
+    if data.kind == Kind.dividend:
+        raise Invalid.field("kind", "资产收益分红批次由资产管理中已审批的分配方案移交生成，不能在此起草")
     now = utcnow()
     batch = Batch(
         year=data.year,
@@ -232,6 +236,103 @@ async def create_batch(
     public = to_public(batch)
     await _audit(session, principal, batch, "batch.create", after=public)
     return public
+
+
+# A dividend line is priced by its plan, not by a policy table.
+NO_POLICY_VERSION = 0
+
+
+async def _dividend_payees(
+    *, principal: Principal, registry: RegistryClient, data: DividendBatchCreate
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The plan's households as the registry shows them to the caller (one bulk read per 1000), each
+    listed once and living in the plan's region; anything else refuses the whole plan (422)."""
+    seen: set[uuid.UUID] = set()
+    for i, line in enumerate(data.lines):
+        if line.household_id in seen:
+            raise Invalid.field(f"lines.{i}.household_id", "同一户在分配方案中出现多次")
+        seen.add(line.household_id)
+    households = await registry.lookup(seen, token=principal.token)
+    for i, line in enumerate(data.lines):
+        household = households.get(line.household_id)
+        if household is None:
+            raise Invalid.field(f"lines.{i}.household_id", "户籍中没有该户，或不在您的管辖范围内")
+        if not is_within(household["region_code"], data.region):
+            raise Invalid.field(f"lines.{i}.household_id", f"该户不属于 {data.region}")
+    return households
+
+
+async def create_dividend_batch(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    data: DividendBatchCreate,
+    idempotency_key: str,
+) -> tuple[bool, DividendBatchCreated]:
+    """Turn an approved dividend plan into one batch, approved already (the plan passed maker-checker in
+    assets), with exactly the plan's lines; returns whether it was created now or is the first answer
+    to the same `Idempotency-Key`."""
+    first = await idempotency.first_answer(session, principal=principal, key=idempotency_key, body=data)
+    if first is not None:
+        return False, DividendBatchCreated.model_validate(first[1])
+    if not is_within(data.region, principal.region):
+        raise Invalid.field("region", "不在您的管辖范围内")
+    existing = (await session.exec(select(Batch.id).where(Batch.source_plan_id == data.plan_id))).first()
+    if existing is not None:
+        raise Conflict(f"分配方案 {data.plan_id} 已移交为批次 {existing}（幂等键不同）")
+    households = await _dividend_payees(principal=principal, registry=registry, data=data)
+    now = utcnow()
+    batch = Batch(
+        year=data.year,
+        kind=Kind.dividend,
+        region_code=data.region,
+        status=BatchStatus.approved,
+        total_fen=sum(line.amount_fen for line in data.lines),
+        line_count=len(data.lines),
+        created_by=principal.subject,
+        created_at=now,
+        approved_by=principal.subject,
+        approved_at=now,
+        source_plan_id=data.plan_id,
+        purpose=data.purpose,
+    )
+    session.add(batch)
+    await session.flush()  # a concurrent twin loses here, on the one-batch-per-plan unique index (409)
+    rows = []
+    for line in data.lines:
+        household = households[line.household_id]
+        _, id_masked = head_of(household)
+        rows.append(
+            _line_row(
+                batch.id,
+                now,
+                entitlement_key=f"dividend:{data.plan_id}:{line.household_id}",
+                claim_id=None,
+                household_id=line.household_id,
+                household_number=household["number"],
+                region_code=household["region_code"],
+                payee_name=line.payee_name,
+                payee_id_masked=id_masked,
+                amount_fen=line.amount_fen,
+                quantity=None,
+                rate_fen=None,
+                policy_version=NO_POLICY_VERSION,
+                detail={"plan_id": str(data.plan_id)},
+            )
+        )
+    await _insert_many(session, Line.__table__, rows)  # type: ignore[attr-defined]
+    await _audit(session, principal, batch, "batch.create_dividend", after=to_public(batch))
+    created = DividendBatchCreated(
+        batch_id=batch.id,
+        status=BatchStatus(batch.status),
+        total_fen=batch.total_fen,
+        line_count=batch.line_count,
+    )
+    await idempotency.remember(
+        session, principal=principal, key=idempotency_key, body=data, status_code=201, response=created
+    )
+    return True, created
 
 
 async def _move(

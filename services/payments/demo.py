@@ -7,7 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payments.enums import EndpointStatus
 from services.payments.models import WebhookEndpoint
 
-DEMO_BANK_URL = "http://127.0.0.1:8009/instructions"
+DEMO_BANK_PORT = 8009
+DEMO_BANK_URL = f"http://127.0.0.1:{DEMO_BANK_PORT}/instructions"
 # Demo only, like the demo passwords: base64 of "hangjin-demo-bank-simulator-key!".
 DEMO_BANK_SECRET = "whsec_aGFuZ2ppbi1kZW1vLWJhbmstc2ltdWxhdG9yLWtleSE="
 

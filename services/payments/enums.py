@@ -18,6 +18,7 @@ class Kind(StrEnum):
     pension_premium = "pension_premium"
     reward_subsidy = "reward_subsidy"
     public_welfare_post = "public_welfare_post"
+    dividend = "dividend"  # asset income dividends (seed §五(三)4), handed over by assets; never claimed
 
 
 KIND_LABELS = {
@@ -33,6 +34,7 @@ KIND_LABELS = {
     Kind.pension_premium: "代缴养老保险",
     Kind.reward_subsidy: "以奖代补",
     Kind.public_welfare_post: "公益性岗位工资",
+    Kind.dividend: "资产收益分红",
 }
 
 LIVESTOCK = frozenset({Kind.sheep, Kind.cattle, Kind.pig})

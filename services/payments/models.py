@@ -123,6 +123,8 @@ class Batch(Base, table=True):
     """A payment run for one kind, year and region: draft → submitted → approved → disbursing → completed."""
 
     __tablename__ = "payment_batches"
+    # A dividend plan becomes at most one batch, whatever key its handover carries.
+    __table_args__ = (Index("uq_payment_batches_source_plan_id", "source_plan_id", unique=True),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     year: int
@@ -141,6 +143,8 @@ class Batch(Base, table=True):
     disbursed_at: datetime | None = _when_set()
     endpoint_id: uuid.UUID | None = None
     completed_at: datetime | None = _when_set()
+    source_plan_id: uuid.UUID | None = Field(default=None, description="the assets dividend plan it pays")
+    purpose: str | None = Field(default=None, max_length=100, description="as the source plan names it")
 
 
 class Line(Base, table=True):

@@ -1,9 +1,10 @@
 """The payments service's public API (API.md "Payments")."""
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from services.payments import bank, batches, claims, policies, webhooks
 from services.payments.dependencies import (
@@ -34,6 +35,8 @@ from services.payments.schemas import (
     ClaimPublic,
     DeliveryPage,
     DeliveryPublic,
+    DividendBatchCreate,
+    DividendBatchCreated,
     EndpointCreate,
     EndpointCreated,
     EndpointPage,
@@ -57,14 +60,24 @@ YearQuery = Annotated[int, Query(ge=2013, le=2100)]
 Page = Annotated[int, Query(ge=1, le=100_000)]
 PageSize = Annotated[int, Query(ge=1, le=500)]
 IdempotencyKey = Annotated[str | None, Header(max_length=128, description="a repeat gets the first answer")]
+RequiredIdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key", min_length=1, max_length=128, description="a repeat gets the first answer"
+    ),
+]
 
 
 # --- policies -----------------------------------------------------------------------------------------
 
 
 @router.get("/policies", response_model=PolicyPublic)
-async def policy_in_force(session: SessionDep, _: Reader, year: YearQuery) -> PolicyPublic:
-    """The policy version in force for `year` (the latest effective by 31 December) and its items."""
+async def policy_in_force(
+    session: SessionDep, _: Reader, year: Annotated[int | None, Query(ge=2013, le=2100)] = None
+) -> PolicyPublic:
+    """The policy version in force for `year` (this year when absent; the latest effective by 31 December)
+    and its items."""
+    year = year or datetime.now(UTC).year
     version, items = await policies.version_for_year(session, year=year)
     return policies.to_public(version, items)
 
@@ -178,6 +191,30 @@ async def create_batch(
     """Draft a batch of every approved claim (or, for education, computed entitlement) of the kind, year
     and region that no other batch holds; failed or returned lines become due again, paid ones never."""
     return await batches.create_batch(session, principal=principal, registry=registry, data=data)
+
+
+@router.post(
+    "/batches/dividends",
+    response_model=DividendBatchCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": DividendBatchCreated, "description": "the same Idempotency-Key again"}},
+)
+async def hand_over_dividends(
+    session: SessionDep,
+    principal: BannerOfficial,
+    registry: RegistryDep,
+    data: DividendBatchCreate,
+    idempotency_key: RequiredIdempotencyKey,
+    response: Response,
+) -> DividendBatchCreated:
+    """An approved assets dividend plan becomes one approved batch of exactly its lines, ready to
+    disburse; the same key again answers 200 with the first batch, with another body 422."""
+    created, batch = await batches.create_dividend_batch(
+        session, principal=principal, registry=registry, data=data, idempotency_key=idempotency_key
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return batch
 
 
 @router.get("/batches", response_model=BatchPage)

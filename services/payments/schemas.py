@@ -178,6 +178,29 @@ class BatchCreate(BaseModel):
     region: str = Field(pattern=REGION_CODE, description="the banner, a township or a village in scope")
 
 
+class DividendLineIn(BaseModel):
+    household_id: uuid.UUID
+    payee_name: str = Field(min_length=1, max_length=50)
+    amount_fen: Fen = Field(gt=0, le=100_000_000)
+
+
+class DividendBatchCreate(BaseModel):
+    """An approved assets dividend plan handed over for payment (its lines are paid exactly as given)."""
+
+    plan_id: uuid.UUID
+    year: int = Year
+    region: str = Field(pattern=REGION_CODE, description="the plan's village (or township, banner) in scope")
+    purpose: str = Field(min_length=1, max_length=100, examples=["资产收益分红"])
+    lines: list[DividendLineIn] = Field(min_length=1, max_length=50_000)
+
+
+class DividendBatchCreated(BaseModel):
+    batch_id: uuid.UUID
+    status: BatchStatus
+    total_fen: int
+    line_count: int
+
+
 class BatchPublic(BaseModel):
     id: uuid.UUID
     year: int
@@ -196,6 +219,8 @@ class BatchPublic(BaseModel):
     disbursed_at: datetime | None
     endpoint_id: uuid.UUID | None
     completed_at: datetime | None
+    source_plan_id: uuid.UUID | None = Field(description="the assets dividend plan a dividend batch pays")
+    purpose: str | None
 
 
 class BatchPage(BaseModel):

@@ -13,7 +13,6 @@ from aiohttp import web
 
 from services.assets.app import create_app
 from services.assets.clients import RegistryClient
-from services.assets.models import INDUSTRY_FUND_ID, Fund
 from services.registry.app import create_app as create_registry_app
 from services.registry.seed import seed_villages
 from shared.db import Database
@@ -100,26 +99,12 @@ async def registry(settings: Settings, asgi_client_factory) -> httpx.AsyncClient
 
 
 @pytest.fixture
-async def fund_configured(settings: Settings, clean_databases: None) -> None:
-    """`clean_databases` empties every table, the fund's configuration row of migration 0002 too; put it
-    back as the migration wrote it (`test_migration_configures_the_fund` checks the migration itself)."""
-    db = Database.from_url(settings.database_url("assets"))
-    async with db.session_scope() as session:
-        session.add(
-            Fund(
-                id=INDUSTRY_FUND_ID, name="乡村振兴产业发展基金", region_code=XINI, capital_fen=1_500_000_000
-            )
-        )
-    await db.dispose()
-
-
-@pytest.fixture
 async def app_and_client(
     settings: Settings,
     asgi_client_factory,
     payments: Payments,
     registry: httpx.AsyncClient,
-    fund_configured: None,
+    clean_databases: None,
 ) -> tuple[Any, httpx.AsyncClient]:
     """The assets app with its lifespan (and outbox dispatcher) running; payments and the gateway's
     token endpoint are the real HTTP peer, the registry is the real registry app in process."""

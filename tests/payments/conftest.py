@@ -1,5 +1,6 @@
 """Payments in-process: the real registry app behind an ASGI transport, the payments app on top of it,
-the plan's policy version restored after each test empties the tables, and a real bank receiver."""
+the plan's policy version (migration rows the harness keeps when it empties the tables), and a real bank
+receiver."""
 
 import asyncio
 import importlib.util
@@ -8,7 +9,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,6 @@ from standardwebhooks import Webhook
 import services.payments
 from services.payments.app import create_app as create_payments
 from services.payments.clients import RegistryClient
-from services.payments.models import PolicyItem, PolicyVersion
 from services.registry.app import create_app as create_registry
 from services.registry.seed import seed_villages
 from shared.db import Database
@@ -36,7 +36,7 @@ YEAR = 2025
 
 
 def plan_migration() -> Any:
-    """The migration that seeds the plan's figures (tests re-seed them after emptying the tables)."""
+    """The migration that seeds the plan's figures (the rule tests check them against the plan)."""
     folder = Path(services.payments.__file__).parent / "migrations" / "versions"
     [path] = folder.glob("*-policies_claims_batches.py")
     spec = importlib.util.spec_from_file_location("payments_0002", path)
@@ -47,30 +47,6 @@ def plan_migration() -> Any:
 
 
 PLAN = plan_migration()
-
-
-async def restore_plan_policy(settings: Settings) -> None:
-    db = Database.from_url(settings.database_url("payments"))
-    async with db.session_scope() as session:
-        session.add(
-            PolicyVersion(
-                id=PLAN.VERSION_1, version=1, effective_from=date(2021, 1, 1), created_by="seed §五(一)"
-            )
-        )
-        await session.flush()
-        session.add_all(
-            PolicyItem(
-                version_id=PLAN.VERSION_1,
-                kind=kind,
-                school_stage=stage,
-                mode=mode,
-                unit=unit,
-                rate_fen=rate,
-                cap_quantity=cap,
-            )
-            for kind, stage, mode, unit, rate, cap in PLAN.PLAN_ITEMS
-        )
-    await db.dispose()
 
 
 @pytest.fixture
@@ -84,7 +60,6 @@ async def registry(settings: Settings, clean_databases: None, asgi_client_factor
 
 @pytest.fixture
 async def payments(settings: Settings, registry: httpx.AsyncClient, asgi_client_factory) -> httpx.AsyncClient:
-    await restore_plan_policy(settings)
     app = create_payments(
         settings, registry=RegistryClient(registry, str(registry.base_url)), retry_policy=FAST
     )
@@ -97,6 +72,21 @@ def as_role(token_for: TokenFactory) -> Callable[..., dict[str, str]]:
         return bearer(token_for(role, region, subject))
 
     return _headers
+
+
+@pytest.fixture
+def people(as_role: Callable[..., dict[str, str]]) -> dict[str, dict[str, str]]:
+    return {
+        "asier": as_role("village_official", ASIER, "asier"),
+        "bayin": as_role("village_official", BAYIN, "bayin"),
+        "xini": as_role("township_official", XINI, "xini"),
+        "balagong": as_role("township_official", BALAGONG, "balagong"),
+        "banner": as_role("banner_official", BANNER, "banner"),
+        "banner2": as_role("banner_official", BANNER, "banner2"),
+        "banner3": as_role("banner_official", BANNER, "banner3"),
+        "admin": as_role("banner_admin", BANNER, "admin"),
+        "bank": as_role("bank", BANNER, "bank-client"),
+    }
 
 
 async def register_household(

@@ -17,9 +17,6 @@ from shared.db import Database
 from shared.settings import Settings
 from tests.conftest import free_port
 from tests.payments.conftest import (
-    ASIER,
-    BALAGONG,
-    BANNER,
     BAYIN,
     XINI,
     YEAR,
@@ -33,21 +30,6 @@ from tests.payments.conftest import (
 pytestmark = pytest.mark.usefixtures("clean_databases")
 BATCHES = "/api/v1/payments/batches"
 CALLBACKS = "/api/v1/payments/bank-callbacks"
-
-
-@pytest.fixture
-def people(as_role) -> dict[str, dict[str, str]]:
-    return {
-        "asier": as_role("village_official", ASIER, "asier"),
-        "bayin": as_role("village_official", BAYIN, "bayin"),
-        "xini": as_role("township_official", XINI, "xini"),
-        "balagong": as_role("township_official", BALAGONG, "balagong"),
-        "banner": as_role("banner_official", BANNER, "banner"),
-        "banner2": as_role("banner_official", BANNER, "banner2"),
-        "banner3": as_role("banner_official", BANNER, "banner3"),
-        "admin": as_role("banner_admin", BANNER, "admin"),
-        "bank": as_role("bank", BANNER, "bank-client"),
-    }
 
 
 async def ok(response: httpx.Response, status: int = 200) -> Any:
