@@ -47,7 +47,7 @@ RULES: tuple[Rule, ...] = (
     Rule("GET", "/api/v1/stats/households", EVERY_OFFICIAL),
 )
 
-# Each domain keeps its own rows; RULES is what the gateway enforces.
+# Each domain keeps its own rows; the gateway enforces all of them together.
 MONITORING_RULES: tuple[Rule, ...] = (
     # Reads: every official tier, the departments and the auditor (not partner agencies or banks).
     *(
