@@ -10,7 +10,6 @@ import asyncio
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -29,6 +28,8 @@ from gateway.web.common import (
     region_names,
     region_tree,
     service_json,
+    signed_out,
+    this_year,
     to_login,
 )
 from gateway.web.households import (
@@ -40,7 +41,7 @@ from gateway.web.households import (
     villages,
     went_to,
 )
-from gateway.web.render import DISPLAY_TZ, error_page, render, wants_fragment
+from gateway.web.render import error_page, renderer, wants_fragment
 from gateway.web.session import csrf_ok, session_principal
 from services.assets.enums import (
     ASSET_CLASS_LABELS,
@@ -168,31 +169,7 @@ LABELS = {
 }
 
 
-def this_year() -> int:
-    return datetime.now(DISPLAY_TZ).year
-
-
-def show(
-    request: Request,
-    principal: Principal,
-    template: str,
-    context: dict[str, Any],
-    *,
-    block: str | list[str] | None = None,
-    status_code: int = status.HTTP_200_OK,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """`render` with the assets' Chinese labels in the context."""
-    return render(
-        request,
-        template,
-        LABELS | context,
-        principal=principal,
-        block=block,
-        status_code=status_code,
-        headers=headers,
-    )
-
+show = renderer(LABELS)
 
 # --- talking to the assets service ---------------------------------------------------------------------
 
@@ -227,12 +204,6 @@ def resource_path(base: str, raw_id: str) -> str | None:
         return f"{base}/{uuid.UUID(raw_id)}"
     except ValueError:
         return None
-
-
-def signed_out(next_path: str) -> Response:
-    return Response(
-        status_code=status.HTTP_401_UNAUTHORIZED, headers={"HX-Redirect": f"/login?next={next_path}"}
-    )
 
 
 # --- forms ---------------------------------------------------------------------------------------------

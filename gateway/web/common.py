@@ -2,6 +2,7 @@
 Chinese pages, the sign-in redirect, and the region tree."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -10,7 +11,7 @@ from fastapi import Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from gateway.upstreams import Upstreams
-from gateway.web.render import error_page
+from gateway.web.render import DISPLAY_TZ, error_page
 from shared.auth import Principal
 from shared.errors import Unavailable
 
@@ -36,6 +37,17 @@ REGISTRY_DOWN = service_down("registry")
 
 def to_login(path: str) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def signed_out(next_path: str) -> Response:
+    """For an htmx request whose session has ended: send the browser to the sign-in page."""
+    return Response(
+        status_code=status.HTTP_401_UNAUTHORIZED, headers={"HX-Redirect": f"/login?next={next_path}"}
+    )
+
+
+def this_year() -> int:
+    return datetime.now(DISPLAY_TZ).year
 
 
 async def call_service(

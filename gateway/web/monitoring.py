@@ -37,11 +37,12 @@ from gateway.web.common import (
     region_names,
     region_tree,
     service_json,
+    signed_out,
     to_login,
 )
 from gateway.web.households import CJK, problems_of, villages
 from gateway.web.payments import Form
-from gateway.web.render import DISPLAY_TZ, error_page, render
+from gateway.web.render import DISPLAY_TZ, error_page, renderer
 from gateway.web.session import csrf_ok, session_principal
 from services.monitoring import rules
 from services.monitoring.enums import (
@@ -70,7 +71,6 @@ PAGE_SIZE = 20
 
 MONITORING_DOWN = "防返贫监测服务暂时不可用，请稍后再试。"
 CASE_MISSING = "未找到该监测对象，或该案件不在您的管辖范围内。"
-SIGNED_OUT_PATH = "/login?next="
 
 STATUS_LABELS = {
     CaseStatus.applied: "已申请",
@@ -210,32 +210,7 @@ LABELS = {
 }
 
 
-def show(
-    request: Request,
-    principal: Principal | None,
-    template: str,
-    context: dict[str, Any],
-    *,
-    block: str | list[str] | None = None,
-    status_code: int = status.HTTP_200_OK,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """`render` with the monitoring's Chinese labels in the context."""
-    return render(
-        request,
-        template,
-        LABELS | context,
-        principal=principal,
-        block=block,
-        status_code=status_code,
-        headers=headers,
-    )
-
-
-def signed_out(next_path: str) -> Response:
-    return Response(
-        status_code=status.HTTP_401_UNAUTHORIZED, headers={"HX-Redirect": SIGNED_OUT_PATH + next_path}
-    )
+show = renderer(LABELS)
 
 
 def today() -> date:

@@ -33,10 +33,12 @@ from gateway.web.common import (
     region_names,
     region_tree,
     service_json,
+    signed_out,
+    this_year,
     to_login,
 )
 from gateway.web.households import CJK, RegionOption, problems_of, went_to
-from gateway.web.render import DISPLAY_TZ, error_page, render
+from gateway.web.render import DISPLAY_TZ, error_page, renderer
 from gateway.web.session import csrf_ok, session_principal
 from services.payments.enums import (
     KIND_LABELS,
@@ -141,29 +143,7 @@ LABELS = {
 }
 
 
-def this_year() -> int:
-    return datetime.now(DISPLAY_TZ).year
-
-
-def show(
-    request: Request,
-    principal: Principal,
-    template: str,
-    context: dict[str, Any],
-    *,
-    block: str | list[str] | None = None,
-    status_code: int = status.HTTP_200_OK,
-) -> Response:
-    """`render` with the payments' Chinese labels in the context."""
-    return render(
-        request, template, LABELS | context, principal=principal, block=block, status_code=status_code
-    )
-
-
-def signed_out(next_path: str) -> Response:
-    return Response(
-        status_code=status.HTTP_401_UNAUTHORIZED, headers={"HX-Redirect": f"/login?next={next_path}"}
-    )
+show = renderer(LABELS)
 
 
 def batch_path(raw_id: str) -> str | None:

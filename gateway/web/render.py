@@ -1,6 +1,6 @@
 """Rendering pages and their fragments: one template per page, an htmx request gets one named block."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -122,6 +122,21 @@ def render(
     )
     remember_csrf(request, response)
     return response
+
+
+def renderer(labels: Mapping[str, Any]) -> Callable[..., Response]:
+    """`render` for one domain's pages: its Chinese labels always in the context."""
+
+    def show(
+        request: Request,
+        principal: Principal | None,
+        template: str,
+        context: Mapping[str, Any],
+        **options: Any,
+    ) -> Response:
+        return render(request, template, {**labels, **context}, principal=principal, **options)
+
+    return show
 
 
 def error_page(
