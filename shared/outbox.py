@@ -3,6 +3,7 @@ that causes it, then delivered by a dispatcher with retries, backoff and an idem
 stores — so a crash, an outage or a retry never loses or doubles it (ARCHITECTURE.md)."""
 
 import asyncio
+import contextlib
 import logging
 import random
 import uuid
@@ -167,10 +168,11 @@ class Dispatcher:
                 handled = 0
             if handled < self.batch_size:
                 self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
+                # arrives as the wait ends, and the dispatcher would then never stop.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.poll_seconds):
+                        await self._wake.wait()
 
     async def dispatch_due(self) -> int:
         """Deliver one batch of due messages; returns how many were attempted."""
