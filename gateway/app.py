@@ -14,6 +14,7 @@ from gateway.tokens import TokenIssuer
 from gateway.upstreams import Upstreams
 from gateway.web import STATIC_DIR
 from gateway.web.routes import router as web_router
+from shared.app import operation_id
 from shared.auth import TokenVerifier
 from shared.db import Database
 from shared.errors import PROBLEM_RESPONSES, install_error_handlers
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         responses=PROBLEM_RESPONSES,
+        generate_unique_id_function=operation_id,
     )
     app.state.process = "gateway"
     app.state.settings = settings
