@@ -40,6 +40,8 @@ RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/households/import", REGISTRARS),
     Rule("GET", "/api/v1/households/export", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/households/lookup", EVERY_OFFICIAL),
+    # The NDJSON bulk read batch work in other services uses (scoped like the list; a bank may not).
+    Rule("GET", "/api/v1/households/stream", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/households/{id}", EVERY_OFFICIAL),
     Rule("PATCH", "/api/v1/households/{id}", REGISTRARS),
     Rule("POST", "/api/v1/households/{id}/category-changes", REGISTRARS),
@@ -167,18 +169,26 @@ ASSETS_RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/assets/{id}/incomes", REGISTRARS),
 )
 
-_COMPILED = [
-    (rule.method, rule.pattern, rule.roles)
-    for rule in (*RULES, *MONITORING_RULES, *PAYMENTS_RULES, *ASSETS_RULES)
-]
+
+def _by_method(rules: tuple[Rule, ...]) -> dict[str, list[tuple[re.Pattern[str], frozenset[Role]]]]:
+    """The rules grouped by method, each path compiled once: a request looks only at its method's rules."""
+    table: dict[str, list[tuple[re.Pattern[str], frozenset[Role]]]] = {}
+    for rule in rules:
+        table.setdefault(rule.method, []).append((rule.pattern, rule.roles))
+    return table
+
+
+_BY_METHOD = _by_method((*RULES, *MONITORING_RULES, *PAYMENTS_RULES, *ASSETS_RULES))
+
+
+def _rules_for(method: str) -> list[tuple[re.Pattern[str], frozenset[Role]]]:
+    return _BY_METHOD.get("GET" if method == "HEAD" else method, [])
 
 
 def allowed(method: str, path: str, role: Role) -> bool:
     """Whether `role` may call `method path`; HEAD follows GET."""
-    method = "GET" if method == "HEAD" else method
-    return any(m == method and p.match(path) and role in roles for m, p, roles in _COMPILED)
+    return any(role in roles and pattern.match(path) for pattern, roles in _rules_for(method))
 
 
 def known_route(method: str, path: str) -> bool:
-    method = "GET" if method == "HEAD" else method
-    return any(m == method and p.match(path) for m, p, _ in _COMPILED)
+    return any(pattern.match(path) for pattern, _ in _rules_for(method))

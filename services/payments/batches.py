@@ -1,12 +1,14 @@
 """Payment batches: drafted in bulk from approved claims and computed entitlements, submitted, approved by a
 second official, disbursed through the outbox (one signed bank instruction per line), reconciled."""
 
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import exists, update
+import asyncpg
+from sqlalchemy import JSON, exists, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,7 +46,7 @@ from shared.scope import narrowed, scoped
 TOPIC = "bank.disbursement"
 EVENT_TYPE = "disbursement.requested"
 INSERT_CHUNK = 500  # rows per multi-row INSERT (well under both databases' bound-parameter limits)
-KEY_CHUNK = 1000
+LINE_CHUNK = 10_000  # computed lines written per bulk insert while the registry still streams
 
 
 def utcnow() -> datetime:
@@ -76,9 +78,28 @@ def purpose_of(batch: Batch) -> str:
 
 
 async def _insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Multi-row INSERTs, a chunk at a time: never a statement per row."""
-    for start in range(0, len(rows), INSERT_CHUNK):
-        await session.execute(table.insert().values(list(rows[start : start + INSERT_CHUNK])))
+    """Bulk rows in the session's transaction: COPY on PostgreSQL (through the session's own asyncpg
+    connection), multi-row INSERTs a chunk at a time elsewhere — never a statement per row."""
+    if not rows:
+        return
+    if session.bind.dialect.name != "postgresql":
+        for start in range(0, len(rows), INSERT_CHUNK):
+            await session.execute(table.insert().values(list(rows[start : start + INSERT_CHUNK])))
+        return
+    columns = list(rows[0])
+    as_json = [isinstance(table.c[name].type, JSON) for name in columns]
+    records = [
+        tuple(
+            json.dumps(row[name], ensure_ascii=False) if encode and row[name] is not None else row[name]
+            for name, encode in zip(columns, as_json, strict=True)
+        )
+        for row in rows
+    ]
+    raw = await (await session.connection()).get_raw_connection()
+    try:
+        await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)
+    except asyncpg.UniqueViolationError:
+        raise Conflict("另一个批次同时纳入了相同的应发事项，请刷新后重试") from None
 
 
 def _line_row(batch_id: uuid.UUID, now: datetime, **fields: Any) -> dict[str, Any]:
@@ -132,17 +153,18 @@ async def _claim_lines(
     ]
 
 
-async def _held_keys(session: AsyncSession, keys: list[str]) -> set[str]:
-    held: set[str] = set()
-    for start in range(0, len(keys), KEY_CHUNK):
-        rows = await session.exec(
-            select(Line.entitlement_key).where(
-                col(Line.entitlement_key).in_(keys[start : start + KEY_CHUNK]),
-                col(Line.status).in_(list(LIVE_LINE_STATUSES)),
-            )
+async def _held_education_keys(session: AsyncSession, year: int) -> set[str]:
+    """The year's education entitlements a live line holds already: one query, whatever the count."""
+    rows = await session.exec(
+        select(Line.entitlement_key)
+        .join(Batch, col(Batch.id) == col(Line.batch_id))
+        .where(
+            Batch.kind == Kind.education,
+            Batch.year == year,
+            col(Line.status).in_(list(LIVE_LINE_STATUSES)),
         )
-        held.update(rows.all())
-    return held
+    )
+    return set(rows.all())
 
 
 async def _education_lines(
@@ -153,42 +175,38 @@ async def _education_lines(
     data: BatchCreate,
     batch_id: uuid.UUID,
     now: datetime,
-) -> list[dict[str, Any]]:
-    """Education living allowances computed from the registry's school stages, one line per household.
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Education living allowances computed from the registry's school stages, one line per household,
+    `LINE_CHUNK` lines at a time.
 
-    Bulk reads only: the region's eligible households page by page, then their members 1000 at a time.
+    One bulk read: the registry streams the region's eligible households that have someone in school
+    (ARCHITECTURE.md "Bulk paths"), and lines are computed as they arrive.
     """
     version, items = await policies.version_for_year(session, year=data.year)
-    ids: list[uuid.UUID] = []
-    for category in sorted(ELIGIBLE_CATEGORIES):
-        async for page in registry.household_ids(
-            region=data.region, category=category, token=principal.token
-        ):
-            ids.extend(page)
-    households = await registry.lookup(ids, token=principal.token)
-    keys = {hid: f"education:{data.year}:{hid}" for hid in households}
-    held = await _held_keys(session, list(keys.values()))
-    rows = []
-    for hid, household in sorted(households.items(), key=lambda kv: kv[1]["number"]):
-        if keys[hid] in held or not check_eligible(household["category"]).eligible:
+    held = await _held_education_keys(session, data.year)
+    rows: list[dict[str, Any]] = []
+    async for household in registry.stream(
+        region=data.region, categories=ELIGIBLE_CATEGORIES, school=True, token=principal.token
+    ):
+        key = f"education:{data.year}:{household['id']}"
+        if key in held or not check_eligible(household["category"]).eligible:
             continue
         if not is_within(household["region_code"], principal.region):
             continue
         allowance = education_allowance(household["members"], data.year, items)
         if not allowance.amount_fen:
             continue
-        name, id_masked = head_of(household)
         rows.append(
             _line_row(
                 batch_id,
                 now,
-                entitlement_key=keys[hid],
+                entitlement_key=key,
                 claim_id=None,
-                household_id=hid,
+                household_id=uuid.UUID(household["id"]),
                 household_number=household["number"],
                 region_code=household["region_code"],
-                payee_name=name,
-                payee_id_masked=id_masked,
+                payee_name=household["head_name"],
+                payee_id_masked=household["head_id_masked"],
                 amount_fen=allowance.amount_fen,
                 quantity=len(allowance.students),
                 rate_fen=None,
@@ -198,7 +216,15 @@ async def _education_lines(
                 },
             )
         )
-    return rows
+        if len(rows) == LINE_CHUNK:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
+
+
+async def _once(rows: list[dict[str, Any]]) -> AsyncIterator[list[dict[str, Any]]]:
+    yield rows
 
 
 async def create_batch(
@@ -219,20 +245,26 @@ async def create_batch(
         created_by=principal.subject,
         created_at=now,
     )
+    session.add(batch)
+    await session.flush()
     if data.kind == Kind.education:
-        rows = await _education_lines(
+        chunks = _education_lines(
             session, principal=principal, registry=registry, data=data, batch_id=batch.id, now=now
         )
     else:
-        rows = await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
-    if not rows:
+        chunks = _once(
+            await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
+        )
+    async for rows in chunks:
+        # A concurrent draft holding the same entitlement loses here, on the live-entitlement unique index
+        # (409); the whole batch rolls back with it.
+        await _insert_many(session, Line.__table__, rows)  # type: ignore[attr-defined]
+        batch.total_fen += sum(r["amount_fen"] for r in rows)
+        batch.line_count += len(rows)
+    if not batch.line_count:
         raise Invalid.field("kind", f"{data.region} 没有可纳入批次的 {data.year} 年{KIND_LABELS[data.kind]}")
-    batch.total_fen = sum(r["amount_fen"] for r in rows)
-    batch.line_count = len(rows)
     session.add(batch)
     await session.flush()
-    # A concurrent draft holding the same entitlement loses here, on the live-entitlement unique index (409).
-    await _insert_many(session, Line.__table__, rows)  # type: ignore[attr-defined]
     public = to_public(batch)
     await _audit(session, principal, batch, "batch.create", after=public)
     return public

@@ -1,5 +1,6 @@
 """Calls to the registry, always with the caller's token (the registry applies the caller's scope)."""
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -9,7 +10,6 @@ import httpx
 from shared.errors import NotFound, Unavailable
 
 LOOKUP_LIMIT = 1000  # the registry's bulk read takes up to 1000 ids per request
-LIST_PAGE_SIZE = 200
 TIMEOUT = httpx.Timeout(30.0, connect=3.0)
 Household = dict[str, Any]
 
@@ -52,30 +52,27 @@ class RegistryClient:
             raise NotFound("household not found")
         return found[household_id]
 
-    async def household_ids(
-        self, *, region: str, category: str, token: str
-    ) -> AsyncIterator[list[uuid.UUID]]:
-        """Every household id of `category` in `region`, a page at a time.
-
-        The registry offers offset paging only (bounded at 200 a page); a keyset or NDJSON stream would
-        serve a province-sized run better (ARCHITECTURE.md "Bulk paths").
-        """
-        page = 1
-        while True:
-            response = await self._call(
-                "GET",
-                "/api/v1/households",
-                token=token,
-                params={"region": region, "category": category, "page": page, "page_size": LIST_PAGE_SIZE},
-            )
-            response.raise_for_status()
-            body = response.json()
-            ids = [uuid.UUID(h["id"]) for h in body["items"]]
-            if ids:
-                yield ids
-            if page * LIST_PAGE_SIZE >= body["total"] or not ids:
-                return
-            page += 1
+    async def stream(
+        self, *, region: str, categories: Iterable[str], school: bool, token: str
+    ) -> AsyncIterator[Household]:
+        """Every household of `categories` in `region` the caller may see, from the registry's NDJSON bulk
+        read (`GET /api/v1/households/stream`): the head as payee, members' school stages; with `school`,
+        only households with a member in school and only those members."""
+        params: dict[str, Any] = {"region": region, "category": sorted(categories), "school": school}
+        headers = {"authorization": f"Bearer {token}"}
+        url = self.base_url + "/api/v1/households/stream"
+        try:
+            async with self.client.stream("GET", url, params=params, headers=headers) as response:
+                if response.status_code >= 500:
+                    raise Unavailable(f"户籍服务暂不可用（{response.status_code}）")
+                if response.status_code != 200:
+                    await response.aread()
+                    response.raise_for_status()
+                async for line in response.aiter_lines():
+                    if line:
+                        yield json.loads(line)
+        except httpx.TransportError as exc:
+            raise Unavailable(f"户籍服务暂不可用：{exc!r}") from None
 
     async def region_names(self, code: str, *, token: str) -> dict[str, str]:
         """Names of a region and everything under it (one request), for notices."""

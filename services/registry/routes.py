@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, status
 
-from services.registry import households, regions, stats
+from services.registry import households, regions, stats, stream
 from services.registry.dependencies import CipherDep, HouseholdDep, Reader, RegionDep, Registrar
 from services.registry.enums import Category
 from services.registry.schemas import (
@@ -22,7 +22,7 @@ from services.registry.schemas import (
     RegionUpdate,
 )
 from shared.auth import Principal, PrincipalDep, require_roles
-from shared.db import SessionDep
+from shared.db import DatabaseDep, SessionDep
 from shared.roles import Role
 
 router = APIRouter(prefix="/api/v1", tags=["regions"])
@@ -95,6 +95,33 @@ async def list_households(
         page_size=page_size,
     )
     return HouseholdPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@household_router.get(
+    "/households/stream",
+    response_class=stream.NDJSONResponse,
+    responses={
+        200: {
+            "model": stream.StreamHousehold,
+            "description": "one `StreamHousehold` JSON object per line (NDJSON), in household-number order",
+        }
+    },
+)
+async def stream_households(
+    db: DatabaseDep,
+    principal: Reader,
+    region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
+    category: Annotated[list[Category] | None, Query(description="repeat for several; default all")] = None,
+    school: Annotated[
+        bool, Query(description="only households with a member in school, and only those")
+    ] = False,
+) -> stream.NDJSONResponse:
+    """Bulk read for batch work in other services: every household in scope as NDJSON, one line each
+    (id, number, village, category, the head as payee, members' birth dates and school stages)."""
+    body = stream.stream_households(
+        db, principal=principal, region=region, categories=category or [], school=school
+    )
+    return stream.NDJSONResponse(body)
 
 
 @household_router.post("/households/lookup", response_model=LookupResult)

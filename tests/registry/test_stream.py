@@ -1,0 +1,84 @@
+"""The NDJSON bulk read other services' batch work uses: scope, filters, order, and only the facts needed."""
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from services.registry import stream
+from services.registry.app import create_app
+from services.registry.seed import seed_villages
+from shared.db import Database
+from shared.settings import Settings
+from tests.conftest import TokenFactory, bearer
+from tests.support.households import household, member
+
+pytestmark = pytest.mark.usefixtures("clean_databases")
+
+ASIER, HUANGHE = "150625100201", "150625101202"
+STREAM = "/api/v1/households/stream"
+
+
+@pytest.fixture
+async def registry(settings: Settings, asgi_client_factory) -> httpx.AsyncClient:
+    db = Database.from_url(settings.database_url("registry"))
+    async with db.session_scope() as session:
+        await seed_villages(session)
+    await db.dispose()
+    return await asgi_client_factory(create_app(settings))
+
+
+async def register(client: httpx.AsyncClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    response = await client.post("/api/v1/households", json=household(**fields), headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def lines(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+    response = await client.get(STREAM, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(stream.NDJSON)
+    return [json.loads(line) for line in response.text.splitlines() if line]
+
+
+async def test_the_stream_is_scoped_filtered_and_in_number_order(
+    registry: httpx.AsyncClient, token_for: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    banner = bearer(token_for("banner_official", "150625"))
+    pupil = member("其其格", "child", school_stage="primary")
+    in_school = await register(
+        registry, banner, members=[member("巴特尔", "head"), member("乌日娜", "spouse"), pupil]
+    )
+    no_school = await register(registry, banner)
+    ordinary = await register(
+        registry,
+        banner,
+        category="ordinary",
+        members=[member(), member("苏和", "child", school_stage="junior")],
+    )
+    elsewhere = await register(registry, banner, region_code=HUANGHE)
+    monkeypatch.setattr(stream, "STREAM_PAGE", 2)  # several keyset pages even for four households
+
+    everything = await lines(registry, banner)
+    assert [h["number"] for h in everything] == sorted(
+        h["number"] for h in (in_school, no_school, ordinary, elsewhere)
+    )
+    township = await lines(registry, bearer(token_for("township_official", "150625100")))
+    assert {h["id"] for h in township} == {in_school["id"], no_school["id"], ordinary["id"]}  # not 黄河村
+    assert {h["id"] for h in await lines(registry, banner, region=HUANGHE)} == {elsewhere["id"]}
+
+    [due] = await lines(registry, banner, category=["marginal", "monitored"], school="true")
+    assert due["id"] == in_school["id"] and due["category"] == "marginal"
+    assert due["head_name"] == "巴特尔"
+    assert (
+        due["head_id_masked"]
+        == in_school["members"][0]["id_number"][:6] + "********" + in_school["members"][0]["id_number"][-4:]
+    )
+    assert [(m["name"], m["school_stage"]) for m in due["members"]] == [("其其格", "primary")]
+    assert set(due["members"][0]) == {"id", "name", "relation", "birth_date", "school_stage"}  # no ID number
+
+
+async def test_a_bank_may_not_read_the_stream(registry: httpx.AsyncClient, token_for: TokenFactory) -> None:
+    response = await registry.get(STREAM, headers=bearer(token_for("bank", "150625")))
+    assert response.status_code == 403
