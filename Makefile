@@ -35,6 +35,10 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 -o requirements.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements-dev.lock
 
+## Benchmarks on PostgreSQL at N households (BENCH_N, default 1000000): one JSON summary, bench/results.json.
+bench: $(STAMP)
+	$(PY) -m bench
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from deploy.stack import Stack
 from shared.roles import Role
 from shared.settings import Settings
@@ -23,3 +25,8 @@ class BenchContext:
     workdir: Path  # scratch space for generated files (spreadsheets), removed afterwards
     fresh_database: Callable[[str], str]  # a new, migrated, empty database for a process; dropped afterwards
     notes: dict[str, str] = field(default_factory=dict)  # what each figure measured, printed with the summary
+
+    def dsn(self, process: str) -> str:
+        """A plain PostgreSQL DSN (for asyncpg) of a process's database."""
+        url = make_url(self.settings.database_url(process)).set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)

@@ -41,8 +41,11 @@ def migrate(settings: Settings, names: list[str]) -> None:
         print(f"migrated {name}")
 
 
-async def seed(settings: Settings) -> dict[str, int]:
-    """Load every demo data set; running it twice adds nothing the second time."""
+async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]:
+    """Load every demo data set; running it twice adds nothing the second time.
+
+    Without `households`, everything but the 3,000 demo households (the benchmark loads its own).
+    """
     from functools import partial
 
     from gateway.seed import seed_demo_bank_client, seed_users
@@ -57,7 +60,7 @@ async def seed(settings: Settings) -> dict[str, int]:
     counts: dict[str, int] = {}
     for process, loader, label in (
         ("registry", seed_villages, "villages"),
-        ("registry", partial(seed_households, cipher=cipher), "households"),
+        *([("registry", partial(seed_households, cipher=cipher), "households")] if households else []),
         ("gateway", seed_users, "users"),
         ("gateway", partial(seed_demo_bank_client, settings=settings), "bank clients"),
         ("payments", seed_bank_endpoint, "bank endpoints"),

@@ -1,0 +1,270 @@
+"""`python -m bench [--output FILE]`: provision, load N households, serve, measure, summarise, clean up.
+
+Databases of its own on PostgreSQL (`<BENCH_DB_PREFIX>_<process>`, dropped and created afresh, migrated with
+the real migrations), a throwaway key pair, the service clients and the demo villages and accounts, then
+`BENCH_N` generated households (default 1,000,000) loaded at COPY speed. The five processes serve as real
+uvicorn servers; each benchmark module's `measure(ctx)` runs in turn. One JSON summary goes to stdout and
+to `bench/results.json` (or `--output`); progress goes to stderr. Everything is dropped afterwards.
+`BENCH_ONLY=payment_run,reads` runs only the named benchmarks (a quicker look while working on one).
+"""
+
+import argparse
+import asyncio
+import importlib
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from bench.context import BenchContext
+from bench.generator import load_households
+from deploy.manage import register_service_clients, seed
+from deploy.stack import Stack
+from gateway.keys import generate_keypair
+from gateway.tokens import TokenIssuer
+from services.registry.seed import demo_villages
+from shared.crypto import FieldCipher
+from shared.migrations import upgrade
+from shared.roles import Role
+from shared.settings import PROCESSES, Settings
+
+DEFAULT_N = 1_000_000
+RESULTS = Path(__file__).with_name("results.json")
+ADMIN_DSN = os.environ.get(
+    "BENCH_PG_DSN", os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+)
+# (module, what it measures), run in this order.
+BENCHMARKS = (
+    ("bench.payment_run", "a year's payment run against a raw COPY of its lines"),
+    ("bench.imports", ".xlsx import against openpyxl's own read"),
+    ("bench.gateway", "the gateway against calling the service directly"),
+    ("bench.reads", "scoped search and the dashboard"),
+)
+TOKEN_LIFETIME_HOURS = 12
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+class Phases:
+    """Wall time of each phase, logged as it ends and kept for the summary."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        log(f"{name} …")
+        began = time.monotonic()
+        yield
+        self.seconds[name] = round(time.monotonic() - began, 2)
+        log(f"{name} done in {self.seconds[name]:.1f} s (elapsed {time.monotonic() - self.started:.0f} s)")
+
+
+def pg_url(name: str) -> str:
+    return make_url(ADMIN_DSN).set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
+
+
+def plain_dsn(url: str) -> str:
+    """An asyncpg DSN from a SQLAlchemy URL."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin(statement: str) -> None:
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+class Databases:
+    """The run's PostgreSQL databases: created empty and migrated, all dropped at the end."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.names: list[str] = []
+
+    def provision(self, name: str, process: str) -> str:
+        """Drop and create `name`, migrate it as `process`; blocking (runs its own event loops)."""
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        self.names.append(name)
+        url = pg_url(name)
+        upgrade(process, url)
+        return url
+
+    def fresh(self, process: str) -> str:
+        """Another migrated database for `process`; callable from inside the event loop."""
+        name = f"{self.prefix}_{process}_{len(self.names)}"
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(self.provision, name, process).result()
+
+    def drop_all(self) -> None:
+        for name in reversed(self.names):
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.names.clear()
+
+
+def machine(settings: Settings) -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+
+    async def server_version() -> str:
+        conn = await asyncpg.connect(plain_dsn(settings.database_url("registry")))
+        try:
+            return str(await conn.fetchval("SHOW server_version"))
+        finally:
+            await conn.close()
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(memory_kb / 1024 / 1024, 1),
+        "postgresql": asyncio.run(server_version()),
+        "python": platform.python_version(),
+    }
+
+
+def stack_env(settings: Settings, keys: Path) -> dict[str, str]:
+    return {
+        "HANGJIN_ENV": "test",
+        "JWT_PRIVATE_KEY_FILE": str(settings.jwt_private_key_file),
+        "JWT_PUBLIC_KEY_FILE": str(settings.jwt_public_key_file),
+        "SECRET_KEY": settings.secret_key,
+        "SERVICE_CLIENTS_SECRET": settings.service_clients_secret,
+        "LOG_LEVEL": "WARNING",
+        **{f"{p.upper()}_DATABASE_URL": settings.database_url(p) for p in PROCESSES},
+    }
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def measure_all(ctx: BenchContext, phases: Phases, only: set[str]) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    for module_name, what in BENCHMARKS:
+        if only and module_name.removeprefix("bench.") not in only:
+            continue
+        module = importlib.import_module(module_name)
+        with phases.phase(f"{module_name.removeprefix('bench.')}: {what}"):
+            figures.update(await module.measure(ctx))
+    return figures
+
+
+def check(figures: dict[str, float]) -> None:
+    """Every figure a finite positive number: anything else is a broken benchmark, not a result."""
+    bad = {
+        k: v for k, v in figures.items() if not (isinstance(v, int | float) and math.isfinite(v) and v > 0)
+    }
+    if bad:
+        raise SystemExit(f"benchmark figures that are not finite positive numbers: {bad}")
+
+
+def run(n: int, output: Path, prefix: str, only: set[str]) -> dict[str, Any]:
+    phases = Phases()
+    databases = Databases(prefix)
+    workdir = Path(tempfile.mkdtemp(prefix="hangjin-bench-"))
+    stack: Stack | None = None
+    try:
+        keys = workdir / "keys"
+        keys.mkdir()
+        generate_keypair(keys / "jwt-private.pem", keys / "jwt-public.pem")
+        with phases.phase("provision databases"):
+            urls = {p: databases.provision(f"{prefix}_{p}", p) for p in PROCESSES}
+        settings = Settings(
+            hangjin_env="test",
+            jwt_private_key_file=keys / "jwt-private.pem",
+            jwt_public_key_file=keys / "jwt-public.pem",
+            secret_key="bench-secret-key",
+            **{f"{p}_database_url": url for p, url in urls.items()},
+        )
+        with phases.phase("seed villages, accounts and service clients"):
+            asyncio.run(register_service_clients(settings))
+            asyncio.run(seed(settings, households=False))
+        with phases.phase(f"load {n:,} households"):
+            cipher = FieldCipher.from_settings(settings.id_encryption_keys, settings.id_lookup_key)
+            villages = [v.code for v in demo_villages()]
+            counts = asyncio.run(
+                load_households(plain_dsn(urls["registry"]), n=n, villages=villages, cipher=cipher)
+            )
+            log(f"loaded {counts['households']:,} households, {counts['members']:,} members")
+        stack = Stack(ports={p: free_port() for p in PROCESSES}, env=stack_env(settings, keys))
+        with phases.phase("start the stack"):
+            stack.start_all(timeout=120)
+        from datetime import timedelta
+
+        issuer = TokenIssuer.from_file(
+            settings.jwt_private_key_file, lifetime=timedelta(hours=TOKEN_LIFETIME_HOURS)
+        )
+
+        def token(role: Role, region: str) -> str:
+            return issuer.issue(subject=f"bench-{role}-{region}", role=role, region=region).access_token
+
+        ctx = BenchContext(
+            n_households=n,
+            settings=settings,
+            stack=stack,
+            token=token,
+            workdir=workdir,
+            fresh_database=databases.fresh,
+        )
+        figures = asyncio.run(measure_all(ctx, phases, only))
+        check(figures)
+        summary: dict[str, Any] = {
+            "n_households": n,
+            **figures,
+            "machine": machine(settings),
+            "phases_s": phases.seconds,
+            "notes": ctx.notes,
+        }
+    finally:
+        if stack is not None:
+            stack.stop_all()
+        databases.drop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+    output.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--output", type=Path, default=Path(os.environ.get("BENCH_OUTPUT", RESULTS)))
+    args = parser.parse_args(argv)
+    n = int(os.environ.get("BENCH_N", DEFAULT_N))
+    prefix = os.environ.get("BENCH_DB_PREFIX", "bench")
+    only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
+    summary = run(n, args.output, prefix, only)
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
