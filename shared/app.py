@@ -13,6 +13,7 @@ from shared.auth import TokenVerifier, get_principal
 from shared.db import Database
 from shared.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers, problem_response
 from shared.health import router as health_router
+from shared.metrics import OutboxMetrics, install
 from shared.migrations import upgrade
 from shared.observability import RequestIdMiddleware, configure_logging
 from shared.settings import Settings, get_settings
@@ -56,7 +57,7 @@ def create_service_app(
     extensions: Sequence[Extension] = (),
     settings: Settings | None = None,
 ) -> FastAPI:
-    """Build one service: its routers behind token auth, plus health, errors and request ids.
+    """Build one service: its routers behind token auth, plus health, errors, request ids and metrics.
 
     `extensions` are async context managers entered in the lifespan after the database is open
     (the outbox dispatcher, clients of other services).
@@ -95,4 +96,5 @@ def create_service_app(
         app.include_router(router)
     app.add_middleware(RequireToken)
     app.add_middleware(RequestIdMiddleware)
+    install(app).on_scrape(OutboxMetrics(app))  # every service's database holds an outbox
     return app

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import random
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -66,7 +67,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(at: datetime) -> datetime:
+def aware(at: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
@@ -154,6 +155,8 @@ class Dispatcher:
         self.batch_size, self.lease, self.poll_seconds = batch_size, lease, poll_seconds
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
+        # Outcomes since start by (topic, delivered | retry | dead), read at scrape time (shared/metrics.py).
+        self.outcomes: Counter[tuple[str, str]] = Counter()
 
     def wake(self) -> None:
         """Look for work now rather than at the next poll (call after committing an enqueue)."""
@@ -234,8 +237,10 @@ class Dispatcher:
         now = utcnow()
         attempts = message.attempts + 1
         values: dict[str, Any] = {"attempts": attempts, "locked_until": None, "last_error": error}
+        outcome = "retry"
         if error is None:
             values.update(status=OutboxStatus.delivered, delivered_at=now)
+            outcome = "delivered"
         else:
             async with self.db.session_scope() as session:
                 created = (
@@ -243,12 +248,14 @@ class Dispatcher:
                 ).scalar_one()
             delay = retry_after if retry_after is not None else self.policy.delay(attempts)
             next_at = now + timedelta(seconds=delay)
-            if dead or next_at - _aware(created) > self.policy.give_up_after:
+            if dead or next_at - aware(created) > self.policy.give_up_after:
                 values.update(status=OutboxStatus.dead)
+                outcome = "dead"
             else:
                 values.update(next_attempt_at=next_at)
         async with self.db.session_scope() as session:
             await session.execute(update(t).where(t.c.id == message.id).values(**values))
+        self.outcomes[(message.topic, outcome)] += 1
 
 
 async def replay(session: AsyncSession, table: Table, message_id: uuid.UUID) -> bool:

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # the HMAC key for lookups. The defaults below are for local development only.
     id_encryption_keys: str = "local1:" + "bG9jYWwtb25seS1pZC1lbmNyeXB0aW9uLWtleS0wMDE="
     id_lookup_key: str = "bG9jYWwtb25seS1pZC1sb29rdXAta2V5LTAwMDAwMDE="
+    # The bearer token Prometheus presents at /metrics; unset, /metrics answers loopback callers only.
+    metrics_token: str = ""
     log_level: str = "INFO"
     sql_echo: bool = False
     migrate_on_start: bool = False

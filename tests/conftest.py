@@ -28,6 +28,7 @@ from shared.settings import PROCESSES, Settings
 from tests.support.keys import KeyPair, make_keypair
 
 PG_ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+METRICS_TOKEN = "test-metrics-token"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -136,6 +137,7 @@ def live_stack(backend: str, keypair: KeyPair, tmp_path_factory: pytest.TempPath
             "JWT_PUBLIC_KEY_FILE": str(keypair.public_file),
             "SECRET_KEY": settings.secret_key,
             "SERVICE_CLIENTS_SECRET": settings.service_clients_secret,
+            "METRICS_TOKEN": METRICS_TOKEN,  # as in production: /metrics only with the scrape token
             "LOG_LEVEL": "WARNING",
             **{f"{p.upper()}_DATABASE_URL": url for p, url in urls.items()},
         }

@@ -16,7 +16,7 @@ from services.payments.enums import BatchStatus, LineStatus
 from services.payments.models import BankCallback, Batch, Line, WebhookEndpoint, audit_log
 from services.payments.rules import FINAL_LINE_STATUSES, next_line_status
 from services.payments.schemas import BankCallbackIn, BankCallbackResult
-from shared import audit
+from shared import audit, metrics
 from shared.auth import Principal
 from shared.errors import DomainError, NotFound, Unauthorized
 from shared.scope import scoped
@@ -25,17 +25,26 @@ TOLERANCE = timedelta(minutes=5)
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 
+def _refused(reason: str, error: DomainError) -> DomainError:
+    """Count a refused callback by reason (malformed, too_old, unknown, bad_signature): a run of them is a
+    misconfigured bank, a clock drifting or someone probing the endpoint."""
+    metrics.count("payments_bank_callbacks_refused", "Bank callbacks refused, by reason", reason=reason)
+    return error
+
+
 def _timestamp(headers: dict[str, str]) -> datetime:
     """The signed time, refused (400) when missing, unreadable or outside the 5-minute window."""
     missing = [h for h in SIGNATURE_HEADERS if not headers.get(h)]
     if missing:
-        raise DomainError(f"missing Standard Webhooks headers: {', '.join(missing)}")
+        raise _refused("malformed", DomainError(f"missing Standard Webhooks headers: {', '.join(missing)}"))
     try:
         at = datetime.fromtimestamp(int(headers["webhook-timestamp"]), tz=UTC)
     except (ValueError, OverflowError, OSError):
-        raise DomainError("webhook-timestamp is not a Unix time in seconds") from None
+        raise _refused("malformed", DomainError("webhook-timestamp is not a Unix time in seconds")) from None
     if abs(datetime.now(UTC) - at) > TOLERANCE:
-        raise DomainError("webhook-timestamp is outside the 5-minute tolerance (stale or replayed)")
+        raise _refused(
+            "too_old", DomainError("webhook-timestamp is outside the 5-minute tolerance (stale or replayed)")
+        )
     return at
 
 
@@ -43,7 +52,9 @@ def _verify(secret: str, body: bytes, headers: dict[str, str]) -> None:
     try:
         Webhook(secret).verify(body, headers)
     except (WebhookVerificationError, ValueError):
-        raise Unauthorized("webhook signature does not verify with the endpoint's secret") from None
+        raise _refused(
+            "bad_signature", Unauthorized("webhook signature does not verify with the endpoint's secret")
+        ) from None
 
 
 def _result(callback: BankCallback) -> BankCallbackResult:
@@ -73,13 +84,13 @@ async def receive(
         )
     ).first()
     if line is None:
-        raise NotFound("instruction not found")
+        raise _refused("unknown", NotFound("instruction not found"))
     batch = (
         await session.exec(select(Batch).where(Batch.id == line.batch_id).with_for_update())
     ).one()  # callbacks of one batch queue here, so the last one sees every other and completes the batch
     endpoint = await session.get(WebhookEndpoint, batch.endpoint_id) if batch.endpoint_id else None
     if endpoint is None:
-        raise NotFound("instruction not found")
+        raise _refused("unknown", NotFound("instruction not found"))
     _verify(endpoint.secret, body, headers)
     seen = (
         await session.exec(select(BankCallback).where(BankCallback.webhook_id == headers["webhook-id"]))
