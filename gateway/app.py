@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
+from gateway.metrics import install_gateway_metrics
 from gateway.openapi import merged_openapi
 from gateway.routes import admin, proxy, router
 from gateway.tokens import TokenIssuer
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.verifier = TokenVerifier.from_file(settings.jwt_public_key_file)
         try:
-            async with Upstreams.open(settings) as upstreams:
+            async with Upstreams.open(settings, trace_configs=[upstream_calls.trace(settings)]) as upstreams:
                 app.state.upstreams = upstreams
                 yield
         finally:
@@ -68,4 +69,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(proxy)
     app.add_middleware(RequestIdMiddleware)
+    upstream_calls = install_gateway_metrics(app)
     return app

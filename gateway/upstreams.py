@@ -1,8 +1,9 @@
 """The services behind the gateway, and the one pooled HTTP client that reaches them."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import aiohttp
 import httpx
 from fastapi import Request
 from httpx_aiohttp import AiohttpTransport
@@ -58,8 +59,14 @@ class Upstreams:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, settings: Settings) -> AsyncIterator["Upstreams"]:
-        async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=TIMEOUT) as client:
+    async def open(
+        cls, settings: Settings, *, trace_configs: Sequence[aiohttp.TraceConfig] = ()
+    ) -> AsyncIterator["Upstreams"]:
+        """`trace_configs`: request hooks on the session (the gateway's upstream metrics)."""
+        async with (
+            aiohttp.ClientSession(trace_configs=list(trace_configs)) as session,
+            httpx.AsyncClient(transport=AiohttpTransport(client=session), timeout=TIMEOUT) as client,
+        ):
             yield cls(settings, client)
 
     async def call(
