@@ -115,4 +115,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# Commit before the answer leaves (scope="function"): by default FastAPI ends a yield dependency after the
+# response is sent, so a client could be told 201 and read the old state, or never learn the commit failed.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
