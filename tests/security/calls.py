@@ -1,0 +1,669 @@
+"""How each operation of the matrix is called for an object position: a valid request, what a listing
+must show, and which banner-level read must not change when a caller is refused.
+
+Bodies are valid (FastAPI validates them before the handler runs, so a 422 could otherwise hide a missing
+scope check); where a body names a region or a household, it names the position's.
+"""
+
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.security.objects import YEAR, World, asset, entity, investment, plan, unique, visit
+from tests.security.principals import TOWNSHIP, VILLAGE, Position
+from tests.support.households import household, id_number
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    params: dict[str, Any] | None = None
+    json: Any = None
+    files: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Make = Callable[[World, Position], Request]
+
+
+@dataclass(frozen=True)
+class Call:
+    """`listing`: the answer is a list, search, count, export or report checked for out-of-scope rows;
+    `shows`: the id an allowed listing at a position must contain; `probe`: a banner read that a refused
+    call must leave unchanged (nothing written)."""
+
+    make: Make
+    listing: bool = False
+    shows: Callable[[World, Position], str] | None = None
+    probe: Make | None = None
+
+
+CALLS: dict[str, Call] = {}
+
+
+def call(operation: str, **options: Any) -> Callable[[Make], Make]:
+    def register(make: Make) -> Make:
+        CALLS[operation] = Call(make, **options)
+        return make
+
+    return register
+
+
+def get(path: str, **params: Any) -> Make:
+    return lambda w, p: Request("GET", path, params=params or None)
+
+
+def listing_in(path: str, **params: Any) -> Make:
+    """A listing filtered to the position's village."""
+    return lambda w, p: Request("GET", path, params={"region": VILLAGE[p], **params})
+
+
+def total_in(path: str) -> Make:
+    return listing_in(path, page_size=1)
+
+
+def obj(kind: str) -> Callable[[World, Position], str]:
+    return lambda w, p: str(vars(w.places[p])[kind]["id"])
+
+
+def read_of(kind: str, template: str) -> Make:
+    return lambda w, p: Request("GET", template.format(obj(kind)(w, p)))
+
+
+def register_simple(operation: str, make: Make, **options: Any) -> None:
+    CALLS[operation] = Call(make, **options)
+
+
+# --- gateway ---------------------------------------------------------------------------------------------
+register_simple("GET /healthz", get("/healthz"))
+register_simple("GET /readyz", get("/readyz"))
+register_simple("GET /.well-known/jwks.json", get("/.well-known/jwks.json"))
+register_simple("GET /auth/me", get("/auth/me"))
+register_simple(
+    "POST /auth/token",
+    # the demo administrator's own sign-in (API.md "Running")
+    lambda w, p: Request(
+        "POST", "/auth/token", files={"username": (None, "admin"), "password": (None, "hangjin-demo")}
+    ),
+)
+register_simple("GET /api/v1/admin/users", get("/api/v1/admin/users"))
+register_simple("GET /api/v1/admin/clients", get("/api/v1/admin/clients"))
+
+
+@call("POST /api/v1/admin/users")
+def _user(w: World, p: Position) -> Request:
+    body = {
+        "username": unique("u"),
+        "password": "hangjin-demo-2",
+        "role": "village_official",
+        "region": VILLAGE[p],
+    }
+    return Request("POST", "/api/v1/admin/users", json=body)
+
+
+@call("POST /api/v1/admin/clients")
+def _client(w: World, p: Position) -> Request:
+    return Request(
+        "POST",
+        "/api/v1/admin/clients",
+        json={"name": unique("c"), "role": "partner_agency", "region": TOWNSHIP},
+    )
+
+
+# --- registry --------------------------------------------------------------------------------------------
+register_simple(
+    "GET /api/v1/regions",
+    lambda w, p: Request("GET", "/api/v1/regions", params={"under": VILLAGE[p]}),
+    listing=True,
+)
+register_simple("GET /api/v1/regions/{code}", lambda w, p: Request("GET", f"/api/v1/regions/{VILLAGE[p]}"))
+register_simple(
+    "POST /api/v1/regions",
+    # an existing code: the banner admin gets 409 and the region tree stays as the other suites expect it
+    lambda w, p: Request("POST", "/api/v1/regions", json={"code": VILLAGE[p], "name": "重复嘎查"}),
+)
+REGION_NAMES = {Position.village: "阿斯尔嘎查", Position.sibling: "巴音乌素嘎查", Position.other: "巴拉贡村"}
+register_simple(
+    "PATCH /api/v1/regions/{code}",
+    lambda w, p: Request("PATCH", f"/api/v1/regions/{VILLAGE[p]}", json={"name": REGION_NAMES[p]}),
+    probe=lambda w, p: Request("GET", f"/api/v1/regions/{VILLAGE[p]}"),
+)
+HOUSEHOLDS_IN = total_in("/api/v1/households")
+register_simple(
+    "GET /api/v1/households",
+    listing_in("/api/v1/households", page_size=200),
+    listing=True,
+    shows=obj("household"),
+)
+register_simple(
+    "POST /api/v1/households",
+    lambda w, p: Request("POST", "/api/v1/households", json=household(VILLAGE[p], "marginal")),
+    probe=HOUSEHOLDS_IN,
+)
+register_simple(
+    "GET /api/v1/households/import-template",
+    get("/api/v1/households/import-template", format="csv"),
+)
+
+
+def import_file(region_code: str) -> bytes:
+    """One household of one head in the registry's own import columns (the template's header row)."""
+    header = (
+        "户序号,嘎查村代码,家庭住址,联系电话,户类别,脱贫年度,是否易地搬迁,安置点,人均纯收入（元）,收入年度,"
+        "羊（只）,牛（头）,猪（头）,义务教育保障,基本医疗保障,住房安全保障,饮水安全,姓名,身份证号,与户主关系,"
+        "民族,在校阶段,残疾等级,慢性病,大病,劳动能力,务工情况,低保,特困,养老保险"
+    )
+    row = (
+        f"1,{region_code},嘎查一社1号,13912345678,边缘易致贫户,,否,,9000.00,{YEAR - 1},10,0,0,是,是,是,是,"
+        f"宝音,{id_number()},户主,蒙古族,未在学,,否,否,有劳动力,本地务农,否,否,是"
+    )
+    return f"{header}\n{row}\n".encode()
+
+
+register_simple(
+    "POST /api/v1/households/import",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/households/import",
+        files={"file": ("households.csv", io.BytesIO(import_file(VILLAGE[p])), "text/csv")},
+    ),
+    probe=HOUSEHOLDS_IN,
+)
+register_simple(
+    "GET /api/v1/households/export",
+    listing_in("/api/v1/households/export", format="csv"),
+    listing=True,
+    shows=lambda w, p: str(w.places[p].household["address"]),
+)
+register_simple(
+    "POST /api/v1/households/lookup",
+    lambda w, p: Request(
+        "POST", "/api/v1/households/lookup", json={"household_ids": [obj("household")(w, p)]}
+    ),
+    listing=True,
+    shows=obj("household"),
+)
+register_simple(
+    "GET /api/v1/households/stream",
+    listing_in("/api/v1/households/stream"),
+    listing=True,
+    shows=obj("household"),
+)
+HOUSEHOLD = read_of("household", "/api/v1/households/{}")
+register_simple("GET /api/v1/households/{household_id}", HOUSEHOLD)
+register_simple(
+    "PATCH /api/v1/households/{household_id}",
+    lambda w, p: Request(
+        "PATCH", f"/api/v1/households/{obj('household')(w, p)}", json={"phone": "13800001111"}
+    ),
+    probe=HOUSEHOLD,
+)
+register_simple(
+    "POST /api/v1/households/{household_id}/category-changes",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/households/{obj('household')(w, p)}/category-changes",
+        json={"category": "monitored", "reason": "纳入监测", "effective_date": f"{YEAR}-01-01"},
+    ),
+    probe=HOUSEHOLD,
+)
+register_simple(
+    "GET /api/v1/households/{household_id}/history", read_of("household", "/api/v1/households/{}/history")
+)
+register_simple(
+    "GET /api/v1/stats/households",
+    lambda w, p: Request(
+        "GET",
+        "/api/v1/stats/households",
+        params={"region": VILLAGE[p][:9]} if p != Position.village else {"region": VILLAGE[p]},
+    ),
+    listing=True,
+)
+
+# --- monitoring ------------------------------------------------------------------------------------------
+CASE = read_of("case", "/api/v1/monitoring/cases/{}")
+NOTICED = read_of("noticed_case", "/api/v1/monitoring/cases/{}")
+CASES_IN = total_in("/api/v1/monitoring/cases")
+ALERTS_IN = total_in("/api/v1/monitoring/alerts")
+
+
+def case_body(w: World, p: Position) -> dict[str, Any]:
+    return {
+        "household_id": obj("household")(w, p),
+        "source": "village_screening",
+        "risk_types": ["income_drop"],
+        "description": "收入骤减风险",
+    }
+
+
+register_simple(
+    "POST /api/v1/monitoring/cases",
+    lambda w, p: Request("POST", "/api/v1/monitoring/cases", json=case_body(w, p)),
+    probe=CASES_IN,
+)
+register_simple(
+    "GET /api/v1/monitoring/cases",
+    listing_in("/api/v1/monitoring/cases", page_size=200),
+    listing=True,
+    shows=obj("case"),
+)
+register_simple("GET /api/v1/monitoring/cases/{case_id}", CASE)
+register_simple(
+    "POST /api/v1/monitoring/cases/{case_id}/transitions",
+    # the first step of a case just applied for: the village's officials and work team may take it
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/monitoring/cases/{obj('step_case')(w, p)}/transitions",
+        json={"action": "village_review", "comment": "两委和工作队评议通过"},
+    ),
+    probe=lambda w, p: Request("GET", f"/api/v1/monitoring/cases/{obj('step_case')(w, p)}"),
+)
+register_simple(
+    "POST /api/v1/monitoring/cases/{case_id}/objections",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/monitoring/cases/{obj('noticed_case')(w, p)}/objections",
+        json={"content": "收入情况有出入"},
+    ),
+    probe=NOTICED,
+)
+register_simple(
+    "POST /api/v1/monitoring/cases/{case_id}/objections/{objection_id}/resolve",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/monitoring/cases/{obj('noticed_case')(w, p)}/objections/{obj('objection')(w, p)}/resolve",
+        json={"resolution": "经核实，异议不成立", "upheld": False},
+    ),
+    probe=NOTICED,
+)
+register_simple(
+    "POST /api/v1/monitoring/cases/{case_id}/measures",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/monitoring/cases/{obj('case')(w, p)}/measures",
+        json={
+            "kind": "industry",
+            "description": "发展肉羊养殖",
+            "cadre_name": "张敏",
+            "started_on": f"{YEAR}-01-01",
+        },
+    ),
+    probe=CASE,
+)
+register_simple(
+    "PATCH /api/v1/monitoring/cases/{case_id}/measures/{measure_id}",
+    # no case can be confirmed (the notice lasts 5 days) in a fresh stack, so no measure exists to find
+    lambda w, p: Request(
+        "PATCH",
+        f"/api/v1/monitoring/cases/{obj('case')(w, p)}/measures/{uuid.uuid4()}",
+        json={"outcome": "已见效", "completed_on": f"{YEAR}-06-01"},
+    ),
+    probe=CASE,
+)
+register_simple(
+    "POST /api/v1/monitoring/cases/{case_id}/reliefs",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/monitoring/cases/{obj('case')(w, p)}/reliefs",
+        json={
+            "kind": "illness",
+            "amount_fen": 200_000,
+            "description": "临时救助",
+            "granted_on": f"{YEAR}-02-01",
+        },
+    ),
+    probe=CASE,
+)
+register_simple(
+    "GET /api/v1/monitoring/notices",
+    listing_in("/api/v1/monitoring/notices", page_size=200),
+    listing=True,
+    shows=lambda w, p: str(w.places[p].noticed_case["household_number"]),
+)
+register_simple(
+    "POST /api/v1/monitoring/visits",
+    lambda w, p: Request("POST", "/api/v1/monitoring/visits", json=visit(obj("household")(w, p))),
+    probe=total_in("/api/v1/monitoring/visits"),
+)
+register_simple(
+    "GET /api/v1/monitoring/visits",
+    listing_in("/api/v1/monitoring/visits", page_size=200),
+    listing=True,
+    shows=obj("visit"),
+)
+register_simple(
+    "POST /api/v1/monitoring/department-records",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/department-records",
+        json={
+            "source": "civil_affairs",
+            "year": YEAR,
+            "records": [{"id_number": w.places[p].head_id_number, "kind": "tekun"}],
+        },
+    ),
+    listing=True,
+)
+register_simple(
+    "GET /api/v1/monitoring/alerts",
+    listing_in("/api/v1/monitoring/alerts", page_size=200),
+    listing=True,
+    shows=obj("alert"),
+)
+
+
+def alerts_of_household(w: World, p: Position) -> Request:
+    return Request("GET", "/api/v1/monitoring/alerts", params={"household_id": obj("household")(w, p)})
+
+
+ALERT = alerts_of_household
+register_simple(
+    "POST /api/v1/monitoring/alerts/{alert_id}/open-case",
+    lambda w, p: Request("POST", f"/api/v1/monitoring/alerts/{obj('alert')(w, p)}/open-case", json={}),
+    probe=ALERT,
+)
+register_simple(
+    "POST /api/v1/monitoring/alerts/{alert_id}/dismiss",
+    lambda w, p: Request(
+        "POST", f"/api/v1/monitoring/alerts/{obj('alert')(w, p)}/dismiss", json={"reason": "核实无风险"}
+    ),
+    probe=ALERT,
+)
+register_simple(
+    "POST /api/v1/monitoring/self-reports",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/self-reports",
+        json={
+            "village_code": VILLAGE[p],
+            "name": "其其格",
+            "phone": "13912345678",
+            "id_number": id_number(),
+            "description": "家中有人患病",
+            "risk_types": ["illness"],
+            "authorisation_signed": True,
+        },
+    ),
+    probe=total_in("/api/v1/monitoring/self-reports"),
+)
+register_simple(
+    "GET /api/v1/monitoring/self-reports",
+    listing_in("/api/v1/monitoring/self-reports", page_size=200),
+    listing=True,
+)
+register_simple("GET /api/v1/monitoring/thresholds/{year}", get(f"/api/v1/monitoring/thresholds/{YEAR}"))
+THRESHOLDS_2099 = get("/api/v1/monitoring/thresholds/2099")
+register_simple(
+    "PUT /api/v1/monitoring/thresholds/{year}",
+    # a far year: the figures in force for the other suites stay as they are
+    lambda w, p: Request(
+        "PUT",
+        "/api/v1/monitoring/thresholds/2099",
+        json={"income_line_fen": 800_000, "rigid_expenditure_fen": 1_000_000},
+    ),
+    probe=THRESHOLDS_2099,
+)
+register_simple("GET /api/v1/monitoring/deliveries", get("/api/v1/monitoring/deliveries"))
+register_simple(
+    "POST /api/v1/monitoring/deliveries/{delivery_id}/replay",
+    # registry deliveries follow a banner confirmation, which no case can reach in a fresh stack
+    lambda w, p: Request("POST", f"/api/v1/monitoring/deliveries/{uuid.uuid4()}/replay"),
+)
+
+# --- payments --------------------------------------------------------------------------------------------
+CLAIM = read_of("claim", "/api/v1/payments/claims/{}")
+BATCH = read_of("batch", "/api/v1/payments/batches/{}")
+POLICY = get("/api/v1/payments/policies")
+register_simple("GET /api/v1/payments/policies", POLICY)
+
+
+@call("PUT /api/v1/payments/policies", probe=POLICY)
+def _policy(w: World, p: Position) -> Request:
+    # a version in force only from 2099, so the rates the other suites compute with stay in force
+    items = [{"kind": "sheep", "mode": "per_unit", "unit": "只", "rate_fen": 10_000, "cap_quantity": 20}]
+    return Request("PUT", "/api/v1/payments/policies", json={"effective_from": "2099-01-01", "items": items})
+
+
+register_simple(
+    "POST /api/v1/payments/claims",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/payments/claims",
+        json={"household_id": w.places[p].claim["household_id"], "kind": "pig", "year": YEAR, "quantity": 1},
+        headers={"Idempotency-Key": unique("claim")},
+    ),
+    probe=total_in("/api/v1/payments/claims"),
+)
+register_simple(
+    "GET /api/v1/payments/claims",
+    listing_in("/api/v1/payments/claims", page_size=200),
+    listing=True,
+    shows=obj("claim"),
+)
+register_simple("GET /api/v1/payments/claims/{claim_id}", CLAIM)
+for step in ("approve", "reject"):
+    register_simple(
+        f"POST /api/v1/payments/claims/{{claim_id}}/{step}",
+        lambda w, p, step=step: Request(
+            "POST",
+            f"/api/v1/payments/claims/{obj('pending_claim')(w, p)}/{step}",
+            json={"comment": "核实后决定"},
+        ),
+        probe=lambda w, p: Request("GET", f"/api/v1/payments/claims/{obj('pending_claim')(w, p)}"),
+    )
+register_simple(
+    "GET /api/v1/payments/households/{household_id}/entitlements",
+    lambda w, p: Request(
+        "GET", f"/api/v1/payments/households/{obj('household')(w, p)}/entitlements", params={"year": YEAR}
+    ),
+)
+register_simple(
+    "POST /api/v1/payments/health/reimbursement-checks",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/payments/health/reimbursement-checks",
+        json={"items": [{"kind": "chronic", "eligible_cost_fen": 100_000, "reimbursed_fen": 70_000}]},
+    ),
+)
+register_simple(
+    "POST /api/v1/payments/batches",
+    lambda w, p: Request(
+        "POST", "/api/v1/payments/batches", json={"year": YEAR, "kind": "pig", "region": VILLAGE[p]}
+    ),
+    probe=total_in("/api/v1/payments/batches"),
+)
+register_simple(
+    "GET /api/v1/payments/batches",
+    listing_in("/api/v1/payments/batches", page_size=200),
+    listing=True,
+    shows=obj("batch"),
+)
+
+
+@call("POST /api/v1/payments/batches/dividends", probe=total_in("/api/v1/payments/batches"))
+def _dividends(w: World, p: Position) -> Request:
+    home = w.places[p].household
+    body = {
+        "plan_id": str(uuid.uuid4()),
+        "year": YEAR,
+        "region": VILLAGE[p],
+        "purpose": "资产收益分红",
+        "lines": [{"household_id": home["id"], "payee_name": home["head_name"], "amount_fen": 100}],
+    }
+    return Request(
+        "POST", "/api/v1/payments/batches/dividends", json=body, headers={"Idempotency-Key": unique("div")}
+    )
+
+
+register_simple("GET /api/v1/payments/batches/{batch_id}", BATCH)
+for step in ("submit", "approve", "disburse"):
+    register_simple(
+        f"POST /api/v1/payments/batches/{{batch_id}}/{step}",
+        lambda w, p, step=step: Request("POST", f"/api/v1/payments/batches/{obj('batch')(w, p)}/{step}"),
+        probe=BATCH,
+    )
+for tail in ("lines", "reconciliation", "notice"):
+    register_simple(
+        f"GET /api/v1/payments/batches/{{batch_id}}/{tail}",
+        read_of("batch", "/api/v1/payments/batches/{}/" + tail),
+    )
+ENDPOINTS = get("/api/v1/payments/webhook-endpoints")
+register_simple(
+    "POST /api/v1/payments/webhook-endpoints",
+    lambda w, p: Request(
+        "POST", "/api/v1/payments/webhook-endpoints", json={"url": "http://127.0.0.1:9/instructions"}
+    ),
+    probe=ENDPOINTS,
+)
+register_simple("GET /api/v1/payments/webhook-endpoints", ENDPOINTS)
+register_simple(
+    "DELETE /api/v1/payments/webhook-endpoints/{endpoint_id}",
+    lambda w, p: Request("DELETE", f"/api/v1/payments/webhook-endpoints/{w.endpoint}"),
+    probe=ENDPOINTS,
+)
+register_simple("GET /api/v1/payments/webhook-deliveries", get("/api/v1/payments/webhook-deliveries"))
+register_simple(
+    "POST /api/v1/payments/webhook-deliveries/{delivery_id}/replay",
+    lambda w, p: Request("POST", f"/api/v1/payments/webhook-deliveries/{w.payments_delivery}/replay"),
+)
+register_simple(
+    "POST /api/v1/payments/bank-callbacks",
+    # unsigned: a bank gets 400 from the signature check, which comes after the role check
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/payments/bank-callbacks",
+        json={"instruction_id": str(uuid.uuid4()), "status": "paid", "bank_reference": "B1"},
+    ),
+)
+
+# --- assets ----------------------------------------------------------------------------------------------
+ASSET = read_of("asset", "/api/v1/assets/{}")
+PLAN = read_of("plan", "/api/v1/assets/distributions/{}")
+register_simple(
+    "POST /api/v1/assets/distributions",
+    lambda w, p: Request("POST", "/api/v1/assets/distributions", json=plan(VILLAGE[p])),
+    probe=total_in("/api/v1/assets/distributions"),
+)
+register_simple(
+    "GET /api/v1/assets/distributions",
+    listing_in("/api/v1/assets/distributions", page_size=200),
+    listing=True,
+    shows=obj("plan"),
+)
+register_simple("GET /api/v1/assets/distributions/{plan_id}", PLAN)
+# approving hands a plan to payments (through the outbox): cancelling takes another draft
+step_plan = {"approve": "plan", "cancel": "draft_plan"}
+for step in ("approve", "cancel"):
+    register_simple(
+        f"POST /api/v1/assets/distributions/{{plan_id}}/{step}",
+        lambda w, p, step=step: Request(
+            "POST", f"/api/v1/assets/distributions/{obj(step_plan[step])(w, p)}/{step}"
+        ),
+        probe=lambda w, p, step=step: read_of(step_plan[step], "/api/v1/assets/distributions/{}")(w, p),
+    )
+register_simple(
+    "POST /api/v1/assets/entities",
+    lambda w, p: Request("POST", "/api/v1/assets/entities", json=entity(VILLAGE[p])),
+    probe=total_in("/api/v1/assets/entities"),
+)
+register_simple(
+    "GET /api/v1/assets/entities",
+    listing_in("/api/v1/assets/entities", page_size=200),
+    listing=True,
+    shows=obj("entity"),
+)
+
+
+@call("POST /api/v1/assets/products", probe=total_in("/api/v1/assets/products"))
+def _product(w: World, p: Position) -> Request:
+    body = {
+        "name": unique("羊绒制品"),
+        "entity_id": obj("entity")(w, p),
+        "category": "畜牧产品",
+        "certified_on": f"{YEAR}-01-01",
+        "certificate_no": unique("HJQ-FP-"),
+        "valid_until": f"{YEAR + 2}-01-01",
+    }
+    return Request("POST", "/api/v1/assets/products", json=body)
+
+
+register_simple(
+    "GET /api/v1/assets/products", listing_in("/api/v1/assets/products", page_size=200), listing=True
+)
+register_simple("GET /api/v1/assets/fund", get("/api/v1/assets/fund"), listing=True)
+register_simple(
+    "POST /api/v1/assets/fund/investments",
+    lambda w, p: Request("POST", "/api/v1/assets/fund/investments", json=investment(obj("entity")(w, p))),
+    probe=get("/api/v1/assets/fund/investments", page_size=200),
+)
+register_simple(
+    "GET /api/v1/assets/fund/investments", get("/api/v1/assets/fund/investments", page_size=200), listing=True
+)
+
+
+@call("POST /api/v1/assets/fund/investments/{investment_id}/repayments", probe=get("/api/v1/assets/fund"))
+def _repay(w: World, p: Position) -> Request:
+    investment_ = w.places[p].investment
+    target = investment_["id"] if investment_ else uuid.uuid4()
+    body = {"principal_fen": 1_000, "income_fen": 100, "paid_on": f"{YEAR}-06-01"}
+    return Request("POST", f"/api/v1/assets/fund/investments/{target}/repayments", json=body)
+
+
+register_simple(
+    "GET /api/v1/assets/reports/special-funds",
+    listing_in("/api/v1/assets/reports/special-funds"),
+    listing=True,
+)
+
+
+@call("POST /api/v1/assets/notices", probe=total_in("/api/v1/assets/notices"))
+def _notice(w: World, p: Position) -> Request:
+    project = {
+        "name": "棚圈建设",
+        "place": VILLAGE[p],
+        "content": "新建棚圈",
+        "timeline": f"{YEAR}年4月至{YEAR}年9月",
+        "implementer": "嘎查村委会",
+        "funding_fen": 1_000_000,
+        "funding_source": "central",
+        "use": "棚圈",
+    }
+    body = {
+        "title": unique("资金公告"),
+        "region_code": VILLAGE[p],
+        "projects": [project],
+        "posted_on": f"{YEAR}-05-01",
+        "until": f"{YEAR}-05-20",
+    }
+    return Request("POST", "/api/v1/assets/notices", json=body)
+
+
+register_simple(
+    "GET /api/v1/assets/notices", listing_in("/api/v1/assets/notices", page_size=200), listing=True
+)
+register_simple(
+    "POST /api/v1/assets",
+    lambda w, p: Request("POST", "/api/v1/assets", json=asset(VILLAGE[p])),
+    probe=total_in("/api/v1/assets"),
+)
+register_simple(
+    "GET /api/v1/assets", listing_in("/api/v1/assets", page_size=200), listing=True, shows=obj("asset")
+)
+register_simple("GET /api/v1/assets/{asset_id}", ASSET)
+register_simple(
+    "POST /api/v1/assets/{asset_id}/status",
+    lambda w, p: Request(
+        "POST", f"/api/v1/assets/{obj('asset')(w, p)}/status", json={"status": "idle", "reason": "季节性闲置"}
+    ),
+    probe=ASSET,
+)
+register_simple(
+    "POST /api/v1/assets/{asset_id}/incomes",
+    lambda w, p: Request(
+        "POST", f"/api/v1/assets/{obj('asset')(w, p)}/incomes", json={"year": YEAR, "amount_fen": 50_000}
+    ),
+    probe=ASSET,
+)
