@@ -100,6 +100,7 @@ class Message:
     idempotency_key: str
     payload: dict[str, Any]
     attempts: int
+    created_at: datetime  # when it was enqueued: the give-up horizon counts from here
 
 
 class RetryLater(Exception):
@@ -205,7 +206,9 @@ class Dispatcher:
                     update(t).where(t.c.id.in_([r["id"] for r in rows])).values(locked_until=now + self.lease)
                 )
         return [
-            Message(r["id"], r["topic"], r["idempotency_key"], dict(r["payload"]), r["attempts"])
+            Message(
+                r["id"], r["topic"], r["idempotency_key"], dict(r["payload"]), r["attempts"], r["created_at"]
+            )
             for r in rows
         ]
 
@@ -242,13 +245,9 @@ class Dispatcher:
             values.update(status=OutboxStatus.delivered, delivered_at=now)
             outcome = "delivered"
         else:
-            async with self.db.session_scope() as session:
-                created = (
-                    await session.execute(select(t.c.created_at).where(t.c.id == message.id))
-                ).scalar_one()
             delay = retry_after if retry_after is not None else self.policy.delay(attempts)
             next_at = now + timedelta(seconds=delay)
-            if dead or next_at - aware(created) > self.policy.give_up_after:
+            if dead or next_at - aware(message.created_at) > self.policy.give_up_after:
                 values.update(status=OutboxStatus.dead)
                 outcome = "dead"
             else:

@@ -2,6 +2,7 @@
 given up and kept visible. The registry here is a scripted HTTP peer; the real one is used elsewhere."""
 
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ MESSAGE = Message(
         "effective_date": "2026-06-01",
     },
     attempts=0,
+    created_at=datetime.now(UTC),
 )
 
 

@@ -198,12 +198,17 @@ async def test_disbursement_survives_a_bank_that_is_down_then_busy_then_up(
             return {line["status"] for line in await lines_of(payments, people, batch["id"])} == {"sent"}
 
         await wait_for(all_sent, what="lines marked sent")
-        deliveries = (
-            await payments.get(
-                "/api/v1/payments/webhook-deliveries?status=delivered", headers=people["banner"]
-            )
-        ).json()
-        assert deliveries["total"] == 5
+
+        async def all_delivered() -> bool:
+            # The line is marked sent by the handler; the delivery is recorded just after, on its own.
+            deliveries = (
+                await payments.get(
+                    "/api/v1/payments/webhook-deliveries?status=delivered", headers=people["banner"]
+                )
+            ).json()
+            return deliveries["total"] == 5
+
+        await wait_for(all_delivered, what="deliveries recorded as delivered")
 
     first, *rest = lines
     for line in lines:
