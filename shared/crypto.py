@@ -9,7 +9,7 @@ import base64
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -46,6 +46,13 @@ def new_key() -> str:
 class FieldCipher:
     keys: dict[str, bytes]
     lookup_key: bytes
+    # Built once per key: an import encrypts and digests millions of numbers.
+    _aead: dict[str, AESGCM] = field(init=False, repr=False, compare=False)
+    _hmac: "hmac.HMAC" = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_aead", {key_id: AESGCM(key) for key_id, key in self.keys.items()})
+        object.__setattr__(self, "_hmac", hmac.new(self.lookup_key, digestmod=hashlib.sha256))
 
     @classmethod
     def from_settings(cls, encryption_keys: str, lookup_key: str) -> "FieldCipher":
@@ -57,17 +64,19 @@ class FieldCipher:
 
     def digest(self, value: str) -> str:
         """Deterministic keyed digest for equality (unique index, exact search)."""
-        return hmac.new(self.lookup_key, value.encode(), hashlib.sha256).hexdigest()
+        mac = self._hmac.copy()
+        mac.update(value.encode())
+        return mac.hexdigest()
 
     def encrypt(self, value: str) -> str:
         nonce = os.urandom(NONCE_BYTES)
-        sealed = AESGCM(self.keys[self.active_key_id]).encrypt(nonce, value.encode(), None)
+        sealed = self._aead[self.active_key_id].encrypt(nonce, value.encode(), None)
         return f"{self.active_key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, token: str) -> str:
         key_id, _, encoded = token.partition(":")
         raw = base64.b64decode(encoded)
-        return AESGCM(self.keys[key_id]).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode()
+        return self._aead[key_id].decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode()
 
     def needs_rotation(self, token: str) -> bool:
         return not token.startswith(self.active_key_id + ":")

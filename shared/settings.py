@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     id_lookup_key: str = "bG9jYWwtb25seS1pZC1sb29rdXAta2V5LTAwMDAwMDE="
     # The bearer token Prometheus presents at /metrics; unset, /metrics answers loopback callers only.
     metrics_token: str = ""
+    # The registry's spreadsheet import: the largest upload and the most member rows one file may hold
+    # (a banner's registry fits the defaults; a province-wide load raises them).
+    registry_import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    registry_import_max_rows: int = Field(default=200_000, ge=1)
     log_level: str = "INFO"
     sql_echo: bool = False
     migrate_on_start: bool = False

@@ -5,11 +5,12 @@ full number and masked for everyone else.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import ARRAY, String, Table, any_, bindparam, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -133,26 +134,28 @@ async def _validated_members(
     return checked
 
 
+def _member_values(
+    household_id: uuid.UUID, position: int, checked: tuple[MemberIn, Sex, date, str], cipher: FieldCipher
+) -> dict[str, Any]:
+    """A member's row as stored: the ID number only encrypted, masked and digested."""
+    member, sex, birth, digest = checked
+    number = member.id_number.strip().upper()
+    return {
+        **member.model_dump(exclude={"id_number", "sex", "birth_date"}),
+        "household_id": household_id,
+        "id_digest": digest,
+        "id_cipher": cipher.encrypt(number),
+        "id_masked": mask_id_number(number),
+        "sex": sex,
+        "birth_date": birth,
+        "position": position,
+    }
+
+
 def _member_rows(
     household_id: uuid.UUID, checked: list[tuple[MemberIn, Sex, date, str]], cipher: FieldCipher
 ) -> list[Member]:
-    rows = []
-    for position, (member, sex, birth, digest) in enumerate(checked):
-        number = member.id_number.strip().upper()
-        fields = member.model_dump(exclude={"id_number", "sex", "birth_date"})
-        rows.append(
-            Member(
-                household_id=household_id,
-                id_digest=digest,
-                id_cipher=cipher.encrypt(number),
-                id_masked=mask_id_number(number),
-                sex=sex,
-                birth_date=birth,
-                position=position,
-                **fields,
-            )
-        )
-    return rows
+    return [Member(**_member_values(household_id, i, facts, cipher)) for i, facts in enumerate(checked)]
 
 
 def _head_name(members: list[MemberIn]) -> str:
@@ -463,14 +466,31 @@ class BulkRefused(Exception):
         self.problems = problems
 
 
-DIGEST_CHUNK = 1000
+DIGEST_CHUNK = {"postgresql": 20_000, "sqlite": 900}  # digests per look-up query (SQLite: bound variables)
+INSERT_CHUNK = 5000  # households built and written at a time, so memory stays flat however many there are
+
+
+async def _taken(session: AsyncSession, digests: list[str]) -> set[str]:
+    """Which of these people are registered already: a few large queries (`= ANY(array)` on PostgreSQL)."""
+    dialect = session.bind.dialect.name
+    chunk = DIGEST_CHUNK.get(dialect, DIGEST_CHUNK["sqlite"])
+    taken: set[str] = set()
+    for start in range(0, len(digests), chunk):
+        part = digests[start : start + chunk]
+        if dialect == "postgresql":
+            condition = Member.id_digest == any_(bindparam("digests", part, type_=ARRAY(String)))
+        else:
+            condition = col(Member.id_digest).in_(part)
+        taken.update((await session.exec(select(Member.id_digest).where(condition))).all())
+    return taken
 
 
 async def register_many(
     session: AsyncSession, *, principal: Principal, cipher: FieldCipher, items: Sequence[HouseholdCreate]
 ) -> list[uuid.UUID]:
     """Register many households at once (spreadsheet import, demo data): every item is checked first and
-    any breach refuses the whole lot (`BulkRefused`); then a few multi-row inserts write everything."""
+    any breach refuses the whole lot (`BulkRefused`); then bulk inserts (COPY on PostgreSQL) write
+    everything, with one audit record for the whole registration."""
     villages = set(
         (
             await session.exec(
@@ -496,11 +516,8 @@ async def register_many(
         checked_items.append(checked)
         if breaches:
             problems[index] = breaches
-    digests = list(first_seen)
-    taken: set[str] = set()
-    for start in range(0, len(digests), DIGEST_CHUNK):
-        taken |= await _registered_elsewhere(session, digests[start : start + DIGEST_CHUNK])
-    for index, checked in enumerate(checked_items):
+    taken = await _taken(session, list(first_seen))
+    for index, checked in enumerate(checked_items) if taken else ():
         for member, _, _, digest in checked:
             if digest in taken:
                 problems.setdefault(index, []).append(
@@ -516,6 +533,32 @@ async def register_many(
     )
 
 
+async def _insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Rows into a table in the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    if session.bind.dialect.name != "postgresql":
+        await session.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    connection = await (await session.connection()).get_raw_connection()
+    await connection.driver_connection.copy_records_to_table(
+        table.name, records=[tuple(row[c] for c in columns) for row in rows], columns=columns
+    )
+
+
+async def _reserve_all(session: AsyncSession, items: Sequence[HouseholdCreate]) -> dict[str, Iterator[int]]:
+    """Household numbers for every item: one counter update per village."""
+    counts = Counter(item.region_code for item in items)
+    numbers = {}
+    for village in sorted(counts):
+        reserved = await reserve_numbers(
+            session, VillageCounter.__table__, key_column="region_code", key=village, count=counts[village]
+        )
+        numbers[village] = iter(reserved)
+    return numbers
+
+
 async def _insert_many(
     session: AsyncSession,
     *,
@@ -524,80 +567,81 @@ async def _insert_many(
     items: Sequence[HouseholdCreate],
     checked_items: list[list[tuple[MemberIn, Sex, date, str]]],
 ) -> list[uuid.UUID]:
-    numbers: dict[str, list[int]] = {}
-    for village in sorted({item.region_code for item in items}):
-        count = sum(item.region_code == village for item in items)
-        reserved = await reserve_numbers(
-            session, VillageCounter.__table__, key_column="region_code", key=village, count=count
-        )
-        numbers[village] = list(reversed(reserved))
+    await session.flush()  # anything pending goes first: the bulk inserts bypass the session
+    numbers = await _reserve_all(session, items)
     now = datetime.now(UTC)
     year = now.year - 1
-    household_rows, member_rows, change_rows, income_rows, changes = [], [], [], [], []
-    for item, checked in zip(items, checked_items, strict=True):
-        household_id = uuid.uuid4()
-        fields = item.model_dump(exclude={"members", "income_per_capita_fen", "income_year"})
-        household_rows.append(
-            {
-                **fields,
-                "id": household_id,
-                "number": rules.household_number(item.region_code, numbers[item.region_code].pop()),
-                "head_name": _head_name(item.members),
-                "member_count": len(item.members),
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        member_rows += [
-            m.model_dump(exclude={"id"}) | {"id": uuid.uuid4()}
-            for m in _member_rows(household_id, checked, cipher)
-        ]
-        change_rows.append(
-            {
-                "id": uuid.uuid4(),
-                "household_id": household_id,
-                "from_category": None,
-                "to_category": item.category,
-                "reason": "批量导入",
-                "effective_date": now.date(),
-                "actor": principal.subject,
-                "role": principal.role,
-                "at": now,
-                "idempotency_key": None,
-            }
-        )
-        if item.income_per_capita_fen is not None:
-            income_rows.append(
+    ids: list[uuid.UUID] = []
+    ranges: dict[str, list[str]] = {}
+    for start in range(0, len(items), INSERT_CHUNK):
+        household_rows, member_rows, change_rows, income_rows = [], [], [], []
+        for item, checked in zip(
+            items[start : start + INSERT_CHUNK], checked_items[start : start + INSERT_CHUNK], strict=True
+        ):
+            household_id = uuid.uuid4()
+            number = rules.household_number(item.region_code, next(numbers[item.region_code]))
+            ranges.setdefault(item.region_code, [number, number])[1] = number
+            household_rows.append(
                 {
-                    "household_id": household_id,
-                    "year": item.income_year or year,
-                    "per_capita_fen": item.income_per_capita_fen,
+                    **item.model_dump(exclude={"members", "income_per_capita_fen", "income_year"}),
+                    "id": household_id,
+                    "number": number,
+                    "head_name": _head_name(item.members),
+                    "member_count": len(item.members),
+                    "created_at": now,
+                    "updated_at": now,
                 }
             )
-        changes.append(
-            audit.Change(
-                region=item.region_code,
-                action="household.import",
-                entity="household",
-                entity_id=str(household_id),
-                after={
-                    "number": household_rows[-1]["number"],
-                    "category": item.category,
-                    "members": len(item.members),
-                },
+            member_rows += [
+                {"id": uuid.uuid4(), **_member_values(household_id, position, facts, cipher)}
+                for position, facts in enumerate(checked)
+            ]
+            change_rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "household_id": household_id,
+                    "from_category": None,
+                    "to_category": item.category,
+                    "reason": "批量导入",
+                    "effective_date": now.date(),
+                    "actor": principal.subject,
+                    "role": principal.role,
+                    "at": now,
+                    "idempotency_key": None,
+                }
             )
-        )
-    for model, rows in (
-        (Household, household_rows),
-        (Member, member_rows),
-        (CategoryChange, change_rows),
-        (HouseholdIncome, income_rows),
-    ):
-        if rows:
-            await session.execute(model.__table__.insert(), rows)
-    await audit.append_many(session, audit_log, actor=audit.Actor.of(principal), changes=changes)
+            if item.income_per_capita_fen is not None:
+                income_rows.append(
+                    {
+                        "household_id": household_id,
+                        "year": item.income_year or year,
+                        "per_capita_fen": item.income_per_capita_fen,
+                    }
+                )
+            ids.append(household_id)
+        for model, rows in (
+            (Household, household_rows),
+            (Member, member_rows),
+            (CategoryChange, change_rows),
+            (HouseholdIncome, income_rows),
+        ):
+            await _insert(session, model.__table__, rows)
+    await audit.append(
+        session,
+        audit_log,
+        actor=audit.Actor.of(principal),
+        region=principal.region,
+        action="household.import",
+        entity="import",
+        entity_id=str(uuid.uuid4()),
+        after={
+            "households": len(items),
+            "members": sum(len(item.members) for item in items),
+            "numbers": {village: f"{first}–{last}" for village, (first, last) in sorted(ranges.items())},
+        },
+    )
     await _flush_members(session)
-    return [row["id"] for row in household_rows]
+    return ids
 
 
 async def lookup(

@@ -79,6 +79,7 @@ class Format:
     read: Callable[[Any], Any]
     write: Callable[[Any], Any]
     allowed: str
+    few: bool = False  # a handful of distinct values (labels, 是/否): an import remembers their readings
 
 
 def _text(value: Any) -> str:
@@ -198,7 +199,7 @@ def labelled(labels: Mapping[Any, str]) -> Format:
     def write(value: Any) -> str | None:
         return None if value is None else labels[type(next(iter(labels)))(value)]
 
-    return Format(read, write, allowed)
+    return Format(read, write, allowed, few=True)
 
 
 TEXT = Format(_text, _text_out, "文字")
@@ -208,7 +209,7 @@ PHONE = Format(_digits, _same, "11位手机号，或带区号的固定电话（�
 INTEGER = Format(_integer, _same, "整数")
 YEAR = Format(_integer, _same, "四位年份，如 2020")
 YUAN = Format(_yuan_to_fen, _fen_to_yuan, "金额（元），最多两位小数，如 4321.07")
-YES_NO_FORMAT = Format(_yes_no, _yes_no_out, f"{YES} / {NO}")
+YES_NO_FORMAT = Format(_yes_no, _yes_no_out, f"{YES} / {NO}", few=True)
 ID_NUMBER = Format(_id_number, _same, "18位身份证号（末位可为X），请以文本格式填写")
 DISABILITY = Format(_disability_grade, _same, "1–4（一级至四级）；无残疾不填")
 
@@ -386,21 +387,51 @@ def _layout(row: int, values: Sequence[Any], problems: Problems) -> dict[int, Co
     return layout
 
 
+def _remembered(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`read`, remembering what the first few distinct values read as (an unreadable one is not kept)."""
+    seen: dict[tuple[type, Any], Any] = {}
+
+    def cached(value: Any) -> Any:
+        key = (value.__class__, value)  # True and 1 are equal keys but may read differently
+        try:
+            return seen[key]
+        except KeyError:
+            parsed = read(value)
+        if len(seen) < 256:
+            seen[key] = parsed
+        return parsed
+
+    return cached
+
+
+# (column index, its reader, whether a household fact, the field, the header): the layout, ready to run
+Plan = list[tuple[int, Callable[[Any], Any], bool, str, str]]
+
+
+def _plan(layout: dict[int, Column]) -> Plan:
+    return [
+        (index, _remembered(c.format.read) if c.format.few else c.format.read, c.household, c.field, c.header)
+        for index, c in layout.items()
+    ]
+
+
 def _read_cells(
-    number: int, values: Sequence[Any], layout: dict[int, Column], problems: Problems
+    number: int, values: Sequence[Any], plan: Plan, problems: Problems
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One row's cells read by the plan; the inner loop of every import, so kept plain."""
     facts: dict[str, Any] = {}
     member: dict[str, Any] = {}
-    for index, column in layout.items():
-        value = values[index] if index < len(values) else None
-        if _blank(value):
+    width = len(values)
+    for index, read, household, name, header in plan:
+        value = values[index] if index < width else None
+        if value is None or (value.__class__ is str and not value.strip()):
             continue
         try:
-            parsed = column.format.read(value)
+            parsed = read(value)
         except CellError as exc:
-            problems.add(number, column.header, str(exc))
+            problems.add(number, header, str(exc))
             continue
-        (facts if column.household else member)[column.field] = parsed
+        (facts if household else member)[name] = parsed
     return facts, member
 
 
@@ -468,11 +499,13 @@ def _validate(household: HouseholdRows, problems: Problems) -> None:
     household.facts, household.members = {}, []
 
 
-def read_rows(rows: Iterable[Sequence[Any]]) -> Sheet:
+def read_rows(rows: Iterable[Sequence[Any]], *, max_rows: int | None = None) -> Sheet:
     """Read member rows into households; the header is the first row naming 身份证号 (a title may precede).
 
-    Every row is read and every problem collected; raises `TooManyRows` past `MAX_ROWS` member rows.
+    Every row is read and every problem collected; raises `TooManyRows` past `max_rows` member rows
+    (`MAX_ROWS` unless told).
     """
+    limit = max_rows or MAX_ROWS
     problems = Problems()
     numbered = enumerate(rows, start=1)
     header = _find_header(numbered)
@@ -483,6 +516,7 @@ def read_rows(rows: Iterable[Sequence[Any]]) -> Sheet:
     layout = _layout(*header, problems)
     if problems:
         return Sheet([], problems)
+    plan = _plan(layout)
     groups: dict[str, HouseholdRows] = {}
     first_row_of_id: dict[str, int] = {}
     count = 0
@@ -490,9 +524,9 @@ def read_rows(rows: Iterable[Sequence[Any]]) -> Sheet:
         if all(_blank(v) for v in values):
             continue
         count += 1
-        if count > MAX_ROWS:
-            raise TooManyRows(f"超过 {MAX_ROWS} 行，请分批导入")
-        facts, member = _read_cells(number, values, layout, problems)
+        if count > limit:
+            raise TooManyRows(f"超过 {limit} 行，请分批导入")
+        facts, member = _read_cells(number, values, plan, problems)
         id_number = member.get("id_number")
         if id_number is not None:
             first = first_row_of_id.setdefault(id_number, number)
@@ -520,7 +554,7 @@ def _guarded(rows: Iterator[Any], reason: str) -> Iterator[Any]:
         yield row
 
 
-def read_xlsx(file: IO[bytes]) -> Sheet:
+def read_xlsx(file: IO[bytes], *, max_rows: int | None = None) -> Sheet:
     """The first worksheet of an .xlsx, streamed row by row (read-only mode, cached formula values)."""
     damaged = "不是有效的 .xlsx 文件或文件已损坏"
     try:
@@ -532,7 +566,7 @@ def read_xlsx(file: IO[bytes]) -> Sheet:
             raise UnreadableFile("工作簿中没有工作表")
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some producers write a wrong <dimension>; read what is there
-        return read_rows(_guarded(sheet.iter_rows(values_only=True), damaged))
+        return read_rows(_guarded(sheet.iter_rows(values_only=True), damaged), max_rows=max_rows)
     finally:
         book.close()
 
@@ -555,16 +589,18 @@ def _csv_encoding(file: IO[bytes]) -> str:
     raise UnreadableFile("无法识别 CSV 的文字编码，请保存为 UTF-8 或 GB18030 编码")
 
 
-def read_csv(file: IO[bytes]) -> Sheet:
+def read_csv(file: IO[bytes], *, max_rows: int | None = None) -> Sheet:
     """A CSV (UTF-8 with or without BOM, or GB18030), streamed row by row."""
     text = io.TextIOWrapper(file, encoding=_csv_encoding(file), newline="")
     try:
-        return read_rows(_guarded(csv.reader(text), "CSV 格式有误，无法读取"))
+        return read_rows(_guarded(csv.reader(text), "CSV 格式有误，无法读取"), max_rows=max_rows)
     finally:
         text.detach()
 
 
-def read_file(file: IO[bytes], *, filename: str | None, content_type: str | None) -> Sheet:
+def read_file(
+    file: IO[bytes], *, filename: str | None, content_type: str | None, max_rows: int | None = None
+) -> Sheet:
     """Read an upload as .xlsx or .csv, by its content first, then by its name or type."""
     name = (filename or "").lower()
     kind = (content_type or "").split(";")[0].strip().lower()
@@ -574,11 +610,11 @@ def read_file(file: IO[bytes], *, filename: str | None, content_type: str | None
     if magic == _OLE_MAGIC or name.endswith(".xls"):
         raise UnreadableFile("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传")
     if magic == _ZIP_MAGIC:
-        return read_xlsx(file)
+        return read_xlsx(file, max_rows=max_rows)
     if name.endswith(".xlsx") or kind == XLSX_TYPE:
         raise UnreadableFile("不是有效的 .xlsx 文件或文件已损坏")
     if name.endswith(".csv") or kind in {CSV_TYPE, "application/csv", "text/plain"}:
-        return read_csv(file)
+        return read_csv(file, max_rows=max_rows)
     raise UnreadableFile("仅支持 .xlsx 或 .csv 文件")
 
 

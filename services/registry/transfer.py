@@ -31,7 +31,6 @@ from shared.errors import DomainError, FieldProblem, Invalid, Problem
 from shared.regions import Tier
 from shared.scope import narrowed, scoped
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 EXPORT_CHUNK = 1000  # households per query; their members come with one IN query
 MAX_REPORTED = 1000  # problems listed in one refusal; the count says how many there were in all
 FALLBACK_VILLAGE = ("150625100201", "阿斯尔嘎查")
@@ -106,23 +105,38 @@ def _today() -> str:
 # --- import ------------------------------------------------------------------------------------------
 
 
-def _read_upload(upload: UploadFile) -> spreadsheets.Sheet:
+@dataclass(frozen=True)
+class Limits:
+    """How large one import may be (settings `REGISTRY_IMPORT_MAX_BYTES`, `REGISTRY_IMPORT_MAX_ROWS`)."""
+
+    max_bytes: int
+    max_rows: int
+
+
+def _size_text(size: int) -> str:
+    return f"{size >> 20} MB" if size >= 1 << 20 else f"{size} 字节"
+
+
+def _read_upload(upload: UploadFile, limits: Limits) -> spreadsheets.Sheet:
     file = upload.file
     size = file.seek(0, os.SEEK_END)
     file.seek(0)
-    if size > MAX_UPLOAD_BYTES:
+    if size > limits.max_bytes:
+        shown = _size_text(limits.max_bytes)
         raise TooLarge(
-            "file larger than 20 MB",
-            errors=[FieldProblem(field="file", reason="文件超过 20 MB，请分批导入")],
+            f"file larger than {shown}",
+            errors=[FieldProblem(field="file", reason=f"文件超过 {shown}，请分批导入")],
         )
     if size == 0:
         raise Invalid.field("file", "文件为空")
     try:
-        return spreadsheets.read_file(file, filename=upload.filename, content_type=upload.content_type)
+        return spreadsheets.read_file(
+            file, filename=upload.filename, content_type=upload.content_type, max_rows=limits.max_rows
+        )
     except spreadsheets.UnreadableFile as exc:
         raise Invalid.field("file", str(exc)) from None
-    except spreadsheets.TooManyRows:
-        raise Invalid.field("file", f"超过 {spreadsheets.MAX_ROWS} 行，请分批导入") from None
+    except spreadsheets.TooManyRows as exc:
+        raise Invalid.field("file", str(exc)) from None
 
 
 def _path(field: str) -> list[str | int]:
@@ -131,7 +145,7 @@ def _path(field: str) -> list[str | int]:
 
 
 async def import_households(
-    db: Database, *, principal: Principal, cipher: FieldCipher, upload: UploadFile
+    db: Database, *, principal: Principal, cipher: FieldCipher, upload: UploadFile, limits: Limits
 ) -> ImportReport:
     """Register every household of a spreadsheet, or none of them.
 
@@ -139,7 +153,7 @@ async def import_households(
     already registered); any problem refuses the whole file with `ImportRefused`. The import is its own
     unit of work, so a refusal rolls back even the checks' bulk insert of the households that were valid.
     """
-    sheet = await to_thread.run_sync(partial(_read_upload, upload))
+    sheet = await to_thread.run_sync(partial(_read_upload, upload, limits))
     valid = [(h, h.data) for h in sheet.households if h.data is not None]
     async with db.session_scope() as session:
         try:

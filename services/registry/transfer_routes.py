@@ -51,7 +51,11 @@ async def import_template(
     response_model=transfer.ImportReport,
     status_code=status.HTTP_201_CREATED,
     responses={
-        413: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "file larger than 20 MB"},
+        413: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": "file larger than REGISTRY_IMPORT_MAX_BYTES (20 MB unless configured)",
+        },
         422: {
             "model": transfer.ImportProblem,
             "content": {PROBLEM_JSON: {}},
@@ -68,7 +72,11 @@ async def import_households(
 ) -> transfer.ImportReport | JSONResponse:
     """Register the households of a spreadsheet, all or nothing, with a row-by-row report of what to fix."""
     try:
-        return await transfer.import_households(db, principal=principal, cipher=cipher, upload=file)
+        settings = request.app.state.settings
+        limits = transfer.Limits(settings.registry_import_max_bytes, settings.registry_import_max_rows)
+        return await transfer.import_households(
+            db, principal=principal, cipher=cipher, upload=file, limits=limits
+        )
     except transfer.ImportRefused as refused:
         body = refused.problem(getattr(request.state, "request_id", None))
         return JSONResponse(

@@ -342,14 +342,14 @@ async def test_an_unreadable_file_is_a_422_naming_file(
 
 
 async def test_too_large_or_too_long_files_are_refused(
-    registry: httpx.AsyncClient, token_for: TokenFactory, monkeypatch: pytest.MonkeyPatch
+    registry: httpx.AsyncClient, token_for: TokenFactory, settings: Settings
 ) -> None:
     headers = bearer(token_for("village_official", ASIER))
-    monkeypatch.setattr(transfer, "MAX_UPLOAD_BYTES", 1000)
+    settings.registry_import_max_bytes = 1000  # the running app reads its settings on every import
     response = await upload(registry, headers, b"x" * 1001, "h.csv")
     assert response.status_code == 413 and response.json()["errors"][0]["field"] == "file"
-    monkeypatch.setattr(transfer, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
-    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 5)
+    settings.registry_import_max_bytes = 20 * 1024 * 1024
+    settings.registry_import_max_rows = 5
     response = await upload(registry, headers, csv_bytes([*household(1), *household(2)]), "h.csv")
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "file", "reason": "超过 5 行，请分批导入"}]

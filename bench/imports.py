@@ -1,0 +1,118 @@
+"""(b) Spreadsheet import of N households against openpyxl's own read of the same file.
+
+The file is what officials upload: the import template's columns, one row per member, written with
+openpyxl's write-only mode from the deterministic demo generator. `openpyxl_read_s` is the floor any
+.xlsx import stands on (a read-only read of every cell value); `import_s` is the registry's whole import
+of that same file through its upload endpoint over HTTP: multipart upload, reading, checking every row,
+encryption, duplicate checks and the insert, committed. It runs on a registry process of its own, on a
+fresh database, so the N households already loaded and the other benchmarks are left as they were.
+"""
+
+import asyncio
+import socket
+import time
+from pathlib import Path
+
+import httpx
+from openpyxl import load_workbook
+
+from bench.context import BenchContext
+from deploy.stack import Stack
+from services.registry import spreadsheets
+from services.registry.demo import generate_households
+from services.registry.seed import demo_villages, seed_villages
+from shared.db import Database
+from shared.roles import Role
+
+GENERATOR_SEED = 7  # not the seed of the loaded households: another set of people
+UPLOAD_TIMEOUT = httpx.Timeout(3600.0, connect=10.0)
+
+
+def write_sheet(path: Path, n: int) -> int:
+    """N demo households as the import spreadsheet; returns the number of member rows."""
+    villages = [village.code for village in demo_villages()]
+    book = spreadsheets.XlsxBook()
+    rows = 0
+    for key, item in enumerate(generate_households(n, villages=villages, seed=GENERATOR_SEED), start=1):
+        facts = item.model_dump(exclude={"members"}) | {spreadsheets.KEY: str(key)}
+        book.append(spreadsheets.row_cells(facts, member.model_dump()) for member in item.members)
+        rows += len(item.members)
+    with path.open("wb") as target:
+        book.save(target)
+    return rows
+
+
+def openpyxl_read(path: Path) -> int:
+    """openpyxl's own read of every cell value (read-only mode, values only); returns the cells seen."""
+    book = load_workbook(path, read_only=True)
+    try:
+        return sum(len(row) for row in book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def upload(url: str, token: str, path: Path) -> httpx.Response:
+    with path.open("rb") as file, httpx.Client(timeout=UPLOAD_TIMEOUT) as client:
+        return client.post(
+            url + "/api/v1/households/import",
+            files={"file": (path.name, file, spreadsheets.XLSX_TYPE)},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _with_villages(url: str) -> None:
+    db = Database.from_url(url)
+    try:
+        async with db.session_scope() as session:
+            await seed_villages(session)
+    finally:
+        await db.dispose()
+
+
+async def measure(ctx: BenchContext) -> dict[str, float]:
+    path = ctx.workdir / "households-import.xlsx"
+    started = time.perf_counter()
+    member_rows = await asyncio.to_thread(write_sheet, path, ctx.n_households)
+    write_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    await asyncio.to_thread(openpyxl_read, path)
+    openpyxl_read_s = time.perf_counter() - started
+
+    url = await asyncio.to_thread(ctx.fresh_database, "registry")
+    await _with_villages(url)
+    registry = Stack(
+        ports={**ctx.stack.ports, "registry": _free_port()},
+        env={**ctx.stack.env, "REGISTRY_DATABASE_URL": url},
+    )
+    registry.start("registry")
+    try:
+        await asyncio.to_thread(registry.wait_ready, ["registry"])
+        token = ctx.token(Role.banner_official, "150625")
+        started = time.perf_counter()
+        response = await asyncio.to_thread(upload, registry.url("registry"), token, path)
+        import_s = time.perf_counter() - started
+    finally:
+        registry.stop_all()
+    if response.status_code != 201:
+        raise RuntimeError(f"import answered {response.status_code}: {response.text[:2000]}")
+    if response.json() != {"households": ctx.n_households, "members": member_rows}:
+        raise RuntimeError(f"import registered {response.json()}, expected {ctx.n_households} households")
+    ctx.notes["import"] = (
+        f"{ctx.n_households} households, {member_rows} member rows, {path.stat().st_size >> 20} MB .xlsx "
+        f"(written in {write_s:.1f} s); import_s = POST /api/v1/households/import over HTTP to a registry "
+        "process on a fresh database (upload, read, checks, encryption, insert, commit); openpyxl_read_s = "
+        "load_workbook(read_only=True) + iter_rows(values_only=True) over the same file"
+    )
+    return {
+        "import_s": round(import_s, 3),
+        "openpyxl_read_s": round(openpyxl_read_s, 3),
+        "import_ratio": round(openpyxl_read_s / import_s, 3),
+        "import_rows_per_s": round(member_rows / import_s, 1),
+    }
