@@ -9,6 +9,7 @@ from fastapi import Request
 from httpx_aiohttp import AiohttpTransport
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
+from yarl import URL
 
 from shared.errors import NotFound, Unavailable
 from shared.observability import REQUEST_ID_HEADER
@@ -40,6 +41,12 @@ HOP_BY_HOP = frozenset(
 NOT_FORWARDED = HOP_BY_HOP | {"cookie", "authorization", REQUEST_ID_HEADER}
 NOT_RETURNED = HOP_BY_HOP | {REQUEST_ID_HEADER, "set-cookie"}
 TIMEOUT = httpx.Timeout(30.0, connect=3.0)
+FORWARD_TIMEOUT = aiohttp.ClientTimeout(sock_connect=3.0, sock_read=30.0)
+POOL_SIZE = 256  # connections to all services together; more than the clients a worker serves at once
+KEEP_ALIVE_S = 30.0
+SKIP_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")  # the caller's own, or none, go through
+WHOLE_BODY_BYTES = 256 * 1024  # answers up to this size are read whole; larger ones (exports) stream
+STREAM_CHUNK = 1 << 16
 
 
 def service_for(path: str) -> str | None:
@@ -50,11 +57,13 @@ def service_for(path: str) -> str | None:
 
 
 class Upstreams:
-    """Base URLs of the services and a shared client (aiohttp transport: httpx's own pool stalls under
-    concurrency, encode/httpx#3215)."""
+    """Base URLs of the services and one pooled aiohttp session that reaches them: the proxy forwards on it
+    directly, and `call` goes through httpx on the same pool (aiohttp transport: httpx's own pool stalls
+    under concurrency, encode/httpx#3215)."""
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient):
+    def __init__(self, settings: Settings, session: aiohttp.ClientSession, client: httpx.AsyncClient):
         self.base_urls = {s: settings.service_url(s).rstrip("/") for s in SERVICES}
+        self.session = session
         self.client = client
 
     @classmethod
@@ -63,11 +72,18 @@ class Upstreams:
         cls, settings: Settings, *, trace_configs: Sequence[aiohttp.TraceConfig] = ()
     ) -> AsyncIterator["Upstreams"]:
         """`trace_configs`: request hooks on the session (the gateway's upstream metrics)."""
+        connector = aiohttp.TCPConnector(limit=POOL_SIZE, limit_per_host=0, keepalive_timeout=KEEP_ALIVE_S)
+        session = aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,
+            skip_auto_headers=SKIP_AUTO_HEADERS,
+            trace_configs=list(trace_configs),
+        )
         async with (
-            aiohttp.ClientSession(trace_configs=list(trace_configs)) as session,
-            httpx.AsyncClient(transport=AiohttpTransport(client=session), timeout=TIMEOUT) as client,
+            session,
+            httpx.AsyncClient(transport=AiohttpTransport(client=session), timeout=TIMEOUT) as c,
         ):
-            yield cls(settings, client)
+            yield cls(settings, session, c)
 
     async def call(
         self,
@@ -95,28 +111,45 @@ class Upstreams:
             raise Unavailable(f"{service} is unavailable: {type(exc).__name__}") from None
 
     async def forward(self, request: Request, *, token: str) -> Response:
-        """Stream a request to its service and the answer back, body untouched."""
+        """Send a request to its service and the answer back, bodies untouched: small answers in one piece,
+        large ones (exports) streamed."""
         service = service_for(request.url.path)
         if service is None:
             raise NotFound("no such route")
         headers = [(k, v) for k, v in request.headers.items() if k not in NOT_FORWARDED]
         headers += [("authorization", f"Bearer {token}"), (REQUEST_ID_HEADER, request.state.request_id)]
         has_body = "content-length" in request.headers or "transfer-encoding" in request.headers
-        upstream = self.client.build_request(
-            request.method,
-            httpx.URL(self.base_urls[service] + request.url.path, query=request.url.query.encode()),
-            headers=headers,
-            content=request.stream() if has_body else None,
-        )
+        # The path as it came, still percent-encoded: the decoded one may hold bytes no request line allows.
+        url = self.base_urls[service] + request.scope["raw_path"].decode("latin-1")
+        query = request.scope["query_string"]
         try:
-            response = await self.client.send(upstream, stream=True)
-        except httpx.TimeoutException:
+            upstream = await self.session.request(
+                request.method,
+                URL(url + "?" + query.decode("latin-1") if query else url, encoded=True),
+                headers=headers,
+                data=request.stream() if has_body else None,
+                allow_redirects=False,
+                timeout=FORWARD_TIMEOUT,
+            )
+        except TimeoutError:
             raise Unavailable(f"{service} did not answer in time") from None
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             raise Unavailable(f"{service} is unavailable: {type(exc).__name__}") from None
-        return StreamingResponse(
-            response.aiter_raw(),
-            status_code=response.status_code,
-            headers={k: v for k, v in response.headers.items() if k not in NOT_RETURNED},
-            background=BackgroundTask(response.aclose),
-        )
+        returned = [
+            (k, v) for k, v in upstream.raw_headers if k.decode("latin-1").lower() not in NOT_RETURNED
+        ]
+        length = upstream.content_length
+        if length is not None and length <= WHOLE_BODY_BYTES:
+            try:
+                body = await upstream.read()
+            finally:
+                upstream.release()
+            response = Response(body, status_code=upstream.status)
+        else:
+            response = StreamingResponse(
+                upstream.content.iter_chunked(STREAM_CHUNK),
+                status_code=upstream.status,
+                background=BackgroundTask(upstream.release),
+            )
+        response.raw_headers = [h for h in response.raw_headers if h[0] == b"content-length"] + returned
+        return response

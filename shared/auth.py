@@ -4,13 +4,14 @@ RS256 only, with an explicit algorithm list, and `exp`, `iat`, `aud`, `iss` and 
 `alg: none`, HS256 made with the public key, JWE and tampered tokens are refused with 401.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from jose import jwt
+from jose import jwk, jwt
 from jose.exceptions import JOSEError
 
 from shared.errors import Forbidden, Unauthorized
@@ -21,6 +22,7 @@ from shared.settings import JWT_AUDIENCE, JWT_ISSUER
 ALGORITHMS = ["RS256"]
 REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub")
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+VERIFIED_CACHE_SIZE = 10_000  # tokens kept verified per process; the cache starts over when full
 
 
 @dataclass(frozen=True)
@@ -40,15 +42,27 @@ class TokenVerifier:
     """Checks tokens against the gateway's public key."""
 
     def __init__(self, public_key_pem: str, *, issuer: str = JWT_ISSUER, audience: str = JWT_AUDIENCE):
-        self._key = public_key_pem
+        self._key = jwk.construct(public_key_pem, ALGORITHMS[0])  # parsed once, not on every request
         self._issuer = issuer
         self._audience = audience
+        self._verified: dict[str, tuple[Principal, float]] = {}  # token → (its principal, its expiry)
 
     @classmethod
     def from_file(cls, path: Path) -> "TokenVerifier":
         return cls(path.read_text())
 
     def verify(self, token: str) -> Principal:
+        """The token's principal; a token already verified is not verified again until it expires."""
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
+        principal, expires = self._principal(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _principal(self, token: str) -> tuple[Principal, float]:
         claims = self._claims(token)
         try:
             role = Role(claims["role"])
@@ -57,7 +71,8 @@ class TokenVerifier:
         region = claims.get("region")
         if not isinstance(region, str) or not is_region_code(region):
             raise Unauthorized("token has no valid region", headers=BEARER_CHALLENGE)
-        return Principal(subject=str(claims["sub"]), role=role, region=region, token=token)
+        principal = Principal(subject=str(claims["sub"]), role=role, region=region, token=token)
+        return principal, float(claims["exp"])
 
     def _claims(self, token: str) -> dict[str, Any]:
         try:
