@@ -1,5 +1,6 @@
 """Users and API clients: sign-in checks and administration."""
 
+import asyncio
 import secrets
 
 from sqlalchemy import func
@@ -33,7 +34,8 @@ async def authenticate(db: Database, *, kind: str, name: str, secret: str) -> tu
         stored_hash = None
         if account is not None and account.is_active:
             stored_hash = account.password_hash if isinstance(account, User) else account.secret_hash
-        if verify_secret(stored_hash, secret):
+        # Argon2 is CPU-heavy by design: in a worker thread, so concurrent logins never stall the proxy.
+        if await asyncio.to_thread(verify_secret, stored_hash, secret):
             assert account is not None
             await ratelimit.clear_failures(session, key)
             return name, Role(account.role), account.region
