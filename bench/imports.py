@@ -89,7 +89,13 @@ async def measure(ctx: BenchContext) -> dict[str, float]:
     await _with_villages(url)
     registry = Stack(
         ports={**ctx.stack.ports, "registry": _free_port()},
-        env={**ctx.stack.env, "REGISTRY_DATABASE_URL": url},
+        env={
+            **ctx.stack.env,
+            "REGISTRY_DATABASE_URL": url,
+            # a province-sized file: the documented limits raised to what this one holds
+            "REGISTRY_IMPORT_MAX_BYTES": str(path.stat().st_size),
+            "REGISTRY_IMPORT_MAX_ROWS": str(member_rows),
+        },
     )
     registry.start("registry")
     try:
