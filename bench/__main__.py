@@ -6,6 +6,12 @@ the real migrations), a throwaway key pair, the service clients and the demo vil
 uvicorn servers; each benchmark module's `measure(ctx)` runs in turn. One JSON summary goes to stdout and
 to `bench/results.json` (or `--output`); progress goes to stderr. Everything is dropped afterwards.
 `BENCH_ONLY=payment_run,reads` runs only the named benchmarks (a quicker look while working on one).
+
+While tuning, load once and measure many times: `BENCH_KEEP=1` leaves the `<prefix>_<process>` databases in
+place after the run (scratch databases are still dropped), and `BENCH_REUSE=1` takes the registry database
+as it is when it already holds exactly `BENCH_N` households — migrated to head (so a new migration is
+tried on the loaded data), not loaded again. The other processes' databases are always made afresh: a
+payment run leaves its batch behind, and a second run over the same entitlements would find nothing to pay.
 """
 
 import argparse
@@ -99,10 +105,12 @@ class Databases:
         self.prefix = prefix
         self.names: list[str] = []
 
-    def provision(self, name: str, process: str) -> str:
-        """Drop and create `name`, migrate it as `process`; blocking (runs its own event loops)."""
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    def provision(self, name: str, process: str, *, reuse: bool = False) -> str:
+        """Drop and create `name` (unless `reuse`), migrate it as `process`; blocking (runs its own event
+        loops)."""
+        if not reuse:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
         self.names.append(name)
         url = pg_url(name)
         upgrade(process, url)
@@ -114,10 +122,30 @@ class Databases:
         with ThreadPoolExecutor(1) as pool:
             return pool.submit(self.provision, name, process).result()
 
-    def drop_all(self) -> None:
+    def drop_all(self, keep: frozenset[str] = frozenset()) -> None:
         for name in reversed(self.names):
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if name not in keep:
+                asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.names.clear()
+
+
+def households_loaded(name: str) -> int | None:
+    """How many households the registry database `name` holds; None when it does not exist (or is not
+    migrated yet)."""
+
+    async def count() -> int | None:
+        try:
+            conn = await asyncpg.connect(plain_dsn(pg_url(name)))
+        except asyncpg.InvalidCatalogNameError:
+            return None
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM households"))
+        except asyncpg.UndefinedTableError:
+            return None
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
 
 
 def machine(settings: Settings) -> dict[str, Any]:
@@ -189,7 +217,7 @@ def check(figures: dict[str, float]) -> None:
         raise SystemExit(f"benchmark figures that are not finite positive numbers: {bad}")
 
 
-def run(n: int, output: Path, prefix: str, only: set[str]) -> dict[str, Any]:
+def run(n: int, output: Path, prefix: str, only: set[str], *, keep: bool, reuse: bool) -> dict[str, Any]:
     phases = Phases()
     databases = Databases(prefix)
     workdir = Path(tempfile.mkdtemp(prefix="hangjin-bench-"))
@@ -198,8 +226,14 @@ def run(n: int, output: Path, prefix: str, only: set[str]) -> dict[str, Any]:
         keys = workdir / "keys"
         keys.mkdir()
         generate_keypair(keys / "jwt-private.pem", keys / "jwt-public.pem")
+        reused = reuse and households_loaded(f"{prefix}_registry") == n
+        if reuse:
+            log(f"{prefix}_registry " + ("holds" if reused else "does not hold") + f" {n:,} households")
         with phases.phase("provision databases"):
-            urls = {p: databases.provision(f"{prefix}_{p}", p) for p in PROCESSES}
+            urls = {
+                p: databases.provision(f"{prefix}_{p}", p, reuse=reused and p == "registry")
+                for p in PROCESSES
+            }
         settings = Settings(
             hangjin_env="test",
             jwt_private_key_file=keys / "jwt-private.pem",
@@ -210,13 +244,14 @@ def run(n: int, output: Path, prefix: str, only: set[str]) -> dict[str, Any]:
         with phases.phase("seed villages, accounts and service clients"):
             asyncio.run(register_service_clients(settings))
             asyncio.run(seed(settings, households=False))
-        with phases.phase(f"load {n:,} households"):
-            cipher = FieldCipher.from_settings(settings.id_encryption_keys, settings.id_lookup_key)
-            villages = [v.code for v in demo_villages()]
-            counts = asyncio.run(
-                load_households(plain_dsn(urls["registry"]), n=n, villages=villages, cipher=cipher)
-            )
-            log(f"loaded {counts['households']:,} households, {counts['members']:,} members")
+        if not reused:
+            with phases.phase(f"load {n:,} households"):
+                cipher = FieldCipher.from_settings(settings.id_encryption_keys, settings.id_lookup_key)
+                villages = [v.code for v in demo_villages()]
+                counts = asyncio.run(
+                    load_households(plain_dsn(urls["registry"]), n=n, villages=villages, cipher=cipher)
+                )
+                log(f"loaded {counts['households']:,} households, {counts['members']:,} members")
         stack = Stack(ports={p: free_port() for p in PROCESSES}, env=stack_env(settings, keys))
         with phases.phase("start the stack"):
             stack.start_all(timeout=120)
@@ -249,7 +284,7 @@ def run(n: int, output: Path, prefix: str, only: set[str]) -> dict[str, Any]:
     finally:
         if stack is not None:
             stack.stop_all()
-        databases.drop_all()
+        databases.drop_all(keep=frozenset(f"{prefix}_{p}" for p in PROCESSES) if keep else frozenset())
         shutil.rmtree(workdir, ignore_errors=True)
     output.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     return summary
@@ -262,7 +297,8 @@ def main(argv: list[str] | None = None) -> None:
     n = int(os.environ.get("BENCH_N", DEFAULT_N))
     prefix = os.environ.get("BENCH_DB_PREFIX", "bench")
     only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
-    summary = run(n, args.output, prefix, only)
+    keep, reuse = (os.environ.get(name) == "1" for name in ("BENCH_KEEP", "BENCH_REUSE"))
+    summary = run(n, args.output, prefix, only, keep=keep, reuse=reuse)
     print(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
