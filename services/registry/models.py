@@ -67,6 +67,17 @@ class Household(Base, table=True):
     updated_at: datetime = Field(default_factory=_now)
 
 
+class HouseholdCount(Base, table=True):
+    """How many households of a category a village has: written only by the database's triggers on
+    `households` (migration 0003), read by the dashboard and list totals."""
+
+    __tablename__ = "household_counts"
+
+    region_code: str = Field(primary_key=True, max_length=12)
+    category: str = Field(primary_key=True, max_length=32)
+    households: int = 0
+
+
 class HouseholdIncome(Base, table=True):
     """Per-capita net income of a household in one year (人均纯收入), in fen."""
 
