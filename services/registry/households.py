@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry import rules
+from services.registry import rules, stats
 from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
 from services.registry.models import (
     CategoryChange,
@@ -318,18 +318,18 @@ async def history(session: AsyncSession, *, household: Household) -> list[Catego
 
 
 def _search_filter(q: str, cipher: FieldCipher) -> Any:
-    """`q` is an ID number (exact, by digest), a household number (prefix) or a name (prefix)."""
-    q = q.strip()
+    """`q` is an ID number (exact, by digest), a household number (prefix) or a name (prefix of any
+    member's name; the head is a member, `head_name` only repeats the head's name for lists).
+
+    Each is one index range — the digest's unique index, the number's, the members' name with the
+    household id beside it — so the total counts the matches, never the caller's whole scope."""
     if len(q) == ID_NUMBER_LENGTH and q[:17].isdigit():
-        return exists().where(
-            Member.household_id == Household.id, Member.id_digest == cipher.digest(q.upper())
-        )
-    if q.isdigit():
+        found = select(Member.household_id).where(Member.id_digest == cipher.digest(q.upper()))
+    elif q.isdigit():
         return col(Household.number).startswith(q, autoescape=True)
-    return or_(
-        col(Household.head_name).startswith(q, autoescape=True),
-        exists().where(Member.household_id == Household.id, col(Member.name).startswith(q, autoescape=True)),
-    )
+    else:
+        found = select(Member.household_id).where(col(Member.name).startswith(q, autoescape=True))
+    return col(Household.id).in_(found)
 
 
 async def search(
@@ -343,13 +343,19 @@ async def search(
     page: int,
     page_size: int,
 ) -> tuple[list[HouseholdSummary], int]:
-    """One page of the caller's households, newest numbers last, with the total that matches."""
+    """One page of the caller's households, newest numbers last, with the total that matches.
+
+    Without a search term the total is the sum of the village counters (exact, kept by the database), so a
+    banner-wide list does not count a million rows on every page."""
     statement = narrowed(select(Household), Household.region_code, principal, region)
     if category is not None:
         statement = statement.where(Household.category == category)
-    if q and q.strip():
-        statement = statement.where(_search_filter(q, cipher))
-    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    term = (q or "").strip()
+    if term:
+        statement = statement.where(_search_filter(term, cipher))
+        total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    else:
+        total = await stats.households_in(session, principal=principal, region=region, category=category)
     rows = await session.exec(
         statement.order_by(col(Household.number)).offset((page - 1) * page_size).limit(page_size)
     )
