@@ -20,7 +20,6 @@ from services.payments.models import Batch, Claim, Line, WebhookEndpoint, audit_
 from services.payments.rules import (
     ELIGIBLE_CATEGORIES,
     LIVE_LINE_STATUSES,
-    check_eligible,
     education_allowance,
     mask_name,
     reconcile,
@@ -77,29 +76,43 @@ def purpose_of(batch: Batch) -> str:
     return f"{batch.year}年{batch.purpose or KIND_LABELS[Kind(batch.kind)]}"
 
 
-async def _insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk rows in the session's transaction: COPY on PostgreSQL (through the session's own asyncpg
-    connection), multi-row INSERTs a chunk at a time elsewhere — never a statement per row."""
-    if not rows:
+async def _insert_records(
+    session: AsyncSession, table: Any, columns: Sequence[str], records: Sequence[tuple[Any, ...]]
+) -> None:
+    """Bulk rows (tuples in `columns` order) in the session's transaction: binary COPY on PostgreSQL
+    (through the session's own asyncpg connection), multi-row INSERTs a chunk at a time elsewhere — never a
+    statement per row."""
+    if not records:
         return
     if session.bind.dialect.name != "postgresql":
-        for start in range(0, len(rows), INSERT_CHUNK):
-            await session.execute(table.insert().values(list(rows[start : start + INSERT_CHUNK])))
+        for start in range(0, len(records), INSERT_CHUNK):
+            rows = [dict(zip(columns, r, strict=True)) for r in records[start : start + INSERT_CHUNK]]
+            await session.execute(table.insert().values(rows))
         return
-    columns = list(rows[0])
-    as_json = [isinstance(table.c[name].type, JSON) for name in columns]
-    records = [
-        tuple(
-            json.dumps(row[name], ensure_ascii=False) if encode and row[name] is not None else row[name]
-            for name, encode in zip(columns, as_json, strict=True)
-        )
-        for row in rows
-    ]
+    as_json = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, JSON)]
+    if as_json:
+        records = [_json_encoded(record, as_json) for record in records]
     raw = await (await session.connection()).get_raw_connection()
     try:
-        await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)
+        await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=list(columns))
     except asyncpg.UniqueViolationError:
         raise Conflict("另一个批次同时纳入了相同的应发事项，请刷新后重试") from None
+
+
+def _json_encoded(record: tuple[Any, ...], at: Sequence[int]) -> tuple[Any, ...]:
+    """COPY takes a JSON column as its text."""
+    values = list(record)
+    for i in at:
+        if values[i] is not None:
+            values[i] = json.dumps(values[i], ensure_ascii=False)
+    return tuple(values)
+
+
+async def _insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk rows given as dicts with the same keys."""
+    if rows:
+        columns = list(rows[0])
+        await _insert_records(session, table, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _line_row(batch_id: uuid.UUID, now: datetime, **fields: Any) -> dict[str, Any]:
@@ -113,6 +126,15 @@ def _line_row(batch_id: uuid.UUID, now: datetime, **fields: Any) -> dict[str, An
         "updated_at": now,
         **fields,
     }
+
+
+# `payment_lines` columns in the order lines are written: an education run builds each line as a tuple
+# in this order straight away (one per pupil's household across the banner), claim lines are put in it.
+LINE_COLUMNS = (
+    "id", "batch_id", "entitlement_key", "claim_id", "household_id", "household_number", "region_code",
+    "payee_name", "payee_id_masked", "amount_fen", "quantity", "rate_fen", "policy_version", "detail",
+    "status", "bank_reference", "reason", "created_at", "updated_at",
+)  # fmt: skip
 
 
 async def _claim_lines(
@@ -175,47 +197,37 @@ async def _education_lines(
     data: BatchCreate,
     batch_id: uuid.UUID,
     now: datetime,
-) -> AsyncIterator[list[dict[str, Any]]]:
-    """Education living allowances computed from the registry's school stages, one line per household,
-    `LINE_CHUNK` lines at a time.
+) -> AsyncIterator[list[tuple[Any, ...]]]:
+    """Education living allowances computed from the registry's school stages, one line per household
+    (`LINE_COLUMNS`), `LINE_CHUNK` lines at a time.
 
     One bulk read: the registry streams the region's eligible households that have someone in school
     (ARCHITECTURE.md "Bulk paths"), and lines are computed as they arrive.
     """
     version, items = await policies.version_for_year(session, year=data.year)
     held = await _held_education_keys(session, data.year)
-    rows: list[dict[str, Any]] = []
+    pending = str(LineStatus.pending)
+    rows: list[tuple[Any, ...]] = []
     async for household in registry.stream(
         region=data.region, categories=ELIGIBLE_CATEGORIES, school=True, token=principal.token
     ):
         key = f"education:{data.year}:{household['id']}"
-        if key in held or not check_eligible(household["category"]).eligible:
+        if key in held or household["category"] not in ELIGIBLE_CATEGORIES:
             continue
         if not is_within(household["region_code"], principal.region):
             continue
         allowance = education_allowance(household["members"], data.year, items)
         if not allowance.amount_fen:
             continue
+        students = [{**vars(s), "school_stage": str(s.school_stage)} for s in allowance.students]
         rows.append(
-            _line_row(
-                batch_id,
-                now,
-                entitlement_key=key,
-                claim_id=None,
-                household_id=uuid.UUID(household["id"]),
-                household_number=household["number"],
-                region_code=household["region_code"],
-                payee_name=household["head_name"],
-                payee_id_masked=household["head_id_masked"],
-                amount_fen=allowance.amount_fen,
-                quantity=len(allowance.students),
-                rate_fen=None,
-                policy_version=version.version,
-                detail={
-                    "students": [{**vars(s), "school_stage": str(s.school_stage)} for s in allowance.students]
-                },
+            (
+                uuid.uuid4(), batch_id, key, None, uuid.UUID(household["id"]), household["number"],
+                household["region_code"], household["head_name"], household["head_id_masked"],
+                allowance.amount_fen, len(students), None, version.version, {"students": students},
+                pending, None, None, now, now,
             )
-        )
+        )  # fmt: skip
         if len(rows) == LINE_CHUNK:
             yield rows
             rows = []
@@ -223,8 +235,8 @@ async def _education_lines(
         yield rows
 
 
-async def _once(rows: list[dict[str, Any]]) -> AsyncIterator[list[dict[str, Any]]]:
-    yield rows
+async def _as_records(rows: list[dict[str, Any]]) -> AsyncIterator[list[tuple[Any, ...]]]:
+    yield [tuple(row[c] for c in LINE_COLUMNS) for row in rows]
 
 
 async def create_batch(
@@ -252,14 +264,15 @@ async def create_batch(
             session, principal=principal, registry=registry, data=data, batch_id=batch.id, now=now
         )
     else:
-        chunks = _once(
+        chunks = _as_records(
             await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
         )
+    amount_at = LINE_COLUMNS.index("amount_fen")
     async for rows in chunks:
         # A concurrent draft holding the same entitlement loses here, on the live-entitlement unique index
         # (409); the whole batch rolls back with it.
-        await _insert_many(session, Line.__table__, rows)  # type: ignore[attr-defined]
-        batch.total_fen += sum(r["amount_fen"] for r in rows)
+        await _insert_records(session, Line.__table__, LINE_COLUMNS, rows)  # type: ignore[attr-defined]
+        batch.total_fen += sum(r[amount_at] for r in rows)
         batch.line_count += len(rows)
     if not batch.line_count:
         raise Invalid.field("kind", f"{data.region} 没有可纳入批次的 {data.year} 年{KIND_LABELS[data.kind]}")

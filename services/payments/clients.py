@@ -68,9 +68,16 @@ class RegistryClient:
                 if response.status_code != 200:
                     await response.aread()
                     response.raise_for_status()
-                async for line in response.aiter_lines():
-                    if line:
-                        yield json.loads(line)
+                rest = b""
+                async for chunk in response.aiter_bytes():
+                    # Split the bytes as they come (the registry sends a page of lines per chunk): no text
+                    # decoding of the whole body, no line iterator between the socket and the parser.
+                    *lines, rest = (rest + chunk).split(b"\n")
+                    for line in lines:
+                        if line:
+                            yield json.loads(line)
+                if rest.strip():
+                    yield json.loads(rest)
         except httpx.TransportError as exc:
             raise Unavailable(f"户籍服务暂不可用：{exc!r}") from None
 
