@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-deps lock lint bench clean
+.PHONY: run test install system-deps lock lint bench bench-deps clean
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,12 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements-dev.lock
 
 ## Benchmarks on PostgreSQL at N households (BENCH_N, default 1000000): one JSON summary, bench/results.json.
-bench: $(STAMP)
+bench: $(STAMP) bench-deps
 	$(PY) -m bench
+
+## wrk drives the gateway benchmark's 100 concurrent clients from C, so the load generator stays light.
+bench-deps:
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
