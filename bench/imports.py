@@ -9,6 +9,7 @@ fresh database, so the N households already loaded and the other benchmarks are 
 """
 
 import asyncio
+import os
 import socket
 import time
 from pathlib import Path
@@ -60,6 +61,15 @@ def upload(url: str, token: str, path: Path) -> httpx.Response:
         )
 
 
+def process_figures(pid: int) -> tuple[float, float]:
+    """A running process's peak resident memory (MB, VmHWM) and CPU time so far (s, user + system)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    peak_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return peak_kb / 1024, ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -81,9 +91,9 @@ async def measure(ctx: BenchContext) -> dict[str, float]:
     member_rows = await asyncio.to_thread(write_sheet, path, ctx.n_households)
     write_s = time.perf_counter() - started
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.to_thread(openpyxl_read, path)
-    openpyxl_read_s = time.perf_counter() - started
+    openpyxl_read_s, openpyxl_read_cpu_s = time.perf_counter() - started, time.process_time() - cpu
 
     url = await asyncio.to_thread(ctx.fresh_database, "registry")
     await _with_villages(url)
@@ -101,9 +111,12 @@ async def measure(ctx: BenchContext) -> dict[str, float]:
     try:
         await asyncio.to_thread(registry.wait_ready, ["registry"])
         token = ctx.token(Role.banner_official, "150625")
+        pid = registry.processes["registry"].pid
+        _, cpu_before = process_figures(pid)
         started = time.perf_counter()
         response = await asyncio.to_thread(upload, registry.url("registry"), token, path)
         import_s = time.perf_counter() - started
+        peak_mb, cpu_after = process_figures(pid)
     finally:
         registry.stop_all()
     if response.status_code != 201:
@@ -121,4 +134,7 @@ async def measure(ctx: BenchContext) -> dict[str, float]:
         "openpyxl_read_s": round(openpyxl_read_s, 3),
         "import_ratio": round(openpyxl_read_s / import_s, 3),
         "import_rows_per_s": round(member_rows / import_s, 1),
+        "openpyxl_read_cpu_s": round(openpyxl_read_cpu_s, 3),
+        "import_cpu_s": round(cpu_after - cpu_before, 3),  # the registry process's own, whatever else runs
+        "import_peak_rss_mb": round(peak_mb, 1),  # the registry process's peak, start-up included
     }

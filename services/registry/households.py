@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy import ARRAY, String, Table, any_, bindparam, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -473,7 +474,9 @@ class BulkRefused(Exception):
 
 
 DIGEST_CHUNK = {"postgresql": 20_000, "sqlite": 900}  # digests per look-up query (SQLite: bound variables)
-INSERT_CHUNK = 5000  # households built and written at a time, so memory stays flat however many there are
+INSERT_CHUNK = 5000  # households checked and written at a time, so memory stays flat however many there are
+Checked = list[tuple[MemberIn, Sex, date, str]]
+Breaches = dict[int, list[rules.RuleBreach]]
 
 
 async def _taken(session: AsyncSession, digests: list[str]) -> set[str]:
@@ -491,28 +494,25 @@ async def _taken(session: AsyncSession, digests: list[str]) -> set[str]:
     return taken
 
 
-async def register_many(
-    session: AsyncSession, *, principal: Principal, cipher: FieldCipher, items: Sequence[HouseholdCreate]
-) -> list[uuid.UUID]:
-    """Register many households at once (spreadsheet import, demo data): every item is checked first and
-    any breach refuses the whole lot (`BulkRefused`); then bulk inserts (COPY on PostgreSQL) write
-    everything, with one audit record for the whole registration."""
-    villages = set(
-        (
-            await session.exec(
-                scoped(select(Region.code), Region.code, principal).where(Region.tier == Tier.village)
-            )
-        ).all()
-    )
-    problems: dict[int, list[rules.RuleBreach]] = {}
+def _check_chunk(
+    items: Sequence[HouseholdCreate],
+    cipher: FieldCipher,
+    villages: set[str],
+    first_seen: dict[str, int],
+    offset: int,
+) -> tuple[list[Checked], Breaches]:
+    """The rules a chunk breaks that need no database; digests every member (CPU work, off the event loop).
+
+    `first_seen` maps each digest to the household (numbered from the first chunk: `offset`) it came in.
+    """
+    problems: Breaches = {}
     checked_items = []
-    first_seen: dict[str, int] = {}
     for index, item in enumerate(items):
         checked, breaches = _checked_members(item.members, cipher)
         if item.region_code not in villages:
             breaches.append(rules.RuleBreach("region_code", "不在您的管辖范围内或不是嘎查村"))
         for member, _, _, digest in checked:
-            if first_seen.setdefault(digest, index) != index:
+            if first_seen.setdefault(digest, offset + index) != offset + index:
                 breaches.append(
                     rules.RuleBreach(
                         f"members.{item.members.index(member)}.id_number",
@@ -522,71 +522,94 @@ async def register_many(
         checked_items.append(checked)
         if breaches:
             problems[index] = breaches
-    taken = await _taken(session, list(first_seen))
-    for index, checked in enumerate(checked_items) if taken else ():
-        for member, _, _, digest in checked:
-            if digest in taken:
-                problems.setdefault(index, []).append(
-                    rules.RuleBreach(
-                        f"members.{items[index].members.index(member)}.id_number",
-                        "该身份证号已在其他家庭登记",
-                    )
-                )
-    if problems:
-        raise BulkRefused(problems)
-    return await _insert_many(
-        session, principal=principal, cipher=cipher, items=items, checked_items=checked_items
-    )
+    return checked_items, problems
 
 
-async def _insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Rows into a table in the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
-    if not rows:
-        return
-    if session.bind.dialect.name != "postgresql":
-        await session.execute(table.insert(), rows)
-        return
-    columns = list(rows[0])
-    connection = await (await session.connection()).get_raw_connection()
-    await connection.driver_connection.copy_records_to_table(
-        table.name, records=[tuple(row[c] for c in columns) for row in rows], columns=columns
-    )
+class BulkRegistration:
+    """Many households registered chunk by chunk in the caller's one transaction (import, demo data).
 
+    `add` checks a chunk against the rules and the registry and, while nothing has been refused, writes it
+    at once (COPY on PostgreSQL), so only one chunk is ever held; after the first breach it only checks, so
+    the caller still learns every breach, and must then roll back. Household numbers are reserved per chunk
+    in that same transaction: a rolled-back registration consumes none. `finish` writes the one audit record.
+    """
 
-async def _reserve_all(session: AsyncSession, items: Sequence[HouseholdCreate]) -> dict[str, Iterator[int]]:
-    """Household numbers for every item: one counter update per village."""
-    counts = Counter(item.region_code for item in items)
-    numbers = {}
-    for village in sorted(counts):
-        reserved = await reserve_numbers(
-            session, VillageCounter.__table__, key_column="region_code", key=village, count=counts[village]
+    def __init__(
+        self, session: AsyncSession, *, principal: Principal, cipher: FieldCipher, villages: set[str]
+    ) -> None:
+        self._session, self._principal, self._cipher, self._villages = session, principal, cipher, villages
+        self._now = datetime.now(UTC)
+        self._ranges: dict[str, list[str]] = {}
+        self.refused = False
+        self.households = 0
+        self.members = 0
+
+    @classmethod
+    async def start(
+        cls, session: AsyncSession, *, principal: Principal, cipher: FieldCipher
+    ) -> "BulkRegistration":
+        statement = scoped(select(Region.code), Region.code, principal).where(Region.tier == Tier.village)
+        villages = set((await session.exec(statement)).all())
+        await session.flush()  # anything pending goes first: the bulk inserts bypass the session
+        return cls(session, principal=principal, cipher=cipher, villages=villages)
+
+    async def add(
+        self,
+        items: Sequence[HouseholdCreate],
+        *,
+        first_seen: dict[str, int] | None = None,
+        offset: int = 0,
+        check_only: bool = False,
+    ) -> tuple[Breaches, list[uuid.UUID]]:
+        """Check `items` (breaches by index in `items`) and, unless anything was refused, write them;
+        `check_only` refuses from here on (the caller found a problem of its own).
+
+        People repeated across chunks are found through `first_seen` when the caller keeps one, else by the
+        registry look-up once their first chunk is written.
+        """
+        checked_items, problems = await to_thread.run_sync(
+            _check_chunk,
+            items,
+            self._cipher,
+            self._villages,
+            {} if first_seen is None else first_seen,
+            offset,
         )
-        numbers[village] = iter(reserved)
-    return numbers
+        taken = await _taken(self._session, [digest for checked in checked_items for *_, digest in checked])
+        for index, checked in enumerate(checked_items) if taken else ():
+            for member, _, _, digest in checked:
+                if digest in taken:
+                    problems.setdefault(index, []).append(
+                        rules.RuleBreach(
+                            f"members.{items[index].members.index(member)}.id_number",
+                            "该身份证号已在其他家庭登记",
+                        )
+                    )
+        self.refused |= check_only or bool(problems)
+        if self.refused:
+            return problems, []
+        numbers = await _reserve_all(self._session, items)
+        tables, ids = await to_thread.run_sync(self._rows, items, checked_items, numbers)
+        for model, rows in tables:
+            await _insert(self._session, model.__table__, rows)
+        self.households += len(items)
+        self.members += sum(len(item.members) for item in items)
+        return problems, ids
 
-
-async def _insert_many(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    cipher: FieldCipher,
-    items: Sequence[HouseholdCreate],
-    checked_items: list[list[tuple[MemberIn, Sex, date, str]]],
-) -> list[uuid.UUID]:
-    await session.flush()  # anything pending goes first: the bulk inserts bypass the session
-    numbers = await _reserve_all(session, items)
-    now = datetime.now(UTC)
-    year = now.year - 1
-    ids: list[uuid.UUID] = []
-    ranges: dict[str, list[str]] = {}
-    for start in range(0, len(items), INSERT_CHUNK):
+    def _rows(
+        self,
+        items: Sequence[HouseholdCreate],
+        checked_items: list[Checked],
+        numbers: dict[str, Iterator[int]],
+    ) -> tuple[list[tuple[Any, list[dict[str, Any]]]], list[uuid.UUID]]:
+        """A chunk's rows of each table, members encrypted (CPU work, off the event loop)."""
+        now, principal, cipher = self._now, self._principal, self._cipher
         household_rows, member_rows, change_rows, income_rows = [], [], [], []
-        for item, checked in zip(
-            items[start : start + INSERT_CHUNK], checked_items[start : start + INSERT_CHUNK], strict=True
-        ):
+        ids: list[uuid.UUID] = []
+        for item, checked in zip(items, checked_items, strict=True):
             household_id = uuid.uuid4()
             number = rules.household_number(item.region_code, next(numbers[item.region_code]))
-            ranges.setdefault(item.region_code, [number, number])[1] = number
+            self._ranges.setdefault(item.region_code, [number, number])[1] = number
             household_rows.append(
                 {
                     **item.model_dump(exclude={"members", "income_per_capita_fen", "income_year"}),
@@ -620,34 +643,88 @@ async def _insert_many(
                 income_rows.append(
                     {
                         "household_id": household_id,
-                        "year": item.income_year or year,
+                        "year": item.income_year or now.year - 1,
                         "per_capita_fen": item.income_per_capita_fen,
                     }
                 )
             ids.append(household_id)
-        for model, rows in (
+        tables = [
             (Household, household_rows),
             (Member, member_rows),
             (CategoryChange, change_rows),
             (HouseholdIncome, income_rows),
-        ):
-            await _insert(session, model.__table__, rows)
-    await audit.append(
-        session,
-        audit_log,
-        actor=audit.Actor.of(principal),
-        region=principal.region,
-        action="household.import",
-        entity="import",
-        entity_id=str(uuid.uuid4()),
-        after={
-            "households": len(items),
-            "members": sum(len(item.members) for item in items),
-            "numbers": {village: f"{first}–{last}" for village, (first, last) in sorted(ranges.items())},
-        },
-    )
-    await _flush_members(session)
+        ]
+        return tables, ids
+
+    async def finish(self) -> None:
+        """The one audit record of the whole registration (none when nothing was registered)."""
+        if not self.households:
+            return
+        await audit.append(
+            self._session,
+            audit_log,
+            actor=audit.Actor.of(self._principal),
+            region=self._principal.region,
+            action="household.import",
+            entity="import",
+            entity_id=str(uuid.uuid4()),
+            after={
+                "households": self.households,
+                "members": self.members,
+                "numbers": {
+                    village: f"{first}–{last}" for village, (first, last) in sorted(self._ranges.items())
+                },
+            },
+        )
+        await _flush_members(self._session)
+
+
+async def register_many(
+    session: AsyncSession, *, principal: Principal, cipher: FieldCipher, items: Sequence[HouseholdCreate]
+) -> list[uuid.UUID]:
+    """Register many households at once (demo data): every item is checked and any breach refuses the whole
+    lot (`BulkRefused`, naming every breach); the caller's transaction must then roll back, as the chunks
+    before the first breach are already written. One audit record for the whole registration."""
+    bulk = await BulkRegistration.start(session, principal=principal, cipher=cipher)
+    problems: Breaches = {}
+    first_seen: dict[str, int] = {}
+    ids: list[uuid.UUID] = []
+    for start in range(0, len(items), INSERT_CHUNK):
+        found, written = await bulk.add(
+            items[start : start + INSERT_CHUNK], first_seen=first_seen, offset=start
+        )
+        problems.update({start + index: breaches for index, breaches in found.items()})
+        ids += written
+    if problems:
+        raise BulkRefused(problems)
+    await bulk.finish()
     return ids
+
+
+async def _insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Rows into a table in the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    if session.bind.dialect.name != "postgresql":
+        await session.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    connection = await (await session.connection()).get_raw_connection()
+    await connection.driver_connection.copy_records_to_table(
+        table.name, records=[tuple(row[c] for c in columns) for row in rows], columns=columns
+    )
+
+
+async def _reserve_all(session: AsyncSession, items: Sequence[HouseholdCreate]) -> dict[str, Iterator[int]]:
+    """Household numbers for every item: one counter update per village."""
+    counts = Counter(item.region_code for item in items)
+    numbers = {}
+    for village in sorted(counts):
+        reserved = await reserve_numbers(
+            session, VillageCounter.__table__, key_column="region_code", key=village, count=counts[village]
+        )
+        numbers[village] = iter(reserved)
+    return numbers
 
 
 async def lookup(

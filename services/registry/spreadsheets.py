@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -499,47 +500,88 @@ def _validate(household: HouseholdRows, problems: Problems) -> None:
     household.facts, household.members = {}, []
 
 
-def read_rows(rows: Iterable[Sequence[Any]], *, max_rows: int | None = None) -> Sheet:
-    """Read member rows into households; the header is the first row naming 身份证号 (a title may precede).
+def _id_key(number: str) -> int:
+    """An ID number (18 characters, digits and X) as one integer: a third of the memory of the text."""
+    return int(number.replace("X", "A"), 16)
 
-    Every row is read and every problem collected; raises `TooManyRows` past `max_rows` member rows
+
+class SheetReader:
+    """A sheet's rows read once, in order, into chunks of validated households, in bounded memory.
+
+    Rows are grouped by 户序号 among the households still open; once `chunk` households are open they are
+    validated and handed out together, and only their keys are remembered (a key seen again after its
+    household was handed out is a problem on that row: one household's members belong on adjacent rows).
+    ID numbers are remembered as integers with the row they were first seen on, to report a person listed
+    twice wherever the second listing is. Every problem found goes into `problems`, whichever chunk it is in;
+    `members` counts the member rows read so far. Raises `TooManyRows` past `max_rows` member rows
     (`MAX_ROWS` unless told).
     """
-    limit = max_rows or MAX_ROWS
-    problems = Problems()
-    numbered = enumerate(rows, start=1)
-    header = _find_header(numbered)
-    if header is None:
-        reason = f"未找到表头行（应包含“{KEY_HEADER}”“{ID_HEADER}”等列名，可下载导入模板对照）"
-        problems.add(1, HEADER_PLACE, reason)
-        return Sheet([], problems)
-    layout = _layout(*header, problems)
-    if problems:
-        return Sheet([], problems)
-    plan = _plan(layout)
-    groups: dict[str, HouseholdRows] = {}
-    first_row_of_id: dict[str, int] = {}
-    count = 0
-    for number, values in numbered:
-        if all(_blank(v) for v in values):
-            continue
-        count += 1
-        if count > limit:
-            raise TooManyRows(f"超过 {limit} 行，请分批导入")
-        facts, member = _read_cells(number, values, plan, problems)
-        id_number = member.get("id_number")
-        if id_number is not None:
-            first = first_row_of_id.setdefault(id_number, number)
-            if first != number:
-                problems.add(number, ID_HEADER, f"与第{first}行身份证号重复（一人只能在一户登记）")
-        key = facts.pop(KEY, None)
-        if key is None:
-            problems.add(number, KEY_HEADER, "必填：同一户的成员填相同的户序号")
-            continue
-        groups.setdefault(key, HouseholdRows(key)).add(number, facts, member)
-    for household in groups.values():
-        _validate(household, problems)
-    return Sheet(list(groups.values()), problems)
+
+    def __init__(self, rows: Iterable[Sequence[Any]], *, max_rows: int | None = None, chunk: int = 5000):
+        self.problems = Problems()
+        self.members = 0
+        self._numbered = enumerate(rows, start=1)
+        self._limit = max_rows or MAX_ROWS
+        self._chunk = chunk
+
+    def chunks(self) -> Iterator[list[HouseholdRows]]:
+        """The households, `chunk` at a time, each validated (`data` set when it has no problem)."""
+        header = _find_header(self._numbered)
+        if header is None:
+            reason = f"未找到表头行（应包含“{KEY_HEADER}”“{ID_HEADER}”等列名，可下载导入模板对照）"
+            self.problems.add(1, HEADER_PLACE, reason)
+            return
+        layout = _layout(*header, self.problems)
+        if self.problems:
+            return
+        plan = _plan(layout)
+        problems = self.problems
+        open_households: dict[str, HouseholdRows] = {}
+        handed_out: set[str] = set()
+        first_row_of_id: dict[int, int] = {}
+        for number, values in self._numbered:
+            if all(_blank(v) for v in values):
+                continue
+            self.members += 1
+            if self.members > self._limit:
+                raise TooManyRows(f"超过 {self._limit} 行，请分批导入")
+            facts, member = _read_cells(number, values, plan, problems)
+            id_number = member.get("id_number")
+            if id_number is not None:
+                first = first_row_of_id.setdefault(_id_key(id_number), number)
+                if first != number:
+                    problems.add(number, ID_HEADER, f"与第{first}行身份证号重复（一人只能在一户登记）")
+            key = facts.pop(KEY, None)
+            if key is None:
+                problems.add(number, KEY_HEADER, "必填：同一户的成员填相同的户序号")
+                continue
+            if key in handed_out:
+                problems.add(number, KEY_HEADER, f"户序号 {key} 已用于前面的一户，同一户的成员请填在相邻行")
+                continue
+            household = open_households.get(key)
+            if household is None:
+                if len(open_households) >= self._chunk:
+                    handed_out.update(open_households)
+                    yield self._validated(open_households)
+                    open_households = {}
+                household = open_households[key] = HouseholdRows(key)
+            household.add(number, facts, member)
+        if open_households:
+            yield self._validated(open_households)
+
+    def _validated(self, households: dict[str, HouseholdRows]) -> list[HouseholdRows]:
+        for household in households.values():
+            _validate(household, self.problems)
+        return list(households.values())
+
+    def sheet(self) -> Sheet:
+        """The whole sheet at once (small files, tests): every chunk kept."""
+        return Sheet([h for chunk in self.chunks() for h in chunk], self.problems)
+
+
+def read_rows(rows: Iterable[Sequence[Any]], *, max_rows: int | None = None) -> Sheet:
+    """Read member rows into households; the header is the first row naming 身份证号 (a title may precede)."""
+    return SheetReader(rows, max_rows=max_rows).sheet()
 
 
 def _guarded(rows: Iterator[Any], reason: str) -> Iterator[Any]:
@@ -554,7 +596,8 @@ def _guarded(rows: Iterator[Any], reason: str) -> Iterator[Any]:
         yield row
 
 
-def read_xlsx(file: IO[bytes], *, max_rows: int | None = None) -> Sheet:
+@contextmanager
+def _xlsx_rows(file: IO[bytes]) -> Iterator[Iterator[Sequence[Any]]]:
     """The first worksheet of an .xlsx, streamed row by row (read-only mode, cached formula values)."""
     damaged = "不是有效的 .xlsx 文件或文件已损坏"
     try:
@@ -566,9 +609,14 @@ def read_xlsx(file: IO[bytes], *, max_rows: int | None = None) -> Sheet:
             raise UnreadableFile("工作簿中没有工作表")
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some producers write a wrong <dimension>; read what is there
-        return read_rows(_guarded(sheet.iter_rows(values_only=True), damaged), max_rows=max_rows)
+        yield _guarded(sheet.iter_rows(values_only=True), damaged)
     finally:
         book.close()
+
+
+def read_xlsx(file: IO[bytes], *, max_rows: int | None = None) -> Sheet:
+    with _xlsx_rows(file) as rows:
+        return SheetReader(rows, max_rows=max_rows).sheet()
 
 
 def _csv_encoding(file: IO[bytes]) -> str:
@@ -589,19 +637,26 @@ def _csv_encoding(file: IO[bytes]) -> str:
     raise UnreadableFile("无法识别 CSV 的文字编码，请保存为 UTF-8 或 GB18030 编码")
 
 
-def read_csv(file: IO[bytes], *, max_rows: int | None = None) -> Sheet:
+@contextmanager
+def _csv_rows(file: IO[bytes]) -> Iterator[Iterator[Sequence[Any]]]:
     """A CSV (UTF-8 with or without BOM, or GB18030), streamed row by row."""
     text = io.TextIOWrapper(file, encoding=_csv_encoding(file), newline="")
     try:
-        return read_rows(_guarded(csv.reader(text), "CSV 格式有误，无法读取"), max_rows=max_rows)
+        yield _guarded(csv.reader(text), "CSV 格式有误，无法读取")
     finally:
         text.detach()
 
 
-def read_file(
-    file: IO[bytes], *, filename: str | None, content_type: str | None, max_rows: int | None = None
-) -> Sheet:
-    """Read an upload as .xlsx or .csv, by its content first, then by its name or type."""
+@contextmanager
+def opened(
+    file: IO[bytes],
+    *,
+    filename: str | None,
+    content_type: str | None,
+    max_rows: int | None = None,
+    chunk: int = 5000,
+) -> Iterator[SheetReader]:
+    """An upload opened as .xlsx or .csv (by its content first, then by its name or type), ready to read."""
     name = (filename or "").lower()
     kind = (content_type or "").split(";")[0].strip().lower()
     file.seek(0)
@@ -610,12 +665,23 @@ def read_file(
     if magic == _OLE_MAGIC or name.endswith(".xls"):
         raise UnreadableFile("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传")
     if magic == _ZIP_MAGIC:
-        return read_xlsx(file, max_rows=max_rows)
-    if name.endswith(".xlsx") or kind == XLSX_TYPE:
+        rows = _xlsx_rows(file)
+    elif name.endswith(".xlsx") or kind == XLSX_TYPE:
         raise UnreadableFile("不是有效的 .xlsx 文件或文件已损坏")
-    if name.endswith(".csv") or kind in {CSV_TYPE, "application/csv", "text/plain"}:
-        return read_csv(file, max_rows=max_rows)
-    raise UnreadableFile("仅支持 .xlsx 或 .csv 文件")
+    elif name.endswith(".csv") or kind in {CSV_TYPE, "application/csv", "text/plain"}:
+        rows = _csv_rows(file)
+    else:
+        raise UnreadableFile("仅支持 .xlsx 或 .csv 文件")
+    with rows as values:
+        yield SheetReader(values, max_rows=max_rows, chunk=chunk)
+
+
+def read_file(
+    file: IO[bytes], *, filename: str | None, content_type: str | None, max_rows: int | None = None
+) -> Sheet:
+    """Read a whole upload as .xlsx or .csv (see `opened`)."""
+    with opened(file, filename=filename, content_type=content_type, max_rows=max_rows) as reader:
+        return reader.sheet()
 
 
 # --- writing -----------------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ the export reads the caller's households in keyset pages and streams them, maski
 roles that need no full numbers.
 """
 
+import asyncio
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import IO, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -117,8 +118,7 @@ def _size_text(size: int) -> str:
     return f"{size >> 20} MB" if size >= 1 << 20 else f"{size} 字节"
 
 
-def _read_upload(upload: UploadFile, limits: Limits) -> spreadsheets.Sheet:
-    file = upload.file
+def _check_size(file: IO[bytes], limits: Limits) -> None:
     size = file.seek(0, os.SEEK_END)
     file.seek(0)
     if size > limits.max_bytes:
@@ -129,13 +129,14 @@ def _read_upload(upload: UploadFile, limits: Limits) -> spreadsheets.Sheet:
         )
     if size == 0:
         raise Invalid.field("file", "文件为空")
+
+
+@contextmanager
+def _file_refusals() -> Iterator[None]:
+    """A file that cannot be read (damaged, or too long), wherever the reading stops, names `file`."""
     try:
-        return spreadsheets.read_file(
-            file, filename=upload.filename, content_type=upload.content_type, max_rows=limits.max_rows
-        )
-    except spreadsheets.UnreadableFile as exc:
-        raise Invalid.field("file", str(exc)) from None
-    except spreadsheets.TooManyRows as exc:
+        yield
+    except (spreadsheets.UnreadableFile, spreadsheets.TooManyRows) as exc:
         raise Invalid.field("file", str(exc)) from None
 
 
@@ -144,32 +145,66 @@ def _path(field: str) -> list[str | int]:
     return [int(part) if part.isdigit() else part for part in field.split(".")]
 
 
+def _next_chunk(chunks: Iterator[list[spreadsheets.HouseholdRows]]) -> "asyncio.Future[Any]":
+    """The next chunk of households (None after the last), read and validated in a worker thread."""
+    return asyncio.ensure_future(to_thread.run_sync(next, chunks, None))
+
+
+async def _register(
+    bulk: households.BulkRegistration,
+    chunk: list[spreadsheets.HouseholdRows],
+    problems: spreadsheets.Problems,
+) -> None:
+    """Check a chunk against the registry and write it while the file has no problem; the registry's
+    objections go onto their cells."""
+    valid = [(h, h.data) for h in chunk if h.data is not None]
+    found, _ = await bulk.add([data for _, data in valid], check_only=bool(problems))
+    for index, breaches in found.items():
+        rows = valid[index][0]
+        for breach in breaches:
+            if breach.field != "members":  # one head per household: already checked row by row
+                problems.add(*rows.locate(_path(breach.field)), breach.reason)
+
+
 async def import_households(
     db: Database, *, principal: Principal, cipher: FieldCipher, upload: UploadFile, limits: Limits
 ) -> ImportReport:
-    """Register every household of a spreadsheet, or none of them.
+    """Register every household of a spreadsheet, or none of them, holding only a chunk or two at a time.
 
-    Every row is read and checked first (cells, then the API's rules, then the registry: scope, IDs
-    already registered); any problem refuses the whole file with `ImportRefused`. The import is its own
-    unit of work, so a refusal rolls back even the checks' bulk insert of the households that were valid.
+    The rows are read once, in a worker thread, `households.INSERT_CHUNK` households at a time (the next
+    chunk is read while this one is checked and written). Each chunk is checked (cells, the API's rules,
+    then the registry: scope, IDs already registered) and, while no problem has been found anywhere, written
+    at once in the import's one transaction; after the first problem the rest is only checked, so the
+    refusal (`ImportRefused`) lists every cell to fix, and the transaction rolls back: nothing is written.
     """
-    sheet = await to_thread.run_sync(partial(_read_upload, upload, limits))
-    valid = [(h, h.data) for h in sheet.households if h.data is not None]
-    async with db.session_scope() as session:
+    await to_thread.run_sync(_check_size, upload.file, limits)
+    with _file_refusals():
+        opened = spreadsheets.opened(
+            upload.file,
+            filename=upload.filename,
+            content_type=upload.content_type,
+            max_rows=limits.max_rows,
+            chunk=households.INSERT_CHUNK,
+        )
+        reader = await to_thread.run_sync(opened.__enter__)
         try:
-            if valid:
-                await households.register_many(
-                    session, principal=principal, cipher=cipher, items=[data for _, data in valid]
-                )
-        except households.BulkRefused as refused:
-            for index, breaches in refused.problems.items():
-                rows = valid[index][0]
-                for breach in breaches:
-                    if breach.field != "members":  # one head per household: already checked row by row
-                        sheet.problems.add(*rows.locate(_path(breach.field)), breach.reason)
-        if sheet.problems:
-            raise ImportRefused(sheet.problems.sorted())
-    return ImportReport(households=len(valid), members=sheet.member_count)
+            async with db.session_scope() as session:
+                bulk = await households.BulkRegistration.start(session, principal=principal, cipher=cipher)
+                chunks = reader.chunks()
+                upcoming = _next_chunk(chunks)
+                try:
+                    while (chunk := await upcoming) is not None:
+                        upcoming = _next_chunk(chunks)
+                        await _register(bulk, chunk, reader.problems)
+                finally:
+                    with suppress(Exception):  # the reader is idle before the file is closed
+                        await upcoming
+                if reader.problems:
+                    raise ImportRefused(reader.problems.sorted())
+                await bulk.finish()
+        finally:
+            await to_thread.run_sync(opened.__exit__, None, None, None)
+    return ImportReport(households=bulk.households, members=bulk.members)
 
 
 # --- template ----------------------------------------------------------------------------------------
