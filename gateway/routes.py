@@ -14,14 +14,25 @@ from gateway.tokens import TokenResponse
 from gateway.upstreams import Upstreams
 from shared.auth import Principal
 from shared.db import DatabaseDep, SessionDep
-from shared.errors import Invalid, Unavailable
+from shared.errors import PROBLEM_JSON, Invalid, Problem, Unavailable
 
 router = APIRouter(tags=["auth"])
 admin = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 proxy = APIRouter()
 
 
-@router.post("/auth/token", response_model=TokenResponse)
+@router.post(
+    "/auth/token",
+    response_model=TokenResponse,
+    responses={
+        429: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": "too many failed sign-ins for this account: try again after `Retry-After`",
+            "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+        }
+    },
+)
 async def issue_token(
     db: DatabaseDep,
     issuer: IssuerDep,
@@ -86,7 +97,7 @@ async def create_user(
 async def list_users(
     session: SessionDep,
     _: AuthorizedDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> UserPage:
     items, total = await accounts.list_users(session, page=page, page_size=page_size)
@@ -110,7 +121,7 @@ async def create_client(
 async def list_clients(
     session: SessionDep,
     _: AuthorizedDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ClientPage:
     items, total = await accounts.list_clients(session, page=page, page_size=page_size)

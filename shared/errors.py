@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -81,8 +81,9 @@ class Unavailable(DomainError):
     status, title = 503, "Service unavailable"
 
 
+# 400 is a body that cannot be read at all (not UTF-8, not JSON, not a form), before any field is checked.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {PROBLEM_JSON: {}}} for code in (401, 403, 404, 409, 422)
+    code: {"model": Problem, "content": {PROBLEM_JSON: {}}} for code in (400, 401, 403, 404, 409, 422)
 }
 
 
@@ -146,12 +147,29 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("integrity error: %s", exc.orig)
         return problem_response(409, "Conflict", "the change conflicts with existing data", request=request)
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if unstorable_value(exc):
+            log.warning("value refused by the database: %s", exc.orig)
+            return problem_response(
+                422, "Unprocessable content", "a value cannot be stored as given", request=request
+            )
+        return await _unexpected(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
         return problem_response(
             500, "Internal server error", "an unexpected error was logged", request=request
         )
+
+
+def unstorable_value(exc: DBAPIError) -> bool:
+    """Whether the database refused a value the caller sent, not the statement: PostgreSQL's data
+    exceptions (SQLSTATE class 22: a NUL byte in text, a number or date past its type) or a parameter the
+    driver cannot encode at all (asyncpg raises a ValueError for an integer past int64)."""
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    return str(getattr(cause, "sqlstate", "")).startswith("22") or isinstance(cause, ValueError)
 
 
 def _reason(status: int) -> str:

@@ -6,7 +6,8 @@ from pydantic import Field
 
 FEN_PER_YUAN = 100
 
-Fen = Annotated[int, Field(ge=0, description="amount in fen (1 yuan = 100 fen)")]
+MAX_FEN = 10**15  # ten trillion yuan: far above any real amount, well inside a BIGINT column
+Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="amount in fen (1 yuan = 100 fen)")]
 
 
 def yuan_to_fen(yuan: int) -> int:

@@ -21,6 +21,9 @@ VILLAGE_CODE = r"^\d{12}$"
 MAX_FEN = 10**15  # far above any real amount, well inside BigInteger
 AmountFen = Annotated[int, Field(ge=0, le=MAX_FEN, description="amount in fen (1 yuan = 100 fen)")]
 Year = Annotated[int, Field(ge=2014, le=2100, description="扶贫资产 are those formed since 2014")]
+# A day the programme can mean; far later ones would overflow the date arithmetic on it (a term's end,
+# a notice's earliest close) instead of being refused.
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
 class Page(BaseModel):
@@ -227,7 +230,7 @@ class InvestmentCreate(BaseModel):
     self_raised_fen: AmountFen = Field(description="what the entity raises itself (自筹)")
     term_months: int = Field(ge=1, le=240)
     expected_return_bp: int = Field(ge=0, le=10_000, description="expected return, basis points per year")
-    start_date: date
+    start_date: Day
     linked_households: list[LinkedHousehold] = Field(default_factory=list, max_length=1000)
 
 
@@ -341,8 +344,8 @@ class NoticeCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     region_code: str = Field(pattern=r"^\d{6}(\d{3}){0,2}$", description="banner, township or village")
     projects: list[NoticeProject] = Field(min_length=1, max_length=200)
-    posted_on: date
-    until: date = Field(description="at least 10 days after posted_on")
+    posted_on: Day
+    until: Day = Field(description="at least 10 days after posted_on")
 
 
 class NoticePublic(BaseModel):

@@ -56,8 +56,9 @@ class RowProblemPublic(BaseModel):
 class ImportProblem(Problem):
     """A refused import: nothing was written. `errors` and `rows` name each cell to fix."""
 
-    rows: list[RowProblemPublic]
-    problem_count: int = Field(description="all problems found; at most 1000 are listed")
+    # Absent when the upload itself is refused (no file, an empty or unreadable one): no row was read.
+    rows: list[RowProblemPublic] = Field(default_factory=list)
+    problem_count: int = Field(default=0, description="all problems found; at most 1000 are listed")
 
 
 class TooLarge(DomainError):
