@@ -129,6 +129,8 @@ PAYMENTS_RULES: tuple[Rule, ...] = (
     Rule("GET", "/api/v1/payments/webhook-deliveries", BANNER_STAFF),
     Rule("POST", "/api/v1/payments/webhook-deliveries/{id}/replay", BANNER_STAFF),
     Rule("POST", "/api/v1/payments/bank-callbacks", frozenset({Role.bank})),
+    Rule("GET", "/api/v1/payments/discrepancies", _PAYMENT_READERS),
+    Rule("POST", "/api/v1/payments/discrepancies/{id}/resolve", _BANNER_OFFICIAL),
 )
 
 ASSETS_RULES: tuple[Rule, ...] = (

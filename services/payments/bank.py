@@ -1,20 +1,21 @@
 """Bank callbacks: signed like the instructions (Standard Webhooks, with the secret of the endpoint the
-instruction went to), idempotent by `webhook-id`, moving a line forward only; a batch whose lines are all
-final is completed."""
+instruction went to), idempotent by `webhook-id`, moving a line forward only; a report that contradicts a
+final status (`paid` for a failed line, `failed` for a paid one) is recorded as a bank discrepancy; a batch
+whose lines are all final is completed."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col, func, select
+from sqlalchemy import exists, text, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from services.payments.enums import BatchStatus, LineStatus
-from services.payments.models import BankCallback, Batch, Line, WebhookEndpoint, audit_log
-from services.payments.rules import FINAL_LINE_STATUSES, next_line_status
+from services.payments.models import BankCallback, BankDiscrepancy, Batch, Line, WebhookEndpoint, audit_log
+from services.payments.rules import FINAL_LINE_STATUSES, LIVE_LINE_STATUSES, contradicts, next_line_status
 from services.payments.schemas import BankCallbackIn, BankCallbackResult
 from shared import audit, metrics
 from shared.auth import Principal
@@ -64,6 +65,7 @@ def _result(callback: BankCallback) -> BankCallbackResult:
         reported=LineStatus(callback.status),
         applied=callback.applied,
         line_status=LineStatus(callback.line_status),
+        discrepancy_id=callback.discrepancy_id,
     )
 
 
@@ -75,7 +77,8 @@ async def receive(
     body: bytes,
     headers: dict[str, str],
 ) -> BankCallbackResult:
-    """Apply one bank callback exactly once: a repeat of a `webhook-id` gets the first result."""
+    """Apply one bank callback exactly once: a repeat of a `webhook-id` gets the first result; a report
+    that contradicts the line's final status is recorded as a discrepancy instead of being applied."""
     headers = {k.lower(): v for k, v in headers.items()}
     _timestamp(headers)
     line = (
@@ -85,24 +88,29 @@ async def receive(
     ).first()
     if line is None:
         raise _refused("unknown", NotFound("instruction not found"))
-    batch = (
-        await session.exec(select(Batch).where(Batch.id == line.batch_id).with_for_update())
-    ).one()  # callbacks of one batch queue here, so the last one sees every other and completes the batch
-    endpoint = await session.get(WebhookEndpoint, batch.endpoint_id) if batch.endpoint_id else None
-    if endpoint is None:
+    batch = await session.get(Batch, line.batch_id)
+    endpoint = await session.get(WebhookEndpoint, batch.endpoint_id) if batch and batch.endpoint_id else None
+    if batch is None or endpoint is None:
         raise _refused("unknown", NotFound("instruction not found"))
     _verify(endpoint.secret, body, headers)
+    # Callbacks about one line queue here (every repeat of a webhook-id names the same line); callbacks
+    # about the other lines of the batch do not wait for this one.
+    await session.refresh(line, with_for_update=True)
     seen = (
         await session.exec(select(BankCallback).where(BankCallback.webhook_id == headers["webhook-id"]))
     ).first()
     if seen is not None:
         return _result(seen)
-    await session.refresh(line, with_for_update=True)
-    current = LineStatus(line.status)
-    moved = next_line_status(current, LineStatus(report.status))
+    current, reported = LineStatus(line.status), LineStatus(report.status)
+    moved = next_line_status(current, reported)
+    discrepancy = None
     if moved is not None:
-        await _move_line(session, principal, line, current, moved, report)
+        await move_line(
+            session, principal, line, moved, bank_reference=report.bank_reference, reason=report.reason
+        )
         await _complete_if_final(session, principal, batch)
+    elif contradicts(current, reported):
+        discrepancy = await _discrepancy(session, principal, line, report, headers["webhook-id"])
     callback = BankCallback(
         webhook_id=headers["webhook-id"],
         instruction_id=line.id,
@@ -111,27 +119,91 @@ async def receive(
         reason=report.reason,
         applied=moved is not None,
         line_status=line.status,
+        discrepancy_id=discrepancy.id if discrepancy else None,
     )
     session.add(callback)
     await session.flush()
     return _result(callback)
 
 
-async def _move_line(
+async def live_twin(session: AsyncSession, line: Line) -> uuid.UUID | None:
+    """Another line that holds `line`'s entitlement now (pending, sent or paid): a new batch took it."""
+    return (
+        await session.exec(
+            select(Line.id).where(
+                Line.entitlement_key == line.entitlement_key,
+                Line.id != line.id,
+                col(Line.status).in_(list(LIVE_LINE_STATUSES)),
+            )
+        )
+    ).first()
+
+
+async def _discrepancy(
+    session: AsyncSession, principal: Principal, line: Line, report: BankCallbackIn, webhook_id: str
+) -> BankDiscrepancy:
+    """Record the contradiction, or return the line's open discrepancy when the bank says it again."""
+    held = (
+        await session.exec(
+            select(BankDiscrepancy).where(
+                BankDiscrepancy.line_id == line.id, col(BankDiscrepancy.resolved_at).is_(None)
+            )
+        )
+    ).first()
+    if held is not None:
+        return held
+    discrepancy = BankDiscrepancy(
+        line_id=line.id,
+        batch_id=line.batch_id,
+        entitlement_key=line.entitlement_key,
+        region_code=line.region_code,
+        amount_fen=line.amount_fen,
+        held_status=line.status,
+        reported_status=report.status,
+        webhook_id=webhook_id,
+        bank_reference=report.bank_reference,
+        reason=report.reason,
+        rebatched_line_id=await live_twin(session, line),
+    )
+    session.add(discrepancy)
+    await session.flush()
+    metrics.count(
+        "payments_bank_discrepancies",
+        "Bank callbacks that contradict a line's final status, by reported and held status",
+        reported=report.status,
+        held=line.status,
+    )
+    await audit_change(
+        session,
+        principal,
+        "discrepancy.record",
+        "bank_discrepancy",
+        discrepancy.id,
+        line.region_code,
+        before={"line_id": line.id, "status": line.status},
+        after=discrepancy.model_dump(exclude={"resolved_at", "resolved_by", "resolution", "resolution_note"}),
+    )
+    return discrepancy
+
+
+async def move_line(
     session: AsyncSession,
     principal: Principal,
     line: Line,
-    current: LineStatus,
     moved: LineStatus,
-    report: BankCallbackIn,
+    *,
+    bank_reference: str,
+    reason: str | None,
 ) -> None:
+    """Set a line's status as the bank (or an official resolving a discrepancy) reports it, audited."""
+    current = line.status
     line.status = moved
-    line.bank_reference = report.bank_reference
-    line.reason = report.reason
+    line.bank_reference = bank_reference
+    line.reason = reason
     line.updated_at = datetime.now(UTC)
     session.add(line)
     await session.flush()
-    await _audit(
+    await audit_change(
         session,
         principal,
         f"line.{moved}",
@@ -139,28 +211,36 @@ async def _move_line(
         line.id,
         line.region_code,
         before={"status": current},
-        after={"status": moved, "bank_reference": report.bank_reference, "reason": report.reason},
+        after={"status": moved, "bank_reference": bank_reference, "reason": reason},
     )
 
 
 async def _complete_if_final(session: AsyncSession, principal: Principal, batch: Batch) -> None:
+    """Complete a disbursing batch once none of its lines is open: one conditional UPDATE, no batch row
+    lock held across the callback.
+
+    The check runs after this callback's line moved, under a transaction-scoped lock on the batch: of two
+    last callbacks committing at once, the second to take it sees the first's line committed (READ
+    COMMITTED), so the batch never stays disbursing with every line final; the status condition makes
+    exactly one of them complete it (and audit it).
+    """
     if batch.status != BatchStatus.disbursing:
         return
-    open_lines = (
-        await session.exec(
-            select(func.count())
-            .select_from(Line)
-            .where(Line.batch_id == batch.id, col(Line.status).not_in(list(FINAL_LINE_STATUSES)))
+    if session.bind.dialect.name == "postgresql":  # SQLite writers are serialised already (BEGIN IMMEDIATE)
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"payment_batch:{batch.id}"}
         )
-    ).one()
-    if open_lines:
-        return
-    await session.execute(
+    open_lines = exists().where(
+        col(Line.batch_id) == batch.id, col(Line.status).not_in(list(FINAL_LINE_STATUSES))
+    )
+    completed = await session.execute(
         update(Batch)
-        .where(col(Batch.id) == batch.id, col(Batch.status) == BatchStatus.disbursing)
+        .where(col(Batch.id) == batch.id, col(Batch.status) == BatchStatus.disbursing, ~open_lines)
         .values(status=BatchStatus.completed, completed_at=datetime.now(UTC))
     )
-    await _audit(
+    if completed.rowcount != 1:
+        return
+    await audit_change(
         session,
         principal,
         "batch.complete",
@@ -172,7 +252,7 @@ async def _complete_if_final(session: AsyncSession, principal: Principal, batch:
     )
 
 
-async def _audit(
+async def audit_change(
     session: AsyncSession,
     principal: Principal,
     action: str,

@@ -15,11 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payments import idempotency, policies
 from services.payments.claims import head_of
 from services.payments.clients import RegistryClient
+from services.payments.discrepancies import holds_entitlement
 from services.payments.enums import KIND_LABELS, BatchStatus, ClaimStatus, EndpointStatus, Kind, LineStatus
 from services.payments.models import Batch, Claim, Line, WebhookEndpoint, audit_log, outbox
 from services.payments.rules import (
     ELIGIBLE_CATEGORIES,
-    LIVE_LINE_STATUSES,
     education_allowance,
     mask_name,
     reconcile,
@@ -142,7 +142,7 @@ async def _claim_lines(
 ) -> list[dict[str, Any]]:
     """Approved claims of the kind, year and region that no live line holds (failed or returned ones come
     back; a paid one never does)."""
-    held = exists().where(col(Line.claim_id) == col(Claim.id), col(Line.status).in_(list(LIVE_LINE_STATUSES)))
+    held = exists().where(col(Line.claim_id) == col(Claim.id), holds_entitlement())
     statement = (
         narrowed(select(Claim), Claim.region_code, principal, data.region)
         .where(
@@ -183,7 +183,7 @@ async def _held_education_keys(session: AsyncSession, year: int) -> set[str]:
         .where(
             Batch.kind == Kind.education,
             Batch.year == year,
-            col(Line.status).in_(list(LIVE_LINE_STATUSES)),
+            holds_entitlement(),
         )
     )
     return set(rows.all())

@@ -1,5 +1,5 @@
 """Tables of the payments service: policy versions, claims and their yearly totals, batches and lines,
-the bank's webhook endpoint and the callbacks it sent."""
+the bank's webhook endpoint, the callbacks it sent and the discrepancies among them."""
 
 import uuid
 from datetime import UTC, date, datetime
@@ -220,4 +220,48 @@ class BankCallback(Base, table=True):
     reason: str | None = Field(default=None, max_length=200)
     applied: bool
     line_status: str = Field(max_length=16)
+    discrepancy_id: uuid.UUID | None = Field(default=None, description="set when recorded as a discrepancy")
     received_at: datetime = _when()
+
+
+# A discrepancy not yet resolved holds its line's entitlement (services/payments/discrepancies.py).
+OPEN_DISCREPANCY_SQL = "resolved_at IS NULL"
+
+
+class BankDiscrepancy(Base, table=True):
+    """A bank report that contradicts a line's final status (`paid` for a failed line, `failed` for a paid
+    one): the line is not moved, its entitlement is held until a banner official resolves it."""
+
+    __tablename__ = "bank_discrepancies"
+    __table_args__ = (
+        UniqueConstraint("webhook_id"),
+        # One open discrepancy per line: a second contradicting report joins the first.
+        Index(
+            "uq_bank_discrepancies_open_line",
+            "line_id",
+            unique=True,
+            sqlite_where=text(OPEN_DISCREPANCY_SQL),
+            postgresql_where=text(OPEN_DISCREPANCY_SQL),
+        ),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    line_id: uuid.UUID = Field(foreign_key="payment_lines.id", index=True)
+    batch_id: uuid.UUID = Field(index=True)
+    entitlement_key: str = Field(max_length=100, index=True)
+    region_code: str = Field(max_length=12, index=True)
+    amount_fen: int = _fen()
+    held_status: str = Field(max_length=16)
+    reported_status: str = Field(max_length=16)
+    webhook_id: str = Field(max_length=128)
+    bank_reference: str = Field(max_length=64)
+    reason: str | None = Field(default=None, max_length=200)
+    rebatched_line_id: uuid.UUID | None = Field(
+        default=None, description="the live line that held the entitlement when `paid` came: paid twice?"
+    )
+    received_at: datetime = _when()
+    resolved_at: datetime | None = _when_set()
+    resolved_by: str | None = Field(default=None, max_length=128)
+    resolution: str | None = Field(default=None, max_length=16)
+    resolution_note: str | None = Field(default=None, max_length=500)
+    overpaid_fen: int | None = _fen(nullable=True)

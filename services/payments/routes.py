@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from services.payments import bank, batches, claims, policies, webhooks
+from services.payments import bank, batches, claims, discrepancies, policies, webhooks
 from services.payments.dependencies import (
     Bank,
     BannerAdmin,
@@ -35,6 +35,9 @@ from services.payments.schemas import (
     ClaimPublic,
     DeliveryPage,
     DeliveryPublic,
+    DiscrepancyPage,
+    DiscrepancyPublic,
+    DiscrepancyResolve,
     DividendBatchCreate,
     DividendBatchCreated,
     EndpointCreate,
@@ -282,8 +285,11 @@ async def batch_lines(
 async def batch_reconciliation(
     session: SessionDep, principal: Reader, batch: BatchDep
 ) -> ReconciliationPublic:
-    """paid + failed + pending = total, to the fen (returned counts as failed, sent as pending)."""
-    return await batches.reconciliation(session, principal=principal, batch=batch)
+    """paid + failed + pending = total, to the fen (returned counts as failed, sent as pending), and how
+    many lines are under an open bank discrepancy."""
+    sums = await batches.reconciliation(session, principal=principal, batch=batch)
+    sums.discrepancies = await discrepancies.open_count(session, principal=principal, batch_id=batch.id)
+    return sums
 
 
 @router.get("/batches/{batch_id}/notice", response_model=NoticePublic)
@@ -361,3 +367,31 @@ async def bank_callback(
     return await bank.receive(
         session, principal=principal, report=data, body=await request.body(), headers=dict(request.headers)
     )
+
+
+@router.get("/discrepancies", response_model=DiscrepancyPage)
+async def list_discrepancies(
+    session: SessionDep,
+    principal: Reader,
+    region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
+    open_only: Annotated[
+        bool | None, Query(alias="open", description="true: open only; false: resolved only")
+    ] = None,
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> DiscrepancyPage:
+    """Bank reports that contradict a line's final status, newest first; an open one holds its entitlement
+    (no new batch takes it) and is flagged `possible_double_payment` when `paid` came after a new batch."""
+    items, total = await discrepancies.search(
+        session, principal=principal, region=region, open_only=open_only, page=page, page_size=page_size
+    )
+    return DiscrepancyPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/discrepancies/{discrepancy_id}/resolve", response_model=DiscrepancyPublic)
+async def resolve_discrepancy(
+    session: SessionDep, principal: BannerOfficial, discrepancy_id: uuid.UUID, data: DiscrepancyResolve
+) -> DiscrepancyPublic:
+    """`paid`: the money moved (the line becomes paid, or the amount paid twice is recorded for recovery);
+    `not_paid`: it did not (the entitlement is free for a new batch). Once only: a second answer is 409."""
+    return await discrepancies.resolve(session, principal=principal, discrepancy_id=discrepancy_id, data=data)

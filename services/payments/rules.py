@@ -160,6 +160,17 @@ def next_line_status(current: LineStatus, reported: LineStatus) -> LineStatus | 
     return reported if reported in _LINE_MOVES[current] else None
 
 
+# Reports that say the opposite of a final status about whether the money moved. Never applied and never
+# ignored: a `paid` means the money left the account, so the line is held as a discrepancy until a banner
+# official resolves it (a late `paid` after `returned`, or `returned` after `failed`, is only reordering).
+_CONTRADICTIONS = frozenset({(LineStatus.failed, LineStatus.paid), (LineStatus.paid, LineStatus.failed)})
+
+
+def contradicts(current: LineStatus, reported: LineStatus) -> bool:
+    """Whether `reported` contradicts the line's final status `current` (a bank discrepancy)."""
+    return (current, reported) in _CONTRADICTIONS
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     total_fen: int

@@ -264,6 +264,9 @@ class ReconciliationPublic(BaseModel):
     failed_fen: int
     pending_fen: int
     counts: dict[LineStatus, int]
+    discrepancies: int = Field(
+        default=0, description="open bank discrepancies on the batch's lines: its outcome is not settled"
+    )
 
 
 class NoticeRow(BaseModel):
@@ -356,3 +359,48 @@ class BankCallbackResult(BaseModel):
     reported: LineStatus
     applied: bool = Field(description="false when the report changed nothing (late, duplicate or backwards)")
     line_status: LineStatus
+    discrepancy_id: uuid.UUID | None = Field(
+        default=None,
+        description="set when the report contradicts the line's final status: not applied, but recorded as "
+        "a bank discrepancy that a banner official resolves",
+    )
+
+
+class DiscrepancyPublic(BaseModel):
+    """A bank report that contradicts a line's final status; its entitlement is held while it is open."""
+
+    id: uuid.UUID
+    line_id: uuid.UUID
+    batch_id: uuid.UUID
+    entitlement_key: str
+    region_code: str
+    amount_fen: int
+    held_status: LineStatus
+    reported_status: LineStatus
+    webhook_id: str
+    bank_reference: str
+    reason: str | None
+    rebatched_line_id: uuid.UUID | None = Field(
+        description="the live line of another batch that held the entitlement when `paid` came"
+    )
+    possible_double_payment: bool = Field(description="`paid` came after the entitlement was batched again")
+    received_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: Literal["paid", "not_paid"] | None
+    resolution_note: str | None
+    overpaid_fen: int | None = Field(description="paid twice: the amount to recover from the payee")
+
+
+class DiscrepancyPage(BaseModel):
+    items: list[DiscrepancyPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class DiscrepancyResolve(BaseModel):
+    """`paid`: the money did move; `not_paid`: the bank confirms it did not, the entitlement is free."""
+
+    outcome: Literal["paid", "not_paid"]
+    note: str = Field(min_length=1, max_length=500)

@@ -538,6 +538,18 @@ register_simple(
         json={"instruction_id": str(uuid.uuid4()), "status": "paid", "bank_reference": "B1"},
     ),
 )
+DISCREPANCIES = listing_in("/api/v1/payments/discrepancies", page_size=200)
+register_simple("GET /api/v1/payments/discrepancies", DISCREPANCIES, listing=True)
+register_simple(
+    "POST /api/v1/payments/discrepancies/{discrepancy_id}/resolve",
+    # a fresh stack has no bank contradicting a final status, so no discrepancy exists to find
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/payments/discrepancies/{uuid.uuid4()}/resolve",
+        json={"outcome": "not_paid", "note": "银行确认未入账"},
+    ),
+    probe=DISCREPANCIES,
+)
 
 # --- assets ----------------------------------------------------------------------------------------------
 ASSET = read_of("asset", "/api/v1/assets/{}")
