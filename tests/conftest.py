@@ -127,7 +127,14 @@ def make_settings(urls: dict[str, str], keypair: KeyPair) -> Settings:
 @pytest.fixture(scope="session")
 def live_stack(backend: str, keypair: KeyPair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The five processes as real servers on free ports, on their own databases with the demo seed."""
-    with provisioned_databases(backend, tmp_path_factory.mktemp("live")) as urls:
+    with seeded_stack(backend, keypair, tmp_path_factory.mktemp("live")) as stack:
+        yield stack
+
+
+@contextmanager
+def seeded_stack(backend: str, keypair: KeyPair, folder: Path) -> Iterator[Stack]:
+    """Fresh databases on `backend` with the demo seed, and the five processes serving them."""
+    with provisioned_databases(backend, folder) as urls:
         settings = make_settings(urls, keypair)
         asyncio.run(register_service_clients(settings))
         asyncio.run(seed(settings))
