@@ -224,6 +224,7 @@ async def test_disbursement_survives_a_bank_that_is_down_then_busy_then_up(
         "failed_fen": 0,
         "pending_fen": 0,
         "counts": None,
+        "discrepancies": 0,
     }
 
     # A duplicate (same webhook-id) gets the first result; a late or backward report changes nothing.

@@ -154,7 +154,7 @@ def test_the_gateway_documents_and_guards_payments_routes(live_stack: Stack, tok
         for method in operations
     }
     guarded = {(rule.method, rule.path) for rule in PAYMENTS_RULES}
-    assert len(documented) == len(guarded) == 25
+    assert len(documented) == len(guarded) == 27
     for method, path in documented:
         assert known_route(method, re.sub(r"\{[^/]+\}", "x", path)), (method, path)
         operation = document["paths"][path][method.lower()]
