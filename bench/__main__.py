@@ -129,6 +129,16 @@ class Databases:
         self.names.clear()
 
 
+async def vacuum(dsn: str) -> None:
+    """Vacuum and analyse a freshly loaded database, as autovacuum soon would in service: until the
+    visibility map is set, every index-only read (search, the stream) also visits the table's pages."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("VACUUM (ANALYZE)")
+    finally:
+        await conn.close()
+
+
 def households_loaded(name: str) -> int | None:
     """How many households the registry database `name` holds; None when it does not exist (or is not
     migrated yet)."""
@@ -252,6 +262,8 @@ def run(n: int, output: Path, prefix: str, only: set[str], *, keep: bool, reuse:
                     load_households(plain_dsn(urls["registry"]), n=n, villages=villages, cipher=cipher)
                 )
                 log(f"loaded {counts['households']:,} households, {counts['members']:,} members")
+        with phases.phase("vacuum the registry"):  # after a load, or after a migration rewrote rows
+            asyncio.run(vacuum(plain_dsn(urls["registry"])))
         stack = Stack(ports={p: free_port() for p in PROCESSES}, env=stack_env(settings, keys))
         with phases.phase("start the stack"):
             stack.start_all(timeout=120)

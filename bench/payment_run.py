@@ -5,7 +5,8 @@
 households with someone in school, payments prices each line from the policy table, checks the year's
 live entitlements, and writes the batch, its lines (COPY) and the audit record in one transaction.
 `copy_s` is asyncpg COPY of exactly the same rows (same columns, same count) into a scratch table of the
-same shape (`LIKE payment_lines INCLUDING ALL`: the same indexes, the live-entitlement one included).
+same shape (`LIKE payment_lines INCLUDING ALL`: the same indexes, the live-entitlement one included, and
+the same foreign keys, so each copied row's batch is checked in both).
 """
 
 import time
@@ -22,6 +23,12 @@ YEAR = 2026
 ELIGIBLE = ("lifted_supported", "marginal", "monitored", "sudden_hardship")
 SCRATCH = "bench_lines_copy"
 TIMEOUT = httpx.Timeout(3600.0, connect=10.0)
+# `LIKE … INCLUDING ALL` copies no foreign keys: the scratch table gets payment_lines' own (a line's batch,
+# its claim), so the baseline checks each row's batch as the real table does.
+FOREIGN_KEYS = (
+    "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'payment_lines'::regclass "
+    "AND contype = 'f'"
+)
 
 
 async def _stream_seconds(ctx: BenchContext, token: str) -> tuple[float, int]:
@@ -47,6 +54,8 @@ async def _copy_seconds(dsn: str, batch_id: str) -> tuple[float, int]:
         columns = list(records[0].keys())
         await conn.execute(f"DROP TABLE IF EXISTS {SCRATCH}")
         await conn.execute(f"CREATE TABLE {SCRATCH} (LIKE payment_lines INCLUDING ALL)")
+        for (foreign_key,) in await conn.fetch(FOREIGN_KEYS):
+            await conn.execute(f"ALTER TABLE {SCRATCH} ADD {foreign_key}")
         rows = [tuple(r) for r in records]
         started = time.perf_counter()
         async with conn.transaction():

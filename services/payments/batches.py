@@ -3,7 +3,7 @@ second official, disbursed through the outbox (one signed bank instruction per l
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +20,8 @@ from services.payments.enums import KIND_LABELS, BatchStatus, ClaimStatus, Endpo
 from services.payments.models import Batch, Claim, Line, WebhookEndpoint, audit_log, outbox
 from services.payments.rules import (
     ELIGIBLE_CATEGORIES,
-    education_allowance,
+    education_rates,
+    education_students,
     mask_name,
     reconcile,
 )
@@ -45,7 +46,6 @@ from shared.scope import narrowed, scoped
 TOPIC = "bank.disbursement"
 EVENT_TYPE = "disbursement.requested"
 INSERT_CHUNK = 500  # rows per multi-row INSERT (well under both databases' bound-parameter limits)
-LINE_CHUNK = 10_000  # computed lines written per bulk insert while the registry still streams
 
 
 def utcnow() -> datetime:
@@ -77,42 +77,51 @@ def purpose_of(batch: Batch) -> str:
 
 
 async def _insert_records(
-    session: AsyncSession, table: Any, columns: Sequence[str], records: Sequence[tuple[Any, ...]]
+    session: AsyncSession, table: Any, columns: Sequence[str], records: AsyncIterable[tuple[Any, ...]]
 ) -> None:
-    """Bulk rows (tuples in `columns` order) in the session's transaction: binary COPY on PostgreSQL
-    (through the session's own asyncpg connection), multi-row INSERTs a chunk at a time elsewhere — never a
-    statement per row."""
-    if not records:
-        return
+    """Bulk rows (tuples in `columns` order) in the session's transaction: on PostgreSQL one binary COPY
+    (through the session's own asyncpg connection) fed as the rows are made, so the database writes while
+    they are still being computed; elsewhere multi-row INSERTs a chunk at a time — never a statement per
+    row."""
     if session.bind.dialect.name != "postgresql":
-        for start in range(0, len(records), INSERT_CHUNK):
-            rows = [dict(zip(columns, r, strict=True)) for r in records[start : start + INSERT_CHUNK]]
-            await session.execute(table.insert().values(rows))
+        chunk: list[dict[str, Any]] = []
+        async for record in records:
+            chunk.append(dict(zip(columns, record, strict=True)))
+            if len(chunk) == INSERT_CHUNK:
+                await session.execute(table.insert().values(chunk))
+                chunk = []
+        if chunk:
+            await session.execute(table.insert().values(chunk))
         return
     as_json = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, JSON)]
-    if as_json:
-        records = [_json_encoded(record, as_json) for record in records]
     raw = await (await session.connection()).get_raw_connection()
     try:
-        await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=list(columns))
+        await raw.driver_connection.copy_records_to_table(
+            table.name, records=_json_encoded(records, as_json), columns=list(columns)
+        )
     except asyncpg.UniqueViolationError:
         raise Conflict("另一个批次同时纳入了相同的应发事项，请刷新后重试") from None
 
 
-def _json_encoded(record: tuple[Any, ...], at: Sequence[int]) -> tuple[Any, ...]:
+async def _json_encoded(
+    records: AsyncIterable[tuple[Any, ...]], at: Sequence[int]
+) -> AsyncIterator[tuple[Any, ...]]:
     """COPY takes a JSON column as its text."""
-    values = list(record)
-    for i in at:
-        if values[i] is not None:
-            values[i] = json.dumps(values[i], ensure_ascii=False)
-    return tuple(values)
+    async for record in records:
+        if at:
+            values = list(record)
+            for i in at:
+                if values[i] is not None:
+                    values[i] = json.dumps(values[i], ensure_ascii=False)
+            record = tuple(values)
+        yield record
 
 
 async def _insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk rows given as dicts with the same keys."""
     if rows:
         columns = list(rows[0])
-        await _insert_records(session, table, columns, [tuple(row[c] for c in columns) for row in rows])
+        await _insert_records(session, table, columns, _as_records(rows, columns))
 
 
 def _line_row(batch_id: uuid.UUID, now: datetime, **fields: Any) -> dict[str, Any]:
@@ -197,46 +206,57 @@ async def _education_lines(
     data: BatchCreate,
     batch_id: uuid.UUID,
     now: datetime,
-) -> AsyncIterator[list[tuple[Any, ...]]]:
+) -> AsyncIterator[tuple[Any, ...]]:
     """Education living allowances computed from the registry's school stages, one line per household
-    (`LINE_COLUMNS`), `LINE_CHUNK` lines at a time.
+    (`LINE_COLUMNS`), each as soon as its household arrives.
 
     One bulk read: the registry streams the region's eligible households that have someone in school
-    (ARCHITECTURE.md "Bulk paths"), and lines are computed as they arrive.
+    (ARCHITECTURE.md "Bulk paths"); the policy and the year's held entitlements are read here, before the
+    lines are written (the COPY has the connection to itself), and the rates looked up once, so a
+    household costs a parse, a dict look-up per pupil and a tuple.
     """
     version, items = await policies.version_for_year(session, year=data.year)
+    rates = education_rates(items)
     held = await _held_education_keys(session, data.year)
     pending = str(LineStatus.pending)
-    rows: list[tuple[Any, ...]] = []
-    async for household in registry.stream(
-        region=data.region, categories=ELIGIBLE_CATEGORIES, school=True, token=principal.token
-    ):
-        key = f"education:{data.year}:{household['id']}"
-        if key in held or household["category"] not in ELIGIBLE_CATEGORIES:
-            continue
-        if not is_within(household["region_code"], principal.region):
-            continue
-        allowance = education_allowance(household["members"], data.year, items)
-        if not allowance.amount_fen:
-            continue
-        students = [{**vars(s), "school_stage": str(s.school_stage)} for s in allowance.students]
-        rows.append(
-            (
+    prefix = f"education:{data.year}:"
+
+    async def lines() -> AsyncIterator[tuple[Any, ...]]:
+        async for household in registry.stream(
+            region=data.region, categories=ELIGIBLE_CATEGORIES, school=True, token=principal.token
+        ):
+            key = prefix + household["id"]
+            if key in held or household["category"] not in ELIGIBLE_CATEGORIES:
+                continue
+            if not is_within(household["region_code"], principal.region):
+                continue
+            students = education_students(household["members"], rates)
+            if not students:
+                continue
+            yield (
                 uuid.uuid4(), batch_id, key, None, uuid.UUID(household["id"]), household["number"],
                 household["region_code"], household["head_name"], household["head_id_masked"],
-                allowance.amount_fen, len(students), None, version.version, {"students": students},
-                pending, None, None, now, now,
-            )
-        )  # fmt: skip
-        if len(rows) == LINE_CHUNK:
-            yield rows
-            rows = []
-    if rows:
-        yield rows
+                sum(s["rate_fen"] for s in students), len(students), None, version.version,
+                {"students": students}, pending, None, None, now, now,
+            )  # fmt: skip
+
+    return lines()
 
 
-async def _as_records(rows: list[dict[str, Any]]) -> AsyncIterator[list[tuple[Any, ...]]]:
-    yield [tuple(row[c] for c in LINE_COLUMNS) for row in rows]
+async def _counted(batch: Batch, records: AsyncIterable[tuple[Any, ...]]) -> AsyncIterator[tuple[Any, ...]]:
+    """Pass `LINE_COLUMNS` records through, adding each to the batch's total and line count."""
+    amount_at = LINE_COLUMNS.index("amount_fen")
+    async for record in records:
+        batch.total_fen += record[amount_at]
+        batch.line_count += 1
+        yield record
+
+
+async def _as_records(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str]
+) -> AsyncIterator[tuple[Any, ...]]:
+    for row in rows:
+        yield tuple(row[c] for c in columns)
 
 
 async def create_batch(
@@ -260,20 +280,15 @@ async def create_batch(
     session.add(batch)
     await session.flush()
     if data.kind == Kind.education:
-        chunks = _education_lines(
+        records = await _education_lines(
             session, principal=principal, registry=registry, data=data, batch_id=batch.id, now=now
         )
     else:
-        chunks = _as_records(
-            await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
-        )
-    amount_at = LINE_COLUMNS.index("amount_fen")
-    async for rows in chunks:
-        # A concurrent draft holding the same entitlement loses here, on the live-entitlement unique index
-        # (409); the whole batch rolls back with it.
-        await _insert_records(session, Line.__table__, LINE_COLUMNS, rows)  # type: ignore[attr-defined]
-        batch.total_fen += sum(r[amount_at] for r in rows)
-        batch.line_count += len(rows)
+        claims = await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
+        records = _as_records(claims, LINE_COLUMNS)
+    # A concurrent draft holding the same entitlement loses here, on the live-entitlement unique index (409);
+    # the whole batch rolls back with it.
+    await _insert_records(session, Line.__table__, LINE_COLUMNS, _counted(batch, records))  # type: ignore[attr-defined]
     if not batch.line_count:
         raise Invalid.field("kind", f"{data.region} 没有可纳入批次的 {data.year} 年{KIND_LABELS[data.kind]}")
     session.add(batch)

@@ -102,13 +102,28 @@ def education_allowance(
     `members` are the registry's member records (`id`, `name`, `school_stage`); stages without a rate
     (`none`) pay nothing.
     """
-    rates = {i.school_stage: i.rate_fen for i in items if i.kind == Kind.education and i.rate_fen}
     students = [
-        Student(str(m["id"]), str(m["name"]), SchoolStage(m["school_stage"]), rates[m["school_stage"]])
-        for m in members
-        if m.get("school_stage") in rates
+        Student(s["member_id"], s["name"], SchoolStage(s["school_stage"]), s["rate_fen"])
+        for s in education_students(members, education_rates(items))
     ]
     return EducationAllowance(year, sum(s.rate_fen for s in students), students)
+
+
+def education_rates(items: Iterable[Item]) -> dict[str, int]:
+    """The education rate of each school stage that pays one, looked up once per run, not per household."""
+    return {str(i.school_stage): i.rate_fen for i in items if i.kind == Kind.education and i.rate_fen}
+
+
+def education_students(
+    members: Iterable[Mapping[str, Any]], rates: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """The members `rates` pay for, as a payment line records them (member id, name, stage, rate): plain
+    dicts, so a banner's run prices each household with a dict look-up per member."""
+    return [
+        {"member_id": str(m["id"]), "name": str(m["name"]), "school_stage": stage, "rate_fen": rates[stage]}
+        for m in members
+        if (stage := m.get("school_stage")) in rates
+    ]
 
 
 class Care(StrEnum):

@@ -318,19 +318,20 @@ async def history(session: AsyncSession, *, household: Household) -> list[Catego
     return [CategoryChangePublic.model_validate(r, from_attributes=True) for r in rows]
 
 
-def _search_filter(q: str, cipher: FieldCipher) -> Any:
-    """`q` is an ID number (exact, by digest), a household number (prefix) or a name (prefix of any
-    member's name; the head is a member, `head_name` only repeats the head's name for lists).
+def _matching_members(q: str, cipher: FieldCipher, principal: Principal, region: str | None) -> Any | None:
+    """The household ids of the members `q` names inside the caller's scope (narrowed to `region`): an ID
+    number exactly (by digest), otherwise a prefix of any member's name (the head is a member, `head_name`
+    only repeats the head's name for lists); None when `q` is a household number.
 
-    Each is one index range — the digest's unique index, the number's, the members' name with the
-    household id beside it — so the total counts the matches, never the caller's whole scope."""
+    Each is one index range — the digest's unique index, or members' (name, village, household id) — and
+    the scope is the village each member carries (migration 0005), so no household is read to count."""
     if len(q) == ID_NUMBER_LENGTH and q[:17].isdigit():
-        found = select(Member.household_id).where(Member.id_digest == cipher.digest(q.upper()))
+        named = Member.id_digest == cipher.digest(q.upper())
     elif q.isdigit():
-        return col(Household.number).startswith(q, autoescape=True)
+        return None
     else:
-        found = select(Member.household_id).where(col(Member.name).startswith(q, autoescape=True))
-    return col(Household.id).in_(found)
+        named = col(Member.name).startswith(q, autoescape=True)
+    return narrowed(select(Member.household_id).where(named), Member.region_code, principal, region)
 
 
 async def search(
@@ -347,13 +348,21 @@ async def search(
     """One page of the caller's households, newest numbers last, with the total that matches.
 
     Without a search term the total is the sum of the village counters (exact, kept by the database), so a
-    banner-wide list does not count a million rows on every page."""
+    banner-wide list does not count a million rows on every page; a name or ID number search (without a
+    category) counts the distinct households among the matching members' index entries."""
     statement = narrowed(select(Household), Household.region_code, principal, region)
     if category is not None:
         statement = statement.where(Household.category == category)
     term = (q or "").strip()
-    if term:
-        statement = statement.where(_search_filter(term, cipher))
+    members = _matching_members(term, cipher, principal, region) if term else None
+    if members is not None:
+        statement = statement.where(col(Household.id).in_(members))
+    elif term:
+        statement = statement.where(col(Household.number).startswith(term, autoescape=True))
+    if members is not None and category is None:
+        found = members.subquery()
+        total = (await session.exec(select(func.count(func.distinct(found.c.household_id))))).one()
+    elif term:
         total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
     else:
         total = await stats.households_in(session, principal=principal, region=region, category=category)

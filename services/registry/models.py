@@ -95,6 +95,11 @@ class Member(Base, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     household_id: uuid.UUID = Field(foreign_key="households.id", index=True)
+    region_code: str | None = Field(
+        default=None,
+        max_length=12,
+        description="the household's village, set by the database (migration 0005)",
+    )
     name: str = Field(max_length=50, index=True)
     id_digest: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     id_cipher: str = Field(max_length=200)

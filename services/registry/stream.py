@@ -20,7 +20,7 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import String, and_, cast, exists, func, literal, select
+from sqlalchemy import JSON, String, and_, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -33,6 +33,9 @@ from shared.scope import narrowed
 
 STREAM_PAGE = 5000  # households per keyset page: one query each
 NDJSON = "application/x-ndjson"
+# The one query's hash joins and sorts kept in memory (a banner's pupils are tens of MB), and no parallel
+# workers: each would build the whole grouped members side again, tripling the work on a small machine.
+PLAN_SETTINGS = ("work_mem = '64MB'", "max_parallel_workers_per_gather = 0")
 
 
 class NDJSONResponse(StreamingResponse):
@@ -84,8 +87,10 @@ class _Json:
         return func.printf("%s-%s-%s-%s-%s", *parts)
 
     def members(self, school: bool) -> Any:
-        """The household's members (with `school`, only those in school) as a JSON array in position order."""
-        where = [Member.household_id == Household.id, *([_in_school()] if school else [])]
+        """(household_id, members) for every household with a member (with `school`, in school): the
+        members as one JSON array in position order, built in one pass over the members (grouped), not
+        looked up household by household."""
+        where = [_in_school()] if school else []
         item = self.object(
             id=self.uuid(Member.id),
             name=Member.name,
@@ -94,19 +99,29 @@ class _Json:
             school_stage=Member.school_stage,
         )
         if self.postgresql:
+            array = func.json_agg(aggregate_order_by(item, col(Member.position)))
             return (
-                select(func.json_agg(aggregate_order_by(item, col(Member.position))))
+                select(Member.household_id, array.label("members"))
                 .where(*where)
-                .scalar_subquery()
+                .group_by(col(Member.household_id))
+                .subquery()
             )
         ordered = (
-            select(item.label("item"))
+            select(Member.household_id, item.label("item"))
             .where(*where)
-            .order_by(col(Member.position))
-            .correlate(Household)
+            .order_by(col(Member.household_id), col(Member.position))
             .subquery()
         )
-        return func.json(select(func.json_group_array(func.json(ordered.c.item))).scalar_subquery())
+        array = func.json(func.json_group_array(func.json(ordered.c.item)))
+        grouped = select(ordered.c.household_id, array.label("members")).group_by(ordered.c.household_id)
+        return grouped.subquery()
+
+    def array_or_empty(self, column: Any) -> Any:
+        """A grouped array, `[]` for a household without one (SQLite: `json()` again, since a JSON value
+        coming out of a subquery is plain text to the enclosing `json_object`)."""
+        if self.postgresql:
+            return func.coalesce(column, literal("[]").cast(JSON))
+        return func.json(func.coalesce(column, "[]"))
 
     def text(self, value: Any) -> Any:
         return cast(value, String) if self.postgresql else value
@@ -115,9 +130,12 @@ class _Json:
 def _lines(
     principal: Principal, region: str | None, categories: Sequence[Category], school: bool, postgresql: bool
 ) -> Any:
-    """(number, line) of the caller's households in number order; the head joined once as the payee."""
+    """(number, line) of the caller's households in number order. Set-wise: the members (with `school`,
+    those in school: the rows the stream is driven from) grouped per household once, the head joined
+    once as the payee, so the cost is a few hash joins, not index look-ups per household."""
     json = _Json(postgresql)
     head = aliased(Member)
+    members = json.members(school)
     line = json.object(
         id=json.uuid(Household.id),
         number=Household.number,
@@ -125,15 +143,15 @@ def _lines(
         category=Household.category,
         head_name=func.coalesce(head.name, Household.head_name),
         head_id_masked=func.coalesce(head.id_masked, ""),
-        members=json.members(school),
+        members=json.array_or_empty(members.c.members),
     )
-    statement = narrowed(
-        select(Household.number, json.text(line)), Household.region_code, principal, region
-    ).outerjoin(head, and_(head.household_id == Household.id, head.relation == Relation.head))
+    statement = (
+        narrowed(select(Household.number, json.text(line)), Household.region_code, principal, region)
+        .join(members, members.c.household_id == Household.id, isouter=not school)
+        .outerjoin(head, and_(head.household_id == Household.id, head.relation == Relation.head))
+    )
     if categories:
         statement = statement.where(col(Household.category).in_([str(c) for c in categories]))
-    if school:
-        statement = statement.where(exists().where(Member.household_id == Household.id, _in_school()))
     return statement.order_by(col(Household.number))
 
 
@@ -146,8 +164,19 @@ async def stream_households(
     school: bool,
 ) -> AsyncIterator[bytes]:
     """NDJSON of the caller's households (narrowed to `region` and `categories`) in household-number order,
-    a page's lines in one chunk."""
+    `STREAM_PAGE` lines per chunk.
+
+    PostgreSQL runs the query once and hands its rows over through a server-side cursor (a read holds no
+    lock there); SQLite, whose transactions take the write lock, reads keyset pages in short transactions."""
     statement = _lines(principal, region, categories, school, db.is_postgres)
+    if db.is_postgres:
+        async with db.session_scope() as session:
+            for setting in PLAN_SETTINGS:
+                await session.execute(text(f"SET LOCAL {setting}"))
+            result = await session.stream(statement.execution_options(yield_per=STREAM_PAGE))
+            async for page in result.partitions():
+                yield _ndjson(page)
+        return
     last = ""
     while True:
         async with db.session_scope() as session:
@@ -156,7 +185,11 @@ async def stream_households(
             ).all()
         if not page:
             return
-        yield "".join(f"{line}\n" for _, line in page).encode()
+        yield _ndjson(page)
         if len(page) < STREAM_PAGE:
             return
         last = page[-1][0]
+
+
+def _ndjson(page: Sequence[Any]) -> bytes:
+    return "".join(f"{line}\n" for _, line in page).encode()
