@@ -11,6 +11,8 @@ from shared.errors import NotFound, Unavailable
 
 LOOKUP_LIMIT = 1000  # the registry's bulk read takes up to 1000 ids per request
 TIMEOUT = httpx.Timeout(30.0, connect=3.0)
+# The bulk stream's first lines come once the registry's one query has grouped and sorted a whole banner.
+STREAM_TIMEOUT = httpx.Timeout(300.0, connect=3.0)
 Household = dict[str, Any]
 
 
@@ -62,7 +64,9 @@ class RegistryClient:
         headers = {"authorization": f"Bearer {token}"}
         url = self.base_url + "/api/v1/households/stream"
         try:
-            async with self.client.stream("GET", url, params=params, headers=headers) as response:
+            async with self.client.stream(
+                "GET", url, params=params, headers=headers, timeout=STREAM_TIMEOUT
+            ) as response:
                 if response.status_code >= 500:
                     raise Unavailable(f"户籍服务暂不可用（{response.status_code}）")
                 if response.status_code != 200:

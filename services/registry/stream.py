@@ -33,9 +33,9 @@ from shared.scope import narrowed
 
 STREAM_PAGE = 5000  # households per keyset page: one query each
 NDJSON = "application/x-ndjson"
-# The one query's hash joins and sorts kept in memory (a banner's pupils are tens of MB), and no parallel
+# The one query's hash joins and sort kept in memory (a million households' pupils are ~100 MB), no parallel
 # workers: each would build the whole grouped members side again, tripling the work on a small machine.
-PLAN_SETTINGS = ("work_mem = '64MB'", "max_parallel_workers_per_gather = 0")
+PLAN_SETTINGS = ("work_mem = '256MB'", "max_parallel_workers_per_gather = 0")
 
 
 class NDJSONResponse(StreamingResponse):
