@@ -5,6 +5,7 @@ one batch at once complete it exactly once, with exact sums."""
 
 import asyncio
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -82,6 +83,9 @@ async def test_a_paid_after_failed_is_recorded_once_holds_the_entitlement_until_
     # The bank saying it again under a new webhook-id joins the open discrepancy.
     resent = await ok(await callback(payments, people, secret, failed["id"], "paid"))
     assert (resent["applied"], resent["discrepancy_id"]) == (False, first["discrepancy_id"])
+
+    scraped = await payments.get("/metrics")
+    assert 'payments_bank_discrepancies_total{held="failed",reported="paid"} 1.0' in scraped.text
 
     page = await listed(payments, people["banner"])
     [shown] = page["items"]
@@ -229,6 +233,9 @@ async def test_sixty_callbacks_of_one_batch_at_once_complete_it_exactly_once(
 
     shown = await ok(await payments.get(f"{BATCHES}/{batch['id']}", headers=people["banner"]))
     assert shown["status"] == "completed"
+    final = await lines_of(payments, people, batch["id"])
+    last_moved = max(datetime.fromisoformat(line["updated_at"]) for line in final)
+    assert datetime.fromisoformat(shown["completed_at"]) >= last_moved, "completed before its last line"
     amounts = {line["id"]: line["amount_fen"] for line in lines}
     recon = await reconciliation(payments, people, batch["id"])
     assert (recon["total_fen"], recon["paid_fen"], recon["failed_fen"], recon["pending_fen"]) == (
