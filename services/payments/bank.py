@@ -222,7 +222,8 @@ async def _complete_if_final(session: AsyncSession, principal: Principal, batch:
     The check runs after this callback's line moved, under a transaction-scoped lock on the batch: of two
     last callbacks committing at once, the second to take it sees the first's line committed (READ
     COMMITTED), so the batch never stays disbursing with every line final; the status condition makes
-    exactly one of them complete it (and audit it).
+    exactly one of them complete it (and audit it). The audit chain's lock, taken by the line's audit
+    record just before, orders them too; completion does not rely on how the audit log is chained.
     """
     if batch.status != BatchStatus.disbursing:
         return
