@@ -112,7 +112,7 @@ async def measure(ctx: BenchContext) -> dict[str, float]:
         await asyncio.to_thread(registry.wait_ready, ["registry"])
         token = ctx.token(Role.banner_official, "150625")
         pid = registry.processes["registry"].pid
-        _, cpu_before = process_figures(pid)
+        ready_mb, cpu_before = process_figures(pid)
         started = time.perf_counter()
         response = await asyncio.to_thread(upload, registry.url("registry"), token, path)
         import_s = time.perf_counter() - started
@@ -137,4 +137,5 @@ async def measure(ctx: BenchContext) -> dict[str, float]:
         "openpyxl_read_cpu_s": round(openpyxl_read_cpu_s, 3),
         "import_cpu_s": round(cpu_after - cpu_before, 3),  # the registry process's own, whatever else runs
         "import_peak_rss_mb": round(peak_mb, 1),  # the registry process's peak, start-up included
+        "registry_ready_rss_mb": round(ready_mb, 1),  # its peak before the upload: what start-up took
     }
