@@ -1,12 +1,14 @@
 """The registry's bulk read for services: households in scope as NDJSON, one compact line each.
 
 A payment run covers every household of a banner — at province scale a million (ARCHITECTURE.md
-"Bulk paths"). The stream walks the caller's households by household number in keyset pages, each page in
-its own short read (SQLite takes its write lock on BEGIN, so one read across a long response would hold
-off every writer), with one query per page however large the page. A line carries only what batch work
-needs: the household's id, number, village and category, the head as payee (name and the masked ID
-number stored beside the encrypted one, so nothing is decrypted) and members' birth dates and school
-stages; with `school=true`, only households with someone in school, and only those members.
+"Bulk paths"). The stream is one set-wise query in household-number order — members grouped per household
+in one pass, households and heads hash-joined — not look-ups household by household: PostgreSQL runs it
+once behind a server-side cursor; SQLite (which takes its write lock on BEGIN, so one read across a long
+response would hold off every writer) runs it in keyset pages, each its own short read. A line carries
+only what batch work needs: the household's id, number, village and category, the head as payee (name
+and the masked ID number stored beside the encrypted one, so nothing is decrypted) and members' birth
+dates and school stages; with `school=true`, only households with someone in school, and only those
+members.
 
 The database writes each line itself (PostgreSQL's `json_build_object`/`json_agg`, SQLite's
 `json_object`/`json_group_array`): Python only joins a page's lines, so the stream's cost is the query's,
