@@ -17,6 +17,10 @@ from shared.db import Database
 from shared.migrations import upgrade
 from shared.settings import DEFAULT_PORTS, PROCESSES, Settings, get_settings
 
+# Idle keep-alive connections are held longer than any caller's pool keeps them (the gateway's 30 s), so a
+# pooled connection is never closed by the server just as the caller reuses it (a reset, not an answer).
+SERVER_KEEP_ALIVE_S = 75
+
 FACTORIES = {
     "gateway": "gateway.app:create_app",
     **{name: f"services.{name}.app:create_app" for name in PROCESSES if name != "gateway"},
@@ -117,6 +121,7 @@ def serve(name: str, host: str, port: int) -> None:
         access_log=False,
         proxy_headers=False,
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=SERVER_KEEP_ALIVE_S,
     )
 
 

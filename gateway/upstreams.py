@@ -43,7 +43,7 @@ NOT_RETURNED = HOP_BY_HOP | {REQUEST_ID_HEADER, "set-cookie"}
 TIMEOUT = httpx.Timeout(30.0, connect=3.0)
 FORWARD_TIMEOUT = aiohttp.ClientTimeout(sock_connect=3.0, sock_read=30.0)
 POOL_SIZE = 256  # connections to all services together; more than the clients a worker serves at once
-KEEP_ALIVE_S = 30.0
+KEEP_ALIVE_S = 30.0  # below the services' own keep-alive (deploy/manage.py), so the server never closes first
 SKIP_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")  # the caller's own, or none, go through
 WHOLE_BODY_BYTES = 256 * 1024  # answers up to this size are read whole; larger ones (exports) stream
 STREAM_CHUNK = 1 << 16

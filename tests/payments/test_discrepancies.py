@@ -217,11 +217,10 @@ async def test_discrepancies_are_listed_in_the_callers_scope_only(
     assert (await reconciliation(payments, people, batch["id"]))["discrepancies"] == 1
 
 
+@pytest.mark.postgresql_only
 async def test_sixty_callbacks_of_one_batch_at_once_complete_it_exactly_once(
-    payments: httpx.AsyncClient, registry: httpx.AsyncClient, people, settings: Settings, backend: str
+    payments: httpx.AsyncClient, registry: httpx.AsyncClient, people, settings: Settings
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite serialises writers: the race needs PostgreSQL")
     quantities = [1 + i % 20 for i in range(60)]
     batch, secret, lines = await disbursed(payments, registry, people, quantities)
     outcome = {line["id"]: "failed" if i % 7 == 0 else "paid" for i, line in enumerate(lines)}
