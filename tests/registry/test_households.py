@@ -7,27 +7,16 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
-from services.registry.app import create_app
 from services.registry.models import Household, Member, audit_log
-from services.registry.seed import seed_villages
 from shared.audit import verify_chain
 from shared.db import Database
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
-from tests.support.households import household, member
+from tests.support.households import household, member, register
 
 pytestmark = pytest.mark.usefixtures("clean_databases")
 
 ASIER, BAYIN, HUANGHE = "150625100201", "150625100202", "150625101202"
-
-
-@pytest.fixture
-async def registry(settings: Settings, asgi_client_factory) -> httpx.AsyncClient:
-    db = Database.from_url(settings.database_url("registry"))
-    async with db.session_scope() as session:
-        await seed_villages(session)
-    await db.dispose()
-    return await asgi_client_factory(create_app(settings))
 
 
 @pytest.fixture
@@ -36,12 +25,6 @@ def as_village(token_for: TokenFactory):
         return bearer(token_for(role, village))
 
     return _headers
-
-
-async def register(client: httpx.AsyncClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
-    response = await client.post("/api/v1/households", json=household(**fields), headers=headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def count_rows(settings: Settings, model: Any) -> int:

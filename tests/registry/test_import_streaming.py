@@ -15,7 +15,6 @@ from shared.db import Database
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
 from tests.registry.test_transfer import ASIER, HEADERS, csv_bytes, household, household_count, upload
-from tests.registry.test_transfer import registry as registry  # the fixture
 
 DATABASE = pytest.mark.usefixtures("clean_databases")
 CHUNK = 200  # households per chunk in these tests, so a few thousand households make many chunks

@@ -3,9 +3,7 @@
 import httpx
 import pytest
 
-from services.registry.app import create_app
 from services.registry.models import audit_log
-from services.registry.seed import seed_villages
 from shared.audit import verify_chain
 from shared.db import Database
 from shared.settings import Settings
@@ -15,15 +13,6 @@ pytestmark = pytest.mark.usefixtures("clean_databases")
 
 TOWNSHIPS = {"150625100", "150625101", "150625102", "150625103", "150625104", "150625200"}
 ASIER, BAYIN = "150625100201", "150625100202"
-
-
-@pytest.fixture
-async def registry(settings: Settings, asgi_client_factory) -> httpx.AsyncClient:
-    db = Database.from_url(settings.database_url("registry"))
-    async with db.session_scope() as session:
-        await seed_villages(session)
-    await db.dispose()
-    return await asgi_client_factory(create_app(settings))
 
 
 def codes(nodes: list[dict]) -> set[str]:

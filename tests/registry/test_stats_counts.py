@@ -9,35 +9,18 @@ import httpx
 import pytest
 from sqlalchemy import Executable, delete, func, select, update
 
-from services.registry.app import create_app
 from services.registry.models import CategoryChange, Household, HouseholdCount, HouseholdIncome, Member
-from services.registry.seed import seed_villages
 from shared.db import Database
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
 from tests.registry.test_transfer import csv_bytes, upload
 from tests.registry.test_transfer import household as sheet_household
-from tests.support.households import household
+from tests.support.households import register
 
 pytestmark = pytest.mark.usefixtures("clean_databases")
 
 ASIER, BAYIN, HUANGHE = "150625100201", "150625100202", "150625101202"
 TOWNSHIP, BANNER = "150625100", "150625"
-
-
-@pytest.fixture
-async def registry(settings: Settings, asgi_client_factory) -> httpx.AsyncClient:
-    db = Database.from_url(settings.database_url("registry"))
-    async with db.session_scope() as session:
-        await seed_villages(session)
-    await db.dispose()
-    return await asgi_client_factory(create_app(settings))
-
-
-async def register(client: httpx.AsyncClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
-    response = await client.post("/api/v1/households", json=household(**fields), headers=headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def counters_and_truth(

@@ -14,7 +14,6 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete
 
 from services.registry import spreadsheets, transfer
-from services.registry.app import create_app
 from services.registry.models import (
     CategoryChange,
     Household,
@@ -23,7 +22,6 @@ from services.registry.models import (
     VillageCounter,
     audit_log,
 )
-from services.registry.seed import seed_villages
 from shared.db import Database
 from shared.idnumber import Sex, make_id_number
 from shared.settings import Settings
@@ -124,15 +122,6 @@ def table(response: httpx.Response) -> list[dict[str, str]]:
         header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert header == HEADERS
     return [dict(zip(header, row, strict=True)) for row in rows]
-
-
-@pytest.fixture
-async def registry(settings: Settings, asgi_client_factory) -> httpx.AsyncClient:
-    db = Database.from_url(settings.database_url("registry"))
-    async with db.session_scope() as session:
-        await seed_villages(session)
-    await db.dispose()
-    return await asgi_client_factory(create_app(settings))
 
 
 async def upload(

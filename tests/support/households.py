@@ -5,6 +5,8 @@ import random
 from datetime import date
 from typing import Any
 
+import httpx
+
 from shared.idnumber import Sex, make_id_number
 
 _sequence = itertools.count(random.Random().randrange(0, 400))
@@ -38,3 +40,9 @@ def household(region_code: str = "150625100201", category: str = "marginal", **f
         "members": members,
         **fields,
     }
+
+
+async def register(client: httpx.AsyncClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    response = await client.post("/api/v1/households", json=household(**fields), headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
