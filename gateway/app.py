@@ -17,6 +17,7 @@ from gateway.web import STATIC_DIR
 from gateway.web.routes import router as web_router
 from shared.app import operation_id
 from shared.auth import TokenVerifier
+from shared.body_limit import BodyLimit
 from shared.db import Database
 from shared.errors import PROBLEM_RESPONSES, install_error_handlers
 from shared.health import router as health_router
@@ -68,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(proxy)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.registry_import_max_bytes
+    )
     app.add_middleware(RequestIdMiddleware)
     upstream_calls = install_gateway_metrics(app)
     return app

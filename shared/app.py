@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import TokenVerifier, get_principal
+from shared.body_limit import BodyLimit
 from shared.db import Database
 from shared.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers, problem_response
 from shared.health import router as health_router
@@ -95,6 +96,9 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     app.add_middleware(RequireToken)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.registry_import_max_bytes
+    )
     app.add_middleware(RequestIdMiddleware)
     install(app).on_scrape(OutboxMetrics(app))  # every service's database holds an outbox
     return app

@@ -7,6 +7,7 @@ background work); services only add and flush.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
+from sqlalchemy.sql import sqltypes
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -61,6 +63,49 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _in_utc(impl: type[sqltypes.DateTime]) -> type[sqltypes.DateTime]:
+    """The dialect's datetime type, storing UTC and reading it back with its offset.
+
+    SQLite (and a column without a time zone) keeps no offset: an aware value would be stored as its wall
+    time and every value read back naive, so an API answer would lose its offset (RFC 3339 needs one).
+    """
+
+    class UtcDateTime(impl):  # type: ignore[valid-type,misc]
+        cache_ok = True
+
+        def bind_processor(self, dialect: Any) -> Any:
+            inner = super().bind_processor(dialect)
+            keeps_offset = self.timezone and dialect.name != "sqlite"
+
+            def process(value: Any) -> Any:
+                if isinstance(value, datetime) and value.tzinfo is not None and not keeps_offset:
+                    value = value.astimezone(UTC).replace(tzinfo=None)
+                return inner(value) if inner else value
+
+            return process
+
+        def result_processor(self, dialect: Any, coltype: Any) -> Any:
+            inner = super().result_processor(dialect, coltype)
+
+            def process(value: Any) -> Any:
+                value = inner(value) if inner else value
+                if isinstance(value, datetime) and value.tzinfo is None:
+                    return value.replace(tzinfo=UTC)
+                return value
+
+            return process
+
+    return UtcDateTime
+
+
+def _datetimes_in_utc(engine: AsyncEngine) -> AsyncEngine:
+    """Every datetime column of every table on this engine stores and returns UTC, offset included."""
+    dialect = engine.dialect
+    impl = dialect.colspecs.get(sqltypes.DateTime, sqltypes.DateTime)
+    dialect.colspecs = {**dialect.colspecs, sqltypes.DateTime: _in_utc(impl)}
+    return engine
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
         database = make_url(url).database
@@ -68,8 +113,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
-        return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return _datetimes_in_utc(engine)
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return _datetimes_in_utc(engine)
 
 
 @dataclass

@@ -81,9 +81,10 @@ class Unavailable(DomainError):
     status, title = 503, "Service unavailable"
 
 
-# 400 is a body that cannot be read at all (not UTF-8, not JSON, not a form), before any field is checked.
+# 400 is a body that cannot be read at all (not UTF-8, not JSON, not a form), before any field is checked;
+# 413 a body past the bound (shared/body_limit.py).
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {PROBLEM_JSON: {}}} for code in (400, 401, 403, 404, 409, 422)
+    code: {"model": Problem, "content": {PROBLEM_JSON: {}}} for code in (400, 401, 403, 404, 409, 413, 422)
 }
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -55,7 +55,14 @@ class Settings(BaseSettings):
     metrics_token: str = ""
     # The registry's spreadsheet import: the largest upload and the most member rows one file may hold
     # (a banner's registry fits the defaults; a province-wide load raises them).
-    registry_import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # `MAX_IMPORT_BYTES` also bounds every other upload's body (multipart) at the gateway and the services.
+    registry_import_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1,
+        validation_alias=AliasChoices("max_import_bytes", "registry_import_max_bytes"),
+    )
+    # The largest request body any process reads (uploads: `MAX_IMPORT_BYTES`); past it, 413.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
     registry_import_max_rows: int = Field(default=200_000, ge=1)
     log_level: str = "INFO"
     sql_echo: bool = False
