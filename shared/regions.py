@@ -4,16 +4,17 @@ Banner 150625 (6 digits) → township 150625100 (9 digits) → village 150625100
 """
 
 import re
-from enum import StrEnum
+
+from shared.vocabulary import Term
 
 BANNER_CODE = "150625"
 _CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}(?:[0-9]{3})?)?")  # ASCII digits only; used with fullmatch
 
 
-class Tier(StrEnum):
-    banner = "banner"
-    township = "township"
-    village = "village"
+class Tier(Term):
+    banner = "banner", "旗级"
+    township = "township", "苏木镇级"
+    village = "village", "嘎查村级"
 
 
 _TIER_BY_LENGTH = {6: Tier.banner, 9: Tier.township, 12: Tier.village}

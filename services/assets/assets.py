@@ -9,7 +9,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assets import rules
 from services.assets.common import page_of, record, region_in_scope
-from services.assets.enums import AssetClass, AssetStatus, FundingSource
 from services.assets.models import Asset, AssetIncome, AssetStatusChange, Entity
 from services.assets.schemas import (
     AssetCreate,
@@ -24,6 +23,7 @@ from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.regions import is_within
 from shared.scope import narrowed, scoped
+from shared.vocabulary.assets import AssetClass, AssetStatus, FundingSource
 
 
 async def get_asset(session: AsyncSession, *, principal: Principal, asset_id: uuid.UUID) -> Asset:

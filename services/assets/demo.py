@@ -6,7 +6,6 @@ from datetime import date
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.assets.enums import AssetClass, AssetStatus, EntityKind, FundingSource
 from services.assets.models import (
     INDUSTRY_FUND_ID,
     Asset,
@@ -17,6 +16,7 @@ from services.assets.models import (
     Product,
     Repayment,
 )
+from shared.vocabulary.assets import AssetClass, AssetStatus, EntityKind, FundingSource
 
 DEMO = "demo-seed"
 ASIER, BAYIN, WULAN, XINI = "150625100201", "150625100202", "150625100203", "150625100"

@@ -27,7 +27,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.assets import rules
 from services.assets.clients import PaymentsClient, RegistryClient
 from services.assets.common import page_of, record, region_in_scope
-from services.assets.enums import AssetClass, PlanStatus
 from services.assets.models import Asset, AssetIncome, DividendLine, DividendPlan, audit_log, outbox
 from services.assets.schemas import PlanCreate, PlanLine, PlanPublic, PlanSummary, SharesIn
 from shared import audit
@@ -37,6 +36,7 @@ from shared.errors import Conflict, Invalid, NotFound, Unavailable
 from shared.outbox import GiveUp, Handler, Message, RetryLater, enqueue
 from shared.roles import Role
 from shared.scope import narrowed, scoped
+from shared.vocabulary.assets import AssetClass, PlanStatus
 
 log = logging.getLogger("hangjin.assets.dividends")
 

@@ -8,12 +8,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assets.common import page_of, record, region_in_scope
-from services.assets.enums import EntityKind
 from services.assets.models import Entity, Product
 from services.assets.schemas import EntityCreate, EntityPublic, ProductCreate, ProductPublic
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.scope import narrowed, scoped
+from shared.vocabulary.assets import EntityKind
 
 
 async def get_entity(session: AsyncSession, *, principal: Principal, entity_id: uuid.UUID) -> Entity:

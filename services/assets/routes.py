@@ -18,7 +18,6 @@ from services.assets.dependencies import (
     Reader,
     RegistryDep,
 )
-from services.assets.enums import AssetClass, AssetStatus, EntityKind, FundingSource, PlanStatus
 from services.assets.schemas import (
     AssetCreate,
     AssetPage,
@@ -48,6 +47,7 @@ from services.assets.schemas import (
     StatusChangePublic,
 )
 from shared.db import SessionDep
+from shared.vocabulary.assets import AssetClass, AssetStatus, EntityKind, FundingSource, PlanStatus
 
 router = APIRouter(prefix="/api/v1/assets", tags=["assets"])
 REGION = r"^\d{6}(\d{3}){0,2}$"

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import TypeVar
 
-from services.assets.enums import AssetStatus
 from shared.money import format_yuan
+from shared.vocabulary.assets import AssetStatus
 
 PERCENT = 100
 BASIS_POINTS = 10_000

@@ -6,15 +6,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from services.assets.enums import (
+from shared.vocabulary.assets import (
     AssetClass,
     AssetStatus,
     EntityKind,
     FundingSource,
     HouseholdLink,
     PlanStatus,
-    ShareCategory,
 )
+from shared.vocabulary.households import Category
 
 REGION_CODE = r"^\d{9}(\d{3})?$"  # a township or a village (assets are not held at banner level)
 VILLAGE_CODE = r"^\d{12}$"
@@ -118,7 +118,7 @@ class PlanCreate(BaseModel):
     region: str = Field(pattern=VILLAGE_CODE, description="the village (嘎查村) whose income is distributed")
     total_fen: int = Field(gt=0, le=MAX_FEN)
     shares: SharesIn
-    categories: list[ShareCategory] = Field(
+    categories: list[Category] = Field(
         min_length=1, description="household categories that share the households' part"
     )
 
@@ -135,7 +135,7 @@ class PlanSummary(BaseModel):
     region: str
     total_fen: int
     shares: SharesIn
-    categories: list[ShareCategory]
+    categories: list[Category]
     status: PlanStatus
     households_fen: int
     public_posts_fen: int

@@ -6,7 +6,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assets import rules
 from services.assets.common import page_of, record, region_in_scope
-from services.assets.enums import FundingSource
 from services.assets.models import Asset, Notice
 from services.assets.schemas import (
     NoticeCreate,
@@ -18,6 +17,7 @@ from services.assets.schemas import (
 from shared.auth import Principal
 from shared.errors import Invalid
 from shared.scope import narrowed
+from shared.vocabulary.assets import FundingSource
 
 
 async def special_funds(

@@ -14,14 +14,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.monitoring import rules
 from services.monitoring.clients import RegistryClient, RegistryHousehold
 from services.monitoring.deliveries import CATEGORY_CHANGE, confirm_key, delivery_state
-from services.monitoring.enums import (
-    RISK_LABELS,
-    Action,
-    CaseStatus,
-    DeliveryState,
-    RiskType,
-    Source,
-)
 from services.monitoring.models import (
     CaseStep,
     Measure,
@@ -54,13 +46,14 @@ from services.monitoring.schemas import (
     TransitionIn,
 )
 from services.monitoring.thresholds import thresholds_for
-from services.registry.enums import Category
 from shared import audit
 from shared import outbox as outbox_module
 from shared.auth import Principal
 from shared.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from shared.roles import Role
 from shared.scope import narrowed, scoped
+from shared.vocabulary.households import Category
+from shared.vocabulary.monitoring import Action, CaseStatus, DeliveryState, RiskType, Source
 
 OPEN_STEP = "open"
 
@@ -354,7 +347,7 @@ async def transition(
 
 
 def _confirm_reason(case: MonitoringCase) -> str:
-    risks = "、".join(RISK_LABELS[RiskType(r)] for r in case.risk_types)
+    risks = "、".join(RiskType(r).label for r in case.risk_types)
     return f"旗级确认纳入防返贫监测（{risks}），监测案件 {case.id}"
 
 

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.monitoring import cases, rules
 from services.monitoring.clients import LOOKUP_LIMIT, RegistryClient, RegistryHousehold
-from services.monitoring.enums import AlertKind, AlertStatus, SelfReportStatus, Source
+from services.monitoring.enums import SelfReportStatus
 from services.monitoring.models import Alert, SelfReport, Visit, audit_log, aware, aware_or_none
 from services.monitoring.schemas import (
     AlertDismiss,
@@ -35,6 +35,7 @@ from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.idnumber import mask_id_number, parse_id_number
 from shared.scope import narrowed, scoped
+from shared.vocabulary.monitoring import AlertKind, AlertStatus, Source
 
 VISIT_ORIGIN = "household_visit"
 NOT_IN_REGISTRY = "登记库中无此人或不在您的管辖范围内"

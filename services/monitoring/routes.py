@@ -19,7 +19,7 @@ from services.monitoring.dependencies import (
     TownshipOfficial,
     Visitor,
 )
-from services.monitoring.enums import AlertKind, AlertStatus, CaseStatus, SelfReportStatus
+from services.monitoring.enums import SelfReportStatus
 from services.monitoring.models import Alert
 from services.monitoring.schemas import (
     REGION_CODE,
@@ -56,6 +56,7 @@ from services.monitoring.schemas import (
 from shared.auth import PrincipalDep
 from shared.db import SessionDep
 from shared.outbox import OutboxStatus
+from shared.vocabulary.monitoring import AlertKind, AlertStatus, CaseStatus
 
 router = APIRouter(prefix="/api/v1/monitoring", tags=["monitoring"])
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from services.monitoring.enums import Action, AlertKind, CaseStatus, RecordKind, RiskType
-from services.registry.enums import Category
+from services.monitoring.enums import RecordKind
 from shared.money import format_yuan
 from shared.regions import is_within
 from shared.roles import Role
+from shared.vocabulary.households import Category
+from shared.vocabulary.monitoring import Action, AlertKind, CaseStatus, RiskType
 
 # --- the procedure ------------------------------------------------------------------------------------
 

@@ -5,24 +5,22 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from services.monitoring.enums import (
+from services.monitoring.enums import Department, RecordKind, SelfReportStatus
+from shared.idnumber import InvalidIdNumber, parse_id_number
+from shared.money import Fen
+from shared.outbox import OutboxStatus
+from shared.vocabulary.households import Category
+from shared.vocabulary.monitoring import (
     Action,
     AlertKind,
     AlertStatus,
     CaseStatus,
     DeliveryState,
-    Department,
     MeasureKind,
-    RecordKind,
     ReliefKind,
     RiskType,
-    SelfReportStatus,
     Source,
 )
-from services.registry.enums import Category
-from shared.idnumber import InvalidIdNumber, parse_id_number
-from shared.money import Fen
-from shared.outbox import OutboxStatus
 
 VILLAGE_CODE = r"^\d{12}$"
 REGION_CODE = r"^\d{6}(\d{3}){0,2}$"

@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from services.payments.enums import BatchStatus, LineStatus
 from services.payments.models import BankCallback, BankDiscrepancy, Batch, Line, WebhookEndpoint, audit_log
 from services.payments.rules import FINAL_LINE_STATUSES, LIVE_LINE_STATUSES, contradicts, next_line_status
 from services.payments.schemas import BankCallbackIn, BankCallbackResult
@@ -21,6 +20,7 @@ from shared import audit, metrics
 from shared.auth import Principal
 from shared.errors import DomainError, NotFound, Unauthorized
 from shared.scope import scoped
+from shared.vocabulary.payments import BatchStatus, LineStatus
 
 TOLERANCE = timedelta(minutes=5)
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")

@@ -16,7 +16,7 @@ from services.payments import idempotency, policies
 from services.payments.claims import head_of
 from services.payments.clients import RegistryClient
 from services.payments.discrepancies import holds_entitlement
-from services.payments.enums import KIND_LABELS, BatchStatus, ClaimStatus, EndpointStatus, Kind, LineStatus
+from services.payments.enums import EndpointStatus
 from services.payments.models import Batch, Claim, Line, WebhookEndpoint, audit_log, outbox
 from services.payments.rules import (
     ELIGIBLE_CATEGORIES,
@@ -42,6 +42,7 @@ from shared.money import format_yuan
 from shared.outbox import OutboxStatus
 from shared.regions import is_within, tier_of
 from shared.scope import narrowed, scoped
+from shared.vocabulary.payments import BatchStatus, ClaimStatus, Kind, LineStatus
 
 TOPIC = "bank.disbursement"
 EVENT_TYPE = "disbursement.requested"
@@ -73,7 +74,7 @@ def line_public(line: Line) -> LinePublic:
 
 
 def purpose_of(batch: Batch) -> str:
-    return f"{batch.year}年{batch.purpose or KIND_LABELS[Kind(batch.kind)]}"
+    return f"{batch.year}年{batch.purpose or Kind(batch.kind).label}"
 
 
 async def _insert_records(
@@ -290,7 +291,7 @@ async def create_batch(
     # the whole batch rolls back with it.
     await _insert_records(session, Line.__table__, LINE_COLUMNS, _counted(batch, records))  # type: ignore[attr-defined]
     if not batch.line_count:
-        raise Invalid.field("kind", f"{data.region} 没有可纳入批次的 {data.year} 年{KIND_LABELS[data.kind]}")
+        raise Invalid.field("kind", f"{data.region} 没有可纳入批次的 {data.year} 年{data.kind.label}")
     session.add(batch)
     await session.flush()
     public = to_public(batch)
@@ -576,7 +577,7 @@ async def notice(
         batch_id=batch.id,
         title=f"{names.get(region, region)} {purpose_of(batch)}发放公示",
         kind=kind,
-        kind_label=KIND_LABELS[kind],
+        kind_label=kind.label,
         year=batch.year,
         region_code=region,
         region_name=names.get(region),

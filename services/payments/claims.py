@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments import idempotency, policies
 from services.payments.clients import Household, RegistryClient
-from services.payments.enums import KIND_LABELS, LIVESTOCK, ClaimStatus, Kind, Mode
 from services.payments.models import Claim, ClaimTotal, audit_log
 from services.payments.rules import (
     Breakdown,
@@ -33,6 +32,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.scope import ensure_in_scope, narrowed, scoped
+from shared.vocabulary.payments import LIVESTOCK, ClaimStatus, Kind, Mode
 
 
 def scoped_claims(principal: Principal) -> Any:
@@ -111,7 +111,7 @@ async def _price(
     item = policies.item_for(items, data.kind)
     if item.mode == Mode.case_by_case:
         if data.amount_fen is None:
-            raise Invalid.field("amount_fen", f"{KIND_LABELS[data.kind]}须填写申请金额（分）")
+            raise Invalid.field("amount_fen", f"{data.kind.label}须填写申请金额（分）")
         # A case is one unit at the amount asked for; the quantity stays on the claim as information.
         return (
             Subsidy(data.amount_fen, Breakdown(1, 1, 0, data.amount_fen, None)),
@@ -132,7 +132,7 @@ async def _price(
     if not granted:
         raise Invalid.field(
             "quantity",
-            f"该户 {data.year} 年{KIND_LABELS[data.kind]}已补贴 {claimed}{item.unit}，已达每户每年上限 "
+            f"该户 {data.year} 年{data.kind.label}已补贴 {claimed}{item.unit}，已达每户每年上限 "
             f"{item.cap_quantity}{item.unit}",
         )
     return livestock_subsidy(data.kind, data.quantity, claimed, item), version.version, ClaimStatus.approved

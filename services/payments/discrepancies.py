@@ -15,7 +15,6 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.bank import audit_change, live_twin, move_line
-from services.payments.enums import LineStatus
 from services.payments.models import BankDiscrepancy, Line, utcnow
 from services.payments.rules import LIVE_LINE_STATUSES
 from services.payments.schemas import DiscrepancyPublic, DiscrepancyResolve
@@ -23,6 +22,7 @@ from shared import metrics
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.scope import narrowed, scoped
+from shared.vocabulary.payments import LineStatus
 
 
 def holds_entitlement() -> ColumnElement[bool]:

@@ -5,7 +5,6 @@ from datetime import date
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments.enums import KIND_LABELS, Kind, Mode, SchoolStage
 from services.payments.models import PolicyItem, PolicyVersion, audit_log
 from services.payments.rules import Item
 from services.payments.schemas import PolicyCreate, PolicyItemIn, PolicyItemPublic, PolicyPublic
@@ -13,6 +12,8 @@ from shared import audit
 from shared.auth import Principal
 from shared.errors import FieldProblem, Invalid, NotFound
 from shared.regions import BANNER_CODE
+from shared.vocabulary.households import SchoolStage
+from shared.vocabulary.payments import Kind, Mode
 
 
 def in_force_on(year: int) -> date:
@@ -52,7 +53,7 @@ def item_for(items: list[Item], kind: Kind) -> Item:
     for item in items:
         if item.kind == kind:
             return item
-    raise Invalid.field("kind", f"现行政策表中没有 {KIND_LABELS[kind]}（{kind}）")
+    raise Invalid.field("kind", f"现行政策表中没有 {kind.label}（{kind}）")
 
 
 def to_public(version: PolicyVersion, items: list[Item]) -> PolicyPublic:
@@ -70,7 +71,7 @@ def to_public(version: PolicyVersion, items: list[Item]) -> PolicyPublic:
                 rate_fen=i.rate_fen,
                 cap_quantity=i.cap_quantity,
                 school_stage=i.school_stage,
-                label=KIND_LABELS[i.kind],
+                label=Kind(i.kind).label,
             )
             for i in items
         ],

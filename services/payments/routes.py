@@ -20,7 +20,6 @@ from services.payments.dependencies import (
     RegistryDep,
     Reviewer,
 )
-from services.payments.enums import BatchStatus, ClaimStatus, Kind, LineStatus
 from services.payments.rules import reimbursement_shortfall
 from services.payments.schemas import (
     REGION_CODE,
@@ -56,6 +55,7 @@ from services.payments.schemas import (
 )
 from shared.db import SessionDep
 from shared.outbox import OutboxStatus
+from shared.vocabulary.payments import BatchStatus, ClaimStatus, Kind, LineStatus
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 

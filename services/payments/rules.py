@@ -8,16 +8,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from services.payments.enums import Kind, LineStatus, Mode, SchoolStage
+from shared.vocabulary.households import Category, SchoolStage
+from shared.vocabulary.payments import Kind, LineStatus, Mode
 
 # seed §五(一): the policies hold for 已脱贫享受政策户, 边缘易致贫户 and 脱贫监测户;
 # 突发严重困难户 are monitoring objects under the national mechanism (MISSION.md §3), supported likewise.
-ELIGIBLE_CATEGORIES = frozenset({"lifted_supported", "marginal", "monitored", "sudden_hardship"})
-_WHO = "仅已脱贫享受政策户、边缘易致贫户、脱贫监测户、突发严重困难户可享受"
-INELIGIBLE_REASONS = {
-    "lifted_unsupported": f"已脱贫不享受政策户不在补贴范围内（{_WHO}）",
-    "ordinary": f"一般农牧户不在补贴范围内（{_WHO}）",
-}
+ELIGIBLE_CATEGORIES = frozenset(
+    {Category.lifted_supported, Category.marginal, Category.monitored, Category.sudden_hardship}
+)
+_WHO = "仅" + "、".join(c.label for c in Category if c in ELIGIBLE_CATEGORIES) + "可享受"
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,9 @@ def check_eligible(category: str) -> Eligibility:
     """Whether a household of `category` may receive the plan's subsidies, and why (in Chinese)."""
     if category in ELIGIBLE_CATEGORIES:
         return Eligibility(True, "符合享受政策条件")
-    return Eligibility(False, INELIGIBLE_REASONS.get(category, f"户类别 {category} 不在补贴范围内"))
+    if category in set(Category):
+        return Eligibility(False, f"{Category(category).label}不在补贴范围内（{_WHO}）")
+    return Eligibility(False, f"户类别 {category} 不在补贴范围内")
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, HttpUrl
 
-from services.payments.enums import (
-    BatchStatus,
-    ClaimStatus,
-    EndpointStatus,
-    Kind,
-    LineStatus,
-    Mode,
-    SchoolStage,
-)
+from services.payments.enums import EndpointStatus
 from services.payments.rules import Care
 from shared.money import Fen
 from shared.regions import Tier
+from shared.vocabulary.households import SchoolStage
+from shared.vocabulary.payments import BatchStatus, ClaimStatus, Kind, LineStatus, Mode
 
 REGION_CODE = r"^\d{6}(\d{3}){0,2}$"
 Year = Field(ge=2013, le=2100)

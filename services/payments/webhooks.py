@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks import Webhook
 
 from services.payments.batches import EVENT_TYPE, TOPIC
-from services.payments.enums import EndpointStatus, LineStatus
+from services.payments.enums import EndpointStatus
 from services.payments.models import Line, WebhookEndpoint, audit_log, outbox
 from services.payments.schemas import (
     DeliveryPublic,
@@ -31,6 +31,7 @@ from shared.errors import NotFound
 from shared.outbox import GiveUp, Message, OutboxStatus, RetryLater
 from shared.outbox import replay as replay_message
 from shared.regions import BANNER_CODE
+from shared.vocabulary.payments import LineStatus
 
 SYSTEM = audit.Actor("svc-payments", "service")
 DATA_FIELDS = ("instruction_id", "batch_id", "household_id", "payee_name", "amount_fen", "purpose")

@@ -28,7 +28,6 @@ from datetime import date, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
 from services.registry.households import register_many
 from services.registry.models import Household
 from services.registry.schemas import HouseholdCreate, MemberIn
@@ -38,6 +37,7 @@ from shared.crypto import FieldCipher
 from shared.idnumber import Sex, make_id_number
 from shared.regions import BANNER_CODE
 from shared.roles import Role
+from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
 REFERENCE_DATE = date(2026, 9, 1)  # ages and school stages are as of the start of the 2026 school year
 INCOME_YEAR = 2025

@@ -17,7 +17,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry import rules, stats
-from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
 from services.registry.models import (
     CategoryChange,
     Household,
@@ -49,6 +48,7 @@ from shared.idnumber import Sex, mask_id_number
 from shared.regions import Tier, is_within
 from shared.roles import Role
 from shared.scope import narrowed, scoped
+from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
 # Roles whose work needs the full ID number (registration, review, department data comparison).
 FULL_ID_ROLES = frozenset(

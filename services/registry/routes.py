@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Header, Query, status
 
 from services.registry import households, regions, stats, stream
 from services.registry.dependencies import CipherDep, HouseholdDep, Reader, RegionDep, Registrar
-from services.registry.enums import Category
 from services.registry.schemas import (
     CategoryChangeIn,
     CategoryChangePublic,
@@ -24,6 +23,7 @@ from services.registry.schemas import (
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import DatabaseDep, SessionDep
 from shared.roles import Role
+from shared.vocabulary.households import Category
 
 router = APIRouter(prefix="/api/v1", tags=["regions"])
 household_router = APIRouter(prefix="/api/v1", tags=["households"])

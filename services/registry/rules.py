@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
-from services.registry.enums import Relation
 from shared.idnumber import IdFacts, InvalidIdNumber, Sex, parse_id_number
+from shared.vocabulary.households import Relation
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
 from shared.idnumber import Sex
 from shared.regions import Tier
+from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
 
 class RegionPublic(BaseModel):

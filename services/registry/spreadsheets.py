@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
@@ -22,19 +21,11 @@ from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from services.registry.enums import (
-    CATEGORY_LABELS,
-    LABOUR_LABELS,
-    RELATION_LABELS,
-    SCHOOL_STAGE_LABELS,
-    Category,
-    LabourAbility,
-    Relation,
-    SchoolStage,
-)
 from services.registry.schemas import HouseholdCreate, MemberIn
 from shared.idnumber import InvalidIdNumber, Sex, make_id_number, parse_id_number
 from shared.money import FEN_PER_YUAN
+from shared.vocabulary import Term
+from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
 MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in officials' sheets
@@ -184,21 +175,21 @@ def _same(value: Any) -> Any:
     return value
 
 
-def labelled(labels: Mapping[Any, str]) -> Format:
+def labelled(words: type[Term]) -> Format:
     """An enumeration: its Chinese label (or its English value) in, its label out."""
-    by_text: dict[str, StrEnum] = {}
-    for member, label in labels.items():
-        by_text[label] = by_text[str(member.value)] = member
-    allowed = "、".join(labels.values())
+    by_text: dict[str, Term] = {}
+    for word in words:
+        by_text[word.label] = by_text[word.value] = word
+    allowed = "、".join(word.label for word in words)
 
-    def read(value: Any) -> StrEnum:
+    def read(value: Any) -> Term:
         member = by_text.get(_text(value))
         if member is None:
             raise CellError(f"须为以下之一：{allowed}")
         return member
 
     def write(value: Any) -> str | None:
-        return None if value is None else labels[type(next(iter(labels)))(value)]
+        return None if value is None else words(value).label
 
     return Format(read, write, allowed, few=True)
 
@@ -240,7 +231,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("嘎查村代码", "region_code", VILLAGE_CODE, household=True),
     Column("家庭住址", "address", TEXT, household=True),
     Column("联系电话", "phone", PHONE, household=True),
-    Column("户类别", "category", labelled(CATEGORY_LABELS), household=True),
+    Column("户类别", "category", labelled(Category), household=True),
     Column("脱贫年度", "lifted_year", YEAR, household=True),
     Column("是否易地搬迁", "relocated", YES_NO_FORMAT, household=True),
     Column("安置点", "resettlement_site", TEXT, household=True),
@@ -255,13 +246,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("饮水安全", "water_secure", YES_NO_FORMAT, household=True),
     Column("姓名", "name", TEXT),
     Column("身份证号", "id_number", ID_NUMBER),
-    Column("与户主关系", "relation", labelled(RELATION_LABELS)),
+    Column("与户主关系", "relation", labelled(Relation)),
     Column("民族", "ethnicity", TEXT),
-    Column("在校阶段", "school_stage", labelled(SCHOOL_STAGE_LABELS)),
+    Column("在校阶段", "school_stage", labelled(SchoolStage)),
     Column("残疾等级", "disability_grade", DISABILITY),
     Column("慢性病", "chronic_disease", YES_NO_FORMAT),
     Column("大病", "serious_illness", YES_NO_FORMAT),
-    Column("劳动能力", "labour_ability", labelled(LABOUR_LABELS)),
+    Column("劳动能力", "labour_ability", labelled(LabourAbility)),
     Column("务工情况", "employment", TEXT),
     Column("低保", "dibao", YES_NO_FORMAT),
     Column("特困", "tekun", YES_NO_FORMAT),

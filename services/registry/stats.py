@@ -9,12 +9,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry.enums import Category
 from services.registry.models import HouseholdCount, Region
 from services.registry.schemas import CategoryCounts, HouseholdStats
 from shared.auth import Principal
 from shared.regions import Tier, tier_of
 from shared.scope import narrowed, scoped
+from shared.vocabulary.households import Category
 
 CHILD_CODE_LENGTH = {Tier.banner: 9, Tier.township: 12, Tier.village: 12}
 

@@ -27,11 +27,11 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from services.registry.enums import Category, Relation, SchoolStage
 from services.registry.models import Household, Member
 from shared.auth import Principal
 from shared.db import Database
 from shared.scope import narrowed
+from shared.vocabulary.households import Category, Relation, SchoolStage
 
 STREAM_PAGE = 5000  # households per keyset page: one query each
 NDJSON = "application/x-ndjson"

@@ -22,7 +22,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry import households, rules, spreadsheets
-from services.registry.enums import Category
 from services.registry.models import Household, HouseholdIncome, Member, Region, audit_log
 from shared import audit
 from shared.auth import Principal
@@ -31,6 +30,7 @@ from shared.db import Database
 from shared.errors import DomainError, FieldProblem, Invalid, Problem
 from shared.regions import Tier
 from shared.scope import narrowed, scoped
+from shared.vocabulary.households import Category
 
 EXPORT_CHUNK = 1000  # households per query; their members come with one IN query
 MAX_REPORTED = 1000  # problems listed in one refusal; the count says how many there were in all

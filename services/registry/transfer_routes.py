@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from services.registry import transfer
 from services.registry.dependencies import CipherDep, Reader, Registrar
-from services.registry.enums import Category
 from services.registry.routes import REGION_CODE
 from shared.db import DatabaseDep, SessionDep
 from shared.errors import PROBLEM_JSON, Problem
+from shared.vocabulary.households import Category
 
 transfer_router = APIRouter(prefix="/api/v1", tags=["households"])
 

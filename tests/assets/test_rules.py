@@ -8,8 +8,8 @@ from fractions import Fraction
 import pytest
 
 from services.assets import rules
-from services.assets.enums import AssetStatus
 from services.assets.rules import InvestmentFacts, Parts, Shares, split_dividend
+from shared.vocabulary.assets import AssetStatus
 
 EVEN = Shares(100, 0, 0)
 

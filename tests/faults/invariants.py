@@ -14,12 +14,12 @@ from sqlmodel import select
 
 from deploy.bank_simulator import Ledger
 from deploy.stack import Stack
-from services.payments.enums import BatchStatus, ClaimStatus, LineStatus
 from services.payments.models import Batch, Claim, Line
 from services.payments.rules import LIVE_LINE_STATUSES, reconcile
 from shared.audit import audit_table, verify_chain
 from shared.db import Database
 from shared.settings import PROCESSES
+from shared.vocabulary.payments import BatchStatus, ClaimStatus, LineStatus
 from tests.e2e.test_money_path import ok
 
 AUDIT = audit_table(MetaData())

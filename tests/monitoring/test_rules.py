@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.monitoring import rules
-from services.monitoring.enums import Action, AlertKind, CaseStatus, RecordKind, RiskType
+from services.monitoring.enums import RecordKind
 from services.monitoring.rules import (
     CaseFacts,
     Refusal,
@@ -20,6 +20,7 @@ from services.monitoring.rules import (
 )
 from shared.regions import Tier
 from shared.roles import ROLE_TIERS, Role
+from shared.vocabulary.monitoring import Action, AlertKind, CaseStatus, RiskType
 
 # --- the procedure, exhaustively ----------------------------------------------------------------------
 # An oracle written from MISSION.md §3 and API.md, independently of the module's own tables.

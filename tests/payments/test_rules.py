@@ -2,7 +2,6 @@
 
 import pytest
 
-from services.payments.enums import Kind, LineStatus, Mode, SchoolStage
 from services.payments.rules import (
     Breakdown,
     Care,
@@ -15,6 +14,8 @@ from services.payments.rules import (
     reconcile,
     reimbursement_shortfall,
 )
+from shared.vocabulary.households import SchoolStage
+from shared.vocabulary.payments import Kind, LineStatus, Mode
 from tests.payments.conftest import PLAN
 
 ITEMS = [

@@ -15,7 +15,6 @@ from services.registry.demo import (
     school_stage_for_age,
     seed_households,
 )
-from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
 from services.registry.models import Household, Member
 from services.registry.rules import check_distinct_ids, check_member_identity, check_one_head
 from services.registry.schemas import HouseholdCreate
@@ -24,6 +23,7 @@ from shared.crypto import FieldCipher
 from shared.db import Database
 from shared.idnumber import parse_id_number
 from shared.settings import Settings
+from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
 VILLAGES = [v.code for v in demo_villages()]
 

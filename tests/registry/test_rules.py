@@ -3,8 +3,8 @@
 from datetime import date
 
 from services.registry import rules
-from services.registry.enums import Relation
 from shared.idnumber import Sex, make_id_number
+from shared.vocabulary.households import Relation
 
 ID = make_id_number("150625", date(1988, 5, 17), 12, Sex.female)
 

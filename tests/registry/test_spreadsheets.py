@@ -10,9 +10,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from services.registry import spreadsheets
-from services.registry.enums import Category, Relation, SchoolStage
 from services.registry.spreadsheets import COLUMNS, CellError, UnreadableFile, read_rows
 from shared.idnumber import Sex, make_id_number
+from shared.vocabulary.households import Category, Relation, SchoolStage
 
 HEAD_ID = make_id_number("150625", date(1968, 3, 12), 7, Sex.male)
 SPOUSE_ID = make_id_number("150625", date(1970, 7, 1), 8, Sex.female)

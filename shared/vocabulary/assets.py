@@ -1,0 +1,57 @@
+"""The words of poverty-relief assets, their income and its dividends (seed §五(三), §六(四))."""
+
+from shared.vocabulary import Term
+
+
+class AssetClass(Term):
+    operating = "operating", "经营性资产"
+    public_welfare = "public_welfare", "公益性资产"
+    household = "household", "到户类资产"
+
+
+class AssetStatus(Term):
+    in_use = "in_use", "在用"
+    idle = "idle", "闲置"
+    disposed = "disposed", "已处置"
+
+
+class FundingSource(Term):
+    """Where an asset's money came from; `banner_special` is the banner's own special fund (§六(四))."""
+
+    central = "central", "中央财政衔接资金"
+    autonomous_region = "autonomous_region", "自治区财政资金"
+    city = "city", "市级财政资金"
+    banner_special = "banner_special", "旗级专项扶贫资金"
+    social = "social", "社会帮扶资金"
+    other = "other", "其他"
+
+
+class PlanStatus(Term):
+    """A dividend plan's life: drafted, approved (handover queued), handed over to payments, paid.
+
+    `handover_failed` means payments refused the batch for good (the error is on the plan);
+    `cancelled` is a draft withdrawn before approval, which frees its amount of the year's income.
+    """
+
+    draft = "draft", "草稿"
+    approved = "approved", "已审批"
+    handed_over = "handed_over", "已移交发放"
+    handover_failed = "handover_failed", "移交失败"
+    paid = "paid", "已发放"
+    cancelled = "cancelled", "已取消"
+
+
+class EntityKind(Term):
+    leading_enterprise = "leading_enterprise", "龙头企业"
+    cooperative = "cooperative", "专业合作组织"
+    village_collective = "village_collective", "嘎查村集体经济"
+    family_farm = "family_farm", "家庭农牧场"
+
+
+class HouseholdLink(Term):
+    """How an investment benefits a household (seed §五(三)1 "深化产业带动机制")."""
+
+    order_purchase = "order_purchase", "订单回收"
+    employment = "employment", "就业务工"
+    land_transfer = "land_transfer", "土地流转"
+    input_shares = "input_shares", "生产资料入股"

@@ -1,0 +1,92 @@
+"""The words of monitoring and assistance (API.md "Monitoring"; seed §二 2, the procedure's steps)."""
+
+from shared.vocabulary import Term
+
+
+class CaseStatus(Term):
+    applied = "applied", "已申请"
+    village_reviewed = "village_reviewed", "村级已评议"
+    data_compared = "data_compared", "已数据比对"
+    township_reviewed = "township_reviewed", "苏木镇已审核"
+    in_public_notice = "in_public_notice", "公示中"
+    confirmed = "confirmed", "旗级已确认"
+    assisting = "assisting", "帮扶中"
+    risk_eliminated = "risk_eliminated", "风险已消除"
+    rejected = "rejected", "已驳回"
+
+
+class Action(Term):
+    """A step of the procedure; the label is the step's name on a case's timeline."""
+
+    village_review = "village_review", "村两委和驻村工作队评议"
+    data_comparison = "data_comparison", "行业部门数据比对"
+    township_review = "township_review", "苏木镇审核"
+    publish_notice = "publish_notice", "公示"
+    confirm = "confirm", "旗级确认"
+    reject = "reject", "驳回（不予纳入）"
+    start_assistance = "start_assistance", "落实帮扶"
+    eliminate_risk = "eliminate_risk", "风险消除"
+
+
+class Source(Term):
+    self_application = "self_application", "农户申请"
+    village_screening = "village_screening", "村级排查"
+    department_alert = "department_alert", "部门预警"
+    household_visit = "household_visit", "入户走访"
+
+
+class RiskType(Term):
+    illness = "illness", "因病"
+    education = "education", "因学"
+    disaster = "disaster", "因灾"
+    accident = "accident", "因意外事故"
+    disability = "disability", "因残"
+    income_drop = "income_drop", "收入骤减"
+    rigid_expenditure = "rigid_expenditure", "刚性支出较大"
+    unemployment = "unemployment", "因失业"
+    other = "other", "其他"
+
+
+class AlertKind(Term):
+    income_below_line = "income_below_line", "收入低于监测线"
+    education_unsecured = "education_unsecured", "义务教育未保障"
+    medical_unsecured = "medical_unsecured", "基本医疗未保障"
+    housing_unsecured = "housing_unsecured", "住房安全未保障"
+    water_unsecured = "water_unsecured", "饮水安全未保障"
+    rigid_expenditure = "rigid_expenditure", "刚性支出较大"
+    dibao = "dibao", "新纳入低保"
+    tekun = "tekun", "新纳入特困供养"
+    school_dropout = "school_dropout", "有辍学学生"
+
+
+class AlertStatus(Term):
+    open = "open", "待处理"
+    converted = "converted", "已转为监测对象"
+    dismissed = "dismissed", "已忽略"
+
+
+class ReliefKind(Term):
+    illness = "illness", "因病救助"
+    schooling = "schooling", "因学救助"
+    disaster = "disaster", "因灾救助"
+    accident = "accident", "意外事故救助"
+
+
+class MeasureKind(Term):
+    industry = "industry", "产业帮扶"
+    employment = "employment", "就业帮扶"
+    education = "education", "教育帮扶"
+    medical = "medical", "健康帮扶"
+    housing = "housing", "住房保障"
+    water = "water", "饮水保障"
+    social_assistance = "social_assistance", "社会救助兜底"
+    emergency_relief = "emergency_relief", "临时救助"
+
+
+class DeliveryState(Term):
+    """What became of the registry category change a confirmation causes."""
+
+    not_needed = "not_needed", "类别无需变更"
+    pending = "pending", "待同步"
+    delivered = "delivered", "已同步至户籍"
+    dead = "dead", "同步失败（待旗级重发）"

@@ -1,0 +1,55 @@
+"""The words of subsidies and their payment (API.md "Enumerations"; seed §五(一), §五(五), §五(八))."""
+
+from shared.vocabulary import Term
+
+
+class Kind(Term):
+    """What a claim, a policy item and a batch are for."""
+
+    sheep = "sheep", "肉羊出栏补贴"
+    cattle = "cattle", "肉牛出栏补贴"
+    pig = "pig", "生猪出栏补贴"
+    education = "education", "教育生活补贴"
+    industry = "industry", "到户产业补贴（缺什么补什么）"
+    insurance_premium = "insurance_premium", "代缴合作医疗/脱贫保"
+    dibao_gradual_exit = "dibao_gradual_exit", "低保渐退期"
+    disability_allowance = "disability_allowance", "困难残疾人生活补贴"
+    severe_disability_nursing = "severe_disability_nursing", "重度残疾人护理补贴"
+    pension_premium = "pension_premium", "代缴养老保险"
+    reward_subsidy = "reward_subsidy", "以奖代补"
+    public_welfare_post = "public_welfare_post", "公益性岗位工资"
+    # Asset income dividends (seed §五(三)4), handed over by assets; never claimed.
+    dividend = "dividend", "资产收益分红"
+
+
+LIVESTOCK = frozenset({Kind.sheep, Kind.cattle, Kind.pig})
+
+
+class Mode(Term):
+    """How a policy item turns into an amount."""
+
+    per_unit = "per_unit", "按出栏数量"  # rate × head sold, capped per household per year
+    per_student = "per_student", "按在校学生"  # rate per enrolled student per year, by school stage
+    case_by_case = "case_by_case", "一事一议"  # amount entered on the claim, approved by a second official
+
+
+class ClaimStatus(Term):
+    pending_approval = "pending_approval", "待审批"
+    approved = "approved", "已批准"
+    rejected = "rejected", "已驳回"
+
+
+class BatchStatus(Term):
+    draft = "draft", "草稿"
+    submitted = "submitted", "已提交"
+    approved = "approved", "已审批"
+    disbursing = "disbursing", "发放中"
+    completed = "completed", "已发放完毕"
+
+
+class LineStatus(Term):
+    pending = "pending", "待发送"
+    sent = "sent", "已发送"
+    paid = "paid", "已到账"
+    failed = "failed", "失败"
+    returned = "returned", "退回"
