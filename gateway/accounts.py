@@ -7,7 +7,6 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway import ratelimit
 from gateway.models import ApiClient, User, audit_log
 from gateway.passwords import hash_secret, verify_secret
 from gateway.schemas import ClientCreate, ClientCreated, ClientPublic, UserCreate, UserPublic
@@ -15,7 +14,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, Invalid, Unauthorized
-from shared.roles import Role, role_fits_region
+from shared.roles import ASSIGNABLE_ROLES, Role, role_fits_region
 
 BAD_CREDENTIALS = "用户名或密码错误"
 
@@ -23,28 +22,25 @@ BAD_CREDENTIALS = "用户名或密码错误"
 async def authenticate(db: Database, *, kind: str, name: str, secret: str) -> tuple[str, Role, str]:
     """Check a password (kind `user`) or client secret (kind `client`); returns (subject, role, region).
 
-    A failure is recorded in its own transaction, so the refusal that follows cannot roll it back.
+    Callers go through `gateway.signin.sign_in`, which counts the failures.
     """
-    key = f"{kind}:{name}"[:64]
     async with db.session_scope() as session:
-        await ratelimit.ensure_not_locked(session, key)
         model = User if kind == "user" else ApiClient
         column = User.username if kind == "user" else ApiClient.client_id
         account = (await session.exec(select(model).where(column == name))).first()
-        stored_hash = None
-        if account is not None and account.is_active:
-            stored_hash = account.password_hash if isinstance(account, User) else account.secret_hash
-        # Argon2 is CPU-heavy by design: in a worker thread, so concurrent logins never stall the proxy.
-        if await asyncio.to_thread(verify_secret, stored_hash, secret):
-            assert account is not None
-            await ratelimit.clear_failures(session, key)
-            return name, Role(account.role), account.region
-    async with db.session_scope() as session:
-        await ratelimit.record_failure(session, key)
+    stored_hash = None
+    if account is not None and account.is_active:
+        stored_hash = account.password_hash if isinstance(account, User) else account.secret_hash
+    # Argon2 is CPU-heavy by design: in a worker thread, so concurrent logins never stall the proxy.
+    if await asyncio.to_thread(verify_secret, stored_hash, secret):
+        assert account is not None
+        return name, Role(account.role), account.region
     raise Unauthorized(BAD_CREDENTIALS)
 
 
 def _check_role_region(role: Role, region: str) -> None:
+    if role not in ASSIGNABLE_ROLES:
+        raise Invalid.field("role", f"角色 {role} 只属于系统自身的服务，不能分配")
     if not role_fits_region(role, region):
         raise Invalid.field("region", f"角色 {role} 不能设在该级区域 {region}")
 

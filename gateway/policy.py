@@ -8,10 +8,13 @@ from dataclasses import dataclass
 
 from shared.roles import Role
 
-EVERY_OFFICIAL = frozenset(Role) - {Role.bank}
+EVERY_OFFICIAL = frozenset(Role) - {Role.bank, Role.service}
 BANNER_ADMIN = frozenset({Role.banner_admin})
 BANNER_STAFF = frozenset({Role.banner_admin, Role.banner_official})
 REGISTRARS = frozenset({Role.village_official, Role.township_official, Role.banner_official})
+AUDITORS = frozenset({Role.auditor, Role.banner_official})
+# The services' own clients reach only what their background work calls; each service checks which one.
+SERVICE = frozenset({Role.service})
 
 
 @dataclass(frozen=True)
@@ -39,14 +42,19 @@ RULES: tuple[Rule, ...] = (
     Rule("GET", "/api/v1/households/import-template", REGISTRARS),
     Rule("POST", "/api/v1/households/import", REGISTRARS),
     Rule("GET", "/api/v1/households/export", EVERY_OFFICIAL),
-    Rule("POST", "/api/v1/households/lookup", EVERY_OFFICIAL),
+    # Payments reads a dividend plan's payees with its own client.
+    Rule("POST", "/api/v1/households/lookup", EVERY_OFFICIAL | SERVICE),
     # The NDJSON bulk read batch work in other services uses (scoped like the list; a bank may not).
     Rule("GET", "/api/v1/households/stream", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/households/{id}", EVERY_OFFICIAL),
     Rule("PATCH", "/api/v1/households/{id}", REGISTRARS),
-    Rule("POST", "/api/v1/households/{id}/category-changes", REGISTRARS),
+    # Monitoring's outbox sends the category changes of its procedure with its own client.
+    Rule("POST", "/api/v1/households/{id}/category-changes", REGISTRARS | SERVICE),
     Rule("GET", "/api/v1/households/{id}/history", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/stats/households", EVERY_OFFICIAL),
+    # The audit, composed at the gateway from every service's log (each scopes it to the caller).
+    Rule("GET", "/api/v1/audit", AUDITORS),
+    Rule("GET", "/api/v1/audit/verify", AUDITORS),
 )
 
 # Each domain keeps its own rows; the gateway enforces all of them together.
@@ -113,8 +121,8 @@ PAYMENTS_RULES: tuple[Rule, ...] = (
     Rule("GET", "/api/v1/payments/households/{id}/entitlements", _PAYMENT_READERS),
     Rule("POST", "/api/v1/payments/health/reimbursement-checks", _PAYMENT_READERS),
     Rule("POST", "/api/v1/payments/batches", _PAYMENT_REVIEWERS),
-    # Assets hands approved dividend plans over with its own service client (a banner official).
-    Rule("POST", "/api/v1/payments/batches/dividends", _BANNER_OFFICIAL),
+    # Assets' outbox hands approved dividend plans over with its own client; no person may.
+    Rule("POST", "/api/v1/payments/batches/dividends", SERVICE),
     Rule("GET", "/api/v1/payments/batches", _PAYMENT_READERS),
     Rule("GET", "/api/v1/payments/batches/{id}", _PAYMENT_READERS),
     Rule("POST", "/api/v1/payments/batches/{id}/submit", _PAYMENT_REVIEWERS),
@@ -140,7 +148,8 @@ ASSETS_RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/assets", REGISTRARS),
     Rule("GET", "/api/v1/assets/distributions", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/assets/distributions", REGISTRARS),
-    Rule("GET", "/api/v1/assets/distributions/{id}", EVERY_OFFICIAL),
+    # Payments checks a handed-over plan against this read, with its own client.
+    Rule("GET", "/api/v1/assets/distributions/{id}", EVERY_OFFICIAL | SERVICE),
     Rule(
         "POST",
         "/api/v1/assets/distributions/{id}/approve",

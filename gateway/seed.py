@@ -46,7 +46,7 @@ async def seed_users(session: AsyncSession) -> int:
 
 
 async def ensure_service_clients(session: AsyncSession, settings: Settings) -> int:
-    """Register (or re-key) the services' own API clients; they act as the banner for background work.
+    """Register (or re-key and re-role) the services' own API clients, role `service` at the banner.
 
     Not demo data: `make run`, the tests and the deployment's migration Job all run it.
     """
@@ -57,10 +57,10 @@ async def ensure_service_clients(session: AsyncSession, settings: Settings) -> i
         client = (await session.exec(select(ApiClient).where(ApiClient.client_id == client_id))).first()
         if client is None:
             client = ApiClient(client_id=client_id, name=f"{process} service", secret_hash=secret_hash,
-                               role=Role.banner_official, region=BANNER_CODE)
+                               role=Role.service, region=BANNER_CODE)
             count += 1
         else:
-            client.secret_hash = secret_hash
+            client.secret_hash, client.role, client.region = secret_hash, Role.service, BANNER_CODE
         session.add(client)
     await session.flush()
     return count

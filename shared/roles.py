@@ -15,6 +15,8 @@ class Role(StrEnum):
     auditor = "auditor"
     partner_agency = "partner_agency"
     bank = "bank"
+    # The services' own API clients (`svc-<name>`), for their background calls to each other; never a person.
+    service = "service"
 
 
 ROLE_TIERS: dict[Role, frozenset[Tier]] = {
@@ -27,6 +29,7 @@ ROLE_TIERS: dict[Role, frozenset[Tier]] = {
     Role.auditor: frozenset({Tier.banner, Tier.township}),
     Role.partner_agency: frozenset({Tier.banner, Tier.township}),
     Role.bank: frozenset({Tier.banner}),
+    Role.service: frozenset({Tier.banner}),
 }
 
 ROLE_LABELS: dict[Role, str] = {
@@ -39,9 +42,12 @@ ROLE_LABELS: dict[Role, str] = {
     Role.auditor: "审计",
     Role.partner_agency: "合作单位",
     Role.bank: "代理银行",
+    Role.service: "系统服务",
 }
 
-HUMAN_ROLES = frozenset(Role) - {Role.partner_agency, Role.bank}
+HUMAN_ROLES = frozenset(Role) - {Role.partner_agency, Role.bank, Role.service}
+# Roles the banner admin may give an account or API client: the service role belongs to the services alone.
+ASSIGNABLE_ROLES = frozenset(Role) - {Role.service}
 
 
 def role_fits_region(role: Role, region_code: str) -> bool:

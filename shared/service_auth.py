@@ -12,7 +12,9 @@ import time
 
 import httpx
 
+from shared.auth import Principal
 from shared.errors import Unavailable
+from shared.roles import Role
 from shared.settings import Settings
 
 RENEW_BEFORE_SECONDS = 60
@@ -20,6 +22,11 @@ RENEW_BEFORE_SECONDS = 60
 
 def service_client_id(process: str) -> str:
     return f"svc-{process}"
+
+
+def is_service_client(principal: Principal, process: str) -> bool:
+    """Whether the caller is `process`'s own client: a service-to-service route answers no one else."""
+    return principal.role == Role.service and principal.subject == service_client_id(process)
 
 
 def service_client_secret(settings: Settings, process: str) -> str:

@@ -48,8 +48,11 @@ FundDep = Annotated[Fund, Depends(fund_in_scope)]
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
 PaymentsDep = Annotated[PaymentsClient, Depends(get_payments)]
 
+_READERS = set(Role) - {Role.bank, Role.service}
 # Everyone who may read assets, plans, the fund and the catalogue (a bank may not).
-Reader = Annotated[Principal, Depends(require_roles(*(set(Role) - {Role.bank})))]
+Reader = Annotated[Principal, Depends(require_roles(*_READERS))]
+# A plan is read by the same people, and by payments' client checking a handed-over plan against it.
+PlanReader = Annotated[Principal, Depends(require_roles(*_READERS, Role.service))]
 # Who keeps the asset register, its incomes and notices, and drafts dividend plans: officials of all tiers.
 Keeper = Annotated[
     Principal, Depends(require_roles(Role.village_official, Role.township_official, Role.banner_official))

@@ -15,6 +15,7 @@ from services.assets.dependencies import (
     Manager,
     PaymentsDep,
     PlanDep,
+    PlanReader,
     Reader,
     RegistryDep,
 )
@@ -96,7 +97,7 @@ async def list_plans(
 
 @router.get("/distributions/{plan_id}", response_model=PlanPublic)
 async def get_plan(
-    session: SessionDep, principal: Reader, payments: PaymentsDep, plan: PlanDep
+    session: SessionDep, principal: PlanReader, payments: PaymentsDep, plan: PlanDep
 ) -> PlanPublic:
     """A plan with its lines, its payment batch and that batch's status (`unknown` if payments is down)."""
     return await dividends.detail(session, principal=principal, payments=payments, plan=plan)

@@ -10,7 +10,9 @@ from services.payments.clients import RegistryClient
 from services.payments.models import Batch, Claim, WebhookEndpoint
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
+from shared.errors import Forbidden
 from shared.roles import Role
+from shared.service_auth import is_service_client
 
 
 def get_registry(request: Request) -> RegistryClient:
@@ -30,6 +32,13 @@ async def endpoint_by_id(session: SessionDep, endpoint_id: uuid.UUID) -> Webhook
     return await webhooks.get_endpoint(session, endpoint_id=endpoint_id)
 
 
+def assets_service(principal: PrincipalDep) -> Principal:
+    """Only the assets service's own client hands dividend plans over: no person, no other service."""
+    if not is_service_client(principal, "assets"):
+        raise Forbidden("只有资产收益服务可以移交分红方案")
+    return principal
+
+
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
 ClaimDep = Annotated[Claim, Depends(claim_in_scope)]
 BatchDep = Annotated[Batch, Depends(batch_in_scope)]
@@ -46,5 +55,8 @@ BannerOfficial = Annotated[Principal, Depends(require_roles(Role.banner_official
 BannerAdmin = Annotated[Principal, Depends(require_roles(Role.banner_admin))]
 BannerStaff = Annotated[Principal, Depends(require_roles(Role.banner_admin, Role.banner_official))]
 Bank = Annotated[Principal, Depends(require_roles(Role.bank))]
+AssetsService = Annotated[Principal, Depends(assets_service)]
 # Everyone who may read payments (a bank only posts callbacks; a partner agency reads the registry).
-Reader = Annotated[Principal, Depends(require_roles(*(set(Role) - {Role.bank, Role.partner_agency})))]
+Reader = Annotated[
+    Principal, Depends(require_roles(*(set(Role) - {Role.bank, Role.partner_agency, Role.service})))
+]

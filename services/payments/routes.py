@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from services.payments import bank, batches, claims, discrepancies, policies, webhooks
 from services.payments.dependencies import (
+    AssetsService,
     Bank,
     BannerAdmin,
     BannerOfficial,
@@ -204,7 +205,7 @@ async def create_batch(
 )
 async def hand_over_dividends(
     session: SessionDep,
-    principal: BannerOfficial,
+    principal: AssetsService,
     registry: RegistryDep,
     data: DividendBatchCreate,
     idempotency_key: RequiredIdempotencyKey,

@@ -10,7 +10,9 @@ from services.registry.models import Household, Region
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.crypto import FieldCipher
 from shared.db import SessionDep
+from shared.errors import Forbidden
 from shared.roles import Role
+from shared.service_auth import is_service_client
 
 
 async def region_in_scope(
@@ -40,5 +42,22 @@ CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
 Registrar = Annotated[
     Principal, Depends(require_roles(Role.village_official, Role.township_official, Role.banner_official))
 ]
+
+
+def category_changer(
+    principal: Annotated[
+        Principal,
+        Depends(
+            require_roles(Role.village_official, Role.township_official, Role.banner_official, Role.service)
+        ),
+    ],
+) -> Principal:
+    """The registrars, and of the services only monitoring, whose procedure moves households in and out."""
+    if principal.role == Role.service and not is_service_client(principal, "monitoring"):
+        raise Forbidden("只有监测服务可以变更农牧户类别")
+    return principal
+
+
+CategoryChanger = Annotated[Principal, Depends(category_changer)]
 # Everyone who may read the registry (a bank may not).
 Reader = Annotated[Principal, Depends(require_roles(*(set(Role) - {Role.bank})))]

@@ -5,7 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, status
 
 from services.registry import households, regions, stats, stream
-from services.registry.dependencies import CipherDep, HouseholdDep, Reader, RegionDep, Registrar
+from services.registry.dependencies import (
+    CategoryChanger,
+    CipherDep,
+    HouseholdDep,
+    Reader,
+    RegionDep,
+    Registrar,
+)
 from services.registry.schemas import (
     CategoryChangeIn,
     CategoryChangePublic,
@@ -167,7 +174,7 @@ async def update_household(
 )
 async def change_category(
     session: SessionDep,
-    principal: Registrar,
+    principal: CategoryChanger,
     household: HouseholdDep,
     data: CategoryChangeIn,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,

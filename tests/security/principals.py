@@ -43,6 +43,7 @@ REGION_OF_ROLE: dict[Role, str] = {
     Role.auditor: TOWNSHIP,
     Role.partner_agency: TOWNSHIP,
     Role.bank: BANNER,
+    Role.service: BANNER,
 }
 
 

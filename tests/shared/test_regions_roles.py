@@ -80,6 +80,7 @@ ALLOWED_TIERS = {
     Role.auditor: {Tier.banner, Tier.township},
     Role.partner_agency: {Tier.banner, Tier.township},
     Role.bank: {Tier.banner},
+    Role.service: {Tier.banner},
 }
 CODE_OF_TIER = {Tier.banner: BANNER, Tier.township: TOWNSHIP, Tier.village: VILLAGE}
 
