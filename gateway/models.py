@@ -44,13 +44,3 @@ class ApiClient(Base, table=True):
     region: str = Field(max_length=12)
     is_active: bool = True
     created_at: datetime = Field(default_factory=_now)
-
-
-class LoginFailure(Base, table=True):
-    """A failed sign-in, kept for the rate limit; in the database so every gateway replica sees it."""
-
-    __tablename__ = "login_failures"
-
-    id: int | None = Field(default=None, primary_key=True)
-    principal: str = Field(max_length=64, index=True)
-    at: datetime = Field(default_factory=_now, index=True)

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from shared.auth import BEARER_CHALLENGE, Principal, TokenVerifier, bearer_token
 from shared.errors import Forbidden, Unauthorized
+from shared.revocation import Revocations
 
 SESSION_COOKIE = "hj_session"
 CSRF_COOKIE = "hj_csrf"
@@ -57,6 +58,12 @@ def require_principal(request: Request) -> Principal:
     if principal is None:
         raise Unauthorized("a bearer token is required", headers=BEARER_CHALLENGE)
     return principal
+
+
+async def revoke(request: Request, principal: Principal) -> None:
+    """Sign-out: the principal's token is refused everywhere from now on (API and pages alike)."""
+    revocations: Revocations = request.app.state.revocations
+    await revocations.revoke(principal.token_id, principal.expires_at)
 
 
 CallerDep = Annotated[Principal, Depends(require_principal)]

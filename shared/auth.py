@@ -1,14 +1,15 @@
 """Token verification, the one place every process checks a bearer token.
 
-RS256 only, with an explicit algorithm list, and `exp`, `iat`, `aud`, `iss` and `sub` all required:
-`alg: none`, HS256 made with the public key, JWE and tampered tokens are refused with 401.
+RS256 only, with an explicit algorithm list, and `exp`, `iat`, `aud`, `iss`, `sub` and `jti` all required:
+`alg: none`, HS256 made with the public key, JWE and tampered tokens are refused with 401, and so is a
+signed-out token (shared/revocation.py), whether or not it was verified before.
 """
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from jose import jwk, jwt
@@ -19,8 +20,11 @@ from shared.regions import is_region_code
 from shared.roles import Role
 from shared.settings import JWT_AUDIENCE, JWT_ISSUER
 
+if TYPE_CHECKING:
+    from shared.revocation import Revocations
+
 ALGORITHMS = ["RS256"]
-REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub")
+REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub", "jti")
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 VERIFIED_CACHE_SIZE = 10_000  # tokens kept verified per process; the cache starts over when full
 
@@ -33,6 +37,8 @@ class Principal:
     role: Role
     region: str
     token: str = field(default="", repr=False)
+    token_id: str = field(default="", repr=False)  # the token's `jti`, what sign-out revokes
+    expires_at: float = field(default=0.0, repr=False)  # the token's `exp`, how long its revocation is kept
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -41,28 +47,38 @@ class Principal:
 class TokenVerifier:
     """Checks tokens against the gateway's public key."""
 
-    def __init__(self, public_key_pem: str, *, issuer: str = JWT_ISSUER, audience: str = JWT_AUDIENCE):
+    def __init__(
+        self,
+        public_key_pem: str,
+        *,
+        revocations: "Revocations | None" = None,
+        issuer: str = JWT_ISSUER,
+        audience: str = JWT_AUDIENCE,
+    ):
         self._key = jwk.construct(public_key_pem, ALGORITHMS[0])  # parsed once, not on every request
+        self._revocations = revocations
         self._issuer = issuer
         self._audience = audience
-        self._verified: dict[str, tuple[Principal, float]] = {}  # token → (its principal, its expiry)
+        self._verified: dict[str, Principal] = {}  # token → its principal
 
     @classmethod
-    def from_file(cls, path: Path) -> "TokenVerifier":
-        return cls(path.read_text())
+    def from_file(cls, path: Path, *, revocations: "Revocations | None" = None) -> "TokenVerifier":
+        return cls(path.read_text(), revocations=revocations)
 
     def verify(self, token: str) -> Principal:
-        """The token's principal; a token already verified is not verified again until it expires."""
-        known = self._verified.get(token)
-        if known is not None and known[1] > time.time():
-            return known[0]
-        principal, expires = self._principal(token)
-        if len(self._verified) >= VERIFIED_CACHE_SIZE:
-            self._verified.clear()
-        self._verified[token] = (principal, expires)
+        """The token's principal; a token already verified is not verified again until it expires, but its
+        revocation is checked on every call."""
+        principal = self._verified.get(token)
+        if principal is None or principal.expires_at <= time.time():
+            principal = self._principal(token)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = principal
+        if self._revocations is not None and self._revocations.is_revoked(principal.token_id):
+            raise Unauthorized("token has been revoked (signed out)", headers=BEARER_CHALLENGE)
         return principal
 
-    def _principal(self, token: str) -> tuple[Principal, float]:
+    def _principal(self, token: str) -> Principal:
         claims = self._claims(token)
         try:
             role = Role(claims["role"])
@@ -71,8 +87,14 @@ class TokenVerifier:
         region = claims.get("region")
         if not isinstance(region, str) or not is_region_code(region):
             raise Unauthorized("token has no valid region", headers=BEARER_CHALLENGE)
-        principal = Principal(subject=str(claims["sub"]), role=role, region=region, token=token)
-        return principal, float(claims["exp"])
+        return Principal(
+            subject=str(claims["sub"]),
+            role=role,
+            region=region,
+            token=token,
+            token_id=str(claims["jti"]),
+            expires_at=float(claims["exp"]),
+        )
 
     def _claims(self, token: str) -> dict[str, Any]:
         try:
