@@ -14,6 +14,7 @@ from gateway.routes import admin, proxy, router
 from gateway.tokens import TokenIssuer
 from gateway.upstreams import Upstreams
 from gateway.web import STATIC_DIR
+from gateway.web.errors import install_page_errors
 from gateway.web.routes import router as web_router
 from shared.app import operation_id
 from shared.auth import TokenVerifier
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.process = "gateway"
     app.state.settings = settings
     install_error_handlers(app)
+    install_page_errors(app)
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> dict[str, Any]:

@@ -15,34 +15,17 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import httpx
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
 
 from gateway.policy import allowed
-from gateway.web.common import (
-    CSRF_REFUSED,
-    NOT_ALLOWED,
-    Refusal,
-    call_service,
-    refusal,
-    region_names,
-    region_tree,
-    service_json,
-    signed_out,
-    this_year,
-    to_login,
-)
-from gateway.web.households import (
-    CJK,
-    REGION_PATTERN,
-    RegionOption,
-    problems_of,
-    region_groups,
-    villages,
-    went_to,
-)
-from gateway.web.render import error_page, renderer, wants_fragment
-from gateway.web.session import csrf_ok, session_principal
+from gateway.web.clients import call_service, refusal, region_names, region_tree, service_json, this_year
+from gateway.web.deps import Official, PageUser, page_router
+from gateway.web.errors import NOT_ALLOWED, Refusal, SignedOut
+from gateway.web.forms import CJK, RegionOption, problems_of, villages, went_to
+from gateway.web.forms import Form as BaseForm
+from gateway.web.households import REGION_PATTERN, region_groups
+from gateway.web.render import renderer, wants_fragment
 from services.assets.enums import (
     ASSET_CLASS_LABELS,
     ASSET_STATUS_LABELS,
@@ -60,10 +43,10 @@ from services.assets.enums import (
 from services.registry.enums import CATEGORY_LABELS
 from shared.auth import Principal
 from shared.errors import Unavailable
-from shared.money import FEN_PER_YUAN, format_yuan
+from shared.money import format_yuan
 from shared.regions import Tier
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 ASSETS = "/api/v1/assets"
 PLANS = f"{ASSETS}/distributions"
@@ -174,6 +157,18 @@ show = renderer(LABELS)
 # --- talking to the assets service ---------------------------------------------------------------------
 
 
+MayGetAssets = Annotated[Principal, Depends(PageUser(("GET", ASSETS)))]
+MayPostAssets = Annotated[Principal, Depends(PageUser(("POST", ASSETS)))]
+MayGetPlans = Annotated[Principal, Depends(PageUser(("GET", PLANS)))]
+MayPostPlans = Annotated[Principal, Depends(PageUser(("POST", PLANS)))]
+MayGetFund = Annotated[Principal, Depends(PageUser(("GET", FUND)))]
+MayPostInvestments = Annotated[Principal, Depends(PageUser(("POST", INVESTMENTS)))]
+MayGetEntities = Annotated[Principal, Depends(PageUser(("GET", ENTITIES)))]
+MayPostEntities = Annotated[Principal, Depends(PageUser(("POST", ENTITIES)))]
+MayGetProducts = Annotated[Principal, Depends(PageUser(("GET", PRODUCTS)))]
+MayPostProducts = Annotated[Principal, Depends(PageUser(("POST", PRODUCTS)))]
+
+
 async def call_assets(
     request: Request, principal: Principal, method: str, path: str, **kwargs: Any
 ) -> httpx.Response:
@@ -209,72 +204,17 @@ def resource_path(base: str, raw_id: str) -> str | None:
 # --- forms ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Form:
-    """What a form shows: the values typed (as typed), the errors per field, a message for the whole."""
+class Form(BaseForm):
+    """An assets form: its hints; a complaint about a plan's split goes next to the share table."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    problem: str | None = None
-    done: str | None = None
-
-    @classmethod
-    async def of(cls, request: Request, names: Iterable[str]) -> "Form":
-        submitted = await request.form()
-        values: dict[str, Any] = {}
-        for name in names:
-            value = submitted.get(name)
-            values[name] = value.strip() if isinstance(value, str) else ""
-        return cls(values=values)
+    hints = HINTS
+    api_fields = FORM_FIELD
 
     def fail(self, name: str, reason: str) -> None:
-        """Put a complaint (the service's field path, or a form field) next to its input."""
-        top = name.split(".")[0]
-        column = FORM_FIELD.get(top, top)
-        text = reason if CJK.search(reason) else HINTS.get(column, "填写有误，请检查")
-        if column in self.values or column == "shares":
-            self.errors.setdefault(column, text)
+        if self.column(name) != "shares":
+            super().fail(name, reason)
         else:
-            self.problem = self.problem or text
-
-    def fen(self, name: str, *, positive: bool = False, required: bool = True) -> int | None:
-        """A yuan amount typed in `name` as exact fen (at most two decimals), or None with an error."""
-        raw = str(self.values.get(name, "")).replace(",", "").replace("，", "")
-        if raw == "" and not required:
-            return None
-        try:
-            yuan = Decimal(raw)
-        except InvalidOperation:
-            yuan = Decimal(-1)
-        if (
-            not yuan.is_finite()
-            or yuan < 0
-            or yuan != yuan.quantize(Decimal("0.01"))
-            or (positive and not yuan)
-        ):
-            self.errors[name] = HINTS.get(name, "请填写金额（元，最多两位小数）")
-            return None
-        return int(yuan * FEN_PER_YUAN)
-
-    def whole(self, name: str, *, low: int, high: int) -> int | None:
-        raw = str(self.values.get(name, ""))
-        if not raw.isdigit() or not low <= int(raw) <= high:
-            self.errors[name] = HINTS.get(name, "请填写整数")
-            return None
-        return int(raw)
-
-    def absorb(self, answer: httpx.Response, fallback: str) -> None:
-        """The service's refusal: field problems next to their inputs, anything else above the form."""
-        body = problems_of(answer)
-        for problem in body.get("errors") or []:
-            self.fail(str(problem.get("field", "")), str(problem.get("reason", "")))
-        if not self.errors and not self.problem:
-            detail = str(body.get("detail") or "")
-            self.problem = detail if CJK.search(detail) else fallback
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors or self.problem)
+            self.errors.setdefault("shares", reason if CJK.search(reason) else self.hint("shares"))
 
 
 def percent_bp(raw: str) -> int | None:
@@ -409,42 +349,28 @@ async def asset_list_page(
 @router.get("/assets")
 async def asset_list(
     request: Request,
+    principal: MayGetAssets,
     asset_class: str = "",
     region: str = "",
     year: str = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
-    if not allowed("GET", ASSETS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     filters = AssetFilters(
         asset_class=asset_class if asset_class in set(AssetClass) else "",
         region=clean_region(region),
         year=clean_year(year),
         page=page,
     )
-    try:
-        # The address bar shows the filters that apply, without the empty ones the form sent.
-        canonical = {"HX-Push-Url": "/assets" + (f"?{filters.query()}" if filters.query() else "")}
-        return await asset_list_page(
-            request, principal, filters, form=blank_asset_form(principal), block="results", headers=canonical
-        )
-    except Refusal as refused:
-        return refused.response
+    # The address bar shows the filters that apply, without the empty ones the form sent.
+    canonical = {"HX-Push-Url": "/assets" + (f"?{filters.query()}" if filters.query() else "")}
+    return await asset_list_page(
+        request, principal, filters, form=blank_asset_form(principal), block="results", headers=canonical
+    )
 
 
 @router.post("/assets")
-async def register_asset(request: Request) -> Response:
+async def register_asset(request: Request, principal: MayPostAssets) -> Response:
     """Register an asset through POST /api/v1/assets; its refusals go next to the fields."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/assets")
-    if not allowed("POST", ASSETS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
     form = await Form.of(request, ASSET_FIELDS)
     values = form.values
     payload = {
@@ -463,15 +389,13 @@ async def register_asset(request: Request) -> Response:
             if answer.status_code == status.HTTP_201_CREATED:
                 return went_to(request, f"/assets/{answer.json()['id']}")
             if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-                return signed_out("/assets")
+                raise SignedOut
             form.absorb(answer, "资产未能登记，请检查后重试。")
         return await asset_list_page(
             request, principal, AssetFilters(), form=form, block="asset_form", status_code=422
         )
     except Unavailable:
-        return error_page(request, 503, ASSETS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, ASSETS_DOWN) from None
 
 
 @dataclass
@@ -491,7 +415,7 @@ async def asset_detail_page(
 ) -> Response:
     path = resource_path(ASSETS, asset_id)
     if path is None:
-        raise Refusal(error_page(request, 404, ASSET_MISSING, principal=principal))
+        raise Refusal(404, ASSET_MISSING)
     asset, tree, operators = await asyncio.gather(
         assets_json(request, principal, path),
         region_tree(request, principal),
@@ -524,28 +448,20 @@ async def asset_detail_page(
     return show(request, principal, "assets_detail.html", context, block=block, status_code=status_code)
 
 
-async def asset_change(request: Request, asset_id: str, action: str) -> tuple[Principal, str] | Response:
-    """The checks every asset POST shares: signed in, allowed, CSRF; the API path or a refusal page."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out(f"/assets/{asset_id}")
+def asset_change(principal: Principal, asset_id: str, action: str) -> str:
+    """What every asset POST checks past the page user: the asset id and the action's policy; the API path."""
     path = resource_path(ASSETS, asset_id)
     if path is None:
-        return error_page(request, 404, ASSET_MISSING, principal=principal)
+        raise Refusal(404, ASSET_MISSING)
     if not allowed("POST", f"{path}/{action}", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
-    return principal, path
+        raise Refusal(403, NOT_ALLOWED)
+    return path
 
 
 @router.post("/assets/{asset_id}/incomes")
-async def add_income(request: Request, asset_id: str) -> Response:
+async def add_income(request: Request, principal: Official, asset_id: str) -> Response:
     """Record a year's income (经营性资产收益); the answer refreshes the incomes panel in place."""
-    checked = await asset_change(request, asset_id, "incomes")
-    if isinstance(checked, Response):
-        return checked
-    principal, path = checked
+    path = asset_change(principal, asset_id, "incomes")
     form = await Form.of(request, ("year", "amount_yuan", "note"))
     payload = {
         "year": form.whole("year", low=2014, high=2100),
@@ -563,25 +479,20 @@ async def add_income(request: Request, asset_id: str) -> Response:
                     request, principal, asset_id, forms=done, block=["incomes", "asset_head"]
                 )
             if answer.status_code in (401, 403, 404):
-                return refusal(request, principal, answer, service="assets", missing=ASSET_MISSING).response
+                raise refusal(answer, service="assets", missing=ASSET_MISSING)
             form.absorb(answer, "收益未能登记，请检查后重试。")
         forms = AssetForms(income=form)
         return await asset_detail_page(
             request, principal, asset_id, forms=forms, block="incomes", status_code=422
         )
     except Unavailable:
-        return error_page(request, 503, ASSETS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, ASSETS_DOWN) from None
 
 
 @router.post("/assets/{asset_id}/status")
-async def change_status(request: Request, asset_id: str) -> Response:
+async def change_status(request: Request, principal: Official, asset_id: str) -> Response:
     """Change an asset's status with a reason; the answer refreshes the head and the history in place."""
-    checked = await asset_change(request, asset_id, "status")
-    if isinstance(checked, Response):
-        return checked
-    principal, path = checked
+    path = asset_change(principal, asset_id, "status")
     form = await Form.of(request, ("status", "reason"))
     try:
         answer = await call_assets(request, principal, "POST", f"{path}/status", json=form.values)
@@ -592,7 +503,7 @@ async def change_status(request: Request, asset_id: str) -> Response:
                 request, principal, asset_id, forms=done, block=["status_panel", "asset_head"]
             )
         if answer.status_code in (401, 403, 404):
-            return refusal(request, principal, answer, service="assets", missing=ASSET_MISSING).response
+            raise refusal(answer, service="assets", missing=ASSET_MISSING)
         form.absorb(answer, "状态未能变更，请检查后重试。")
         return await asset_detail_page(
             request,
@@ -603,9 +514,7 @@ async def change_status(request: Request, asset_id: str) -> Response:
             status_code=422,
         )
     except Unavailable:
-        return error_page(request, 503, ASSETS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, ASSETS_DOWN) from None
 
 
 # --- dividend plans ------------------------------------------------------------------------------------
@@ -635,25 +544,18 @@ def share_sum(values: dict[str, Any]) -> int | None:
 @router.get("/assets/distributions")
 async def plan_list(
     request: Request,
+    principal: MayGetPlans,
     year: str = "",
     plan_status: Annotated[str, Query(alias="status")] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
-    if not allowed("GET", PLANS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     chosen_year = clean_year(year)
     chosen_status = plan_status if plan_status in set(PlanStatus) else ""
     params: dict[str, str | int] = {"page": page, "page_size": PAGE_SIZE}
     params |= {k: v for k, v in (("year", chosen_year), ("status", chosen_status)) if v}
-    try:
-        result, tree = await asyncio.gather(
-            assets_json(request, principal, PLANS, params=params), region_tree(request, principal)
-        )
-    except Refusal as refused:
-        return refused.response
+    result, tree = await asyncio.gather(
+        assets_json(request, principal, PLANS, params=params), region_tree(request, principal)
+    )
     names = region_names(tree or [])
 
     def query(**changes: Any) -> str:
@@ -699,36 +601,21 @@ async def plan_form_page(
 
 
 @router.get("/assets/distributions/new")
-async def new_plan(request: Request) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/assets/distributions/new")
-    if not allowed("POST", PLANS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+async def new_plan(request: Request, principal: MayPostPlans) -> Response:
     return await plan_form_page(request, principal, blank_plan_form(principal))
 
 
 @router.get("/assets/distributions/share-sum")
-async def plan_share_sum(request: Request) -> Response:
+async def plan_share_sum(request: Request, principal: Official) -> Response:
     """The shares' sum as the official types them (the form shows it live)."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/assets/distributions/new")
     values = {name: request.query_params.get(name, "") for name in PLAN_FIELDS}
     context = {"sum": share_sum(values)}
     return show(request, principal, "distribution_form.html", context, block="share_sum")
 
 
 @router.post("/assets/distributions/new")
-async def create_plan(request: Request) -> Response:
+async def create_plan(request: Request, principal: MayPostPlans) -> Response:
     """Draft a plan through POST /api/v1/assets/distributions and show its computed split."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/assets/distributions/new")
-    if not allowed("POST", PLANS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
     form = await Form.of(request, PLAN_FIELDS)
     chosen = (await request.form()).getlist("categories")
     form.values["categories"] = [c for c in chosen if isinstance(c, str) and c in set(ShareCategory)]
@@ -760,7 +647,7 @@ async def create_plan(request: Request) -> Response:
             return went_to(request, f"/assets/distributions/{plan['id']}")
         return await plan_form_page(request, principal, form, plan=plan, block="plan_form")
     if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-        return signed_out("/assets/distributions/new")
+        raise SignedOut
     form.absorb(answer, "分配方案未能生成，请检查后重试。")
     return await plan_form_page(request, principal, form, block="plan_form", status_code=422)
 
@@ -777,7 +664,7 @@ async def plan_detail_page(
 ) -> Response:
     path = resource_path(PLANS, plan_id)
     if path is None:
-        raise Refusal(error_page(request, 404, PLAN_MISSING, principal=principal))
+        raise Refusal(404, PLAN_MISSING)
     plan, tree = await asyncio.gather(
         assets_json(request, principal, path, missing=PLAN_MISSING), region_tree(request, principal)
     )
@@ -797,31 +684,20 @@ async def plan_detail_page(
 
 
 @router.get("/assets/distributions/{plan_id}")
-async def plan_detail(request: Request, plan_id: str) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(f"/assets/distributions/{plan_id}")
+async def plan_detail(request: Request, principal: Official, plan_id: str) -> Response:
     if not allowed("GET", f"{PLANS}/{plan_id}", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        return await plan_detail_page(request, principal, plan_id)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(403, NOT_ALLOWED)
+    return await plan_detail_page(request, principal, plan_id)
 
 
-async def plan_decision(request: Request, plan_id: str, action: str) -> Response:
+async def plan_decision(request: Request, principal: Principal, plan_id: str, action: str) -> Response:
     """Approve or cancel a draft; a refusal (the maker approving, a plan already decided) is shown in
     Chinese as the service words it, next to the buttons."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out(f"/assets/distributions/{plan_id}")
     path = resource_path(PLANS, plan_id)
     if path is None:
-        return error_page(request, 404, PLAN_MISSING, principal=principal)
+        raise Refusal(404, PLAN_MISSING)
     if not allowed("POST", f"{path}/{action}", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+        raise Refusal(403, NOT_ALLOWED)
     blocks = ["plan_actions", "plan_head"]
     try:
         answer = await call_assets(request, principal, "POST", f"{path}/{action}")
@@ -829,26 +705,24 @@ async def plan_decision(request: Request, plan_id: str, action: str) -> Response
             done = "方案已审批，正在移交支付服务发放。" if action == "approve" else "方案已撤销。"
             return await plan_detail_page(request, principal, plan_id, done=done, block=blocks)
         if answer.status_code in (401, 403, 404):
-            return refusal(request, principal, answer, service="assets", missing=PLAN_MISSING).response
+            raise refusal(answer, service="assets", missing=PLAN_MISSING)
         detail = str(problems_of(answer).get("detail") or "")
         problem = detail if CJK.search(detail) else "操作未能完成，请刷新页面后重试。"
         return await plan_detail_page(
             request, principal, plan_id, problem=problem, block="plan_actions", status_code=422
         )
     except Unavailable:
-        return error_page(request, 503, ASSETS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, ASSETS_DOWN) from None
 
 
 @router.post("/assets/distributions/{plan_id}/approve")
-async def approve_plan(request: Request, plan_id: str) -> Response:
-    return await plan_decision(request, plan_id, "approve")
+async def approve_plan(request: Request, principal: Official, plan_id: str) -> Response:
+    return await plan_decision(request, principal, plan_id, "approve")
 
 
 @router.post("/assets/distributions/{plan_id}/cancel")
-async def cancel_plan(request: Request, plan_id: str) -> Response:
-    return await plan_decision(request, plan_id, "cancel")
+async def cancel_plan(request: Request, principal: Official, plan_id: str) -> Response:
+    return await plan_decision(request, principal, plan_id, "cancel")
 
 
 # --- the fund ------------------------------------------------------------------------------------------
@@ -905,16 +779,8 @@ async def fund_page(
 
 
 @router.get("/assets/fund")
-async def fund(request: Request) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/assets/fund")
-    if not allowed("GET", FUND, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        return await fund_page(request, principal)
-    except Refusal as refused:
-        return refused.response
+async def fund(request: Request, principal: MayGetFund) -> Response:
+    return await fund_page(request, principal)
 
 
 def linked_households(form: Form) -> list[dict[str, str]]:
@@ -935,15 +801,8 @@ def linked_households(form: Form) -> list[dict[str, str]]:
 
 
 @router.post("/assets/fund/investments")
-async def invest(request: Request) -> Response:
+async def invest(request: Request, principal: MayPostInvestments) -> Response:
     """A new fund investment through POST /api/v1/assets/fund/investments; the fund panel refreshes."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/assets/fund")
-    if not allowed("POST", INVESTMENTS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
     form = await Form.of(request, INVESTMENT_FIELDS)
     expected_bp = percent_bp(form.values["expected_return_pct"])
     if expected_bp is None:
@@ -967,30 +826,23 @@ async def invest(request: Request) -> Response:
                 done.investment.done = f"已登记对{answer.json()['entity_name']}的投资。"
                 return await fund_page(request, principal, forms=done, block="fund_body")
             if answer.status_code in (401, 403, 404):
-                return refusal(request, principal, answer, service="assets", missing=FUND_MISSING).response
+                raise refusal(answer, service="assets", missing=FUND_MISSING)
             form.absorb(answer, "投资未能登记，请检查后重试。")
         return await fund_page(
             request, principal, forms=FundForms(investment=form), block="fund_body", status_code=422
         )
     except Unavailable:
-        return error_page(request, 503, ASSETS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, ASSETS_DOWN) from None
 
 
 @router.post("/assets/fund/investments/{investment_id}/repayments")
-async def repay(request: Request, investment_id: str) -> Response:
+async def repay(request: Request, principal: Official, investment_id: str) -> Response:
     """Principal and income paid back to the fund; the fund panel refreshes with the new position."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/assets/fund")
     path = resource_path(INVESTMENTS, investment_id)
     if path is None:
-        return error_page(request, 404, INVESTMENT_MISSING, principal=principal)
+        raise Refusal(404, INVESTMENT_MISSING)
     if not allowed("POST", f"{path}/repayments", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+        raise Refusal(403, NOT_ALLOWED)
     form = await Form.of(request, REPAYMENT_FIELDS)
     payload = {
         "principal_fen": form.fen("principal_yuan", required=False) or 0,
@@ -1016,9 +868,7 @@ async def repay(request: Request, investment_id: str) -> Response:
             request, principal, forms=FundForms(repayments={key: form}), block="fund_body", status_code=422
         )
     except Unavailable:
-        return error_page(request, 503, ASSETS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, ASSETS_DOWN) from None
 
 
 # --- entities and products -----------------------------------------------------------------------------
@@ -1090,27 +940,12 @@ async def catalogue_page(
     )
 
 
-async def catalogue_list(request: Request, page_of: Catalogue, page: int) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(page_of.path)
-    if not allowed("GET", page_of.api, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+async def catalogue_list(request: Request, principal: Principal, page_of: Catalogue, page: int) -> Response:
     form = Form(values=dict.fromkeys(page_of.fields, ""))
-    try:
-        return await catalogue_page(request, principal, page_of, form=form, page=page, block="table")
-    except Refusal as refused:
-        return refused.response
+    return await catalogue_page(request, principal, page_of, form=form, page=page, block="table")
 
 
-async def catalogue_create(request: Request, page_of: Catalogue) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out(page_of.path)
-    if not allowed("POST", page_of.api, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+async def catalogue_create(request: Request, principal: Principal, page_of: Catalogue) -> Response:
     form = await Form.of(request, page_of.fields)
     payload = {name: value or None for name, value in form.values.items()}
     try:
@@ -1124,49 +959,45 @@ async def catalogue_create(request: Request, page_of: Catalogue) -> Response:
                 request, principal, page_of, form=done, block="form", headers={"HX-Trigger": page_of.changed}
             )
         if answer.status_code in (401, 403):
-            return refusal(request, principal, answer, service="assets", missing=ASSET_MISSING).response
+            raise refusal(answer, service="assets", missing=ASSET_MISSING)
         form.absorb(answer, "未能保存，请检查后重试。")
         return await catalogue_page(request, principal, page_of, form=form, block="form", status_code=422)
     except Unavailable:
-        return error_page(request, 503, ASSETS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, ASSETS_DOWN) from None
 
 
 @router.get("/assets/entities")
-async def entity_list(request: Request, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    return await catalogue_list(request, ENTITY_PAGE, page)
+async def entity_list(
+    request: Request, principal: MayGetEntities, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
+    return await catalogue_list(request, principal, ENTITY_PAGE, page)
 
 
 @router.post("/assets/entities")
-async def create_entity(request: Request) -> Response:
-    return await catalogue_create(request, ENTITY_PAGE)
+async def create_entity(request: Request, principal: MayPostEntities) -> Response:
+    return await catalogue_create(request, principal, ENTITY_PAGE)
 
 
 @router.get("/assets/products")
-async def product_list(request: Request, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    return await catalogue_list(request, PRODUCT_PAGE, page)
+async def product_list(
+    request: Request, principal: MayGetProducts, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
+    return await catalogue_list(request, principal, PRODUCT_PAGE, page)
 
 
 @router.post("/assets/products")
-async def certify_product(request: Request) -> Response:
-    return await catalogue_create(request, PRODUCT_PAGE)
+async def certify_product(request: Request, principal: MayPostProducts) -> Response:
+    return await catalogue_create(request, principal, PRODUCT_PAGE)
 
 
 # --- one asset (last: `/assets/{asset_id}` would shadow the paths above) ---------------------------------
 
 
 @router.get("/assets/{asset_id}")
-async def asset_detail(request: Request, asset_id: str) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(f"/assets/{asset_id}")
+async def asset_detail(request: Request, principal: Official, asset_id: str) -> Response:
     if not allowed("GET", f"{ASSETS}/{asset_id}", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        return await asset_detail_page(request, principal, asset_id)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(403, NOT_ALLOWED)
+    return await asset_detail_page(request, principal, asset_id)
 
 
 # --- the dashboard's section ---------------------------------------------------------------------------

@@ -12,28 +12,26 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import httpx
-from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi import Depends, Query, Request, status
+from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from gateway.policy import allowed
 from gateway.upstreams import Upstreams
-from gateway.web.common import (
-    CSRF_REFUSED,
+from gateway.web.clients import (
     HOUSEHOLDS,
-    NOT_ALLOWED,
     REGISTRY_DOWN,
-    Refusal,
     call_registry,
     refusal,
     region_names,
     region_tree,
     service_json,
-    to_login,
 )
-from gateway.web.render import error_page, render, wants_fragment
-from gateway.web.session import csrf_ok, session_principal
+from gateway.web.deps import Official, PageUser, page_router
+from gateway.web.errors import Refusal, SignedOut
+from gateway.web.forms import CJK, RegionOption, problems_of, villages, went_to
+from gateway.web.render import render
 from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
 from shared.auth import Principal
 from shared.errors import Unavailable
@@ -41,15 +39,22 @@ from shared.money import FEN_PER_YUAN
 from shared.observability import REQUEST_ID_HEADER
 from shared.regions import Tier
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
+HOUSEHOLD = f"{HOUSEHOLDS}/{{id}}"
+Reader = Annotated[Principal, Depends(PageUser(("GET", HOUSEHOLDS)))]
+Exporter = Annotated[Principal, Depends(PageUser(("GET", f"{HOUSEHOLDS}/export")))]
+TemplateReader = Annotated[Principal, Depends(PageUser(("GET", f"{HOUSEHOLDS}/import-template")))]
+Importer = Annotated[Principal, Depends(PageUser(("POST", f"{HOUSEHOLDS}/import")))]
+Registrar = Annotated[Principal, Depends(PageUser(("POST", HOUSEHOLDS)))]
+HouseholdReader = Annotated[Principal, Depends(PageUser(("GET", HOUSEHOLD)))]
+Editor = Annotated[Principal, Depends(PageUser(("PATCH", HOUSEHOLD)))]
+CategoryChanger = Annotated[Principal, Depends(PageUser(("POST", f"{HOUSEHOLD}/category-changes")))]
 
 PAGE_SIZE = 20
 NOT_FOUND = "未找到该农牧户，或该户不在您的管辖范围内。"
-SIGNED_OUT = "登录已过期，请重新登录。"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 EXPORT_FORMATS = ("xlsx", "csv")
 REGION_PATTERN = re.compile(r"^\d{6}(\d{3}){0,2}$")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 HOUSEHOLD_TEXT = (
     "region_code",
@@ -119,14 +124,6 @@ async def registry_json(request: Request, principal: Principal, path: str, **kwa
     return await service_json(request, principal, "registry", path, missing=NOT_FOUND, **kwargs)
 
 
-def problems_of(answer: httpx.Response) -> dict[str, Any]:
-    try:
-        body = answer.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 async def stream_from_registry(
     request: Request, principal: Principal, path: str, params: dict[str, str]
 ) -> Response:
@@ -141,13 +138,13 @@ async def stream_from_registry(
     try:
         answer = await upstreams.client.send(outgoing, stream=True)
     except httpx.HTTPError:
-        return error_page(request, 503, REGISTRY_DOWN, principal=principal)
+        raise Refusal(503, REGISTRY_DOWN) from None
     if answer.status_code != status.HTTP_200_OK:
         await answer.aread()
         await answer.aclose()
         if answer.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
-            return error_page(request, 400, "导出条件有误，请返回列表重新选择。", principal=principal)
-        return refusal(request, principal, answer, service="registry", missing=NOT_FOUND).response
+            raise Refusal(400, "导出条件有误，请返回列表重新选择。")
+        raise refusal(answer, service="registry", missing=NOT_FOUND)
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     for name in ("content-type", "content-disposition"):
         if name in answer.headers:
@@ -156,12 +153,6 @@ async def stream_from_registry(
 
 
 # --- regions for pickers ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RegionOption:
-    code: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -185,23 +176,6 @@ def region_groups(tree: list[dict[str, Any]]) -> list[RegionGroup]:
         else:
             groups.append(RegionGroup("本嘎查村", [RegionOption(node["code"], node["name"])]))
     return groups
-
-
-def villages(tree: list[dict[str, Any]]) -> list[RegionOption]:
-    """The villages a household may be registered in, labelled with their township."""
-    found: list[RegionOption] = []
-
-    def walk(node: dict[str, Any], township: str | None) -> None:
-        if node["tier"] == Tier.village:
-            found.append(
-                RegionOption(node["code"], f"{township} · {node['name']}" if township else node["name"])
-            )
-        for child in node.get("children", []):
-            walk(child, node["name"] if node["tier"] == Tier.township else township)
-
-    for root in tree:
-        walk(root, None)
-    return found
 
 
 # --- the list -----------------------------------------------------------------------------------------
@@ -240,24 +214,17 @@ def clean_filters(region: str, category: str, q: str, page: int) -> Filters:
 @router.get("/households")
 async def household_list(
     request: Request,
+    principal: Reader,
     region: str = "",
     category: str = "",
     q: str = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
-    if not allowed("GET", HOUSEHOLDS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     filters = clean_filters(region, category, q, page)
-    try:
-        result, tree = await asyncio.gather(
-            registry_json(request, principal, HOUSEHOLDS, params=filters.api_params()),
-            region_tree(request, principal),
-        )
-    except Refusal as refused:
-        return refused.response
+    result, tree = await asyncio.gather(
+        registry_json(request, principal, HOUSEHOLDS, params=filters.api_params()),
+        region_tree(request, principal),
+    )
     names = region_names(tree or [])
     context = {
         "filters": filters,
@@ -275,16 +242,11 @@ async def household_list(
 
 @router.get("/households/export")
 async def household_export(
-    request: Request, format: str = "xlsx", region: str = "", category: str = ""
+    request: Request, principal: Exporter, format: str = "xlsx", region: str = "", category: str = ""
 ) -> Response:
     """The registry's export of the filtered households, streamed through with its file name."""
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/households")
-    if not allowed("GET", f"{HOUSEHOLDS}/export", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     if format not in EXPORT_FORMATS:
-        return error_page(request, 400, "导出格式只能是 Excel（xlsx）或 CSV。", principal=principal)
+        raise Refusal(400, "导出格式只能是 Excel（xlsx）或 CSV。")
     filters = clean_filters(region, category, "", 1)
     params = {"format": format} | {
         k: v for k, v in (("region", filters.region), ("category", filters.category)) if v
@@ -296,24 +258,14 @@ async def household_export(
 
 
 @router.get("/households/import-template")
-async def import_template(request: Request, format: str = "xlsx") -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/households/import")
-    if not allowed("GET", f"{HOUSEHOLDS}/import-template", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+async def import_template(request: Request, principal: TemplateReader, format: str = "xlsx") -> Response:
     if format not in EXPORT_FORMATS:
-        return error_page(request, 400, "模板格式只能是 Excel（xlsx）或 CSV。", principal=principal)
+        raise Refusal(400, "模板格式只能是 Excel（xlsx）或 CSV。")
     return await stream_from_registry(request, principal, f"{HOUSEHOLDS}/import-template", {"format": format})
 
 
 @router.get("/households/import")
-async def import_page(request: Request) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/households/import")
-    if not allowed("POST", f"{HOUSEHOLDS}/import", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+async def import_page(request: Request, principal: Importer) -> Response:
     names = region_names(await region_tree(request, principal) or [])
     context = {"outcome": None, "region_name": names.get(principal.region)}
     return render(request, "household_import.html", context, principal=principal)
@@ -344,15 +296,8 @@ def _count(value: object) -> int:
 
 
 @router.post("/households/import")
-async def import_upload(request: Request) -> Response:
+async def import_upload(request: Request, principal: Importer) -> Response:
     """Hand the spreadsheet to the registry (all or nothing) and show its report: counts, or errors by row."""
-    principal = session_principal(request)
-    if principal is None:
-        return Response(status_code=401, headers={"HX-Redirect": "/login?next=/households/import"})
-    if not allowed("POST", f"{HOUSEHOLDS}/import", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
     upload = (await request.form()).get("file")
 
     def answer(outcome: ImportOutcome, code: int) -> Response:
@@ -382,7 +327,7 @@ async def import_upload(request: Request) -> Response:
         )
         return answer(outcome, status.HTTP_200_OK)
     if result.status_code == status.HTTP_401_UNAUTHORIZED:
-        return Response(status_code=401, headers={"HX-Redirect": "/login?next=/households/import"})
+        raise SignedOut
     outcome = ImportOutcome(rows=list(body.get("rows") or []), errors=list(body.get("errors") or []))
     count = body.get("problem_count")
     outcome.total_problems = count if isinstance(count, int) else 0
@@ -568,13 +513,6 @@ async def form_page(
     )
 
 
-def went_to(request: Request, path: str) -> Response:
-    """After a successful save: htmx follows `HX-Redirect`, a plain form post a 303."""
-    if wants_fragment(request):
-        return Response(status_code=status.HTTP_200_OK, headers={"HX-Redirect": path})
-    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
-
-
 async def save_household(
     request: Request, principal: Principal, *, household: dict[str, Any] | None
 ) -> Response:
@@ -597,7 +535,7 @@ async def save_household(
     if answer.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
         return went_to(request, f"/households/{answer.json()['id']}")
     if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-        return Response(status_code=401, headers={"HX-Redirect": "/login?next=/households"})
+        raise SignedOut
     body = problems_of(answer)
     for problem in body.get("errors") or []:
         form.fail(str(problem.get("field", "")), str(problem.get("reason", "")))
@@ -609,34 +547,19 @@ async def save_household(
 
 
 @router.get("/households/member-row")
-async def member_row(request: Request) -> Response:
+async def member_row(request: Request, principal: Official) -> Response:
     """A blank member row for the form (htmx appends it to the member list)."""
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/households/new")
     return render(request, "household_member_row.html", {"row": MemberRow.blank()}, principal=principal)
 
 
 @router.get("/households/new")
-async def new_household(request: Request) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/households/new")
-    if not allowed("POST", HOUSEHOLDS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+async def new_household(request: Request, principal: Registrar) -> Response:
     region = principal.region if len(principal.region) == 12 else ""
     return await form_page(request, principal, HouseholdForm.blank(region))
 
 
 @router.post("/households/new")
-async def register_household(request: Request) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return Response(status_code=401, headers={"HX-Redirect": "/login?next=/households/new"})
-    if not allowed("POST", HOUSEHOLDS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+async def register_household(request: Request, principal: Registrar) -> Response:
     return await save_household(request, principal, household=None)
 
 
@@ -657,7 +580,7 @@ async def load_household(
     """The household and its category history, or a `Refusal` (404 outside the scope)."""
     path = household_path(household_id)
     if path is None:
-        raise Refusal(error_page(request, 404, NOT_FOUND, principal=principal))
+        raise Refusal(404, NOT_FOUND)
     if not with_history:
         return await registry_json(request, principal, path), []
     household, history = await asyncio.gather(
@@ -705,92 +628,51 @@ async def detail_page(
 
 
 @router.get("/households/{household_id}")
-async def household_detail(request: Request, household_id: str) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(f"/households/{household_id}")
-    if not allowed("GET", f"{HOUSEHOLDS}/{household_id}", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        return await detail_page(request, principal, household_id)
-    except Refusal as refused:
-        return refused.response
+async def household_detail(request: Request, principal: HouseholdReader, household_id: str) -> Response:
+    return await detail_page(request, principal, household_id)
 
 
 @router.post("/households/{household_id}/category")
-async def change_category(request: Request, household_id: str) -> Response:
+async def change_category(request: Request, principal: CategoryChanger, household_id: str) -> Response:
     """A category change (类别变更); the answer refreshes the form, the header and the history in place."""
-    principal = session_principal(request)
-    if principal is None:
-        return Response(status_code=401, headers={"HX-Redirect": f"/login?next=/households/{household_id}"})
     path = household_path(household_id)
     if path is None:
-        return error_page(request, 404, NOT_FOUND, principal=principal)
-    if not allowed("POST", f"{path}/category-changes", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+        raise Refusal(404, NOT_FOUND)
     submitted = await request.form()
     change = CategoryForm()
     change.values = {name: _text(submitted.get(name)) for name in change.values}
     payload = {name: value or None for name, value in change.values.items()}
     try:
         answer = await call_registry(request, principal, "POST", f"{path}/category-changes", json=payload)
-        if answer.status_code == status.HTTP_201_CREATED:
-            label = answer.json()["to_category"]
-            done = CategoryForm(done=label)
-            return await detail_page(
-                request,
-                principal,
-                household_id,
-                change=done,
-                block=["category_form", "household_head", "history"],
-            )
-        if answer.status_code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN, 404):
-            return refusal(request, principal, answer, service="registry", missing=NOT_FOUND).response
-        for problem in problems_of(answer).get("errors") or []:
-            name = str(problem.get("field", "")).split(".")[0]
-            reason = chinese(name, str(problem.get("reason", "")))
-            if name in change.values:
-                change.errors.setdefault(name, reason)
-            else:
-                change.problem = reason
-        if not change.errors and not change.problem:
-            change.problem = "类别变更未能保存，请检查后重试。"
-        return await detail_page(
-            request, principal, household_id, change=change, block="category_form", status_code=422
-        )
     except Unavailable:
-        return error_page(request, 503, REGISTRY_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, REGISTRY_DOWN) from None
+    if answer.status_code == status.HTTP_201_CREATED:
+        done = CategoryForm(done=answer.json()["to_category"])
+        blocks = ["category_form", "household_head", "history"]
+        return await detail_page(request, principal, household_id, change=done, block=blocks)
+    if answer.status_code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN, 404):
+        raise refusal(answer, service="registry", missing=NOT_FOUND)
+    for problem in problems_of(answer).get("errors") or []:
+        name = str(problem.get("field", "")).split(".")[0]
+        reason = chinese(name, str(problem.get("reason", "")))
+        if name in change.values:
+            change.errors.setdefault(name, reason)
+        else:
+            change.problem = reason
+    if not change.errors and not change.problem:
+        change.problem = "类别变更未能保存，请检查后重试。"
+    return await detail_page(
+        request, principal, household_id, change=change, block="category_form", status_code=422
+    )
 
 
 @router.get("/households/{household_id}/edit")
-async def edit_household(request: Request, household_id: str) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(f"/households/{household_id}/edit")
-    if not allowed("PATCH", f"{HOUSEHOLDS}/{household_id}", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        household, _ = await load_household(request, principal, household_id, with_history=False)
-    except Refusal as refused:
-        return refused.response
+async def edit_household(request: Request, principal: Editor, household_id: str) -> Response:
+    household, _ = await load_household(request, principal, household_id, with_history=False)
     return await form_page(request, principal, HouseholdForm.of_household(household), household=household)
 
 
 @router.post("/households/{household_id}/edit")
-async def update_household(request: Request, household_id: str) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return Response(status_code=401, headers={"HX-Redirect": f"/login?next=/households/{household_id}"})
-    if not allowed("PATCH", f"{HOUSEHOLDS}/{household_id}", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
-    try:
-        household, _ = await load_household(request, principal, household_id, with_history=False)
-    except Refusal as refused:
-        return refused.response
+async def update_household(request: Request, principal: Editor, household_id: str) -> Response:
+    household, _ = await load_household(request, principal, household_id, with_history=False)
     return await save_household(request, principal, household=household)

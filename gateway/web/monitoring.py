@@ -11,39 +11,33 @@ sent in fen, converted exactly with `Decimal`.
 
 import asyncio
 import re
-import time
 import uuid
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import httpx
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
 
 from gateway.policy import allowed
+from gateway.ratelimit import report_wait
 from gateway.tokens import TokenIssuer
 from gateway.upstreams import Upstreams
-from gateway.web.common import (
-    CSRF_REFUSED,
+from gateway.web.clients import (
     HOUSEHOLDS,
-    NOT_ALLOWED,
-    Refusal,
     call_registry,
     call_service,
-    household_choices,
     region_names,
     region_tree,
     service_json,
-    signed_out,
-    to_login,
 )
-from gateway.web.households import CJK, problems_of, villages
-from gateway.web.payments import Form
-from gateway.web.render import DISPLAY_TZ, error_page, renderer
-from gateway.web.session import csrf_ok, session_principal
+from gateway.web.deps import Official, PageUser, page_router
+from gateway.web.errors import NOT_ALLOWED, Refusal, SignedOut
+from gateway.web.forms import CJK, Form, household_choices, problems_of, villages
+from gateway.web.render import DISPLAY_TZ, renderer
 from services.monitoring import rules
 from services.monitoring.enums import (
     RISK_LABELS,
@@ -63,7 +57,7 @@ from shared.idnumber import InvalidIdNumber, parse_id_number
 from shared.regions import BANNER_CODE, Tier
 from shared.roles import Role
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 MONITORING = "/api/v1/monitoring"
 CASES = f"{MONITORING}/cases"
@@ -213,6 +207,14 @@ LABELS = {
 show = renderer(LABELS)
 
 
+MayGetCases = Annotated[Principal, Depends(PageUser(("GET", CASES)))]
+MayGetHouseholds = Annotated[Principal, Depends(PageUser(("GET", HOUSEHOLDS)))]
+MayPostCases = Annotated[Principal, Depends(PageUser(("POST", CASES)))]
+MayGetNotices = Annotated[Principal, Depends(PageUser(("GET", f"{MONITORING}/notices")))]
+MayPostVisits = Annotated[Principal, Depends(PageUser(("POST", f"{MONITORING}/visits")))]
+MayGetAlerts = Annotated[Principal, Depends(PageUser(("GET", f"{MONITORING}/alerts")))]
+
+
 def today() -> date:
     return datetime.now(DISPLAY_TZ).date()
 
@@ -223,39 +225,20 @@ def chinese(text: str) -> str:
 
 
 class MonitoringForm(Form):
-    """A form whose complaints are worded for the monitoring fields."""
+    """A monitoring form: its hints, and the service's status and step names said in Chinese."""
 
-    def fail(self, name: str, reason: str) -> None:
+    hints = HINTS
+    api_fields = API_TO_FORM
+
+    def column(self, name: str) -> str:
         parts = [p for p in name.split(".") if not p.isdigit()]
-        column = API_TO_FORM.get(parts[-1] if parts else "", parts[-1] if parts else "")
         if parts and parts[0] == "authorisation":
-            column = "authorisation" if parts[-1] == "signed" else "signed_on"
-        text = chinese(reason) if CJK.search(reason) else HINTS.get(column, "填写有误，请检查")
-        if column in self.values:
-            self.errors.setdefault(column, text)
-        else:
-            self.problem = self.problem or text
+            return "authorisation" if parts[-1] == "signed" else "signed_on"
+        last = parts[-1] if parts else ""
+        return self.api_fields.get(last, last)
 
-    def absorb(self, answer: httpx.Response, fallback: str) -> None:
-        body = problems_of(answer)
-        for problem in body.get("errors") or []:
-            self.fail(str(problem.get("field", "")), str(problem.get("reason", "")))
-        if not self.errors and not self.problem:
-            self.problem = detail_of(answer, fallback)
-
-    def text(self, name: str, *, low: int, high: int) -> str | None:
-        value = str(self.values.get(name, ""))
-        if not low <= len(value) <= high:
-            self.errors[name] = HINTS.get(name, "填写有误，请检查")
-            return None
-        return value
-
-    def day(self, name: str) -> str | None:
-        try:
-            return date.fromisoformat(str(self.values.get(name, ""))).isoformat()
-        except ValueError:
-            self.errors[name] = HINTS.get(name, "请选择日期")
-            return None
+    def wording(self, reason: str) -> str:
+        return chinese(reason)
 
 
 def detail_of(answer: httpx.Response, fallback: str) -> str:
@@ -398,45 +381,28 @@ async def cases_page(
 @router.get("/monitoring/cases")
 async def case_list(
     request: Request,
+    principal: MayGetCases,
     tab: str = "inbox",
     status_filter: Annotated[str, Query(alias="status")] = "",
     region: str = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
-    if not allowed("GET", CASES, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     filters = clean_case_filters(tab, status_filter, region, page)
-    try:
-        return await cases_page(request, principal, filters, block="case_results")
-    except Refusal as refused:
-        return refused.response
+    return await cases_page(request, principal, filters, block="case_results")
 
 
 @router.get("/monitoring/households")
-async def household_picker(request: Request, q: str = "", household_id: str = "") -> Response:
+async def household_picker(
+    request: Request, principal: MayGetHouseholds, q: str = "", household_id: str = ""
+) -> Response:
     """The picker's choices: households in scope whose name or number matches (registry search)."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/monitoring/cases")
-    if not allowed("GET", HOUSEHOLDS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     context = await household_choices(request, principal, q) | {"picked": household_id}
     return show(request, principal, "monitoring.html", context, block="household_options")
 
 
 @router.post("/monitoring/cases")
-async def open_case(request: Request) -> Response:
+async def open_case(request: Request, principal: MayPostCases) -> Response:
     """Open a case (status 已申请) through POST /api/v1/monitoring/cases; reasons next to the fields."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/monitoring/cases")
-    if not allowed("POST", CASES, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
     form = await MonitoringForm.of(
         request, ("household_id", "source", "description", "authorisation", "signed_on")
     )
@@ -463,36 +429,29 @@ async def open_case(request: Request) -> Response:
         signed_on = form.day("signed_on")
         body["authorisation"] = {"signed": values["authorisation"] == "on", "signed_on": signed_on}
     filters = CaseFilters()
-    try:
-        if form.has_errors:
-            return await cases_page(
-                request, principal, filters, form=form, block="case_form", status_code=422
-            )
-        try:
-            answer = await call_monitoring(request, principal.token, "POST", CASES, json=body)
-        except Unavailable:
-            form.problem = MONITORING_DOWN
-            return await cases_page(
-                request, principal, filters, form=form, block="case_form", status_code=503
-            )
-        if answer.status_code == status.HTTP_201_CREATED:
-            return await cases_page(
-                request,
-                principal,
-                filters,
-                created=answer.json(),
-                block="case_form",
-                status_code=status.HTTP_201_CREATED,
-                headers={"HX-Trigger": "cases-changed"},
-            )
-        if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-            return signed_out("/monitoring/cases")
-        if answer.status_code == status.HTTP_404_NOT_FOUND:
-            form.errors["household_id"] = "未找到该农牧户，或该户不在您的管辖范围内。"
-        form.absorb(answer, "未能新建监测对象，请检查后重试。")
+    if form.has_errors:
         return await cases_page(request, principal, filters, form=form, block="case_form", status_code=422)
-    except Refusal as refused:
-        return refused.response
+    try:
+        answer = await call_monitoring(request, principal.token, "POST", CASES, json=body)
+    except Unavailable:
+        form.problem = MONITORING_DOWN
+        return await cases_page(request, principal, filters, form=form, block="case_form", status_code=503)
+    if answer.status_code == status.HTTP_201_CREATED:
+        return await cases_page(
+            request,
+            principal,
+            filters,
+            created=answer.json(),
+            block="case_form",
+            status_code=status.HTTP_201_CREATED,
+            headers={"HX-Trigger": "cases-changed"},
+        )
+    if answer.status_code == status.HTTP_401_UNAUTHORIZED:
+        raise SignedOut
+    if answer.status_code == status.HTTP_404_NOT_FOUND:
+        form.errors["household_id"] = "未找到该农牧户，或该户不在您的管辖范围内。"
+    form.absorb(answer, "未能新建监测对象，请检查后重试。")
+    return await cases_page(request, principal, filters, form=form, block="case_form", status_code=422)
 
 
 # --- one case ----------------------------------------------------------------------------------------
@@ -566,36 +525,25 @@ async def case_page(
 
 
 @router.get("/monitoring/cases/{case_id}")
-async def case_detail(request: Request, case_id: str) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(f"/monitoring/cases/{case_id}")
+async def case_detail(request: Request, principal: Official, case_id: str) -> Response:
     path = case_path(case_id)
     if path is None:
-        return error_page(request, 404, CASE_MISSING, principal=principal)
+        raise Refusal(404, CASE_MISSING)
     if not allowed("GET", path, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        return await case_page(request, principal, path)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(403, NOT_ALLOWED)
+    return await case_page(request, principal, path)
 
 
 async def case_post(
-    request: Request, case_id: str, api_suffix: str, names: tuple[str, ...]
-) -> tuple[Principal, str, MonitoringForm] | Response:
-    """The checks every case form shares: session, policy, CSRF; then the submitted values."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out(f"/monitoring/cases/{case_id}")
+    request: Request, principal: Principal, case_id: str, api_suffix: str, names: tuple[str, ...]
+) -> tuple[str, MonitoringForm]:
+    """What every case form checks past the page user: the case id, the step's policy; then the values."""
     path = case_path(case_id)
     if path is None:
-        return error_page(request, 404, CASE_MISSING, principal=principal)
+        raise Refusal(404, CASE_MISSING)
     if not allowed("POST", f"{path}{api_suffix}", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
-    return principal, path, await MonitoringForm.of(request, names)
+        raise Refusal(403, NOT_ALLOWED)
+    return path, await MonitoringForm.of(request, names)
 
 
 async def case_write(
@@ -612,49 +560,39 @@ async def case_write(
 ) -> Response:
     """Send one write; answer the case body with the outcome (a refusal in Chinese, 422 for htmx)."""
     forms = CaseForms({form_name: form})
+    if form.has_errors:
+        return await case_page(request, principal, path, forms=forms, block="case_body", status_code=422)
     try:
-        if form.has_errors:
-            return await case_page(request, principal, path, forms=forms, block="case_body", status_code=422)
-        try:
-            answer = await call_monitoring(request, principal.token, method, api_path, json=body)
-        except Unavailable:
-            return await case_page(
-                request, principal, path, problem=MONITORING_DOWN, block="case_body", status_code=503
-            )
-        if answer.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
-            return await case_page(request, principal, path, done=done, block="case_body")
-        if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-            return signed_out(request.url.path)
-        if answer.status_code == status.HTTP_404_NOT_FOUND:
-            return error_page(request, 404, CASE_MISSING, principal=principal)
-        if answer.status_code == status.HTTP_403_FORBIDDEN:
-            problem = detail_of(answer, NOT_ALLOWED) if CJK.search(str(problems_of(answer))) else NOT_ALLOWED
-            return await case_page(
-                request, principal, path, problem=problem, block="case_body", status_code=422
-            )
-        if answer.status_code == status.HTTP_409_CONFLICT:
-            problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
-            return await case_page(
-                request, principal, path, problem=problem, block="case_body", status_code=422
-            )
-        form.absorb(answer, "填写有误，请检查后重试。")
+        answer = await call_monitoring(request, principal.token, method, api_path, json=body)
+    except Unavailable:
         return await case_page(
-            request, principal, path, forms=forms, problem=form.problem, block="case_body", status_code=422
+            request, principal, path, problem=MONITORING_DOWN, block="case_body", status_code=503
         )
-    except Refusal as refused:
-        return refused.response
+    if answer.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
+        return await case_page(request, principal, path, done=done, block="case_body")
+    if answer.status_code == status.HTTP_401_UNAUTHORIZED:
+        raise SignedOut
+    if answer.status_code == status.HTTP_404_NOT_FOUND:
+        raise Refusal(404, CASE_MISSING)
+    if answer.status_code == status.HTTP_403_FORBIDDEN:
+        problem = detail_of(answer, NOT_ALLOWED) if CJK.search(str(problems_of(answer))) else NOT_ALLOWED
+        return await case_page(request, principal, path, problem=problem, block="case_body", status_code=422)
+    if answer.status_code == status.HTTP_409_CONFLICT:
+        problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
+        return await case_page(request, principal, path, problem=problem, block="case_body", status_code=422)
+    form.absorb(answer, "填写有误，请检查后重试。")
+    return await case_page(
+        request, principal, path, forms=forms, problem=form.problem, block="case_body", status_code=422
+    )
 
 
 @router.post("/monitoring/cases/{case_id}/transitions")
-async def take_step(request: Request, case_id: str) -> Response:
+async def take_step(request: Request, principal: Official, case_id: str) -> Response:
     """One step of the procedure through POST …/transitions; the 409 reasons shown in Chinese."""
-    checked = await case_post(request, case_id, "/transitions", ("action", "comment"))
-    if isinstance(checked, Response):
-        return checked
-    principal, path, form = checked
+    path, form = await case_post(request, principal, case_id, "/transitions", ("action", "comment"))
     action = form.values["action"]
     if action not in set(Action):
-        return error_page(request, 404, "没有这个办理步骤。", principal=principal)
+        raise Refusal(404, "没有这个办理步骤。")
     comment = form.values["comment"]
     if len(comment) > 500 or (action == Action.reject and not comment):
         form.errors["comment"] = HINTS["comment"]
@@ -672,11 +610,8 @@ async def take_step(request: Request, case_id: str) -> Response:
 
 
 @router.post("/monitoring/cases/{case_id}/objections")
-async def record_objection(request: Request, case_id: str) -> Response:
-    checked = await case_post(request, case_id, "/objections", ("content", "raised_by_name"))
-    if isinstance(checked, Response):
-        return checked
-    principal, path, form = checked
+async def record_objection(request: Request, principal: Official, case_id: str) -> Response:
+    path, form = await case_post(request, principal, case_id, "/objections", ("content", "raised_by_name"))
     content = form.text("content", low=2, high=1000)
     raised_by = form.text("raised_by_name", low=0, high=50)
     return await case_write(
@@ -693,15 +628,16 @@ async def record_objection(request: Request, case_id: str) -> Response:
 
 
 @router.post("/monitoring/cases/{case_id}/objections/{objection_id}/resolve")
-async def resolve_objection(request: Request, case_id: str, objection_id: str) -> Response:
-    checked = await case_post(request, case_id, "/objections/{oid}/resolve", ("resolution", "upheld"))
-    if isinstance(checked, Response):
-        return checked
-    principal, path, form = checked
+async def resolve_objection(
+    request: Request, principal: Official, case_id: str, objection_id: str
+) -> Response:
+    path, form = await case_post(
+        request, principal, case_id, "/objections/{oid}/resolve", ("resolution", "upheld")
+    )
     try:
         oid = uuid.UUID(objection_id)
     except ValueError:
-        return error_page(request, 404, CASE_MISSING, principal=principal)
+        raise Refusal(404, CASE_MISSING) from None
     resolution = form.text("resolution", low=2, high=1000)
     return await case_write(
         request,
@@ -717,13 +653,10 @@ async def resolve_objection(request: Request, case_id: str, objection_id: str) -
 
 
 @router.post("/monitoring/cases/{case_id}/measures")
-async def add_measure(request: Request, case_id: str) -> Response:
-    checked = await case_post(
-        request, case_id, "/measures", ("kind", "description", "cadre_name", "started_on")
+async def add_measure(request: Request, principal: Official, case_id: str) -> Response:
+    path, form = await case_post(
+        request, principal, case_id, "/measures", ("kind", "description", "cadre_name", "started_on")
     )
-    if isinstance(checked, Response):
-        return checked
-    principal, path, form = checked
     if form.values["kind"] not in set(MeasureKind):
         form.errors["kind"] = HINTS["kind"]
     body = {
@@ -746,15 +679,12 @@ async def add_measure(request: Request, case_id: str) -> Response:
 
 
 @router.post("/monitoring/cases/{case_id}/measures/{measure_id}")
-async def complete_measure(request: Request, case_id: str, measure_id: str) -> Response:
-    checked = await case_post(request, case_id, "/measures/{mid}", ("outcome", "completed_on"))
-    if isinstance(checked, Response):
-        return checked
-    principal, path, form = checked
+async def complete_measure(request: Request, principal: Official, case_id: str, measure_id: str) -> Response:
+    path, form = await case_post(request, principal, case_id, "/measures/{mid}", ("outcome", "completed_on"))
     try:
         mid = uuid.UUID(measure_id)
     except ValueError:
-        return error_page(request, 404, CASE_MISSING, principal=principal)
+        raise Refusal(404, CASE_MISSING) from None
     body = {"outcome": form.text("outcome", low=1, high=1000), "completed_on": form.day("completed_on")}
     return await case_write(
         request,
@@ -770,13 +700,10 @@ async def complete_measure(request: Request, case_id: str, measure_id: str) -> R
 
 
 @router.post("/monitoring/cases/{case_id}/reliefs")
-async def add_relief(request: Request, case_id: str) -> Response:
-    checked = await case_post(
-        request, case_id, "/reliefs", ("kind", "amount_yuan", "description", "granted_on")
+async def add_relief(request: Request, principal: Official, case_id: str) -> Response:
+    path, form = await case_post(
+        request, principal, case_id, "/reliefs", ("kind", "amount_yuan", "description", "granted_on")
     )
-    if isinstance(checked, Response):
-        return checked
-    principal, path, form = checked
     if form.values["kind"] not in set(ReliefKind):
         form.errors["kind"] = HINTS["kind"]
     amount = form.fen("amount_yuan", positive=True)
@@ -805,25 +732,17 @@ async def add_relief(request: Request, case_id: str) -> Response:
 
 
 @router.get("/monitoring/notices/print")
-async def notice_print(request: Request, region: str = "") -> Response:
+async def notice_print(request: Request, principal: MayGetNotices, region: str = "") -> Response:
     """The cases now in public notice, one sheet per village: household number, masked name, risks,
     dates and the objection deadline (never an ID number, phone, bank account or health condition)."""
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/monitoring/notices/print")
-    if not allowed("GET", f"{MONITORING}/notices", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     region = region.strip()
     params: dict[str, str | int] = {"page_size": 200}
     if re.fullmatch(r"\d{6}(\d{3}){0,2}", region):
         params["region"] = region
-    try:
-        notices, tree = await asyncio.gather(
-            monitoring_json(request, principal, f"{MONITORING}/notices", params=params),
-            region_tree(request, principal),
-        )
-    except Refusal as refused:
-        return refused.response
+    notices, tree = await asyncio.gather(
+        monitoring_json(request, principal, f"{MONITORING}/notices", params=params),
+        region_tree(request, principal),
+    )
     names = region_names(tree or [])
     sheets: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in notices["items"]:
@@ -892,26 +811,14 @@ async def visit_page(
 
 
 @router.get("/monitoring/visits/new")
-async def new_visit(request: Request, household_id: str = "") -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/monitoring/visits/new")
-    if not allowed("POST", f"{MONITORING}/visits", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+async def new_visit(request: Request, principal: MayPostVisits, household_id: str = "") -> Response:
     values = dict.fromkeys(VISIT_FIELDS, "") | {"household_id": household_id.strip()[:36]}
     values |= {name: "yes" for name, _ in GUARANTEES} | {"visited_on": today().isoformat()}
     return await visit_page(request, principal, MonitoringForm(values=values))
 
 
 @router.post("/monitoring/visits/new")
-async def record_visit(request: Request) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/monitoring/visits/new")
-    if not allowed("POST", f"{MONITORING}/visits", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+async def record_visit(request: Request, principal: MayPostVisits) -> Response:
     form = await MonitoringForm.of(request, VISIT_FIELDS)
     values = form.values
     if not values["household_id"]:
@@ -938,7 +845,7 @@ async def record_visit(request: Request) -> Response:
     if answer.status_code == status.HTTP_201_CREATED:
         return await visit_page(request, principal, form, result=answer.json(), block="visit_form")
     if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-        return signed_out("/monitoring/visits/new")
+        raise SignedOut
     if answer.status_code == status.HTTP_404_NOT_FOUND:
         form.errors["household_id"] = "未找到该农牧户，或该户不在您的管辖范围内。"
     form.absorb(answer, "走访记录未能保存，请检查后重试。")
@@ -981,37 +888,25 @@ async def alerts_page(
 @router.get("/monitoring/alerts")
 async def alert_list(
     request: Request,
+    principal: MayGetAlerts,
     status_filter: Annotated[str, Query(alias="status")] = "open",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/monitoring/alerts")
-    if not allowed("GET", f"{MONITORING}/alerts", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     alert_status = status_filter if status_filter in set(AlertStatus) else ""
-    try:
-        return await alerts_page(request, principal, alert_status, page, block="alert_results")
-    except Refusal as refused:
-        return refused.response
+    return await alerts_page(request, principal, alert_status, page, block="alert_results")
 
 
 @router.post("/monitoring/alerts/{alert_id}/{decision}")
-async def decide_alert(request: Request, alert_id: str, decision: str) -> Response:
+async def decide_alert(request: Request, principal: Official, alert_id: str, decision: str) -> Response:
     """转为监测对象 (open-case) or 忽略 (dismiss, with a reason)."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/monitoring/alerts")
     try:
         api_path = f"{MONITORING}/alerts/{uuid.UUID(alert_id)}/{decision}"
     except ValueError:
-        return error_page(request, 404, "未找到该预警。", principal=principal)
+        raise Refusal(404, "未找到该预警。") from None
     if decision not in ("open-case", "dismiss"):
-        return error_page(request, 404, "未找到该预警。", principal=principal)
+        raise Refusal(404, "未找到该预警。")
     if not allowed("POST", api_path, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+        raise Refusal(403, NOT_ALLOWED)
     reason = str((await request.form()).get("reason") or "").strip()
     problem = done = None
     if decision == "dismiss" and not 2 <= len(reason) <= 500:
@@ -1027,62 +922,21 @@ async def decide_alert(request: Request, alert_id: str, decision: str) -> Respon
             done = "已转为监测对象。" if decision == "open-case" else "预警已忽略。"
         elif answer is not None:
             problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
-    try:
-        return await alerts_page(
-            request,
-            principal,
-            "open",
-            1,
-            problem=problem,
-            done=done,
-            block="alert_results",
-            status_code=422 if problem else 200,
-        )
-    except Refusal as refused:
-        return refused.response
+    return await alerts_page(
+        request,
+        principal,
+        "open",
+        1,
+        problem=problem,
+        done=done,
+        block="alert_results",
+        status_code=422 if problem else 200,
+    )
 
 
 # --- the public self-report form (一键申报) --------------------------------------------------------------
 
 REPORT_FIELDS = ("village_code", "name", "phone", "id_number", "description", "authorisation")
-REPORT_LIMIT = 5
-REPORT_WINDOW_SECONDS = 3600
-
-
-class ReportLimiter:
-    """At most `limit` reports per client address per `window` seconds, in this gateway process's memory.
-
-    Keyed by the connecting address (`request.client.host`; X-Forwarded-For is not trusted). Only submissions
-    that pass the form's own checks count, so a typo does not use up the allowance. Tests in-process may
-    replace `app.state.report_limiter` with another limit.
-    """
-
-    def __init__(self, limit: int = REPORT_LIMIT, window: float = REPORT_WINDOW_SECONDS) -> None:
-        self.limit = limit
-        self.window = window
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-
-    def retry_after(self, key: str, now: float | None = None) -> int:
-        """Seconds until `key` may report again (0: now)."""
-        now = time.monotonic() if now is None else now
-        hits = self._hits[key]
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if not hits:
-            self._hits.pop(key, None)
-            return 0
-        return max(1, int(hits[0] + self.window - now)) if len(hits) >= self.limit else 0
-
-    def record(self, key: str, now: float | None = None) -> None:
-        self._hits[key].append(time.monotonic() if now is None else now)
-
-
-def report_limiter(request: Request) -> ReportLimiter:
-    limiter = getattr(request.app.state, "report_limiter", None)
-    if limiter is None:
-        limiter = request.app.state.report_limiter = ReportLimiter()
-    return limiter
-
 
 def gateway_token(request: Request) -> str:
     """A short-lived token of the gateway itself (it is the issuer), for the public form's calls."""
@@ -1135,8 +989,6 @@ async def report_form(request: Request) -> Response:
 async def submit_report(request: Request) -> Response:
     """Relay the report to POST /api/v1/monitoring/self-reports on the gateway's own token; never echo
     the ID number back."""
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED)
     form = await MonitoringForm.of(request, REPORT_FIELDS)
     risks = [str(r) for r in (await request.form()).getlist("risk_types") if str(r) in set(RiskType)]
     form.values["risk_types"] = risks
@@ -1161,16 +1013,14 @@ async def submit_report(request: Request) -> Response:
     if form.has_errors:
         form.values["id_number"] = ""  # an ID number is never echoed back into the page
         return await report_page(request, form, token=token, status_code=422)
-    limiter = report_limiter(request)
-    key = request.client.host if request.client else "unknown"
-    wait = limiter.retry_after(key)
+    # Only a valid submission counts, so a typo does not use up the allowance (gateway/ratelimit.py).
+    wait = await report_wait(request, id_number=str(id_number), phone=values["phone"])
     if wait:
         form.values["id_number"] = ""
-        form.problem = "提交过于频繁：同一网络每小时最多提交 5 次，请稍后再试，或直接联系所在嘎查村委会。"
+        form.problem = "提交过于频繁：同一申报人每小时最多提交 5 次，请稍后再试，或直接联系所在嘎查村委会。"
         return await report_page(
             request, form, token=token, status_code=429, headers={"Retry-After": str(wait)}
         )
-    limiter.record(key)
     body = {
         "village_code": values["village_code"],
         "name": name,

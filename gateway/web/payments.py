@@ -9,37 +9,32 @@ in Chinese. Money is typed in yuan and sent in fen, converted exactly with `Deci
 
 import asyncio
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import httpx
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
 
 from gateway.policy import allowed
-from gateway.web.common import (
-    CSRF_REFUSED,
+from gateway.web.clients import (
     HOUSEHOLDS,
-    NOT_ALLOWED,
-    Refusal,
     call_registry,
     call_service,
-    household_choices,
     refusal,
     region_names,
     region_tree,
     service_json,
-    signed_out,
     this_year,
-    to_login,
 )
-from gateway.web.households import CJK, RegionOption, problems_of, went_to
-from gateway.web.render import DISPLAY_TZ, error_page, renderer
-from gateway.web.session import csrf_ok, session_principal
+from gateway.web.deps import Official, PageUser, page_router
+from gateway.web.errors import NOT_ALLOWED, Refusal, SignedOut
+from gateway.web.forms import CJK, RegionOption, household_choices, problems_of, went_to
+from gateway.web.forms import Form as BaseForm
+from gateway.web.render import DISPLAY_TZ, renderer
 from services.payments.enums import (
     KIND_LABELS,
     LIVESTOCK,
@@ -56,7 +51,7 @@ from shared.errors import Unavailable
 from shared.money import FEN_PER_YUAN
 from shared.regions import Tier, is_within
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 PAYMENTS = "/api/v1/payments"
 POLICIES = f"{PAYMENTS}/policies"
@@ -146,6 +141,17 @@ LABELS = {
 show = renderer(LABELS)
 
 
+MayGetPolicies = Annotated[Principal, Depends(PageUser(("GET", POLICIES)))]
+MayPutPolicies = Annotated[Principal, Depends(PageUser(("PUT", POLICIES)))]
+MayPostClaims = Annotated[Principal, Depends(PageUser(("POST", CLAIMS)))]
+MayGetEntitlements = Annotated[
+    Principal, Depends(PageUser(("GET", f"{PAYMENTS}/households/{{id}}/entitlements")))
+]
+MayGetClaims = Annotated[Principal, Depends(PageUser(("GET", CLAIMS)))]
+MayGetBatches = Annotated[Principal, Depends(PageUser(("GET", BATCHES)))]
+MayPostBatches = Annotated[Principal, Depends(PageUser(("POST", BATCHES)))]
+
+
 def batch_path(raw_id: str) -> str | None:
     """The API path of a batch, or None when the id is not a UUID (a 404 either way)."""
     try:
@@ -202,70 +208,17 @@ def detail_of(answer: httpx.Response, fallback: str) -> str:
 # --- forms ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Form:
-    """What a form shows: the values typed (as typed), the errors per field, a message for the whole."""
+class Form(BaseForm):
+    """A payments form: its hints, and a policy row's complaint next to that row's inputs."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    problem: str | None = None
+    hints = HINTS
+    api_fields = FORM_FIELD
 
-    @classmethod
-    async def of(cls, request: Request, names: Iterable[str]) -> "Form":
-        submitted = await request.form()
-        values: dict[str, Any] = {}
-        for name in names:
-            value = submitted.get(name)
-            values[name] = value.strip() if isinstance(value, str) else ""
-        return cls(values=values)
-
-    def fail(self, name: str, reason: str) -> None:
-        """Put a complaint (the service's field path, or a form field) next to its input."""
+    def column(self, name: str) -> str:
         parts = name.split(".")
-        column = FORM_FIELD.get(parts[-1], parts[-1])
         if parts[0] == "items" and len(parts) > 1 and parts[1].isdigit():  # a policy row: items.3.rate_fen
-            column = f"{'cap' if parts[-1] == 'cap_quantity' else 'rate'}-{parts[1]}"
-        text = reason if CJK.search(reason) else HINTS.get(column.split("-")[0], "填写有误，请检查")
-        if column in self.values:
-            self.errors.setdefault(column, text)
-        else:
-            self.problem = self.problem or text
-
-    def fen(self, name: str, *, positive: bool = False) -> int | None:
-        """A yuan amount typed in `name` as exact fen (at most two decimals), or None with an error."""
-        raw = str(self.values.get(name, "")).replace(",", "").replace("，", "")
-        try:
-            yuan = Decimal(raw)
-        except InvalidOperation:
-            yuan = Decimal(-1)
-        if (
-            not yuan.is_finite()
-            or yuan < 0
-            or yuan != yuan.quantize(Decimal("0.01"))
-            or (positive and not yuan)
-        ):
-            self.errors[name] = HINTS.get(name.split("-")[0], "请填写金额（元，最多两位小数）")
-            return None
-        return int(yuan * FEN_PER_YUAN)
-
-    def whole(self, name: str, *, low: int, high: int) -> int | None:
-        raw = str(self.values.get(name, ""))
-        if not raw.isdigit() or not low <= int(raw) <= high:
-            self.errors[name] = HINTS.get(name.split("-")[0], "请填写整数")
-            return None
-        return int(raw)
-
-    def absorb(self, answer: httpx.Response, fallback: str) -> None:
-        """The service's refusal: field problems next to their inputs, anything else above the form."""
-        body = problems_of(answer)
-        for problem in body.get("errors") or []:
-            self.fail(str(problem.get("field", "")), str(problem.get("reason", "")))
-        if not self.errors and not self.problem:
-            self.problem = detail_of(answer, fallback)
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors or self.problem)
+            return f"{'cap' if parts[-1] == 'cap_quantity' else 'rate'}-{parts[1]}"
+        return self.api_fields.get(parts[-1], parts[-1])
 
 
 def yuan_text(fen: int | None) -> str:
@@ -367,28 +320,13 @@ async def policy_page(
 
 
 @router.get("/payments/policies")
-async def policies(request: Request, year: str = "") -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/payments/policies")
-    if not allowed("GET", POLICIES, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        return await policy_page(request, principal, clean_year(year, this_year()) or this_year())
-    except Refusal as refused:
-        return refused.response
+async def policies(request: Request, principal: MayGetPolicies, year: str = "") -> Response:
+    return await policy_page(request, principal, clean_year(year, this_year()) or this_year())
 
 
 @router.post("/payments/policies")
-async def new_policy_version(request: Request) -> Response:
+async def new_policy_version(request: Request, principal: MayPutPolicies) -> Response:
     """A new version of the table shown: the same rows, the rates and caps typed (yuan → fen, exactly)."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/payments/policies")
-    if not allowed("PUT", POLICIES, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
     submitted = await request.form()
     year = clean_year(str(submitted.get("year") or ""), this_year()) or this_year()
     try:
@@ -422,13 +360,11 @@ async def new_policy_version(request: Request) -> Response:
             created = answer.json()
             return went_to(request, f"/payments/policies?year={year}&created={created['version']}")
         if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-            return signed_out("/payments/policies")
+            raise SignedOut
         form.absorb(answer, "新版本未能保存，请检查后重试。")
         return await policy_page(request, principal, year, form=form, block="policy_form", status_code=422)
     except Unavailable:
-        return error_page(request, 503, PAYMENTS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, PAYMENTS_DOWN) from None
 
 
 # --- claims --------------------------------------------------------------------------------------------
@@ -542,50 +478,30 @@ async def claim_form_page(
 
 
 @router.get("/payments/claims/new")
-async def new_claim(request: Request, household_id: str = "") -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/payments/claims/new")
-    if not allowed("POST", CLAIMS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+async def new_claim(request: Request, principal: MayPostClaims, household_id: str = "") -> Response:
     return await claim_form_page(request, principal, blank_claim_form(household_id.strip()[:36]))
 
 
 @router.get("/payments/claims/households")
-async def household_picker(request: Request, q: str = "", household_id: str = "") -> Response:
+async def household_picker(
+    request: Request, principal: MayPostClaims, q: str = "", household_id: str = ""
+) -> Response:
     """The picker's choices: households in scope whose name or number matches (registry search)."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/payments/claims/new")
-    if not allowed("POST", CLAIMS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     context = await household_choices(request, principal, q) | {"picked": household_id}
     return show(request, principal, "claim_form.html", context, block="household_options")
 
 
 @router.get("/payments/claims/preview")
-async def claim_preview(request: Request) -> Response:
+async def claim_preview(request: Request, principal: MayGetEntitlements) -> Response:
     """The computed breakdown (预计), refreshed as the form is filled in."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/payments/claims/new")
-    if not allowed("GET", f"{PAYMENTS}/households/{{id}}/entitlements", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     values = {name: str(request.query_params.get(name, "")).strip() for name in CLAIM_FIELDS}
     preview = await preview_of(request, principal, values)
     return show(request, principal, "claim_form.html", {"preview": preview}, block="claim_preview")
 
 
 @router.post("/payments/claims/new")
-async def file_claim(request: Request) -> Response:
+async def file_claim(request: Request, principal: MayPostClaims) -> Response:
     """File the claim with the form's Idempotency-Key; the service's reasons go next to the fields."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/payments/claims/new")
-    if not allowed("POST", CLAIMS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
     form = await Form.of(request, CLAIM_FIELDS)
     values = form.values
     if not values["household_id"]:
@@ -613,7 +529,7 @@ async def file_claim(request: Request) -> Response:
     if answer.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
         return await claim_form_page(request, principal, form, claim=answer.json(), block="claim_form")
     if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-        return signed_out("/payments/claims/new")
+        raise SignedOut
     if answer.status_code == status.HTTP_404_NOT_FOUND:
         form.errors["household_id"] = HOUSEHOLD_MISSING
     form.absorb(answer, "申报未能提交，请检查后重试。")
@@ -679,38 +595,26 @@ def clean_claim_filters(kind: str, year: str, claim_status: str, page: int) -> C
 @router.get("/payments/claims")
 async def claim_list(
     request: Request,
+    principal: MayGetClaims,
     kind: str = "",
     year: str = "",
     status: str = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/payments/claims")
-    if not allowed("GET", CLAIMS, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        return await claim_list_page(request, principal, clean_claim_filters(kind, year, status, page))
-    except Refusal as refused:
-        return refused.response
+    return await claim_list_page(request, principal, clean_claim_filters(kind, year, status, page))
 
 
 @router.post("/payments/claims/{claim_id}/{action}")
-async def decide_claim(request: Request, claim_id: str, action: str) -> Response:
+async def decide_claim(request: Request, principal: Official, claim_id: str, action: str) -> Response:
     """Approve or reject a case-by-case claim; the filer may not (the service's 409, shown in Chinese)."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/payments/claims")
     if action not in ("approve", "reject"):
-        return error_page(request, 404, CLAIM_MISSING, principal=principal)
+        raise Refusal(404, CLAIM_MISSING)
     try:
         path = f"{CLAIMS}/{uuid.UUID(claim_id)}/{action}"
     except ValueError:
-        return error_page(request, 404, CLAIM_MISSING, principal=principal)
+        raise Refusal(404, CLAIM_MISSING) from None
     if not allowed("POST", path, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+        raise Refusal(403, NOT_ALLOWED)
     form = await request.form()
     filters = clean_claim_filters(*(str(form.get(k) or "") for k in ("kind", "year", "status")), 1)
     try:
@@ -719,13 +623,11 @@ async def decide_claim(request: Request, claim_id: str, action: str) -> Response
             done = "申报已批准。" if action == "approve" else "申报已驳回。"
             return await claim_list_page(request, principal, filters, done=done)
         if answer.status_code in (401, 403, 404):
-            return refusal(request, principal, answer, service="payments", missing=CLAIM_MISSING).response
+            raise refusal(answer, service="payments", missing=CLAIM_MISSING)
         problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
         return await claim_list_page(request, principal, filters, problem=problem, status_code=422)
     except Unavailable:
-        return error_page(request, 503, PAYMENTS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, PAYMENTS_DOWN) from None
 
 
 # --- batches -------------------------------------------------------------------------------------------
@@ -783,7 +685,7 @@ async def batch_list_page(
     return show(request, principal, "batches.html", context, block=block, status_code=status_code)
 
 
-@router.get("/payments")
+@router.get("/payments", dependencies=[Depends(PageUser())])
 async def payments_home(request: Request) -> Response:
     return went_to(request, "/payments/batches")
 
@@ -791,38 +693,24 @@ async def payments_home(request: Request) -> Response:
 @router.get("/payments/batches")
 async def batch_list(
     request: Request,
+    principal: MayGetBatches,
     status: str = "",
     year: str = "",
     kind: str = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
-    if not allowed("GET", BATCHES, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
     filters = BatchFilters(
         status=status if status in set(BatchStatus) else "",
         year=clean_year(year),
         kind=kind if kind in set(Kind) else "",
         page=page,
     )
-    try:
-        return await batch_list_page(request, principal, filters)
-    except Refusal as refused:
-        return refused.response
+    return await batch_list_page(request, principal, filters)
 
 
 @router.post("/payments/batches")
-async def create_batch(request: Request) -> Response:
+async def create_batch(request: Request, principal: MayPostBatches) -> Response:
     """Draft a batch of every unbatched claim or entitlement of the kind, year and region; then show it."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out("/payments/batches")
-    if not allowed("POST", BATCHES, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
     form = await Form.of(request, BATCH_FIELDS)
     year = form.whole("year", low=2013, high=2100)
     if form.values["kind"] not in set(Kind):
@@ -839,15 +727,13 @@ async def create_batch(request: Request) -> Response:
         if answer.status_code == status.HTTP_201_CREATED:
             return went_to(request, f"/payments/batches/{answer.json()['id']}")
         if answer.status_code == status.HTTP_401_UNAUTHORIZED:
-            return signed_out("/payments/batches")
+            raise SignedOut
         form.absorb(answer, "批次未能生成，请检查后重试。")
         return await batch_list_page(
             request, principal, BatchFilters(), form=form, block="batch_form", status_code=422
         )
     except Unavailable:
-        return error_page(request, 503, PAYMENTS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, PAYMENTS_DOWN) from None
 
 
 @dataclass(frozen=True)
@@ -930,69 +816,50 @@ async def batch_page(
 
 @router.get("/payments/batches/{batch_id}")
 async def batch_detail(
-    request: Request, batch_id: str, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+    request: Request, principal: Official, batch_id: str, page: Annotated[int, Query(ge=1, le=100_000)] = 1
 ) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(f"/payments/batches/{batch_id}")
     path = batch_path(batch_id)
     if path is None:
-        return error_page(request, 404, BATCH_MISSING, principal=principal)
+        raise Refusal(404, BATCH_MISSING)
     if not allowed("GET", path, principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        return await batch_page(request, principal, path, page=page, block="batch_lines")
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(403, NOT_ALLOWED)
+    return await batch_page(request, principal, path, page=page, block="batch_lines")
 
 
 @router.get("/payments/batches/{batch_id}/progress")
-async def batch_progress(request: Request, batch_id: str) -> Response:
+async def batch_progress(request: Request, principal: Official, batch_id: str) -> Response:
     """The progress and reconciliation fragment, polled every 2 s while the batch is disbursing."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out(f"/payments/batches/{batch_id}")
     path = batch_path(batch_id)
     if path is None:
-        return error_page(request, 404, BATCH_MISSING, principal=principal)
+        raise Refusal(404, BATCH_MISSING)
     if not allowed("GET", f"{path}/reconciliation", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    try:
-        progress = await load_progress(request, principal, path)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(403, NOT_ALLOWED)
+    progress = await load_progress(request, principal, path)
     context = {"batch": progress.batch, "progress": progress, "oob": True}
     return show(request, principal, "batch.html", context, block=["batch_progress", "batch_status"])
 
 
 @router.post("/payments/batches/{batch_id}/{action}")
-async def batch_action(request: Request, batch_id: str, action: str) -> Response:
+async def batch_action(request: Request, principal: Official, batch_id: str, action: str) -> Response:
     """Submit, approve or disburse; a refusal (the maker approving, a status moved on) is shown in Chinese
     as the service words it, above the buttons."""
-    principal = session_principal(request)
-    if principal is None:
-        return signed_out(f"/payments/batches/{batch_id}")
     path = batch_path(batch_id)
     if path is None or action not in ACTIONS:
-        return error_page(request, 404, BATCH_MISSING, principal=principal)
+        raise Refusal(404, BATCH_MISSING)
     if not allowed("POST", f"{path}/{action}", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, 403, CSRF_REFUSED, principal=principal)
+        raise Refusal(403, NOT_ALLOWED)
     try:
         answer = await call_payments(request, principal, "POST", f"{path}/{action}")
         if answer.status_code == status.HTTP_200_OK:
             return await batch_page(request, principal, path, done=ACTIONS[action][2], block="batch_body")
         if answer.status_code in (401, 403, 404):
-            return refusal(request, principal, answer, service="payments", missing=BATCH_MISSING).response
+            raise refusal(answer, service="payments", missing=BATCH_MISSING)
         problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
         return await batch_page(
             request, principal, path, problem=problem, block="batch_body", status_code=422
         )
     except Unavailable:
-        return error_page(request, 503, PAYMENTS_DOWN, principal=principal)
-    except Refusal as refused:
-        return refused.response
+        raise Refusal(503, PAYMENTS_DOWN) from None
 
 
 def notice_regions(tree: list[dict[str, Any]], batch_region: str) -> list[RegionOption]:
@@ -1002,24 +869,18 @@ def notice_regions(tree: list[dict[str, Any]], batch_region: str) -> list[Region
 
 
 @router.get("/payments/batches/{batch_id}/notice")
-async def batch_notice(request: Request, batch_id: str, region: str = "") -> Response:
+async def batch_notice(request: Request, principal: Official, batch_id: str, region: str = "") -> Response:
     """The printable public disclosure list (公示名单), names and ID numbers masked by the service."""
-    principal = session_principal(request)
-    if principal is None:
-        return to_login(f"/payments/batches/{batch_id}/notice")
     path = batch_path(batch_id)
     if path is None:
-        return error_page(request, 404, BATCH_MISSING, principal=principal)
+        raise Refusal(404, BATCH_MISSING)
     if not allowed("GET", f"{path}/notice", principal.role):
-        return error_page(request, 403, NOT_ALLOWED, principal=principal)
+        raise Refusal(403, NOT_ALLOWED)
     params = {"region": region.strip()} if region.strip().isdigit() else {}
-    try:
-        notice, tree = await asyncio.gather(
-            payments_json(request, principal, f"{path}/notice", params=params),
-            region_tree(request, principal),
-        )
-    except Refusal as refused:
-        return refused.response
+    notice, tree = await asyncio.gather(
+        payments_json(request, principal, f"{path}/notice", params=params),
+        region_tree(request, principal),
+    )
     posted = datetime.now(DISPLAY_TZ).date()
     context = {
         "notice": notice,

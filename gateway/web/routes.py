@@ -1,52 +1,49 @@
 """The officials' pages: sign-in, the dashboard of the caller's scope, and user administration.
 
-Each handler reads the session cookie itself (a missing session redirects to /login), checks the CSRF
-token on every POST, and asks `gateway.policy` the same question the JSON API would.
+The page user and the CSRF check come from gateway/web/deps.py, like every page's; sign-in and sign-out
+are the only pages open without a session.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, status
+from fastapi import Depends, Form, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from gateway import accounts
 from gateway.policy import allowed
+from gateway.principal import revoke
 from gateway.routes import ensure_region_exists
 from gateway.schemas import UserCreate
+from gateway.signin import sign_in
 from gateway.tokens import TokenIssuer
 from gateway.web.assets import assets_overview
 from gateway.web.assets import router as assets_router
-from gateway.web.common import CSRF_REFUSED, NOT_ALLOWED, call_registry, region_names, region_tree, to_login
+from gateway.web.clients import call_registry, region_names, region_tree
+from gateway.web.deps import Official, PageUser, page_router
 from gateway.web.households import router as households_router
 from gateway.web.monitoring import monitoring_overview
 from gateway.web.monitoring import router as monitoring_router
 from gateway.web.payments import payments_overview
 from gateway.web.payments import router as payments_router
-from gateway.web.render import error_page, render, wants_fragment
-from gateway.web.session import (
-    csrf_ok,
-    end_session,
-    remember_csrf,
-    rotate_csrf,
-    safe_next,
-    session_principal,
-    start_session,
-)
+from gateway.web.render import render, wants_fragment
+from gateway.web.session import end_session, safe_next, session_principal, start_session
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, TooManyRequests, Unauthorized, Unavailable
 from shared.regions import Tier, tier_of
 from shared.roles import HUMAN_ROLES, ROLE_LABELS, Role, role_fits_region
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 router.include_router(households_router)
 router.include_router(assets_router)
 router.include_router(payments_router)
 router.include_router(monitoring_router)
 
+UserReader = Annotated[Principal, Depends(PageUser(("GET", "/api/v1/admin/users")))]
+UserAdmin = Annotated[Principal, Depends(PageUser(("POST", "/api/v1/admin/users")))]
 USERS_PAGE_SIZE = 50
 FORM_ROLES = [role for role in Role if role in HUMAN_ROLES]
 TIER_LABELS = {Tier.banner: "旗", Tier.township: "苏木镇", Tier.village: "嘎查村"}
@@ -78,16 +75,12 @@ async def login(
     next_url: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
     """Check the password, then keep the access token in an HttpOnly cookie."""
-    if not await csrf_ok(request):
-        return error_page(request, status.HTTP_403_FORBIDDEN, CSRF_REFUSED)
     username = username.strip()
     context = {"next": safe_next(next_url), "username": username[:64]}
     try:
         if not username or not password or len(username) > 64 or len(password) > 128:
             raise Unauthorized(accounts.BAD_CREDENTIALS)
-        subject, role, region = await accounts.authenticate(
-            request.app.state.db, kind="user", name=username, secret=password
-        )
+        subject, role, region = await sign_in(request, kind="user", name=username, secret=password)
     except TooManyRequests as exc:
         return render(
             request,
@@ -106,17 +99,14 @@ async def login(
     issuer: TokenIssuer = request.app.state.issuer
     response = RedirectResponse(context["next"], status_code=status.HTTP_303_SEE_OTHER)
     start_session(request, response, issuer.issue(subject=subject, role=role, region=region))
-    rotate_csrf(request)
-    remember_csrf(request, response)
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    if not await csrf_ok(request):
-        principal = session_principal(request)
-        return error_page(request, status.HTTP_403_FORBIDDEN, CSRF_REFUSED, principal=principal)
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    if (principal := session_principal(request)) is not None:
+        await revoke(request, principal)  # refused everywhere, not only forgotten by this browser
     end_session(request, response)
     return response
 
@@ -156,10 +146,7 @@ async def household_stats(request: Request, principal: Principal) -> dict[str, A
 
 
 @router.get("/")
-async def dashboard(request: Request) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/")
+async def dashboard(request: Request, principal: Official) -> Response:
     tree = await region_tree(request, principal)
     context: dict[str, Any] = {
         "tree": tree,
@@ -226,26 +213,15 @@ async def users_page(
 
 
 @router.get("/admin/users")
-async def users(request: Request, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    principal = session_principal(request)
-    if principal is None:
-        return to_login("/admin/users")
-    if not allowed("GET", "/api/v1/admin/users", principal.role):
-        return error_page(request, status.HTTP_403_FORBIDDEN, NOT_ALLOWED, principal=principal)
+async def users(
+    request: Request, principal: UserReader, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
     return await users_page(request, principal, form=UserForm(), block="user_table", page=page)
 
 
 @router.post("/admin/users")
-async def create_user(request: Request) -> Response:
+async def create_user(request: Request, principal: UserAdmin) -> Response:
     """Create an account through the same checks as POST /api/v1/admin/users; errors go next to the field."""
-    principal = session_principal(request)
-    if principal is None:
-        login = "/login?next=/admin/users"
-        return Response(status_code=status.HTTP_401_UNAUTHORIZED, headers={"HX-Redirect": login})
-    if not allowed("POST", "/api/v1/admin/users", principal.role):
-        return error_page(request, status.HTTP_403_FORBIDDEN, NOT_ALLOWED, principal=principal)
-    if not await csrf_ok(request):
-        return error_page(request, status.HTTP_403_FORBIDDEN, CSRF_REFUSED, principal=principal)
     submitted = await request.form()
     form = UserForm()
     form.values = {key: str(submitted.get(key) or "").strip() for key in form.values}

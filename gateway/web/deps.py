@@ -1,0 +1,47 @@
+"""The dependencies of the pages: who the page user is and whether they may use this page (the API
+operation it stands for, asked of `gateway.policy` as the JSON API would), and the CSRF check every
+state-changing page request passes. Failures raise `SignedOut` or `Refusal` (gateway/web/errors.py)."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from gateway.policy import allowed
+from gateway.principal import SAFE_METHODS
+from gateway.web.errors import CSRF_REFUSED, NOT_ALLOWED, Refusal, SignedOut
+from gateway.web.session import csrf_ok, session_principal
+from shared.auth import Principal
+
+Operation = tuple[str, str]  # (method, API route as gateway/policy.py lists it)
+
+
+@dataclass(frozen=True)
+class PageUser:
+    """The signed-in official, if their role may call `operation` (any official when it is None)."""
+
+    operation: Operation | None = None
+
+    def __call__(self, request: Request) -> Principal:
+        principal = session_principal(request)
+        if principal is None:
+            raise SignedOut
+        if self.operation is not None and not allowed(*self.operation, principal.role):
+            raise Refusal(403, NOT_ALLOWED)
+        return principal
+
+
+Official = Annotated[Principal, Depends(PageUser())]
+"""Any signed-in official; a page guarding an operation declares its own alias, e.g.
+`Registrar = Annotated[Principal, Depends(PageUser(("POST", HOUSEHOLDS)))]`."""
+
+
+async def check_csrf(request: Request) -> None:
+    """Every unsafe page request echoes its CSRF token (see gateway/web/session.py), or is refused."""
+    if request.method not in SAFE_METHODS and not await csrf_ok(request):
+        raise Refusal(403, CSRF_REFUSED)
+
+
+def page_router() -> APIRouter:
+    """A router for pages: out of the OpenAPI, and every unsafe route CSRF-checked."""
+    return APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])

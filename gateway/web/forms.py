@@ -1,0 +1,183 @@
+"""What the pages' forms share: the form model (values as typed, a problem per field, the service's
+refusal put next to its inputs in Chinese), the household picker, the region pickers, and the answer to
+a successful save."""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar, Self
+
+import httpx
+from fastapi import Request, status
+from fastapi.responses import RedirectResponse, Response
+
+from gateway.web.clients import HOUSEHOLDS, call_registry, region_names, region_tree
+from gateway.web.render import wants_fragment
+from shared.auth import Principal
+from shared.errors import Unavailable
+from shared.money import FEN_PER_YUAN
+from shared.regions import Tier
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PICKER_SIZE = 8
+WRONG = "填写有误，请检查"
+
+
+def problems_of(answer: httpx.Response) -> dict[str, Any]:
+    """A service's problem+json body, or {} when it sent none."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+@dataclass
+class Form:
+    """What a form shows: the values typed (as typed), the errors per field, a message for the whole.
+
+    A domain subclasses it with its `hints` (what to say for a field whose complaint is in English) and
+    `api_fields` (a service field's form input, e.g. amount_fen → amount_yuan)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+    done: str | None = None
+
+    hints: ClassVar[Mapping[str, str]] = {}
+    api_fields: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    async def of(cls, request: Request, names: Iterable[str]) -> Self:
+        submitted = await request.form()
+        values: dict[str, Any] = {}
+        for name in names:
+            value = submitted.get(name)
+            values[name] = value.strip() if isinstance(value, str) else ""
+        return cls(values=values)
+
+    def hint(self, name: str, default: str = WRONG) -> str:
+        return self.hints.get(name.split("-")[0], default)
+
+    def column(self, name: str) -> str:
+        """The input a service's field path (`items.3.rate_fen`, `amount_fen`) belongs to."""
+        top = name.split(".")[0]
+        return self.api_fields.get(top, top)
+
+    def wording(self, reason: str) -> str:
+        """A service's Chinese reason as the page says it."""
+        return reason
+
+    def fail(self, name: str, reason: str) -> None:
+        """Put a complaint (the service's field path, or a form field) next to its input."""
+        column = self.column(name)
+        text = self.wording(reason) if CJK.search(reason) else self.hint(column)
+        if column in self.values:
+            self.errors.setdefault(column, text)
+        else:
+            self.problem = self.problem or text
+
+    def fen(self, name: str, *, positive: bool = False, required: bool = True) -> int | None:
+        """A yuan amount typed in `name` as exact fen (at most two decimals), or None with an error."""
+        raw = str(self.values.get(name, "")).replace(",", "").replace("，", "")
+        if raw == "" and not required:
+            return None
+        try:
+            yuan = Decimal(raw)
+        except InvalidOperation:
+            yuan = Decimal(-1)
+        if (
+            not yuan.is_finite()
+            or yuan < 0
+            or yuan != yuan.quantize(Decimal("0.01"))
+            or (positive and not yuan)
+        ):
+            self.errors[name] = self.hint(name, "请填写金额（元，最多两位小数）")
+            return None
+        return int(yuan * FEN_PER_YUAN)
+
+    def whole(self, name: str, *, low: int, high: int) -> int | None:
+        raw = str(self.values.get(name, ""))
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            self.errors[name] = self.hint(name, "请填写整数")
+            return None
+        return int(raw)
+
+    def text(self, name: str, *, low: int, high: int) -> str | None:
+        value = str(self.values.get(name, ""))
+        if not low <= len(value) <= high:
+            self.errors[name] = self.hint(name)
+            return None
+        return value
+
+    def day(self, name: str) -> str | None:
+        try:
+            return date.fromisoformat(str(self.values.get(name, ""))).isoformat()
+        except ValueError:
+            self.errors[name] = self.hint(name, "请选择日期")
+            return None
+
+    def absorb(self, answer: httpx.Response, fallback: str) -> None:
+        """The service's refusal: field problems next to their inputs, anything else above the form."""
+        body = problems_of(answer)
+        for problem in body.get("errors") or []:
+            self.fail(str(problem.get("field", "")), str(problem.get("reason", "")))
+        if not self.errors and not self.problem:
+            detail = str(body.get("detail") or "")
+            self.problem = self.wording(detail) if CJK.search(detail) else fallback
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.problem)
+
+
+def went_to(request: Request, path: str) -> Response:
+    """After a successful save: htmx follows `HX-Redirect`, a plain form post a 303."""
+    if wants_fragment(request):
+        return Response(status_code=status.HTTP_200_OK, headers={"HX-Redirect": path})
+    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
+
+
+# --- pickers -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionOption:
+    code: str
+    label: str
+
+
+def villages(tree: list[dict[str, Any]]) -> list[RegionOption]:
+    """The villages of a region tree, labelled with their township."""
+    found: list[RegionOption] = []
+
+    def walk(node: dict[str, Any], township: str | None) -> None:
+        if node["tier"] == Tier.village:
+            found.append(
+                RegionOption(node["code"], f"{township} · {node['name']}" if township else node["name"])
+            )
+        for child in node.get("children", []):
+            walk(child, node["name"] if node["tier"] == Tier.township else township)
+
+    for root in tree:
+        walk(root, None)
+    return found
+
+
+async def household_choices(request: Request, principal: Principal, q: str) -> dict[str, Any]:
+    """A household picker's choices: households in scope whose name or number matches (registry search)."""
+    q = q.strip()[:50]
+    found: list[dict[str, Any]] = []
+    problem = None
+    if q:
+        try:
+            answer = await call_registry(
+                request, principal, "GET", HOUSEHOLDS, params={"q": q, "page_size": PICKER_SIZE}
+            )
+            found = answer.json()["items"] if answer.status_code == status.HTTP_200_OK else []
+        except Unavailable:
+            problem = "登记服务暂时不可用，无法查找农牧户。"
+    names = region_names(await region_tree(request, principal) or [])
+    return {"found": found, "q": q, "problem": problem, "region_names": names}
