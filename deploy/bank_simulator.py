@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> None:
         delay_seconds=args.delay,
         failure_percent=args.failure_percent,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
 
 
 if __name__ == "__main__":

@@ -119,7 +119,8 @@ def serve(name: str, host: str, port: int) -> None:
         port=port,
         log_config=None,
         access_log=False,
-        proxy_headers=False,
+        proxy_headers=False,  # the gateway trusts only TRUSTED_PROXIES' forwarded headers (gateway/app.py)
+        server_header=False,
         timeout_graceful_shutdown=10,
         timeout_keep_alive=SERVER_KEEP_ALIVE_S,
     )

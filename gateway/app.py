@@ -7,9 +7,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.metrics import install_gateway_metrics
 from gateway.openapi import merged_openapi
+from gateway.principal import SESSION_COOKIE
+from gateway.ratelimit import RateLimits
 from gateway.routes import admin, proxy, router
 from gateway.tokens import TokenIssuer
 from gateway.upstreams import Upstreams
@@ -21,8 +24,10 @@ from shared.auth import TokenVerifier
 from shared.body_limit import BodyLimit
 from shared.db import Database
 from shared.errors import PROBLEM_RESPONSES, install_error_handlers
+from shared.hardening import Hardening
 from shared.health import router as health_router
 from shared.observability import RequestIdMiddleware, configure_logging
+from shared.revocation import RevocationLookup, open_revocations
 from shared.settings import Settings, get_settings
 
 
@@ -37,12 +42,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.issuer = TokenIssuer.from_file(
             settings.jwt_private_key_file, lifetime=timedelta(minutes=settings.access_token_minutes)
         )
-        app.state.verifier = TokenVerifier.from_file(settings.jwt_public_key_file)
+        app.state.revocations = open_revocations(settings)
+        app.state.verifier = TokenVerifier.from_file(
+            settings.jwt_public_key_file, revocations=app.state.revocations
+        )
+        app.state.limits = RateLimits.from_settings(settings)
         try:
             async with Upstreams.open(settings, trace_configs=[upstream_calls.trace(settings)]) as upstreams:
                 app.state.upstreams = upstreams
                 yield
         finally:
+            await app.state.revocations.close()
             await app.state.db.dispose()
 
     app = FastAPI(
@@ -74,6 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.registry_import_max_bytes
     )
+    app.add_middleware(RevocationLookup, cookie=SESSION_COOKIE)
     app.add_middleware(RequestIdMiddleware)
+    if settings.trusted_proxies:  # behind the ingress: its X-Forwarded-Proto/For, and no one else's
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(Hardening)
     upstream_calls = install_gateway_metrics(app)
     return app

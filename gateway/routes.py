@@ -8,12 +8,13 @@ from fastapi.responses import Response
 from gateway import accounts
 from gateway.dependencies import AuthorizedDep, IssuerDep, UpstreamsDep, authorized
 from gateway.keys import Jwks
-from gateway.principal import CallerDep, require_principal
+from gateway.principal import CallerDep, require_principal, revoke
 from gateway.schemas import ClientCreate, ClientCreated, ClientPage, Me, UserCreate, UserPage, UserPublic
+from gateway.signin import sign_in
 from gateway.tokens import TokenResponse
 from gateway.upstreams import Upstreams
 from shared.auth import Principal
-from shared.db import DatabaseDep, SessionDep
+from shared.db import SessionDep
 from shared.errors import PROBLEM_JSON, Invalid, Problem, Unavailable
 
 router = APIRouter(tags=["auth"])
@@ -28,13 +29,14 @@ proxy = APIRouter()
         429: {
             "model": Problem,
             "content": {PROBLEM_JSON: {}},
-            "description": "too many failed sign-ins for this account: try again after `Retry-After`",
+            "description": "too many failed sign-ins for this account from this address: try again after"
+            " `Retry-After`",
             "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
         }
     },
 )
 async def issue_token(
-    db: DatabaseDep,
+    request: Request,
     issuer: IssuerDep,
     grant_type: Annotated[Literal["password", "client_credentials"], Form()] = "password",
     username: Annotated[str | None, Form(max_length=64)] = None,
@@ -46,14 +48,19 @@ async def issue_token(
     if grant_type == "password":
         if not username or not password:
             raise Invalid.field("username", "username and password are required")
-        subject, role, region = await accounts.authenticate(db, kind="user", name=username, secret=password)
+        subject, role, region = await sign_in(request, kind="user", name=username, secret=password)
     else:
         if not client_id or not client_secret:
             raise Invalid.field("client_id", "client_id and client_secret are required")
-        subject, role, region = await accounts.authenticate(
-            db, kind="client", name=client_id, secret=client_secret
-        )
+        subject, role, region = await sign_in(request, kind="client", name=client_id, secret=client_secret)
     return issuer.issue(subject=subject, role=role, region=region)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+async def logout(request: Request, caller: CallerDep) -> Response:
+    """Sign out: the token is refused by the gateway and the services from now until it expires."""
+    await revoke(request, caller)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/auth/me", response_model=Me)

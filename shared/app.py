@@ -13,10 +13,12 @@ from shared.auth import TokenVerifier, get_principal
 from shared.body_limit import BodyLimit
 from shared.db import Database
 from shared.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers, problem_response
+from shared.hardening import Hardening
 from shared.health import router as health_router
 from shared.metrics import OutboxMetrics, install
 from shared.migrations import upgrade
 from shared.observability import RequestIdMiddleware, configure_logging
+from shared.revocation import RevocationLookup, open_revocations
 from shared.settings import Settings, get_settings
 
 Extension = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -73,13 +75,17 @@ def create_service_app(
         if settings.migrate_on_start:
             await asyncio.to_thread(upgrade, process, url)
         app.state.db = Database.from_url(url, echo=settings.sql_echo)
-        app.state.verifier = TokenVerifier.from_file(settings.jwt_public_key_file)
+        app.state.revocations = open_revocations(settings)
+        app.state.verifier = TokenVerifier.from_file(
+            settings.jwt_public_key_file, revocations=app.state.revocations
+        )
         try:
             async with AsyncExitStack() as stack:
                 for extension in extensions:
                     await stack.enter_async_context(extension(app))
                 yield
         finally:
+            await app.state.revocations.close()
             await app.state.db.dispose()
 
     app = FastAPI(
@@ -96,9 +102,11 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     app.add_middleware(RequireToken)
+    app.add_middleware(RevocationLookup)
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.registry_import_max_bytes
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(Hardening)
     install(app).on_scrape(OutboxMetrics(app))  # every service's database holds an outbox
     return app

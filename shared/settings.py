@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     )
     # The largest request body any process reads (uploads: `MAX_IMPORT_BYTES`); past it, 413.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    # The store the gateway's processes and the services share: signed-out tokens (shared/revocation.py) and
+    # the gateway's rate limits (gateway/ratelimit.py). Unset, each process keeps its own in memory.
+    redis_url: str = ""
+    redis_key_prefix: str = "hangjin"  # every key starts with it, so two deployments can share one Redis
+    # Addresses (or CIDR ranges) of the TLS-terminating ingress, comma-separated: only requests from them
+    # may say, in X-Forwarded-Proto/For, the original scheme and client. Unset, no one may.
+    trusted_proxies: str = ""
     registry_import_max_rows: int = Field(default=200_000, ge=1)
     log_level: str = "INFO"
     sql_echo: bool = False

@@ -28,6 +28,7 @@ from shared.settings import PROCESSES, Settings
 from tests.support.keys import KeyPair, make_keypair
 
 PG_ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 METRICS_TOKEN = "test-metrics-token"
 BACKENDS = ("sqlite", "postgresql")
 
@@ -66,6 +67,20 @@ def require_postgres() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_DSN}; CI needs it")
     pytest.skip("PostgreSQL is not reachable (set CI=1 to make this a failure)")
+
+
+def redis_url() -> str:
+    """Redis for the live stacks' shared revocation list and rate limits; without it (outside CI) they run
+    on the in-process fallback and the tests that need Redis skip."""
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {TEST_REDIS_URL}; CI needs it")
+        return ""
+    return TEST_REDIS_URL
 
 
 @pytest.fixture(scope="session")
@@ -160,6 +175,8 @@ def seeded_stack(backend: str, keypair: KeyPair, folder: Path) -> Iterator[Stack
             "SERVICE_CLIENTS_SECRET": settings.service_clients_secret,
             "METRICS_TOKEN": METRICS_TOKEN,  # as in production: /metrics only with the scrape token
             "LOG_LEVEL": "WARNING",
+            "REDIS_URL": redis_url(),
+            "REDIS_KEY_PREFIX": f"hj-test-{uuid.uuid4().hex[:12]}",  # parallel runs never share a key
             **{f"{p.upper()}_DATABASE_URL": url for p, url in urls.items()},
         }
         stack = Stack(ports={p: free_port() for p in PROCESSES}, env=env)
