@@ -48,6 +48,7 @@ from shared.idnumber import Sex, mask_id_number
 from shared.regions import Tier, is_within
 from shared.roles import Role
 from shared.scope import narrowed, scoped
+from shared.service_auth import is_service_client
 from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
 # Roles whose work needs the full ID number (registration, review, department data comparison).
@@ -59,6 +60,22 @@ ID_NUMBER_LENGTH = 18
 
 def sees_full_identity(principal: Principal) -> bool:
     return principal.role in FULL_ID_ROLES
+
+
+class ProcedureOnly(Conflict):
+    """A move into or out of a monitoring category by anyone but the monitoring procedure's own client."""
+
+    title = "Monitoring procedure only"
+
+    def __init__(self) -> None:
+        reason = rules.PROCEDURE_ONLY
+        super().__init__(reason, errors=[FieldProblem(field="category", reason=reason)])
+
+
+def _check_procedure(principal: Principal, *categories: str | None) -> None:
+    """Only monitoring's client (its outbox: confirmation, risk elimination) moves these categories."""
+    if rules.procedure_bound(*categories) and not is_service_client(principal, "monitoring"):
+        raise ProcedureOnly()
 
 
 def _refuse(breaches: Sequence[rules.RuleBreach]) -> Invalid:
@@ -192,6 +209,7 @@ async def register(
     session: AsyncSession, *, principal: Principal, cipher: FieldCipher, data: HouseholdCreate
 ) -> HouseholdPublic:
     """Register a household with its members; all or nothing."""
+    _check_procedure(principal, data.category)
     await _village_in_scope(session, principal, data.region_code)
     checked = await _validated_members(session, data.members, cipher)
     [sequence] = await reserve_numbers(
@@ -267,6 +285,7 @@ async def change_category(
     With an idempotency key (a monitoring confirmation delivered by the outbox), a repeat returns the
     change already made instead of making it twice.
     """
+    _check_procedure(principal, household.category, data.category)
     if idempotency_key:
         done = (
             await session.exec(
@@ -509,10 +528,12 @@ def _check_chunk(
     villages: set[str],
     first_seen: dict[str, int],
     offset: int,
+    historical: bool,
 ) -> tuple[list[Checked], Breaches]:
     """The rules a chunk breaks that need no database; digests every member (CPU work, off the event loop).
 
-    `first_seen` maps each digest to the household (numbered from the first chunk: `offset`) it came in.
+    `first_seen` maps each digest to the household (numbered from the first chunk: `offset`) it came in;
+    `historical`: the caller may load households already in the monitoring procedure's categories.
     """
     problems: Breaches = {}
     checked_items = []
@@ -520,6 +541,8 @@ def _check_chunk(
         checked, breaches = _checked_members(item.members, cipher)
         if item.region_code not in villages:
             breaches.append(rules.RuleBreach("region_code", "不在您的管辖范围内或不是嘎查村"))
+        if not historical and rules.procedure_bound(item.category):
+            breaches.append(rules.RuleBreach("category", rules.PROCEDURE_ONLY + "；历史认定的农户由旗级导入"))
         for member, _, _, digest in checked:
             if first_seen.setdefault(digest, offset + index) != offset + index:
                 breaches.append(
@@ -541,12 +564,15 @@ class BulkRegistration:
     at once (COPY on PostgreSQL), so only one chunk is ever held; after the first breach it only checks, so
     the caller still learns every breach, and must then roll back. Household numbers are reserved per chunk
     in that same transaction: a rolled-back registration consumes none. `finish` writes the one audit record.
+    Only a banner official may load households in the monitoring procedure's categories: households
+    identified before the system, whose history says so (`historical`).
     """
 
     def __init__(
         self, session: AsyncSession, *, principal: Principal, cipher: FieldCipher, villages: set[str]
     ) -> None:
         self._session, self._principal, self._cipher, self._villages = session, principal, cipher, villages
+        self._historical = principal.role == Role.banner_official
         self._now = datetime.now(UTC)
         self._ranges: dict[str, list[str]] = {}
         self.refused = False
@@ -583,6 +609,7 @@ class BulkRegistration:
             self._villages,
             {} if first_seen is None else first_seen,
             offset,
+            self._historical,
         )
         taken = await _taken(self._session, [digest for checked in checked_items for *_, digest in checked])
         for index, checked in enumerate(checked_items) if taken else ():
@@ -634,13 +661,15 @@ class BulkRegistration:
                 {"id": uuid.uuid4(), **_member_values(household_id, position, facts, cipher)}
                 for position, facts in enumerate(checked)
             ]
+            historical = rules.procedure_bound(item.category)
             change_rows.append(
                 {
                     "id": uuid.uuid4(),
                     "household_id": household_id,
                     "from_category": None,
                     "to_category": item.category,
-                    "reason": "批量导入",
+                    "reason": rules.HISTORICAL_REASON if historical else "批量导入",
+                    "historical": historical,
                     "effective_date": now.date(),
                     "actor": principal.subject,
                     "role": principal.role,

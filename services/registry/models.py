@@ -136,3 +136,4 @@ class CategoryChange(Base, table=True):
     role: str = Field(max_length=32)
     at: datetime = Field(default_factory=_now)
     idempotency_key: str | None = Field(default=None, max_length=128)
+    historical: bool = Field(default=False, description="identified before the system, loaded by an import")

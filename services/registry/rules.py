@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shared.idnumber import IdFacts, InvalidIdNumber, Sex, parse_id_number
-from shared.vocabulary.households import Relation
+from shared.vocabulary.households import Category, Relation
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,17 @@ def check_member_identity(
     if birth_date is not None and birth_date != facts.birth_date:
         breaches.append(RuleBreach(f"{field}.birth_date", "出生日期与身份证号不符"))
     return facts, breaches
+
+
+# Set and left only by the monitoring procedure (confirmation, risk elimination), never by hand.
+PROCEDURE_CATEGORIES = frozenset({Category.monitored, Category.marginal, Category.sudden_hardship})
+PROCEDURE_ONLY = "边缘易致贫户、脱贫监测户、突发严重困难户只能通过防返贫监测程序纳入或退出"
+HISTORICAL_REASON = "系统建立前认定（历史导入）"
+
+
+def procedure_bound(*categories: str | None) -> bool:
+    """Whether a move into or out of these categories is the monitoring procedure's alone."""
+    return any(category in PROCEDURE_CATEGORIES for category in categories)
 
 
 def check_one_head(relations: list[Relation]) -> list[RuleBreach]:

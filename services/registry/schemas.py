@@ -180,6 +180,7 @@ class CategoryChangePublic(BaseModel):
     actor: str
     role: str
     at: datetime
+    historical: bool = Field(description="loaded by a banner official's import, identified before the system")
 
 
 class CategoryCounts(BaseModel):

@@ -53,7 +53,7 @@ async def test_registration_derives_sex_and_birth_and_starts_the_history(
     assert created["income_per_capita_fen"] == 812345
     history = (await registry.get(f"/api/v1/households/{created['id']}/history", headers=as_village())).json()
     assert [(h["from_category"], h["to_category"], h["actor"]) for h in history] == [
-        (None, "marginal", f"village_official-{ASIER}")
+        (None, "lifted_supported", f"village_official-{ASIER}")
     ]
 
 
@@ -215,16 +215,16 @@ async def test_search_by_name_number_and_id(registry: httpx.AsyncClient, as_vill
 
 
 async def test_pages_and_category_filter(registry: httpx.AsyncClient, as_village) -> None:
-    for category in ("marginal", "marginal", "monitored", "ordinary", "marginal"):
+    for category in ("ordinary", "ordinary", "lifted_unsupported", "lifted_supported", "ordinary"):
         await register(registry, as_village(), category=category, members=[member()])
     me = as_village()
     page = (
-        await registry.get("/api/v1/households", params={"category": "marginal", "page_size": 2}, headers=me)
+        await registry.get("/api/v1/households", params={"category": "ordinary", "page_size": 2}, headers=me)
     ).json()
     assert page["total"] == 3 and len(page["items"]) == 2 and page["page_size"] == 2
     last = (
         await registry.get(
-            "/api/v1/households", params={"category": "marginal", "page_size": 2, "page": 2}, headers=me
+            "/api/v1/households", params={"category": "ordinary", "page_size": 2, "page": 2}, headers=me
         )
     ).json()
     assert len(last["items"]) == 1
@@ -244,7 +244,11 @@ async def test_category_changes_only_through_the_history(
     )
     assert ignored.status_code == 200 and ignored.json()["category"] == "lifted_supported"
     township = bearer(token_for("township_official", "150625100"))
-    change = {"category": "monitored", "reason": "因病支出骤增，纳入监测", "effective_date": "2026-11-01"}
+    change = {
+        "category": "lifted_unsupported",
+        "reason": "稳定脱贫，不再享受政策",
+        "effective_date": "2026-11-01",
+    }
     made = await registry.post(f"{path}/category-changes", json=change, headers=township)
     assert made.status_code == 201
     same = await registry.post(f"{path}/category-changes", json=change, headers=township)
@@ -252,19 +256,20 @@ async def test_category_changes_only_through_the_history(
     history = (await registry.get(f"{path}/history", headers=as_village())).json()
     assert [(h["from_category"], h["to_category"]) for h in history] == [
         (None, "lifted_supported"),
-        ("lifted_supported", "monitored"),
+        ("lifted_supported", "lifted_unsupported"),
     ]
     assert history[1] | {"id": None, "at": None} == {
         "id": None,
         "at": None,
         "from_category": "lifted_supported",
-        "to_category": "monitored",
-        "reason": "因病支出骤增，纳入监测",
+        "to_category": "lifted_unsupported",
+        "reason": "稳定脱贫，不再享受政策",
         "effective_date": "2026-11-01",
         "actor": "township_official-150625100",
         "role": "township_official",
+        "historical": False,
     }
-    assert (await registry.get(path, headers=as_village())).json()["category"] == "monitored"
+    assert (await registry.get(path, headers=as_village())).json()["category"] == "lifted_unsupported"
     auditor = await registry.post(
         f"{path}/category-changes", json=change, headers=bearer(token_for("auditor", "150625"))
     )
@@ -272,12 +277,13 @@ async def test_category_changes_only_through_the_history(
 
 
 async def test_a_repeated_idempotent_category_change_applies_once(
-    registry: httpx.AsyncClient, as_village
+    registry: httpx.AsyncClient, as_village, token_for: TokenFactory
 ) -> None:
     created = await register(registry, as_village(), category="ordinary")
     path = f"/api/v1/households/{created['id']}/category-changes"
     body = {"category": "marginal", "reason": "旗确认纳入边缘易致贫户", "effective_date": "2026-11-20"}
-    headers = {**as_village(), "Idempotency-Key": "case-42-confirm"}
+    monitoring = bearer(token_for("service", "150625", "svc-monitoring"))
+    headers = {**monitoring, "Idempotency-Key": "case-42-confirm"}
     first = await registry.post(path, json=body, headers=headers)
     second = await registry.post(path, json=body, headers=headers)
     assert first.status_code == second.status_code == 201 and first.json() == second.json()
@@ -305,19 +311,22 @@ async def test_updating_members_keeps_one_person_one_household(
 async def test_statistics_by_child_region(
     registry: httpx.AsyncClient, as_village, token_for: TokenFactory
 ) -> None:
-    await register(registry, as_village(ASIER), category="marginal", members=[member()])
-    await register(registry, as_village(ASIER), category="monitored", members=[member()])
+    await register(registry, as_village(ASIER), category="ordinary", members=[member()])
+    await register(registry, as_village(ASIER), category="lifted_unsupported", members=[member()])
     await register(
-        registry, as_village(HUANGHE), region_code=HUANGHE, category="marginal", members=[member()]
+        registry, as_village(HUANGHE), region_code=HUANGHE, category="ordinary", members=[member()]
     )
     banner = (
         await registry.get("/api/v1/stats/households", headers=bearer(token_for("auditor", "150625")))
     ).json()
     rows = {r["code"]: r for r in banner["rows"]}
     assert len(rows) == 6 and banner["total"] == 3
-    assert rows["150625100"]["counts"]["marginal"] == 1 and rows["150625100"]["counts"]["monitored"] == 1
+    assert (
+        rows["150625100"]["counts"]["ordinary"] == 1
+        and rows["150625100"]["counts"]["lifted_unsupported"] == 1
+    )
     assert rows["150625101"]["total"] == 1 and rows["150625200"]["total"] == 0
-    assert banner["totals"]["marginal"] == 2
+    assert banner["totals"]["ordinary"] == 2
     township = (
         await registry.get(
             "/api/v1/stats/households",
@@ -372,8 +381,13 @@ async def test_bulk_lookup_by_household_id_and_id_number_stays_in_scope(
     child = member("敖日格乐", "child", school_stage="junior")
     mine = await register(registry, as_village(), members=[member("宝音", "head"), child])
     theirs = await register(registry, as_village(BAYIN), region_code=BAYIN, members=[member()])
-    body = {"household_ids": [theirs["id"]], "id_numbers": [child["id_number"], theirs["members"][0]["id_number"]]}
-    items = (await registry.post("/api/v1/households/lookup", json=body, headers=as_village())).json()["items"]
+    body = {
+        "household_ids": [theirs["id"]],
+        "id_numbers": [child["id_number"], theirs["members"][0]["id_number"]],
+    }
+    items = (await registry.post("/api/v1/households/lookup", json=body, headers=as_village())).json()[
+        "items"
+    ]
     assert [i["id"] for i in items] == [mine["id"]]
     assert [(m["name"], m["school_stage"], m["matched"]) for m in items[0]["members"]] == [
         ("宝音", "none", False),
@@ -383,5 +397,7 @@ async def test_bulk_lookup_by_household_id_and_id_number_stays_in_scope(
     banner = bearer(token_for("banner_official", "150625"))
     both = (await registry.post("/api/v1/households/lookup", json=body, headers=banner)).json()["items"]
     assert {i["id"] for i in both} == {mine["id"], theirs["id"]}
-    too_many = await registry.post("/api/v1/households/lookup", json={"id_numbers": ["x"] * 1001}, headers=banner)
+    too_many = await registry.post(
+        "/api/v1/households/lookup", json={"id_numbers": ["x"] * 1001}, headers=banner
+    )
     assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "id_numbers"

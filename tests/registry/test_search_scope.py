@@ -35,7 +35,11 @@ async def test_a_name_search_counts_each_household_once_inside_the_scope(
     asier = await register(registry, banner, region_code=ASIER, members=[member("额尔古纳", "head")])
     bayin = await register(registry, banner, region_code=BAYIN, members=[member("额尔登", "head")])
     elsewhere = await register(
-        registry, banner, region_code=HUANGHE, category="monitored", members=[member("额尔克", "head")]
+        registry,
+        banner,
+        region_code=HUANGHE,
+        category="lifted_unsupported",
+        members=[member("额尔克", "head")],
     )
     await register(registry, banner, region_code=ASIER, members=[member("巴特尔", "head")])
 
@@ -46,7 +50,7 @@ async def test_a_name_search_counts_each_household_once_inside_the_scope(
     assert await found(registry, bearer(token_for("village_official", ASIER)), q="额尔") == (2, everyone[:2])
     assert await found(registry, banner, q="额尔", region=BAYIN) == (1, [bayin["id"]])
     assert await found(registry, township, q="额尔", region=HUANGHE) == (0, [])  # outside the scope
-    assert await found(registry, banner, q="额尔", category="monitored") == (1, [elsewhere["id"]])
+    assert await found(registry, banner, q="额尔", category="lifted_unsupported") == (1, [elsewhere["id"]])
     assert await found(registry, banner, q="额尔", page_size="2", page="2") == (4, everyone[2:])
     id_number = bayin["members"][0]["id_number"]
     assert await found(registry, township, q=id_number) == (1, [bayin["id"]])

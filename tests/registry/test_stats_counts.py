@@ -68,12 +68,16 @@ async def test_counters_follow_registration_category_change_and_import(
 ) -> None:
     village = bearer(token_for("village_official", ASIER))
     township = bearer(token_for("township_official", TOWNSHIP))
-    first = await register(registry, village, category="marginal")
-    await register(registry, village, category="marginal")
+    first = await register(registry, village, category="ordinary")
+    await register(registry, village, category="ordinary")
     await register(registry, bearer(token_for("village_official", BAYIN)), region_code=BAYIN)
     changed = await registry.post(
         f"/api/v1/households/{first['id']}/category-changes",
-        json={"category": "monitored", "reason": "因病支出骤增，纳入监测", "effective_date": "2026-11-01"},
+        json={
+            "category": "lifted_unsupported",
+            "reason": "稳定脱贫，不再享受政策",
+            "effective_date": "2026-11-01",
+        },
         headers=township,
     )
     assert changed.status_code == 201, changed.text
@@ -82,10 +86,14 @@ async def test_counters_follow_registration_category_change_and_import(
 
     counters, truth = await counters_and_truth(settings)
     assert counters == truth
-    assert counters == {(ASIER, "marginal"): 1, (ASIER, "monitored"): 1, (BAYIN, "marginal"): 4}
+    assert counters == {
+        (ASIER, "ordinary"): 1,
+        (ASIER, "lifted_unsupported"): 1,
+        (BAYIN, "lifted_supported"): 4,
+    }
     by_village = {r["code"]: r for r in (await stats(registry, township))["rows"]}
-    assert by_village[ASIER]["counts"]["monitored"] == 1 and by_village[ASIER]["total"] == 2
-    assert by_village[BAYIN]["counts"]["marginal"] == 4
+    assert by_village[ASIER]["counts"]["lifted_unsupported"] == 1 and by_village[ASIER]["total"] == 2
+    assert by_village[BAYIN]["counts"]["lifted_supported"] == 4
     listed = await registry.get("/api/v1/households", headers=township)
     assert listed.json()["total"] == 6
 
@@ -94,8 +102,8 @@ async def test_counters_follow_moves_between_villages_and_deletions(
     registry: httpx.AsyncClient, settings: Settings, token_for: TokenFactory
 ) -> None:
     village = bearer(token_for("village_official", ASIER))
-    moved = await register(registry, village, category="marginal")
-    deleted = await register(registry, village, category="monitored")
+    moved = await register(registry, village, category="lifted_unsupported")
+    deleted = await register(registry, village, category="lifted_supported")
     await register(registry, village, category="ordinary")
     patched = await registry.patch(
         f"/api/v1/households/{moved['id']}", json={"address": "新址"}, headers=village
@@ -118,7 +126,7 @@ async def test_counters_follow_moves_between_villages_and_deletions(
     )
 
     counters, truth = await counters_and_truth(settings)
-    assert counters == truth == {(HUANGHE, "marginal"): 1, (ASIER, "lifted_supported"): 1}
+    assert counters == truth == {(HUANGHE, "lifted_unsupported"): 1, (ASIER, "lifted_supported"): 1}
     banner = await stats(registry, bearer(token_for("banner_official", BANNER)))
     assert banner["total"] == 2
     assert {r["code"]: r["total"] for r in banner["rows"]} == {

@@ -49,8 +49,8 @@ async def test_the_stream_is_scoped_filtered_and_in_number_order(
     assert {h["id"] for h in township} == {in_school["id"], no_school["id"], ordinary["id"]}  # not 黄河村
     assert {h["id"] for h in await lines(registry, banner, region=HUANGHE)} == {elsewhere["id"]}
 
-    [due] = await lines(registry, banner, category=["marginal", "monitored"], school="true")
-    assert due["id"] == in_school["id"] and due["category"] == "marginal"
+    [due] = await lines(registry, banner, category=["lifted_supported", "monitored"], school="true")
+    assert due["id"] == in_school["id"] and due["category"] == "lifted_supported"
     assert due["head_name"] == "巴特尔"
     assert (
         due["head_id_masked"]

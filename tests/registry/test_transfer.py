@@ -54,7 +54,7 @@ def household(key: int, village: str = ASIER, size: int = 3, **facts: str) -> li
         "嘎查村代码": village,
         "家庭住址": f"一社{key}号",
         "联系电话": "13912345678",
-        "户类别": "边缘易致贫户",
+        "户类别": "已脱贫享受政策户",
         "脱贫年度": "2019",
         "是否易地搬迁": "否",
         "安置点": "",
@@ -387,7 +387,9 @@ async def test_a_village_official_exports_only_its_village(
     assert len(table(response)) == 3
     elsewhere = await registry.get(EXPORT, params={"format": "csv", "region": BAYIN}, headers=village)
     assert table(elsewhere) == []
-    narrowed = await registry.get(EXPORT, params={"region": BAYIN, "category": "marginal"}, headers=township)
+    narrowed = await registry.get(
+        EXPORT, params={"region": BAYIN, "category": "lifted_supported"}, headers=township
+    )
     assert {row["嘎查村代码"] for row in table(narrowed)} == {BAYIN}
     assert table(await registry.get(EXPORT, params={"category": "monitored"}, headers=township)) == []
     today = re.escape(date.today().isoformat()[:7])

@@ -28,7 +28,7 @@ def member(name: str = "巴特尔", relation: str = "head", **fields: Any) -> di
     return {"name": name, "id_number": id_number(), "relation": relation, **fields}
 
 
-def household(region_code: str = "150625100201", category: str = "marginal", **fields: Any) -> dict[str, Any]:
+def household(region_code: str = "150625100201", category: str = "lifted_supported", **fields: Any) -> dict[str, Any]:
     members = fields.pop("members", None) or [member(), member("乌日娜", "spouse")]
     return {
         "region_code": region_code,
