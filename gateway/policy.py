@@ -29,6 +29,8 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
+    # Sign-out: whoever holds a token, a machine's too, may revoke it.
+    Rule("POST", "/auth/logout", frozenset(Role)),
     Rule("GET", "/api/v1/admin/users", BANNER_ADMIN),
     Rule("POST", "/api/v1/admin/users", BANNER_ADMIN),
     Rule("GET", "/api/v1/admin/clients", BANNER_ADMIN),

@@ -57,7 +57,7 @@ async def issue_token(
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-async def logout(request: Request, caller: CallerDep) -> Response:
+async def logout(request: Request, caller: AuthorizedDep) -> Response:
     """Sign out: the token is refused by the gateway and the services from now until it expires."""
     await revoke(request, caller)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -39,6 +39,7 @@ class Call:
     listing: bool = False
     shows: Callable[[World, Position], str] | None = None
     probe: Make | None = None
+    spends_token: bool = False  # the call revokes its caller's token (sign-out): each cell gets a fresh one
 
 
 CALLS: dict[str, Call] = {}
@@ -82,6 +83,7 @@ register_simple("GET /healthz", get("/healthz"))
 register_simple("GET /readyz", get("/readyz"))
 register_simple("GET /.well-known/jwks.json", get("/.well-known/jwks.json"))
 register_simple("GET /auth/me", get("/auth/me"))
+register_simple("POST /auth/logout", lambda w, p: Request("POST", "/auth/logout"), spends_token=True)
 register_simple(
     "POST /auth/token",
     # the demo administrator's own sign-in (API.md "Running")

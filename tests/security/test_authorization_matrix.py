@@ -7,6 +7,7 @@ One test per operation reports every mismatching cell at once.
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 
 from shared.roles import Role
 from tests.security.calls import CALLS, Call, Request
+from tests.security.conftest import Mint
 from tests.security.matrix import Row, load
 from tests.security.objects import World
 from tests.security.principals import POSITIONS, VILLAGE, Caller, Position, in_scope
@@ -146,7 +148,7 @@ def unchanged(call: Call, world: World, before: dict[Position, str]) -> list[str
 
 @pytest.mark.parametrize("operation", list(MATRIX))
 def test_operation_answers_as_the_matrix_says(
-    operation: str, world: World, role_callers: dict[Role, Caller]
+    operation: str, world: World, role_callers: dict[Role, Caller], mint: Mint
 ) -> None:
     row: Row = MATRIX[operation]
     call = CALLS[operation]
@@ -162,6 +164,8 @@ def test_operation_answers_as_the_matrix_says(
         if index == len(refused) and call.probe:
             failures += unchanged(call, world, before)
         caller = role_callers[role]
+        if call.spends_token:
+            caller = replace(caller, token=mint(role, caller.region, f"matrix-{role}-{index}"))
         response = send(caller, call.make(world, position))
         if why := judge(letter, call, response, caller, world, position):
             failures.append(
