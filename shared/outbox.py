@@ -8,7 +8,7 @@ import logging
 import random
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -162,6 +162,17 @@ class Dispatcher:
     def wake(self) -> None:
         """Look for work now rather than at the next poll (call after committing an enqueue)."""
         self._wake.set()
+
+    @contextlib.asynccontextmanager
+    async def in_background(self) -> AsyncIterator["Dispatcher"]:
+        """Dispatch for as long as the block runs (a service's lifespan); stopped on the way out."""
+        task = asyncio.create_task(self.run(), name=f"outbox:{self.table.name}")
+        try:
+            yield self
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def run(self) -> None:
         while True:

@@ -1,7 +1,6 @@
 """The assets service (扶贫资产与产业基金): the asset register and its incomes, dividend plans handed to
 payments through the outbox, the industry development fund, entities, products and notices."""
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -31,19 +30,13 @@ def peers(settings: Settings) -> Extension:
             app.state.registry = RegistryClient(http, settings.registry_url)
             app.state.payments = PaymentsClient(http, settings.payments_url)
             credentials = ServiceCredentials(settings, PROCESS, http)
-            dispatcher = Dispatcher(
+            app.state.dispatcher = Dispatcher(
                 app.state.db,
                 outbox,
                 {dividends.TOPIC: dividends.handover_handler(app.state.db, app.state.payments, credentials)},
             )
-            app.state.dispatcher = dispatcher
-            task = asyncio.create_task(dispatcher.run(), name="assets-outbox")
-            try:
+            async with app.state.dispatcher.in_background():
                 yield
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
     return extension
 

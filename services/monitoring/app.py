@@ -1,7 +1,5 @@
 """The monitoring service (防返贫动态监测与帮扶 monitoring)."""
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -40,13 +38,8 @@ async def dispatcher(app: FastAPI) -> AsyncIterator[None]:
     app.state.dispatcher = Dispatcher(
         app.state.db, outbox, {CATEGORY_CHANGE: category_change_handler(app.state.registry)}
     )
-    task = asyncio.create_task(app.state.dispatcher.run(), name="monitoring-outbox")
-    try:
+    async with app.state.dispatcher.in_background():
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def create_app(settings: Settings | None = None, *, http_client: httpx.AsyncClient | None = None) -> FastAPI:

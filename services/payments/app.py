@@ -1,6 +1,5 @@
 """The payments service (惠民惠农补贴发放 payments): policy tables, claims, batches, bank instructions."""
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -49,7 +48,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def bank_dispatcher(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(timeout=BANK_TIMEOUT) as client:
-            dispatcher = Dispatcher(
+            app.state.dispatcher = Dispatcher(
                 app.state.db,
                 outbox,
                 {TOPIC: BankSender(app.state.db, client)},
@@ -58,14 +57,8 @@ def create_app(
                 concurrency=DISPATCH_BATCH,
                 lease=DISPATCH_LEASE,
             )
-            app.state.dispatcher = dispatcher
-            task = asyncio.create_task(dispatcher.run(), name="payments-outbox")
-            try:
+            async with app.state.dispatcher.in_background():
                 yield
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
     return create_service_app(
         process="payments",
