@@ -100,7 +100,7 @@ async def create_case(
         description=data.description,
         authorisation=authorisation,
     )
-    return await case_public(session, case, now=now)
+    return await case_public(session, case, principal=principal, now=now)
 
 
 async def open_case(
@@ -222,13 +222,7 @@ async def _facts(
     """Load what a conditional step depends on: the notice and its objections, or the elimination facts."""
     if action == Action.confirm:
         objections = (await session.exec(select(Objection).where(Objection.case_id == case.id))).all()
-        ends = aware_or_none(case.notice_ends_at)
-        return rules.CaseFacts(
-            notice_open=ends is None or now < ends,
-            notice_ends=ends,
-            unresolved_objections=sum(o.resolved_at is None for o in objections),
-            upheld_objections=sum(bool(o.upheld) for o in objections),
-        )
+        return notice_facts(case, objections, now)
     if action == Action.eliminate_risk:
         household = await registry.household(token=principal.token, household_id=case.household_id)
         return rules.CaseFacts(
@@ -237,6 +231,17 @@ async def _facts(
             )
         )
     return rules.READY
+
+
+def notice_facts(case: MonitoringCase, objections: Sequence[Objection], now: datetime) -> rules.CaseFacts:
+    """What the banner's confirmation waits for: the notice period's end and every objection settled."""
+    ends = aware_or_none(case.notice_ends_at)
+    return rules.CaseFacts(
+        notice_open=ends is None or now < ends,
+        notice_ends=ends,
+        unresolved_objections=sum(o.resolved_at is None for o in objections),
+        upheld_objections=sum(bool(o.upheld) for o in objections),
+    )
 
 
 async def elimination_blockers(
@@ -343,7 +348,7 @@ async def transition(
         before={"status": before},
         after={"status": outcome, "comment": data.comment, **{k: str(v) for k, v in values.items()}},
     )
-    return await case_public(session, case, now=now)
+    return await case_public(session, case, principal=principal, now=now)
 
 
 def _confirm_reason(case: MonitoringCase) -> str:
@@ -387,15 +392,26 @@ async def _children(session: AsyncSession, model: Any, case_id: uuid.UUID, order
     return list((await session.exec(statement)).all())
 
 
-async def case_public(session: AsyncSession, case: MonitoringCase, *, now: datetime) -> CasePublic:
-    """The case with its full history, its 15-day clock, objections, measures, reliefs and delivery."""
+async def case_public(
+    session: AsyncSession, case: MonitoringCase, *, principal: Principal, now: datetime
+) -> CasePublic:
+    """The case with its full history, its 15-day clock, objections, measures, reliefs and delivery, and
+    the steps the caller may take on it now."""
     steps = await _children(session, CaseStep, case.id, col(CaseStep.position))
     objections = await _children(session, Objection, case.id, col(Objection.raised_at))
     measures = await _children(session, Measure, case.id, col(Measure.recorded_at))
     reliefs = await _children(session, Relief, case.id, col(Relief.recorded_at))
     spans = rules.step_spans([(CaseStatus(s.to_status), aware(s.at)) for s in steps], now)
+    allowed = rules.allowed_actions(
+        CaseStatus(case.status),
+        principal.role,
+        principal.region,
+        case.region_code,
+        facts=notice_facts(case, objections, now),
+    )
     return CasePublic(
         **summary(case, now=now).model_dump(),
+        allowed_actions=allowed,
         head_name_masked=case.head_name_masked,
         category_at_opening=Category(case.category_at_opening),
         income_per_capita_fen=case.income_per_capita_fen,

@@ -189,7 +189,7 @@ async def open_case_from_alert(
         alert_id=alert.id,
     )
     await _decide(session, principal, alert, AlertStatus.converted, now, case_id=case.id)
-    return await cases.case_public(session, case, now=now)
+    return await cases.case_public(session, case, principal=principal, now=now)
 
 
 async def dismiss_alert(

@@ -115,9 +115,10 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CasePublic)
-async def get_case(session: SessionDep, _: Reader, case: CaseDep, now: NowDep) -> CasePublic:
-    """A case with its step history, 15-day clock, objections, measures, reliefs and registry delivery."""
-    return await cases.case_public(session, case, now=now)
+async def get_case(session: SessionDep, principal: Reader, case: CaseDep, now: NowDep) -> CasePublic:
+    """A case with its step history, 15-day clock, objections, measures, reliefs, registry delivery, and
+    the steps the caller may take now."""
+    return await cases.case_public(session, case, principal=principal, now=now)
 
 
 @router.post("/cases/{case_id}/transitions", response_model=CasePublic)

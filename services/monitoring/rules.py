@@ -161,6 +161,17 @@ def next_status(
     return FORWARD[status][1]
 
 
+def allowed_actions(
+    status: CaseStatus, role: Role, actor_region: str, case_region: str, *, facts: CaseFacts
+) -> list[Action]:
+    """The steps `role` at `actor_region` may take on the case now: exactly the buttons its page offers."""
+    return [
+        action
+        for action in Action
+        if isinstance(next_status(status, action, role, actor_region, case_region, facts=facts), CaseStatus)
+    ]
+
+
 def awaiting_statuses(role: Role, region: str) -> frozenset[CaseStatus]:
     """Statuses whose pending step `role` at `region` may take, for the inbox.
 

@@ -9,6 +9,7 @@ from services.monitoring.enums import Department, RecordKind, SelfReportStatus
 from shared.idnumber import InvalidIdNumber, parse_id_number
 from shared.money import Fen
 from shared.outbox import OutboxStatus
+from shared.text import Input
 from shared.vocabulary.households import Category
 from shared.vocabulary.monitoring import (
     Action,
@@ -35,14 +36,14 @@ def _distinct(values: list[RiskType]) -> list[RiskType]:
 # --- cases --------------------------------------------------------------------------------------------
 
 
-class Authorisation(BaseModel):
+class Authorisation(Input):
     """The applicant's signed authorisation (承诺授权) for the asset and income checks."""
 
     signed: bool
     signed_on: date | None = None
 
 
-class CaseCreate(BaseModel):
+class CaseCreate(Input):
     household_id: uuid.UUID
     source: Source
     risk_types: RiskTypes = Field(min_length=1, max_length=9)
@@ -54,7 +55,7 @@ class CaseCreate(BaseModel):
     _distinct_risks = field_validator("risk_types")(_distinct)
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(Input):
     action: Action
     comment: str | None = Field(default=None, max_length=500, description="the reason, required to reject")
 
@@ -93,12 +94,12 @@ class CaseClock(BaseModel):
     steps: list[StepSpanPublic]
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(Input):
     content: str = Field(min_length=2, max_length=1000)
     raised_by_name: str | None = Field(default=None, max_length=50)
 
 
-class ObjectionResolve(BaseModel):
+class ObjectionResolve(Input):
     resolution: str = Field(min_length=2, max_length=1000)
     upheld: bool
 
@@ -115,7 +116,7 @@ class ObjectionPublic(BaseModel):
     resolved_by: str | None
 
 
-class MeasureIn(BaseModel):
+class MeasureIn(Input):
     kind: MeasureKind
     description: str = Field(min_length=2, max_length=1000)
     cadre_name: str = Field(min_length=1, max_length=50, description="the responsible cadre (帮扶责任人)")
@@ -123,7 +124,7 @@ class MeasureIn(BaseModel):
     started_on: date
 
 
-class MeasureUpdate(BaseModel):
+class MeasureUpdate(Input):
     outcome: str = Field(min_length=1, max_length=1000)
     completed_on: date | None = None
 
@@ -140,7 +141,7 @@ class MeasurePublic(BaseModel):
     recorded_at: datetime
 
 
-class ReliefIn(BaseModel):
+class ReliefIn(Input):
     kind: ReliefKind
     amount_fen: Fen = Field(gt=0, le=100_000_000)
     description: str = Field(min_length=2, max_length=1000)
@@ -174,6 +175,9 @@ class CaseSummary(BaseModel):
 
 
 class CasePublic(CaseSummary):
+    allowed_actions: list[Action] = Field(
+        description="the steps the caller may take now (its role, tier and place): the page offers these"
+    )
     head_name_masked: str
     category_at_opening: Category
     income_per_capita_fen: int | None
@@ -227,7 +231,7 @@ class NoticePage(BaseModel):
 # --- discovery ----------------------------------------------------------------------------------------
 
 
-class VisitIn(BaseModel):
+class VisitIn(Input):
     household_id: uuid.UUID
     visited_on: date
     education_secure: bool
@@ -275,7 +279,7 @@ class VisitPage(BaseModel):
     page_size: int
 
 
-class DepartmentRecordIn(BaseModel):
+class DepartmentRecordIn(Input):
     id_number: str = Field(min_length=18, max_length=18)
     kind: RecordKind
     amount_fen: Fen | None = Field(default=None, le=1_000_000_000)
@@ -290,7 +294,7 @@ class DepartmentRecordIn(BaseModel):
             raise ValueError(str(exc)) from None
 
 
-class DepartmentBatchIn(BaseModel):
+class DepartmentBatchIn(Input):
     source: Department
     year: int = Field(ge=2013, le=2100)
     records: list[DepartmentRecordIn] = Field(min_length=1, max_length=10_000)
@@ -336,21 +340,21 @@ class AlertPage(BaseModel):
     page_size: int
 
 
-class AlertToCase(BaseModel):
+class AlertToCase(Input):
     """Optional refinements when an alert becomes a case; by default its risk and reason carry over."""
 
     risk_types: RiskTypes | None = Field(default=None, min_length=1, max_length=9)
     description: str | None = Field(default=None, min_length=2, max_length=1000)
 
 
-class AlertDismiss(BaseModel):
+class AlertDismiss(Input):
     reason: str = Field(min_length=2, max_length=500)
 
 
 # --- thresholds ---------------------------------------------------------------------------------------
 
 
-class ThresholdsIn(BaseModel):
+class ThresholdsIn(Input):
     income_line_fen: Fen = Field(gt=0, le=100_000_000, description="the year's monitoring income line")
     rigid_expenditure_fen: Fen = Field(gt=0, le=100_000_000, description="rigid spending counted as large")
     notice_days: int = Field(default=5, ge=5, le=30, description="public notice, at least 5 days")
@@ -368,7 +372,7 @@ class ThresholdsPublic(ThresholdsIn):
 # --- self-reports and deliveries ----------------------------------------------------------------------
 
 
-class SelfReportIn(BaseModel):
+class SelfReportIn(Input):
     """The public one-click form (一键申报), relayed by the gateway."""
 
     village_code: str = Field(pattern=VILLAGE_CODE)

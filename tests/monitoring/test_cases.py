@@ -239,6 +239,38 @@ async def test_refusals_change_nothing(services: Services, settings: Settings) -
     assert status == "applied"
 
 
+async def test_each_caller_is_offered_the_steps_it_may_take_now(services: Services) -> None:
+    case = await services.open_case((await services.register(**lifted_household()))["id"])
+    url = f"/api/v1/monitoring/cases/{case['id']}"
+
+    async def offered(role: str, region: str) -> list[str]:
+        response = await services.monitoring.get(url, headers=services.headers(role, region))
+        assert response.status_code == 200, response.text
+        return list(response.json()["allowed_actions"])
+
+    assert case["allowed_actions"] == ["village_review", "reject"]  # the opener's own answer
+    applied = {
+        ("village_official", ASIER): ["village_review", "reject"],
+        ("work_team", ASIER): ["village_review", "reject"],
+        ("township_official", XINI): [],
+        ("department_officer", BANNER): [],
+        ("banner_official", BANNER): [],
+        ("auditor", BANNER): [],
+        ("banner_admin", BANNER): [],
+    }
+    for (role, region), actions in applied.items():
+        assert await offered(role, region) == actions, role
+    noticed = await services.to_notice(case["id"])
+    assert noticed["allowed_actions"] == ["reject"]  # the township that published it
+    assert await offered("banner_official", BANNER) == ["reject"]  # the notice is still open
+    assert await offered("village_official", ASIER) == []
+    services.clock.advance(days=5, seconds=1)
+    assert await offered("banner_official", BANNER) == ["confirm", "reject"]
+    confirmed = (await services.step(case["id"], "confirm", "banner_official", BANNER)).json()
+    assert confirmed["allowed_actions"] == ["start_assistance"]
+    assert await offered("department_officer", BANNER) == []
+
+
 async def test_another_village_cannot_see_the_case(services: Services) -> None:
     case = await services.open_case((await services.register())["id"])
     neighbour = services.headers("village_official", BAYIN)

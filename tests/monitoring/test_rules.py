@@ -107,6 +107,34 @@ def test_every_status_action_role_and_region(
         assert outcome == CaseStatus(want)
 
 
+STATUS_ROLE_PLACE = list(itertools.product(CaseStatus, ACTORS, CASE_REGION))
+
+
+@pytest.mark.parametrize(
+    ("status", "actor", "relation"),
+    STATUS_ROLE_PLACE,
+    ids=[f"{s}-{r}@{t}-{rel}" for s, (r, t), rel in STATUS_ROLE_PLACE],
+)
+def test_allowed_actions_are_the_steps_the_rules_let_through(
+    status: CaseStatus, actor: tuple[Role, Tier], relation: str
+) -> None:
+    role, tier = actor
+    actor_region, case_region = ACTOR_REGION[tier], CASE_REGION[relation]
+    want = [
+        action
+        for action in Action
+        if expected(status, action, role, actor_region, case_region) not in ("order", "role", "scope")
+    ]
+    assert rules.allowed_actions(status, role, actor_region, case_region, facts=rules.READY) == want
+
+
+def test_allowed_actions_leave_out_a_confirmation_the_notice_still_holds() -> None:
+    allowed = rules.allowed_actions(
+        CaseStatus.in_public_notice, Role.banner_official, BANNER, V1, facts=NOTICE_OPEN
+    )
+    assert allowed == [Action.reject]
+
+
 def test_the_table_covers_every_combination() -> None:
     assert len(TABLE) == len(CaseStatus) * len(Action) * len(ACTORS) * 3
     assert {(r, t) for r, t in ACTORS} >= {(Role.department_officer, Tier.township)}
