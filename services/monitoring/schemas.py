@@ -9,7 +9,6 @@ from services.monitoring.enums import Department, RecordKind, SelfReportStatus
 from shared.idnumber import InvalidIdNumber, parse_id_number
 from shared.money import Fen
 from shared.outbox import OutboxStatus
-from shared.text import Input
 from shared.vocabulary.households import Category
 from shared.vocabulary.monitoring import (
     Action,
@@ -36,14 +35,14 @@ def _distinct(values: list[RiskType]) -> list[RiskType]:
 # --- cases --------------------------------------------------------------------------------------------
 
 
-class Authorisation(Input):
+class Authorisation(BaseModel):
     """The applicant's signed authorisation (承诺授权) for the asset and income checks."""
 
     signed: bool
     signed_on: date | None = None
 
 
-class CaseCreate(Input):
+class CaseCreate(BaseModel):
     household_id: uuid.UUID
     source: Source
     risk_types: RiskTypes = Field(min_length=1, max_length=9)
@@ -55,7 +54,7 @@ class CaseCreate(Input):
     _distinct_risks = field_validator("risk_types")(_distinct)
 
 
-class TransitionIn(Input):
+class TransitionIn(BaseModel):
     action: Action
     comment: str | None = Field(default=None, max_length=500, description="the reason, required to reject")
 
@@ -94,12 +93,12 @@ class CaseClock(BaseModel):
     steps: list[StepSpanPublic]
 
 
-class ObjectionIn(Input):
+class ObjectionIn(BaseModel):
     content: str = Field(min_length=2, max_length=1000)
     raised_by_name: str | None = Field(default=None, max_length=50)
 
 
-class ObjectionResolve(Input):
+class ObjectionResolve(BaseModel):
     resolution: str = Field(min_length=2, max_length=1000)
     upheld: bool
 
@@ -116,7 +115,7 @@ class ObjectionPublic(BaseModel):
     resolved_by: str | None
 
 
-class MeasureIn(Input):
+class MeasureIn(BaseModel):
     kind: MeasureKind
     description: str = Field(min_length=2, max_length=1000)
     cadre_name: str = Field(min_length=1, max_length=50, description="the responsible cadre (帮扶责任人)")
@@ -124,7 +123,7 @@ class MeasureIn(Input):
     started_on: date
 
 
-class MeasureUpdate(Input):
+class MeasureUpdate(BaseModel):
     outcome: str = Field(min_length=1, max_length=1000)
     completed_on: date | None = None
 
@@ -141,7 +140,7 @@ class MeasurePublic(BaseModel):
     recorded_at: datetime
 
 
-class ReliefIn(Input):
+class ReliefIn(BaseModel):
     kind: ReliefKind
     amount_fen: Fen = Field(gt=0, le=100_000_000)
     description: str = Field(min_length=2, max_length=1000)
@@ -231,7 +230,7 @@ class NoticePage(BaseModel):
 # --- discovery ----------------------------------------------------------------------------------------
 
 
-class VisitIn(Input):
+class VisitIn(BaseModel):
     household_id: uuid.UUID
     visited_on: date
     education_secure: bool
@@ -279,7 +278,7 @@ class VisitPage(BaseModel):
     page_size: int
 
 
-class DepartmentRecordIn(Input):
+class DepartmentRecordIn(BaseModel):
     id_number: str = Field(min_length=18, max_length=18)
     kind: RecordKind
     amount_fen: Fen | None = Field(default=None, le=1_000_000_000)
@@ -294,7 +293,7 @@ class DepartmentRecordIn(Input):
             raise ValueError(str(exc)) from None
 
 
-class DepartmentBatchIn(Input):
+class DepartmentBatchIn(BaseModel):
     source: Department
     year: int = Field(ge=2013, le=2100)
     records: list[DepartmentRecordIn] = Field(min_length=1, max_length=10_000)
@@ -340,21 +339,21 @@ class AlertPage(BaseModel):
     page_size: int
 
 
-class AlertToCase(Input):
+class AlertToCase(BaseModel):
     """Optional refinements when an alert becomes a case; by default its risk and reason carry over."""
 
     risk_types: RiskTypes | None = Field(default=None, min_length=1, max_length=9)
     description: str | None = Field(default=None, min_length=2, max_length=1000)
 
 
-class AlertDismiss(Input):
+class AlertDismiss(BaseModel):
     reason: str = Field(min_length=2, max_length=500)
 
 
 # --- thresholds ---------------------------------------------------------------------------------------
 
 
-class ThresholdsIn(Input):
+class ThresholdsIn(BaseModel):
     income_line_fen: Fen = Field(gt=0, le=100_000_000, description="the year's monitoring income line")
     rigid_expenditure_fen: Fen = Field(gt=0, le=100_000_000, description="rigid spending counted as large")
     notice_days: int = Field(default=5, ge=5, le=30, description="public notice, at least 5 days")
@@ -372,7 +371,7 @@ class ThresholdsPublic(ThresholdsIn):
 # --- self-reports and deliveries ----------------------------------------------------------------------
 
 
-class SelfReportIn(Input):
+class SelfReportIn(BaseModel):
     """The public one-click form (一键申报), relayed by the gateway."""
 
     village_code: str = Field(pattern=VILLAGE_CODE)
