@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from shared.roles import Role
+from shared.text import Input
 
 REGION_PATTERN = r"^\d{6}(\d{3}){0,2}$"
 
@@ -16,7 +17,7 @@ class Me(BaseModel):
     region: str
 
 
-class UserCreate(BaseModel):
+class UserCreate(Input):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     password: str = Field(min_length=10, max_length=128)
     role: Role
@@ -41,7 +42,7 @@ class UserPage(BaseModel):
     page_size: int
 
 
-class ClientCreate(BaseModel):
+class ClientCreate(Input):
     name: str = Field(min_length=1, max_length=128)
     role: Role
     region: str = Field(pattern=REGION_PATTERN)

@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shared.audit_api import audit_router
 from shared.auth import TokenVerifier, get_principal
 from shared.body_limit import BodyLimit
 from shared.db import Database
@@ -99,6 +100,7 @@ def create_service_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(audit_router(process))
     for router in routers:
         app.include_router(router)
     app.add_middleware(RequireToken)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from shared.text import Input
 from shared.vocabulary.assets import (
     AssetClass,
     AssetStatus,
@@ -35,7 +36,7 @@ class Page(BaseModel):
 # --- assets -----------------------------------------------------------------------------------------
 
 
-class AssetCreate(BaseModel):
+class AssetCreate(Input):
     name: str = Field(min_length=1, max_length=100, examples=["阿斯尔嘎查肉羊养殖棚圈"])
     asset_class: AssetClass
     region_code: str = Field(pattern=REGION_CODE, description="the village or township holding the asset")
@@ -47,7 +48,7 @@ class AssetCreate(BaseModel):
     status: AssetStatus = AssetStatus.in_use
 
 
-class StatusChangeIn(BaseModel):
+class StatusChangeIn(Input):
     status: AssetStatus
     reason: str = Field(min_length=2, max_length=500)
 
@@ -62,7 +63,7 @@ class StatusChangePublic(BaseModel):
     at: datetime
 
 
-class IncomeCreate(BaseModel):
+class IncomeCreate(Input):
     year: Year
     amount_fen: AmountFen
     note: str | None = Field(default=None, max_length=500)
@@ -105,7 +106,7 @@ class AssetPage(Page):
 # --- dividend plans ---------------------------------------------------------------------------------
 
 
-class SharesIn(BaseModel):
+class SharesIn(Input):
     """Whole percents of the year's income for households, public-welfare posts and the collective."""
 
     households: int = Field(ge=0, le=100)
@@ -113,7 +114,7 @@ class SharesIn(BaseModel):
     collective: int = Field(ge=0, le=100)
 
 
-class PlanCreate(BaseModel):
+class PlanCreate(Input):
     year: Year
     region: str = Field(pattern=VILLAGE_CODE, description="the village (嘎查村) whose income is distributed")
     total_fen: int = Field(gt=0, le=MAX_FEN)
@@ -163,7 +164,7 @@ class PlanPage(Page):
 # --- entities and products ----------------------------------------------------------------------------
 
 
-class EntityCreate(BaseModel):
+class EntityCreate(Input):
     name: str = Field(min_length=1, max_length=100)
     kind: EntityKind
     region_code: str = Field(pattern=REGION_CODE)
@@ -189,7 +190,7 @@ class EntityPage(Page):
     items: list[EntityPublic]
 
 
-class ProductCreate(BaseModel):
+class ProductCreate(Input):
     name: str = Field(min_length=1, max_length=100, examples=["杭锦旗羊绒围巾"])
     entity_id: uuid.UUID
     category: str = Field(min_length=1, max_length=50, examples=["畜牧产品"])
@@ -219,12 +220,12 @@ class ProductPage(Page):
 # --- the fund -------------------------------------------------------------------------------------------
 
 
-class LinkedHousehold(BaseModel):
+class LinkedHousehold(Input):
     household_id: uuid.UUID
     link: HouseholdLink
 
 
-class InvestmentCreate(BaseModel):
+class InvestmentCreate(Input):
     entity_id: uuid.UUID
     amount_fen: int = Field(gt=0, le=MAX_FEN, description="what the fund puts in")
     self_raised_fen: AmountFen = Field(description="what the entity raises itself (自筹)")
@@ -260,7 +261,7 @@ class InvestmentPage(Page):
     items: list[InvestmentPublic]
 
 
-class RepaymentCreate(BaseModel):
+class RepaymentCreate(Input):
     principal_fen: AmountFen
     income_fen: AmountFen
     paid_on: date
@@ -329,7 +330,7 @@ class SpecialFundsReport(BaseModel):
     by_source: list[SourceTotals]
 
 
-class NoticeProject(BaseModel):
+class NoticeProject(Input):
     name: str = Field(min_length=1, max_length=200)
     place: str = Field(min_length=1, max_length=200)
     content: str = Field(min_length=1, max_length=2000)
@@ -340,7 +341,7 @@ class NoticeProject(BaseModel):
     use: str = Field(min_length=1, max_length=500)
 
 
-class NoticeCreate(BaseModel):
+class NoticeCreate(Input):
     title: str = Field(min_length=1, max_length=200)
     region_code: str = Field(pattern=r"^\d{6}(\d{3}){0,2}$", description="banner, township or village")
     projects: list[NoticeProject] = Field(min_length=1, max_length=200)

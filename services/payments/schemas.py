@@ -10,6 +10,7 @@ from services.payments.enums import EndpointStatus
 from services.payments.rules import Care
 from shared.money import Fen
 from shared.regions import Tier
+from shared.text import Input
 from shared.vocabulary.households import SchoolStage
 from shared.vocabulary.payments import BatchStatus, ClaimStatus, Kind, LineStatus, Mode
 
@@ -19,7 +20,7 @@ Year = Field(ge=2013, le=2100)
 # --- policies ---------------------------------------------------------------------------------------
 
 
-class PolicyItemIn(BaseModel):
+class PolicyItemIn(Input):
     kind: Kind
     mode: Mode
     unit: str = Field(min_length=1, max_length=16, examples=["只"])
@@ -32,7 +33,7 @@ class PolicyItemPublic(PolicyItemIn):
     label: str
 
 
-class PolicyCreate(BaseModel):
+class PolicyCreate(Input):
     """A new version of the whole policy table, in force from `effective_from`."""
 
     effective_from: date
@@ -51,7 +52,7 @@ class PolicyPublic(BaseModel):
 # --- claims -----------------------------------------------------------------------------------------
 
 
-class ClaimCreate(BaseModel):
+class ClaimCreate(Input):
     household_id: uuid.UUID
     kind: Kind
     year: int = Year
@@ -98,7 +99,7 @@ class ClaimPage(BaseModel):
     page_size: int
 
 
-class ClaimDecision(BaseModel):
+class ClaimDecision(Input):
     comment: str | None = Field(default=None, max_length=500)
 
 
@@ -138,7 +139,7 @@ class Entitlements(BaseModel):
 # --- health -----------------------------------------------------------------------------------------
 
 
-class ReimbursementIn(BaseModel):
+class ReimbursementIn(Input):
     kind: Care
     eligible_cost_fen: Fen
     reimbursed_fen: Fen
@@ -154,7 +155,7 @@ class ReimbursementPublic(BaseModel):
     flagged: bool
 
 
-class ReimbursementChecks(BaseModel):
+class ReimbursementChecks(Input):
     items: list[ReimbursementIn] = Field(min_length=1, max_length=1000)
 
 
@@ -166,19 +167,19 @@ class ReimbursementResults(BaseModel):
 # --- batches ----------------------------------------------------------------------------------------
 
 
-class BatchCreate(BaseModel):
+class BatchCreate(Input):
     year: int = Year
     kind: Kind
     region: str = Field(pattern=REGION_CODE, description="the banner, a township or a village in scope")
 
 
-class DividendLineIn(BaseModel):
+class DividendLineIn(Input):
     household_id: uuid.UUID
     payee_name: str = Field(min_length=1, max_length=50)
     amount_fen: Fen = Field(gt=0, le=100_000_000)
 
 
-class DividendBatchCreate(BaseModel):
+class DividendBatchCreate(Input):
     """An approved assets dividend plan handed over for payment (its lines are paid exactly as given)."""
 
     plan_id: uuid.UUID
@@ -292,7 +293,7 @@ class NoticePublic(BaseModel):
 # --- webhooks and the bank --------------------------------------------------------------------------
 
 
-class EndpointCreate(BaseModel):
+class EndpointCreate(Input):
     url: HttpUrl
     secret: str | None = Field(
         default=None, pattern=r"^whsec_[A-Za-z0-9+/=]{24,}$", description="generated when absent"
@@ -340,7 +341,7 @@ class DeliveryPage(BaseModel):
     page_size: int
 
 
-class BankCallbackIn(BaseModel):
+class BankCallbackIn(Input):
     instruction_id: uuid.UUID
     status: Literal["paid", "failed", "returned"]
     bank_reference: str = Field(min_length=1, max_length=64)
@@ -393,7 +394,7 @@ class DiscrepancyPage(BaseModel):
     page_size: int
 
 
-class DiscrepancyResolve(BaseModel):
+class DiscrepancyResolve(Input):
     """`paid`: the money did move; `not_paid`: the bank confirms it did not, the entitlement is free."""
 
     outcome: Literal["paid", "not_paid"]

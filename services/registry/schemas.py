@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from shared.idnumber import Sex
 from shared.regions import Tier
+from shared.text import Input
 from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
 
@@ -19,7 +20,7 @@ class RegionPublic(BaseModel):
     children: list["RegionPublic"] = Field(default_factory=list)
 
 
-class RegionCreate(BaseModel):
+class RegionCreate(Input):
     """A village (嘎查村) under a township: a 12-digit code starting with the township's 9 digits."""
 
     code: str = Field(pattern=r"^\d{12}$", examples=["150625100201"])
@@ -27,7 +28,7 @@ class RegionCreate(BaseModel):
     is_focus: bool = False
 
 
-class RegionUpdate(BaseModel):
+class RegionUpdate(Input):
     name: str | None = Field(default=None, min_length=1, max_length=64)
     is_focus: bool | None = Field(default=None, description="重点帮扶村 (seed §四(一)); villages only")
 
@@ -37,7 +38,7 @@ class RegionUpdate(BaseModel):
 PHONE_PATTERN = r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$"
 
 
-class MemberIn(BaseModel):
+class MemberIn(Input):
     """A member as registered; sex and birth date come from the ID number (and are checked if given)."""
 
     name: str = Field(min_length=1, max_length=50)
@@ -74,13 +75,13 @@ class HouseholdFields(BaseModel):
     income_year: int | None = Field(default=None, ge=2013, le=2100, description="defaults to last year")
 
 
-class HouseholdCreate(HouseholdFields):
+class HouseholdCreate(HouseholdFields, Input):
     region_code: str = Field(pattern=r"^\d{12}$", description="a village (嘎查村) in the caller's scope")
     category: Category
     members: list[MemberIn] = Field(min_length=1, max_length=30)
 
 
-class HouseholdUpdate(BaseModel):
+class HouseholdUpdate(Input):
     """Household facts that may change; the category changes only through `category-changes`."""
 
     address: str | None = Field(default=None, min_length=1, max_length=200)
@@ -165,7 +166,7 @@ class HouseholdPage(BaseModel):
     page_size: int
 
 
-class CategoryChangeIn(BaseModel):
+class CategoryChangeIn(Input):
     category: Category
     reason: str = Field(min_length=2, max_length=500)
     effective_date: date
@@ -199,7 +200,7 @@ class HouseholdStats(BaseModel):
     total: int
 
 
-class LookupRequest(BaseModel):
+class LookupRequest(Input):
     """A bulk read for other services: households by id and/or by a member's ID number (up to 1000 each)."""
 
     household_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1000)

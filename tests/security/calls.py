@@ -681,3 +681,12 @@ register_simple(
     ),
     probe=ASSET,
 )
+
+# --- audit -----------------------------------------------------------------------------------------------
+register_simple(
+    "GET /api/v1/audit",
+    listing_in("/api/v1/audit", entity="household", page_size=200),
+    listing=True,
+    shows=obj("household"),
+)
+register_simple("GET /api/v1/audit/verify", get("/api/v1/audit/verify"))
