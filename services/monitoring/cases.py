@@ -50,6 +50,7 @@ from shared import audit
 from shared import outbox as outbox_module
 from shared.auth import Principal
 from shared.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from shared.masking import mask_name
 from shared.roles import Role
 from shared.scope import narrowed, scoped
 from shared.vocabulary.households import Category
@@ -126,7 +127,7 @@ async def open_case(
         active_household_id=household.id,
         household_number=household.number,
         head_name=household.head_name,
-        head_name_masked=rules.mask_name(household.head_name),
+        head_name_masked=mask_name(household.head_name),
         region_code=household.region_code,
         category_at_opening=household.category,
         income_per_capita_fen=household.income_per_capita_fen,

@@ -408,12 +408,3 @@ def is_overdue(
 
 def notice_end(start: datetime, notice_days: int) -> datetime:
     return start + timedelta(days=notice_days)
-
-
-def mask_name(name: str) -> str:
-    """`巴特尔` → `巴*尔`, `王五` → `王*`: enough for neighbours to recognise, not to identify."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -22,7 +22,6 @@ from services.payments.rules import (
     ELIGIBLE_CATEGORIES,
     education_rates,
     education_students,
-    mask_name,
     reconcile,
 )
 from services.payments.schemas import (
@@ -38,6 +37,7 @@ from services.payments.schemas import (
 from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
+from shared.masking import mask_name
 from shared.money import format_yuan
 from shared.outbox import OutboxStatus
 from shared.regions import is_within, tier_of

@@ -206,12 +206,3 @@ def reconcile(lines: Iterable[tuple[LineStatus, int]]) -> Reconciliation:
         else:
             pending += amount
     return Reconciliation(paid + failed + pending, paid, failed, pending)
-
-
-def mask_name(name: str) -> str:
-    """Public notices show a name's first and last characters only: 巴特尔 → 巴*尔, 苏和 → 苏*."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -350,10 +350,3 @@ def test_step_spans_and_overdue() -> None:
     assert rules.is_overdue(CaseStatus.applied, due, None, due + timedelta(seconds=1))
     assert not rules.is_overdue(CaseStatus.confirmed, due, due - timedelta(days=1), due + timedelta(days=30))
     assert rules.is_overdue(CaseStatus.confirmed, due, due + timedelta(days=1), due + timedelta(days=30))
-
-
-@pytest.mark.parametrize(
-    ("name", "masked"), [("巴特尔", "巴*尔"), ("王五", "王*"), ("欧阳娜娜", "欧**娜"), ("李", "李")]
-)
-def test_mask_name(name: str, masked: str) -> None:
-    assert rules.mask_name(name) == masked

@@ -9,7 +9,6 @@ from services.payments.rules import (
     check_eligible,
     education_allowance,
     livestock_subsidy,
-    mask_name,
     next_line_status,
     reconcile,
     reimbursement_shortfall,
@@ -162,10 +161,3 @@ def test_reconciliation_parts_sum_to_the_total() -> None:
     s = LineStatus
     result = reconcile([(s.paid, 100), (s.failed, 7), (s.returned, 3), (s.sent, 11), (s.pending, 1)])
     assert (result.total_fen, result.paid_fen, result.failed_fen, result.pending_fen) == (122, 100, 10, 12)
-
-
-@pytest.mark.parametrize(
-    ("name", "masked"), [("巴特尔", "巴*尔"), ("苏和", "苏*"), ("阿拉坦仓", "阿**仓"), ("娜", "娜")]
-)
-def test_names_are_masked_for_public_notices(name: str, masked: str) -> None:
-    assert mask_name(name) == masked
