@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -37,8 +38,9 @@ UTF8_BOM = "\ufeff"
 KEY = "household_key"
 KEY_HEADER = "户序号"
 HEADER_PLACE = "表头"
-# Excel runs a cell that starts with one of these as a formula; a leading apostrophe keeps it text.
-FORMULA_STARTS = ("=", "+", "-", "@")
+# Excel runs a cell that starts with one of these as a formula (tab and CR: after it trims them); a leading
+# apostrophe keeps it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 YES, NO = "是", "否"
 _YES_NO = {
     **dict.fromkeys((YES, "y", "yes", "true"), True),
@@ -686,6 +688,12 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
+def _xml_safe(value: Any) -> Any:
+    """A stored text holding characters XML cannot (a NUL, other controls) is written with U+FFFD in their
+    place: one old address must not fail the whole workbook."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 class XlsxBook:
     """A write-only workbook: rows go to a temporary file as they come, not into memory."""
 
@@ -708,7 +716,7 @@ class XlsxBook:
 
     def append(self, rows: Iterable[Sequence[Any]]) -> None:
         for row in rows:
-            self._sheet.append(list(row))
+            self._sheet.append([_xml_safe(value) for value in row])
 
     def save(self, target: IO[bytes]) -> None:
         self._book.save(target)
