@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     # may say, in X-Forwarded-Proto/For, the original scheme and client. Unset, no one may.
     trusted_proxies: str = ""
     registry_import_max_rows: int = Field(default=200_000, ge=1)
+    # What an .xlsx may unpack to (all its parts, as its zip declares them) and how much better than a
+    # spreadsheet's XML any large part may compress (a zip bomb compresses a thousandfold; sheets ten- to
+    # thirtyfold); past either, 422 before a cell is read.
+    registry_import_max_unpacked_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
+    registry_import_max_ratio: int = Field(default=100, ge=1)
     log_level: str = "INFO"
     sql_echo: bool = False
     migrate_on_start: bool = False

@@ -7,6 +7,7 @@ roles that need no full numbers.
 
 import asyncio
 import os
+import pickle
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
@@ -21,7 +22,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry import households, rules, spreadsheets
+from services.registry import households, rules, spreadsheets, workbook
 from services.registry.models import Household, HouseholdIncome, Member, Region, audit_log
 from shared import audit
 from shared.auth import Principal
@@ -30,6 +31,7 @@ from shared.db import Database
 from shared.errors import DomainError, FieldProblem, Invalid, Problem
 from shared.regions import Tier
 from shared.scope import narrowed, scoped
+from shared.settings import Settings
 from shared.vocabulary.households import Category
 
 EXPORT_CHUNK = 1000  # households per query; their members come with one IN query
@@ -109,10 +111,26 @@ def _today() -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """How large one import may be (settings `REGISTRY_IMPORT_MAX_BYTES`, `REGISTRY_IMPORT_MAX_ROWS`)."""
+    """How large one import may be (settings `REGISTRY_IMPORT_*`)."""
 
     max_bytes: int
-    max_rows: int
+    max_rows: int  # member rows; rows read, blank ones included, may be as many again as the header's search
+    max_unpacked_bytes: int
+    max_ratio: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Limits":
+        return cls(
+            settings.registry_import_max_bytes,
+            settings.registry_import_max_rows,
+            settings.registry_import_max_unpacked_bytes,
+            settings.registry_import_max_ratio,
+        )
+
+    @property
+    def bounds(self) -> workbook.Bounds:
+        rows = self.max_rows + spreadsheets.HEADER_SEARCH_ROWS
+        return workbook.Bounds(rows, self.max_unpacked_bytes, self.max_ratio)
 
 
 def _size_text(size: int) -> str:
@@ -134,9 +152,13 @@ def _check_size(file: IO[bytes], limits: Limits) -> None:
 
 @contextmanager
 def _file_refusals() -> Iterator[None]:
-    """A file that cannot be read (damaged, or too long), wherever the reading stops, names `file`."""
+    """A file that cannot be read (damaged, too long, past a bound), wherever the reading stops, names
+    `file`; past a bound, the detail names the setting."""
     try:
         yield
+    except workbook.OutOfBounds as exc:
+        problem = FieldProblem(field="file", reason=str(exc))
+        raise Invalid(f"file: past {exc.setting}", errors=[problem]) from None
     except (spreadsheets.UnreadableFile, spreadsheets.TooManyRows) as exc:
         raise Invalid.field("file", str(exc)) from None
 
@@ -146,8 +168,51 @@ def _path(field: str) -> list[str | int]:
     return [int(part) if part.isdigit() else part for part in field.split(".")]
 
 
+class ReadAhead:
+    """An upload read and validated whole before any transaction: its valid households, spilled chunk by
+    chunk to an anonymous temporary file (so memory holds one chunk), and every problem its cells have."""
+
+    def __init__(self, problems: spreadsheets.Problems) -> None:
+        self.problems = problems
+        self._spill: IO[bytes] = tempfile.TemporaryFile()
+        self._chunks = 0
+
+    @classmethod
+    def read(cls, upload: UploadFile, limits: Limits) -> "ReadAhead":
+        """Parse and check every cell (CPU and file work: run it in a worker thread)."""
+        with spreadsheets.opened(
+            upload.file,
+            filename=upload.filename,
+            content_type=upload.content_type,
+            bounds=limits.bounds,
+            max_rows=limits.max_rows,
+            chunk=households.INSERT_CHUNK,
+        ) as reader:
+            ahead = cls(reader.problems)
+            try:
+                for chunk in reader.chunks():
+                    ahead._keep(chunk)
+            except BaseException:
+                ahead.close()
+                raise
+        ahead._spill.seek(0)
+        return ahead
+
+    def _keep(self, chunk: list[spreadsheets.HouseholdRows]) -> None:
+        """Only the households the registry will check: a household with a problem is reported already."""
+        pickle.dump([h for h in chunk if h.data is not None], self._spill, pickle.HIGHEST_PROTOCOL)
+        self._chunks += 1
+
+    def chunks(self) -> Iterator[list[spreadsheets.HouseholdRows]]:
+        for _ in range(self._chunks):
+            yield pickle.load(self._spill)  # our own file, written just now
+
+    def close(self) -> None:
+        self._spill.close()
+
+
 def _next_chunk(chunks: Iterator[list[spreadsheets.HouseholdRows]]) -> "asyncio.Future[Any]":
-    """The next chunk of households (None after the last), read and validated in a worker thread."""
+    """The next chunk of households (None after the last), loaded in a worker thread."""
     return asyncio.ensure_future(to_thread.run_sync(next, chunks, None))
 
 
@@ -170,41 +235,36 @@ async def _register(
 async def import_households(
     db: Database, *, principal: Principal, cipher: FieldCipher, upload: UploadFile, limits: Limits
 ) -> ImportReport:
-    """Register every household of a spreadsheet, or none of them, holding only a chunk or two at a time.
+    """Register every household of a spreadsheet, or none of them, never holding a transaction while parsing.
 
-    The rows are read once, in a worker thread, `households.INSERT_CHUNK` households at a time (the next
-    chunk is read while this one is checked and written). Each chunk is checked (cells, the API's rules,
-    then the registry: scope, IDs already registered) and, while no problem has been found anywhere, written
-    at once in the import's one transaction; after the first problem the rest is only checked, so the
-    refusal (`ImportRefused`) lists every cell to fix, and the transaction rolls back: nothing is written.
+    The whole file is read and every cell checked first, in a worker thread and outside any transaction
+    (SQLite's one writer is not kept waiting on a parse), the valid households spilled to a temporary file.
+    Then, in the import's one transaction, each chunk of `households.INSERT_CHUNK` households is checked
+    against the registry (scope, IDs already registered) and, while no problem has been found anywhere,
+    written at once (the next chunk is loaded meanwhile); after the first problem the rest is only checked,
+    so the refusal (`ImportRefused`) lists every cell to fix, and the transaction rolls back: nothing is
+    written.
     """
     await to_thread.run_sync(_check_size, upload.file, limits)
     with _file_refusals():
-        opened = spreadsheets.opened(
-            upload.file,
-            filename=upload.filename,
-            content_type=upload.content_type,
-            max_rows=limits.max_rows,
-            chunk=households.INSERT_CHUNK,
-        )
-        reader = await to_thread.run_sync(opened.__enter__)
-        try:
-            async with db.session_scope() as session:
-                bulk = await households.BulkRegistration.start(session, principal=principal, cipher=cipher)
-                chunks = reader.chunks()
-                upcoming = _next_chunk(chunks)
-                try:
-                    while (chunk := await upcoming) is not None:
-                        upcoming = _next_chunk(chunks)
-                        await _register(bulk, chunk, reader.problems)
-                finally:
-                    with suppress(Exception):  # the reader is idle before the file is closed
-                        await upcoming
-                if reader.problems:
-                    raise ImportRefused(reader.problems.sorted())
-                await bulk.finish()
-        finally:
-            await to_thread.run_sync(opened.__exit__, None, None, None)
+        ahead = await to_thread.run_sync(ReadAhead.read, upload, limits)
+    try:
+        async with db.session_scope() as session:
+            bulk = await households.BulkRegistration.start(session, principal=principal, cipher=cipher)
+            chunks = ahead.chunks()
+            upcoming = _next_chunk(chunks)
+            try:
+                while (chunk := await upcoming) is not None:
+                    upcoming = _next_chunk(chunks)
+                    await _register(bulk, chunk, ahead.problems)
+            finally:
+                with suppress(Exception):  # the loader is idle before the file is closed
+                    await upcoming
+            if ahead.problems:
+                raise ImportRefused(ahead.problems.sorted())
+            await bulk.finish()
+    finally:
+        ahead.close()
     return ImportReport(households=bulk.households, members=bulk.members)
 
 

@@ -72,8 +72,7 @@ async def import_households(
 ) -> transfer.ImportReport | JSONResponse:
     """Register the households of a spreadsheet, all or nothing, with a row-by-row report of what to fix."""
     try:
-        settings = request.app.state.settings
-        limits = transfer.Limits(settings.registry_import_max_bytes, settings.registry_import_max_rows)
+        limits = transfer.Limits.of(request.app.state.settings)
         return await transfer.import_households(
             db, principal=principal, cipher=cipher, upload=file, limits=limits
         )

@@ -1,24 +1,44 @@
-"""A large import streams: chunks are written as they are checked, yet a problem anywhere in the file, even
-near its end, still refuses all of it with every cell named; and only a chunk or two is ever held."""
+"""A large import is read whole before anything is written, outside any transaction, yet holds only a chunk or
+two of households at a time; a problem anywhere in the file, even near its end, refuses all of it with every
+cell named; and SQLite's one writer is never kept waiting while a file is parsed."""
 
+import asyncio
+import threading
 import weakref
 from typing import Any
 
 import httpx
 import pytest
+from anyio import to_thread
 from sqlalchemy import func, select
 
-from services.registry import households, spreadsheets
+from services.registry import households, spreadsheets, transfer
 from services.registry.models import Household, VillageCounter, audit_log
 from services.registry.spreadsheets import SheetReader
 from shared.db import Database
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
 from tests.registry.test_transfer import ASIER, HEADERS, csv_bytes, household, household_count, upload
+from tests.support import households as payloads
 
 DATABASE = pytest.mark.usefixtures("clean_databases")
 CHUNK = 200  # households per chunk in these tests, so a few thousand households make many chunks
 HOUSEHOLDS = 3000
+LIVE: "weakref.WeakSet[spreadsheets.HouseholdRows]" = weakref.WeakSet()
+
+
+class Tracked(spreadsheets.HouseholdRows):
+    """A household as read, counted while it lives, whether built from the sheet or loaded back from disk."""
+
+    __eq__, __hash__ = object.__eq__, object.__hash__  # each one counted, as itself
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        LIVE.add(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        LIVE.add(self)
 
 
 @pytest.fixture
@@ -74,7 +94,7 @@ async def test_bad_cells_after_thousands_of_good_households_refuse_everything_an
     ]
     assert body["rows"][0]["reason"].startswith("格式不正确")
     assert body["problem_count"] == 3
-    assert sum(small_chunks) > 0  # the chunks before the first problem were written, then rolled back
+    assert sum(small_chunks) == 0  # the cells were all read before the registry was touched
     assert await nothing_left(settings) == (0, 0, 0)  # not even a household number is used up
     assert await household_count(registry, token_for) == 0
 
@@ -106,31 +126,64 @@ async def test_the_import_holds_at_most_two_chunks_of_households(
     monkeypatch: pytest.MonkeyPatch,
     small_chunks: list[int],
 ) -> None:
-    """The household being checked and the one read meanwhile, never the whole file."""
-    live: weakref.WeakSet[spreadsheets.HouseholdRows] = weakref.WeakSet()
+    """While reading, the chunk just read; while writing, the chunk being written and the next one loaded;
+    never the whole file."""
+    read: list[int] = []
+    keep = transfer.ReadAhead._keep
 
-    class Tracked(spreadsheets.HouseholdRows):
-        __eq__, __hash__ = object.__eq__, object.__hash__  # each one counted, as itself
-
-        def __init__(self, key: str) -> None:
-            super().__init__(key)
-            live.add(self)
+    def counted(self: transfer.ReadAhead, chunk: list[spreadsheets.HouseholdRows]) -> None:
+        read.append(len(LIVE))
+        keep(self, chunk)
 
     held: list[int] = []
     add = households.BulkRegistration.add
 
     async def sampled(self: households.BulkRegistration, items: Any, **options: Any) -> Any:
-        held.append(len(live))
+        held.append(len(LIVE))
         return await add(self, items, **options)
 
     monkeypatch.setattr(spreadsheets, "HouseholdRows", Tracked)
+    monkeypatch.setattr(transfer.ReadAhead, "_keep", counted)
     monkeypatch.setattr(households.BulkRegistration, "add", sampled)
     rows = single_households(HOUSEHOLDS)
     response = await upload(registry, bearer(token_for("village_official", ASIER)), csv_bytes(rows), "h.csv")
     assert response.status_code == 201, response.text
     assert response.json() == {"households": HOUSEHOLDS, "members": HOUSEHOLDS}
-    assert len(held) == HOUSEHOLDS // CHUNK
-    assert CHUNK <= max(held) <= 2 * CHUNK  # the chunk being checked, and the next one being read
+    assert len(read) == len(held) == HOUSEHOLDS // CHUNK
+    assert CHUNK <= max(read) <= 2 * CHUNK
+    assert CHUNK <= max(held) <= 2 * CHUNK  # the chunk being checked, and the next one being loaded
+
+
+@DATABASE
+async def test_a_household_registers_while_a_large_import_is_being_parsed(
+    registry: httpx.AsyncClient,
+    token_for: TokenFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    small_chunks: list[int],
+) -> None:
+    """SQLite has one writer: an import takes it to write, never while it parses (a parse that held it would
+    keep this registration waiting until SQLite gave up on it)."""
+    parsing, resume = threading.Event(), threading.Event()
+    validated = spreadsheets.SheetReader._validated
+
+    def paused(self: SheetReader, open_households: dict[str, Any]) -> list[Any]:
+        if not parsing.is_set():  # the first chunk, with thousands of rows still to read
+            parsing.set()
+            resume.wait(120)
+        return validated(self, open_households)
+
+    monkeypatch.setattr(spreadsheets.SheetReader, "_validated", paused)
+    headers = bearer(token_for("village_official", ASIER))
+    content = csv_bytes(single_households(HOUSEHOLDS))
+    importing = asyncio.ensure_future(upload(registry, headers, content, "h.csv"))
+    try:
+        assert await to_thread.run_sync(parsing.wait, 60)
+        registered = await registry.post("/api/v1/households", json=payloads.household(), headers=headers)
+    finally:
+        resume.set()
+    assert registered.status_code == 201, registered.text
+    assert (await importing).status_code == 201
+    assert await household_count(registry, token_for) == HOUSEHOLDS + 1
 
 
 def test_a_household_key_used_again_after_its_chunk_is_a_problem_on_that_row() -> None:

@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from services.registry import spreadsheets
 from services.registry.spreadsheets import COLUMNS, CellError, UnreadableFile, read_rows
+from services.registry.workbook import Bounds
 from shared.idnumber import Sex, make_id_number
 from shared.vocabulary.households import Category, Relation, SchoolStage
 
@@ -18,6 +19,7 @@ HEAD_ID = make_id_number("150625", date(1968, 3, 12), 7, Sex.male)
 SPOUSE_ID = make_id_number("150625", date(1970, 7, 1), 8, Sex.female)
 CHILD_ID = make_id_number("150625", date(2012, 9, 1), 9, Sex.female)
 FORMATS = {c.header: c.format for c in COLUMNS}
+BOUNDS = Bounds(max_rows=1000, max_unpacked_bytes=1 << 20, max_ratio=100)
 
 
 def read(header: str, value: Any) -> Any:
@@ -197,7 +199,8 @@ def example_xlsx() -> bytes:
 
 def test_the_example_reads_back_from_xlsx_and_keeps_id_columns_as_text() -> None:
     content = example_xlsx()
-    sheet = spreadsheets.read_file(io.BytesIO(content), filename="x.bin", content_type=None)  # sniffed
+    # a name that says nothing: the content is sniffed
+    sheet = spreadsheets.read_file(io.BytesIO(content), filename="x.bin", content_type=None, bounds=BOUNDS)
     assert len(sheet.problems) == 0 and sheet.member_count == 3
     [household] = sheet.households
     assert household.data is not None and household.data.income_year == 2025
@@ -210,7 +213,7 @@ def test_the_example_reads_back_from_xlsx_and_keeps_id_columns_as_text() -> None
 def test_csv_in_each_encoding_officials_use(encoding: str) -> None:
     rows = spreadsheets.example_rows("150625100201", "锡尼镇一社3号", today=date(2026, 11, 29))
     content = spreadsheets.csv_text([HEADER, *rows]).encode(encoding)
-    sheet = spreadsheets.read_file(io.BytesIO(content), filename="户籍.CSV", content_type=None)
+    sheet = spreadsheets.read_file(io.BytesIO(content), filename="户籍.CSV", content_type=None, bounds=BOUNDS)
     assert len(sheet.problems) == 0
     assert sheet.households[0].data is not None and sheet.households[0].data.address == "锡尼镇一社3号"
 
@@ -229,7 +232,9 @@ def test_csv_in_each_encoding_officials_use(encoding: str) -> None:
 )
 def test_unreadable_files(content: bytes, filename: str, content_type: str | None) -> None:
     with pytest.raises(UnreadableFile):
-        spreadsheets.read_file(io.BytesIO(content), filename=filename, content_type=content_type)
+        spreadsheets.read_file(
+            io.BytesIO(content), filename=filename, content_type=content_type, bounds=BOUNDS
+        )
 
 
 def test_a_worksheet_damaged_inside_a_valid_zip_is_unreadable() -> None:
@@ -245,7 +250,7 @@ def test_a_worksheet_damaged_inside_a_valid_zip_is_unreadable() -> None:
                 item, b"<worksheet><sheetData><row" if "worksheets/sheet1" in item.filename else data
             )
     with pytest.raises(UnreadableFile):
-        spreadsheets.read_xlsx(io.BytesIO(damaged.getvalue()))
+        spreadsheets.read_xlsx(io.BytesIO(damaged.getvalue()), bounds=BOUNDS)
 
 
 def test_the_guide_lists_every_column_and_what_it_allows() -> None:
