@@ -16,13 +16,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from services.registry.schemas import HouseholdCreate, MemberIn
+from services.registry.workbook import Bounds, UnreadableFile, guarded, too_many_rows, xlsx_rows
 from shared.idnumber import InvalidIdNumber, Sex, make_id_number, parse_id_number
 from shared.money import FEN_PER_YUAN
 from shared.vocabulary import Term
@@ -53,10 +54,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the legacy .xls container
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is the reason, in Chinese."""
-
-
-class UnreadableFile(ValueError):
-    """The upload is not a spreadsheet this module can read; the message says why, in Chinese."""
 
 
 class TooManyRows(ValueError):
@@ -507,14 +504,23 @@ class SheetReader:
     ID numbers are remembered as integers with the row they were first seen on, to report a person listed
     twice wherever the second listing is. Every problem found goes into `problems`, whichever chunk it is in;
     `members` counts the member rows read so far. Raises `TooManyRows` past `max_rows` member rows
-    (`MAX_ROWS` unless told).
+    (`MAX_ROWS` unless told), and `OutOfBounds` past `max_sheet_rows` rows read, blank ones included (as many
+    again as the header may be searched for, unless told).
     """
 
-    def __init__(self, rows: Iterable[Sequence[Any]], *, max_rows: int | None = None, chunk: int = 5000):
+    def __init__(
+        self,
+        rows: Iterable[Sequence[Any]],
+        *,
+        max_rows: int | None = None,
+        max_sheet_rows: int | None = None,
+        chunk: int = 5000,
+    ):
         self.problems = Problems()
         self.members = 0
         self._numbered = enumerate(rows, start=1)
         self._limit = max_rows or MAX_ROWS
+        self._sheet_limit = max_sheet_rows or self._limit + HEADER_SEARCH_ROWS
         self._chunk = chunk
 
     def chunks(self) -> Iterator[list[HouseholdRows]]:
@@ -533,6 +539,8 @@ class SheetReader:
         handed_out: set[str] = set()
         first_row_of_id: dict[int, int] = {}
         for number, values in self._numbered:
+            if number > self._sheet_limit:
+                raise too_many_rows(self._sheet_limit)
             if all(_blank(v) for v in values):
                 continue
             self.members += 1
@@ -577,39 +585,9 @@ def read_rows(rows: Iterable[Sequence[Any]], *, max_rows: int | None = None) -> 
     return SheetReader(rows, max_rows=max_rows).sheet()
 
 
-def _guarded(rows: Iterator[Any], reason: str) -> Iterator[Any]:
-    """Rows from a third-party reader; whatever it raises on a damaged file becomes `UnreadableFile`."""
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception as exc:  # any failure inside the reader means the file is damaged
-            raise UnreadableFile(reason) from exc
-        yield row
-
-
-@contextmanager
-def _xlsx_rows(file: IO[bytes]) -> Iterator[Iterator[Sequence[Any]]]:
-    """The first worksheet of an .xlsx, streamed row by row (read-only mode, cached formula values)."""
-    damaged = "不是有效的 .xlsx 文件或文件已损坏"
-    try:
-        book = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # zip, XML and openpyxl errors alike: the file is not a workbook we can read
-        raise UnreadableFile(damaged) from exc
-    try:
-        if not book.worksheets:
-            raise UnreadableFile("工作簿中没有工作表")
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # some producers write a wrong <dimension>; read what is there
-        yield _guarded(sheet.iter_rows(values_only=True), damaged)
-    finally:
-        book.close()
-
-
-def read_xlsx(file: IO[bytes], *, max_rows: int | None = None) -> Sheet:
-    with _xlsx_rows(file) as rows:
-        return SheetReader(rows, max_rows=max_rows).sheet()
+def read_xlsx(file: IO[bytes], *, bounds: Bounds, max_rows: int | None = None) -> Sheet:
+    with xlsx_rows(file, bounds) as rows:
+        return SheetReader(rows, max_rows=max_rows, max_sheet_rows=bounds.max_rows).sheet()
 
 
 def _csv_encoding(file: IO[bytes]) -> str:
@@ -635,7 +613,7 @@ def _csv_rows(file: IO[bytes]) -> Iterator[Iterator[Sequence[Any]]]:
     """A CSV (UTF-8 with or without BOM, or GB18030), streamed row by row."""
     text = io.TextIOWrapper(file, encoding=_csv_encoding(file), newline="")
     try:
-        yield _guarded(csv.reader(text), "CSV 格式有误，无法读取")
+        yield guarded(csv.reader(text), "CSV 格式有误，无法读取")
     finally:
         text.detach()
 
@@ -646,10 +624,12 @@ def opened(
     *,
     filename: str | None,
     content_type: str | None,
+    bounds: Bounds,
     max_rows: int | None = None,
     chunk: int = 5000,
 ) -> Iterator[SheetReader]:
-    """An upload opened as .xlsx or .csv (by its content first, then by its name or type), ready to read."""
+    """An upload opened as .xlsx or .csv (by its content first, then by its name or type), ready to read
+    within `bounds` (an .xlsx is refused past them before any cell is read)."""
     name = (filename or "").lower()
     kind = (content_type or "").split(";")[0].strip().lower()
     file.seek(0)
@@ -658,7 +638,7 @@ def opened(
     if magic == _OLE_MAGIC or name.endswith(".xls"):
         raise UnreadableFile("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传")
     if magic == _ZIP_MAGIC:
-        rows = _xlsx_rows(file)
+        rows = xlsx_rows(file, bounds)
     elif name.endswith(".xlsx") or kind == XLSX_TYPE:
         raise UnreadableFile("不是有效的 .xlsx 文件或文件已损坏")
     elif name.endswith(".csv") or kind in {CSV_TYPE, "application/csv", "text/plain"}:
@@ -666,14 +646,21 @@ def opened(
     else:
         raise UnreadableFile("仅支持 .xlsx 或 .csv 文件")
     with rows as values:
-        yield SheetReader(values, max_rows=max_rows, chunk=chunk)
+        yield SheetReader(values, max_rows=max_rows, max_sheet_rows=bounds.max_rows, chunk=chunk)
 
 
 def read_file(
-    file: IO[bytes], *, filename: str | None, content_type: str | None, max_rows: int | None = None
+    file: IO[bytes],
+    *,
+    filename: str | None,
+    content_type: str | None,
+    bounds: Bounds,
+    max_rows: int | None = None,
 ) -> Sheet:
     """Read a whole upload as .xlsx or .csv (see `opened`)."""
-    with opened(file, filename=filename, content_type=content_type, max_rows=max_rows) as reader:
+    with opened(
+        file, filename=filename, content_type=content_type, bounds=bounds, max_rows=max_rows
+    ) as reader:
         return reader.sheet()
 
 
