@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import hmac
 import time
+from typing import Protocol
 
 import httpx
 
@@ -32,6 +33,12 @@ def is_service_client(principal: Principal, process: str) -> bool:
 def service_client_secret(settings: Settings, process: str) -> str:
     key = settings.service_clients_secret.encode()
     return hmac.new(key, f"service-client:{process}".encode(), hashlib.sha256).hexdigest()
+
+
+class TokenSource(Protocol):
+    """Where a service's own access token comes from (`ServiceCredentials`, or a fixed token in tests)."""
+
+    async def token(self) -> str: ...
 
 
 class ServiceCredentials:

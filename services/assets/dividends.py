@@ -5,9 +5,10 @@ The payments contract this depends on (the payments service implements it):
 
     POST {payments_url}/api/v1/payments/batches/dividends
       headers: Authorization: Bearer <svc-assets token>, Idempotency-Key: assets-plan-<plan id>
-      body:    {plan_id, year, region, purpose: "资产收益分红",
-                lines: [{household_id, payee_name, amount_fen}]}
+      body:    {plan_id, year, region, purpose: "资产收益分红", lines: [{household_id, amount_fen}]}
       → 201 (created) or 200 (the same key again: the first answer) {batch_id, status}
+      Payments reads the plan back (GET /api/v1/assets/distributions/{id}, its own token) and takes it
+      only if it is approved with exactly these lines; the payees are the heads the registry records.
     GET  {payments_url}/api/v1/payments/batches/{batch_id} (caller's token) → {…, status, …}
 
 2xx stores `batch_id` on the plan (handed_over); 5xx, 401, 409, 429 and connection errors retry with
@@ -32,10 +33,10 @@ from services.assets.schemas import PlanCreate, PlanLine, PlanPublic, PlanSummar
 from shared import audit
 from shared.auth import Principal
 from shared.db import Database
-from shared.errors import Conflict, Invalid, NotFound, Unavailable
+from shared.errors import Conflict, Invalid, Unavailable
 from shared.outbox import GiveUp, Handler, Message, RetryLater, enqueue
 from shared.roles import Role
-from shared.scope import narrowed, scoped
+from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.assets import AssetClass, PlanStatus
 
 log = logging.getLogger("hangjin.assets.dividends")
@@ -51,16 +52,8 @@ def idempotency_key(plan_id: uuid.UUID) -> str:
 
 
 async def get_plan(session: AsyncSession, *, principal: Principal, plan_id: uuid.UUID) -> DividendPlan:
-    plan = (
-        await session.exec(
-            scoped(select(DividendPlan), DividendPlan.region_code, principal).where(
-                DividendPlan.id == plan_id
-            )
-        )
-    ).first()
-    if plan is None:
-        raise NotFound("plan not found")
-    return plan
+    statement = scoped(select(DividendPlan), DividendPlan.region_code, principal)
+    return await fetch_in_scope(session, statement.where(DividendPlan.id == plan_id), what="plan")
 
 
 async def _lock_village_year(session: AsyncSession, region: str, year: int) -> None:
@@ -209,14 +202,7 @@ def _payload(plan: DividendPlan, lines: list[DividendLine]) -> dict[str, Any]:
         "year": plan.year,
         "region": plan.region_code,
         "purpose": PURPOSE,
-        "lines": [
-            {
-                "household_id": str(line.household_id),
-                "payee_name": line.payee_name,
-                "amount_fen": line.amount_fen,
-            }
-            for line in lines
-        ],
+        "lines": [{"household_id": str(line.household_id), "amount_fen": line.amount_fen} for line in lines],
     }
 
 

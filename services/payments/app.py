@@ -8,12 +8,13 @@ import httpx
 from fastapi import FastAPI
 
 from services.payments.batches import TOPIC
-from services.payments.clients import TIMEOUT, RegistryClient
+from services.payments.clients import TIMEOUT, AssetsClient, RegistryClient
 from services.payments.models import outbox
 from services.payments.routes import router
 from services.payments.webhooks import BankSender
 from shared.app import create_service_app
 from shared.outbox import Dispatcher, RetryPolicy
+from shared.service_auth import ServiceCredentials, TokenSource
 from shared.settings import Settings, get_settings
 
 # Backoff from 5 s doubling to an hour between attempts, with jitter, for three days in all (then dead,
@@ -30,19 +31,20 @@ def create_app(
     settings: Settings | None = None,
     *,
     registry: RegistryClient | None = None,
+    assets: AssetsClient | None = None,
+    credentials: TokenSource | None = None,
     retry_policy: RetryPolicy = BANK_RETRY,
 ) -> FastAPI:
-    """Build the service; tests inject a `registry` client (over ASGITransport) and a fast retry policy."""
+    """Build the service; tests inject the `registry` and `assets` clients, this service's `credentials`
+    and a fast retry policy."""
     settings = settings or get_settings()
 
     @contextlib.asynccontextmanager
-    async def registry_client(app: FastAPI) -> AsyncIterator[None]:
-        if registry is not None:
-            app.state.registry = registry
-            yield
-            return
+    async def peers(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(timeout=TIMEOUT) as client:
-            app.state.registry = RegistryClient(client, settings.service_url("registry"))
+            app.state.registry = registry or RegistryClient(client, settings.service_url("registry"))
+            app.state.assets = assets or AssetsClient(client, settings.service_url("assets"))
+            app.state.credentials = credentials or ServiceCredentials(settings, "payments", client)
             yield
 
     @contextlib.asynccontextmanager
@@ -64,6 +66,6 @@ def create_app(
         process="payments",
         title="杭锦旗 惠民惠农补贴发放 payments",
         routers=[router],
-        extensions=[registry_client, bank_dispatcher],
+        extensions=[peers, bank_dispatcher],
         settings=settings,
     )

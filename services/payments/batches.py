@@ -14,12 +14,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments import idempotency, policies
 from services.payments.claims import head_of
-from services.payments.clients import RegistryClient
+from services.payments.clients import AssetsClient, RegistryClient
 from services.payments.discrepancies import holds_entitlement
 from services.payments.enums import EndpointStatus
 from services.payments.models import Batch, Claim, Line, WebhookEndpoint, audit_log, outbox
 from services.payments.rules import (
     ELIGIBLE_CATEGORIES,
+    dividend_plan_problem,
     education_rates,
     education_students,
     reconcile,
@@ -41,7 +42,7 @@ from shared.masking import mask_name
 from shared.money import format_yuan
 from shared.outbox import OutboxStatus
 from shared.regions import is_within, tier_of
-from shared.scope import narrowed, scoped
+from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.payments import BatchStatus, ClaimStatus, Kind, LineStatus
 
 TOPIC = "bank.disbursement"
@@ -59,10 +60,7 @@ def scoped_batches(principal: Principal) -> Any:
 
 
 async def get_batch(session: AsyncSession, *, principal: Principal, batch_id: uuid.UUID) -> Batch:
-    batch = (await session.exec(scoped_batches(principal).where(Batch.id == batch_id))).first()
-    if batch is None:
-        raise NotFound("batch not found")
-    return batch
+    return await fetch_in_scope(session, scoped_batches(principal).where(Batch.id == batch_id), what="batch")
 
 
 def to_public(batch: Batch) -> BatchPublic:
@@ -303,21 +301,36 @@ async def create_batch(
 NO_POLICY_VERSION = 0
 
 
-async def _dividend_payees(
-    *, principal: Principal, registry: RegistryClient, data: DividendBatchCreate
-) -> dict[uuid.UUID, dict[str, Any]]:
-    """The plan's households as the registry shows them to the caller (one bulk read per 1000), each
-    listed once and living in the plan's region; anything else refuses the whole plan (422)."""
-    seen: set[uuid.UUID] = set()
+def _distinct_lines(data: DividendBatchCreate) -> dict[str, int]:
+    """The plan's lines as household → fen, each household listed once (422 naming the repeat)."""
+    lines: dict[str, int] = {}
     for i, line in enumerate(data.lines):
-        if line.household_id in seen:
+        if str(line.household_id) in lines:
             raise Invalid.field(f"lines.{i}.household_id", "同一户在分配方案中出现多次")
-        seen.add(line.household_id)
-    households = await registry.lookup(seen, token=principal.token)
+        lines[str(line.household_id)] = line.amount_fen
+    return lines
+
+
+async def _check_plan(assets: AssetsClient, data: DividendBatchCreate, *, token: str) -> None:
+    """The batch is the plan assets approved, read from assets itself: what the body says proves nothing."""
+    lines = _distinct_lines(data)
+    plan = await assets.plan(data.plan_id, token=token)
+    if plan is None:
+        raise Invalid.field("plan_id", "资产收益服务中没有该分配方案")
+    if problem := dividend_plan_problem(plan, year=data.year, region=data.region, lines=lines):
+        raise Invalid.field(*problem)
+
+
+async def _dividend_payees(
+    registry: RegistryClient, data: DividendBatchCreate, *, token: str
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The plan's households as the registry records them (one bulk read per 1000), each living in the
+    plan's region; anything else refuses the whole plan (422)."""
+    households = await registry.lookup((line.household_id for line in data.lines), token=token)
     for i, line in enumerate(data.lines):
         household = households.get(line.household_id)
         if household is None:
-            raise Invalid.field(f"lines.{i}.household_id", "户籍中没有该户，或不在您的管辖范围内")
+            raise Invalid.field(f"lines.{i}.household_id", "户籍中没有该户")
         if not is_within(household["region_code"], data.region):
             raise Invalid.field(f"lines.{i}.household_id", f"该户不属于 {data.region}")
     return households
@@ -328,12 +341,14 @@ async def create_dividend_batch(
     *,
     principal: Principal,
     registry: RegistryClient,
+    assets: AssetsClient,
+    token: str,
     data: DividendBatchCreate,
     idempotency_key: str,
 ) -> tuple[bool, DividendBatchCreated]:
     """Turn an approved dividend plan into one batch, approved already (the plan passed maker-checker in
-    assets), with exactly the plan's lines; returns whether it was created now or is the first answer
-    to the same `Idempotency-Key`."""
+    assets), with exactly the plan's lines and the registry's payees; returns whether it was created now
+    or is the first answer to the same `Idempotency-Key`. `token` is this service's own, for the reads."""
     first = await idempotency.first_answer(session, principal=principal, key=idempotency_key, body=data)
     if first is not None:
         return False, DividendBatchCreated.model_validate(first[1])
@@ -342,7 +357,8 @@ async def create_dividend_batch(
     existing = (await session.exec(select(Batch.id).where(Batch.source_plan_id == data.plan_id))).first()
     if existing is not None:
         raise Conflict(f"分配方案 {data.plan_id} 已移交为批次 {existing}（幂等键不同）")
-    households = await _dividend_payees(principal=principal, registry=registry, data=data)
+    await _check_plan(assets, data, token=token)
+    households = await _dividend_payees(registry, data, token=token)
     now = utcnow()
     batch = Batch(
         year=data.year,
@@ -363,7 +379,7 @@ async def create_dividend_batch(
     rows = []
     for line in data.lines:
         household = households[line.household_id]
-        _, id_masked = head_of(household)
+        payee_name, id_masked = head_of(household)
         rows.append(
             _line_row(
                 batch.id,
@@ -373,7 +389,7 @@ async def create_dividend_batch(
                 household_id=line.household_id,
                 household_number=household["number"],
                 region_code=household["region_code"],
-                payee_name=line.payee_name,
+                payee_name=payee_name,
                 payee_id_masked=id_masked,
                 amount_fen=line.amount_fen,
                 quantity=None,

@@ -1,4 +1,5 @@
-"""Calls to the registry, always with the caller's token (the registry applies the caller's scope)."""
+"""Calls to the registry, with the caller's token (the registry applies the caller's scope), and to the
+assets service, whose approved dividend plans a handed-over batch is checked against."""
 
 import json
 import uuid
@@ -97,3 +98,27 @@ class RegistryClient:
             names[node["code"]] = node["name"]
             stack.extend(node.get("children", []))
         return names
+
+
+class AssetsClient:
+    """The assets service's plan read, with this service's own token: the plan is checked where approved."""
+
+    def __init__(self, client: httpx.AsyncClient, base_url: str):
+        self.client = client
+        self.base_url = base_url.rstrip("/")
+
+    async def plan(self, plan_id: uuid.UUID, *, token: str) -> dict[str, Any] | None:
+        """The dividend plan as assets shows it, or None when assets has no such plan."""
+        try:
+            response = await self.client.get(
+                f"{self.base_url}/api/v1/assets/distributions/{plan_id}",
+                headers={"authorization": f"Bearer {token}"},
+            )
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"资产收益服务暂不可用：{exc!r}") from None
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise Unavailable(f"资产收益服务暂不可用（{response.status_code}）")
+        plan: dict[str, Any] = response.json()
+        return plan

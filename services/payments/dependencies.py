@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.payments import batches, claims, webhooks
-from services.payments.clients import RegistryClient
+from services.payments.clients import AssetsClient, RegistryClient
 from services.payments.models import Batch, Claim, WebhookEndpoint
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
@@ -32,6 +32,17 @@ async def endpoint_by_id(session: SessionDep, endpoint_id: uuid.UUID) -> Webhook
     return await webhooks.get_endpoint(session, endpoint_id=endpoint_id)
 
 
+def get_assets(request: Request) -> AssetsClient:
+    assets: AssetsClient = request.app.state.assets
+    return assets
+
+
+async def own_token(request: Request) -> str:
+    """This service's own access token, for reads that must not depend on who is calling."""
+    token: str = await request.app.state.credentials.token()
+    return token
+
+
 def assets_service(principal: PrincipalDep) -> Principal:
     """Only the assets service's own client hands dividend plans over: no person, no other service."""
     if not is_service_client(principal, "assets"):
@@ -40,6 +51,8 @@ def assets_service(principal: PrincipalDep) -> Principal:
 
 
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
+AssetsDep = Annotated[AssetsClient, Depends(get_assets)]
+OwnTokenDep = Annotated[str, Depends(own_token)]
 ClaimDep = Annotated[Claim, Depends(claim_in_scope)]
 BatchDep = Annotated[Batch, Depends(batch_in_scope)]
 EndpointDep = Annotated[WebhookEndpoint, Depends(endpoint_by_id)]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from services.payments import bank, batches, claims, discrepancies, policies, webhooks
 from services.payments.dependencies import (
+    AssetsDep,
     AssetsService,
     Bank,
     BannerAdmin,
@@ -17,6 +18,7 @@ from services.payments.dependencies import (
     Claimant,
     ClaimDep,
     EndpointDep,
+    OwnTokenDep,
     Reader,
     RegistryDep,
     Reviewer,
@@ -207,14 +209,23 @@ async def hand_over_dividends(
     session: SessionDep,
     principal: AssetsService,
     registry: RegistryDep,
+    assets: AssetsDep,
+    token: OwnTokenDep,
     data: DividendBatchCreate,
     idempotency_key: RequiredIdempotencyKey,
     response: Response,
 ) -> DividendBatchCreated:
-    """An approved assets dividend plan becomes one approved batch of exactly its lines, ready to
-    disburse; the same key again answers 200 with the first batch, with another body 422."""
+    """The assets service's client hands an approved plan over: checked against the plan in assets, it
+    becomes one approved batch of exactly its lines, payees from the registry, ready to disburse; the same
+    key again answers 200 with the first batch, with another body 422."""
     created, batch = await batches.create_dividend_batch(
-        session, principal=principal, registry=registry, data=data, idempotency_key=idempotency_key
+        session,
+        principal=principal,
+        registry=registry,
+        assets=assets,
+        token=token,
+        data=data,
+        idempotency_key=idempotency_key,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -206,3 +206,22 @@ def reconcile(lines: Iterable[tuple[LineStatus, int]]) -> Reconciliation:
         else:
             pending += amount
     return Reconciliation(paid + failed + pending, paid, failed, pending)
+
+
+def dividend_plan_problem(
+    plan: Mapping[str, Any], *, year: int, region: str, lines: Mapping[str, int]
+) -> tuple[str, str] | None:
+    """Why a handed-over dividend batch is not the plan assets approved (field, reason), or None.
+
+    `lines` maps each household id to its amount in fen; the plan's lines must be exactly these.
+    """
+    if plan.get("status") != "approved":
+        return "plan_id", f"分配方案未处于已审批状态（{plan.get('status')}）"
+    if plan.get("year") != year:
+        return "year", f"与分配方案的年度 {plan.get('year')} 不一致"
+    if plan.get("region") != region:
+        return "region", f"与分配方案的区域 {plan.get('region')} 不一致"
+    planned = {str(line["household_id"]): line["amount_fen"] for line in plan.get("lines", [])}
+    if planned != dict(lines):
+        return "lines", "与已审批的分配方案的农牧户或金额不一致"
+    return None

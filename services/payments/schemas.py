@@ -174,13 +174,14 @@ class BatchCreate(Input):
 
 
 class DividendLineIn(Input):
+    """A plan's line; the payee is the household's head as the registry records it, not a name sent here."""
+
     household_id: uuid.UUID
-    payee_name: str = Field(min_length=1, max_length=50)
     amount_fen: Fen = Field(gt=0, le=100_000_000)
 
 
 class DividendBatchCreate(Input):
-    """An approved assets dividend plan handed over for payment (its lines are paid exactly as given)."""
+    """An approved assets dividend plan handed over for payment: accepted only as assets shows the plan."""
 
     plan_id: uuid.UUID
     year: int = Year

@@ -20,7 +20,7 @@ from standardwebhooks import Webhook
 
 import services.payments
 from services.payments.app import create_app as create_payments
-from services.payments.clients import RegistryClient
+from services.payments.clients import AssetsClient, RegistryClient
 from services.registry.app import create_app as create_registry
 from services.registry.seed import seed_villages
 from shared.db import Database
@@ -58,12 +58,51 @@ async def registry(settings: Settings, clean_databases: None, asgi_client_factor
     return await asgi_client_factory(create_registry(settings))
 
 
+@dataclass
+class FixedToken:
+    """The payments service's own credentials, as a token minted for `svc-payments`."""
+
+    value: str
+
+    async def token(self) -> str:
+        return self.value
+
+
+@dataclass
+class AssetsPlans:
+    """The assets service's plan read, as payments calls it: the plans put here, each shown only to the
+    payments service's own token (every read is kept in `reads`)."""
+
+    token: str
+    plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reads: list[str] = field(default_factory=list)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.reads.append(request.url.path)
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return httpx.Response(403)
+        plan = self.plans.get(request.url.path.rsplit("/", 1)[-1])
+        return httpx.Response(200, json=plan) if plan else httpx.Response(404)
+
+
 @pytest.fixture
-async def payments(settings: Settings, registry: httpx.AsyncClient, asgi_client_factory) -> httpx.AsyncClient:
-    app = create_payments(
-        settings, registry=RegistryClient(registry, str(registry.base_url)), retry_policy=FAST
-    )
-    return await asgi_client_factory(app)
+def assets_plans(token_for: TokenFactory) -> AssetsPlans:
+    return AssetsPlans(token_for("service", BANNER, "svc-payments"))
+
+
+@pytest.fixture
+async def payments(
+    settings: Settings, registry: httpx.AsyncClient, assets_plans: AssetsPlans, asgi_client_factory
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(assets_plans.handle)) as assets_http:
+        app = create_payments(
+            settings,
+            registry=RegistryClient(registry, str(registry.base_url)),
+            assets=AssetsClient(assets_http, "http://assets"),
+            credentials=FixedToken(assets_plans.token),
+            retry_policy=FAST,
+        )
+        yield await asgi_client_factory(app)
 
 
 @pytest.fixture
@@ -94,7 +133,7 @@ async def register_household(
     headers: dict[str, str],
     *,
     region: str = ASIER,
-    category: str = "marginal",
+    category: str = "lifted_supported",
     members: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     body = household(region_code=region, category=category, members=members)

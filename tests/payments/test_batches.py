@@ -336,9 +336,7 @@ async def test_an_education_batch_is_computed_from_school_stages(
     payments: httpx.AsyncClient, registry: httpx.AsyncClient, people
 ) -> None:
     a = await register_household(registry, people["asier"], members=students("primary", "tertiary"))
-    b = await register_household(
-        registry, people["bayin"], region=BAYIN, category="monitored", members=students("kindergarten")
-    )
+    b = await register_household(registry, people["bayin"], region=BAYIN, members=students("kindergarten"))
     await register_household(registry, people["asier"], category="ordinary", members=students("junior"))
     await register_household(registry, people["asier"], members=students("none"))
     batch = await draft(payments, people["xini"], kind="education")

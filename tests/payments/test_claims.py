@@ -244,7 +244,7 @@ async def test_entitlements_say_what_is_due_and_why(
     )
     assert response.status_code == 200, response.text
     due = response.json()
-    assert due["eligible"] and due["category"] == "marginal" and due["policy_version"] == 1
+    assert due["eligible"] and due["category"] == "lifted_supported" and due["policy_version"] == 1
     assert due["education_fen"] == 375_000 + 280_000 + 400_000
     assert sorted(s["school_stage"] for s in due["students"]) == ["junior", "kindergarten", "tertiary"]
     caps = {x["kind"]: (x["claimed"], x["remaining"]) for x in due["livestock"]}
