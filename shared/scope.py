@@ -4,12 +4,15 @@ is never read — not in a list, not by id, not in a count (MISSION.md §1)."""
 from typing import Any, TypeVar
 
 from sqlalchemy.sql import Select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.regions import is_within
 
 S = TypeVar("S", bound=Select[Any])
+T = TypeVar("T")
 
 
 def scoped(statement: S, region_column: Any, principal: Principal) -> S:
@@ -26,6 +29,14 @@ def narrowed(statement: S, region_column: Any, principal: Principal, region: str
     if region:
         statement = statement.where(region_column.startswith(region, autoescape=True))
     return statement
+
+
+async def fetch_in_scope(session: AsyncSession, statement: SelectOfScalar[T], *, what: str) -> T:
+    """The record a scoped statement finds, or 404: outside the caller's scope a record does not exist."""
+    record = (await session.exec(statement)).first()
+    if record is None:
+        raise NotFound(f"{what} not found")
+    return record
 
 
 def ensure_in_scope(region_code: str, principal: Principal, *, what: str = "record") -> None:

@@ -20,19 +20,15 @@ from services.assets.schemas import (
     StatusChangePublic,
 )
 from shared.auth import Principal
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid
 from shared.regions import is_within
-from shared.scope import narrowed, scoped
+from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.assets import AssetClass, AssetStatus, FundingSource
 
 
 async def get_asset(session: AsyncSession, *, principal: Principal, asset_id: uuid.UUID) -> Asset:
-    asset = (
-        await session.exec(scoped(select(Asset), Asset.region_code, principal).where(Asset.id == asset_id))
-    ).first()
-    if asset is None:
-        raise NotFound("asset not found")
-    return asset
+    statement = scoped(select(Asset), Asset.region_code, principal).where(Asset.id == asset_id)
+    return await fetch_in_scope(session, statement, what="asset")
 
 
 async def _check_operator(

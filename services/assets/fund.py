@@ -26,7 +26,7 @@ from services.assets.schemas import (
 from shared.auth import Principal
 from shared.errors import Invalid, NotFound
 from shared.regions import is_within
-from shared.scope import scoped
+from shared.scope import fetch_in_scope, scoped
 
 
 def _facts(investment: Investment) -> rules.InvestmentFacts:
@@ -62,10 +62,7 @@ async def get_investment(
     )
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
-    investment = (await session.exec(statement)).first()
-    if investment is None:
-        raise NotFound("investment not found")
-    return investment
+    return await fetch_in_scope(session, statement, what="investment")
 
 
 async def invest(

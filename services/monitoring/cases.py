@@ -52,7 +52,7 @@ from shared.auth import Principal
 from shared.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from shared.masking import mask_name
 from shared.roles import Role
-from shared.scope import narrowed, scoped
+from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.households import Category
 from shared.vocabulary.monitoring import Action, CaseStatus, DeliveryState, RiskType, Source
 
@@ -65,10 +65,8 @@ def scoped_cases(principal: Principal) -> Any:
 
 
 async def get_case(session: AsyncSession, *, principal: Principal, case_id: uuid.UUID) -> MonitoringCase:
-    case = (await session.exec(scoped_cases(principal).where(MonitoringCase.id == case_id))).first()
-    if case is None:
-        raise NotFound("case not found")
-    return case
+    statement = scoped_cases(principal).where(MonitoringCase.id == case_id)
+    return await fetch_in_scope(session, statement, what="case")
 
 
 async def active_case_of(session: AsyncSession, household_id: uuid.UUID) -> MonitoringCase | None:

@@ -30,8 +30,8 @@ from services.payments.schemas import (
 )
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Conflict, Invalid, NotFound
-from shared.scope import ensure_in_scope, narrowed, scoped
+from shared.errors import Conflict, Invalid
+from shared.scope import ensure_in_scope, fetch_in_scope, narrowed, scoped
 from shared.vocabulary.payments import LIVESTOCK, ClaimStatus, Kind, Mode
 
 
@@ -41,10 +41,7 @@ def scoped_claims(principal: Principal) -> Any:
 
 
 async def get_claim(session: AsyncSession, *, principal: Principal, claim_id: uuid.UUID) -> Claim:
-    claim = (await session.exec(scoped_claims(principal).where(Claim.id == claim_id))).first()
-    if claim is None:
-        raise NotFound("claim not found")
-    return claim
+    return await fetch_in_scope(session, scoped_claims(principal).where(Claim.id == claim_id), what="claim")
 
 
 def to_public(claim: Claim) -> ClaimPublic:

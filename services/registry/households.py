@@ -43,11 +43,11 @@ from shared import audit
 from shared.auth import Principal
 from shared.counters import reserve_numbers
 from shared.crypto import FieldCipher
-from shared.errors import Conflict, FieldProblem, Invalid, NotFound
+from shared.errors import Conflict, FieldProblem, Invalid
 from shared.idnumber import Sex, mask_id_number
 from shared.regions import Tier, is_within
 from shared.roles import Role
-from shared.scope import narrowed, scoped
+from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.service_auth import is_service_client
 from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
@@ -89,10 +89,8 @@ def scoped_households(principal: Principal) -> Any:
 
 
 async def get_household(session: AsyncSession, *, principal: Principal, household_id: uuid.UUID) -> Household:
-    household = (await session.exec(scoped_households(principal).where(Household.id == household_id))).first()
-    if household is None:
-        raise NotFound("household not found")
-    return household
+    statement = scoped_households(principal).where(Household.id == household_id)
+    return await fetch_in_scope(session, statement, what="household")
 
 
 async def _village_in_scope(session: AsyncSession, principal: Principal, code: str) -> Region:

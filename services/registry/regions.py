@@ -7,9 +7,9 @@ from services.registry.models import Region, audit_log
 from services.registry.schemas import RegionCreate, RegionPublic, RegionUpdate
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid
 from shared.regions import Tier, parent_of
-from shared.scope import scoped
+from shared.scope import fetch_in_scope, scoped
 
 
 def _public(region: Region) -> RegionPublic:
@@ -44,10 +44,7 @@ async def region_tree(
 
 async def get_region(session: AsyncSession, *, principal: Principal, code: str) -> Region:
     statement = scoped(select(Region), Region.code, principal).where(Region.code == code)
-    region = (await session.exec(statement)).first()
-    if region is None:
-        raise NotFound("region not found")
-    return region
+    return await fetch_in_scope(session, statement, what="region")
 
 
 async def create_village(session: AsyncSession, *, principal: Principal, data: RegionCreate) -> RegionPublic:
