@@ -53,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     # Monitoring's outbox sends the category changes of its procedure with its own client.
     Rule("POST", "/api/v1/households/{id}/category-changes", REGISTRARS | SERVICE),
     Rule("GET", "/api/v1/households/{id}/history", EVERY_OFFICIAL),
+    Rule("GET", "/api/v1/households/{id}/changes", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/stats/households", EVERY_OFFICIAL),
     # The audit, composed at the gateway from every service's log (each scopes it to the caller).
     Rule("GET", "/api/v1/audit", AUDITORS),

@@ -20,7 +20,7 @@ class RegistryMember(BaseModel):
     name: str
     id_masked: str
     relation: str
-    birth_date: date
+    birth_date: date | None = None  # only for roles that see full ID numbers (the registry shows `age`)
     labour_ability: str
     matched: bool
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, status
 
-from services.registry import households, regions, stats, stream
+from services.registry import households, regions, stats, stream, trail
 from services.registry.dependencies import (
     CategoryChanger,
     CipherDep,
@@ -16,6 +16,7 @@ from services.registry.dependencies import (
 from services.registry.schemas import (
     CategoryChangeIn,
     CategoryChangePublic,
+    FieldChange,
     HouseholdCreate,
     HouseholdPage,
     HouseholdPublic,
@@ -191,6 +192,12 @@ async def category_history(
 ) -> list[CategoryChangePublic]:
     """Every category the household has had: who, when, from, to and why."""
     return await households.history(session, household=household)
+
+
+@household_router.get("/households/{household_id}/changes", response_model=list[FieldChange])
+async def field_changes(session: SessionDep, _: Reader, household: HouseholdDep) -> list[FieldChange]:
+    """The household's field-level trail (income, members, livestock, address, phone, flags, category)."""
+    return await trail.field_changes(session, household=household)
 
 
 @household_router.get("/stats/households", response_model=HouseholdStats)

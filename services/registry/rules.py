@@ -1,7 +1,10 @@
 """The registry's rules as plain functions over plain data (MISSION.md §2), tested without a server."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from shared.idnumber import IdFacts, InvalidIdNumber, Sex, parse_id_number
 from shared.vocabulary.households import Category, Relation
@@ -63,6 +66,24 @@ def check_distinct_ids(id_numbers: list[str], *, prefix: str = "members") -> lis
         else:
             seen[key] = index
     return breaches
+
+
+def today_in_beijing() -> date:
+    """Ages are counted by the calendar the households live by (Asia/Shanghai), not by UTC's."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def age_on(birth: date, today: date) -> int:
+    """Whole years: shown instead of the birth date beside a masked ID number, whose hidden digits it is."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def changed_fields(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields an edit changed, before and after: the household's field-level trail."""
+    names = [name for name in {**before, **after} if before.get(name) != after.get(name)]
+    return {name: before.get(name) for name in names}, {name: after.get(name) for name in names}
 
 
 def household_number(village_code: str, sequence: int) -> str:

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -103,14 +104,19 @@ class HouseholdUpdate(Input):
     )
 
 
+# The hidden digits of a masked ID number are the birth date: beside one, the date would rebuild it.
+BIRTH_DATE_SHOWN = "only to the roles that see full ID numbers (null for the others, who see `age`)"
+AGE = "whole years as of today in Asia/Shanghai"
+
+
 class MemberPublic(BaseModel):
     id: uuid.UUID
     name: str
     id_number: str = Field(description="in full only for roles that need it; masked otherwise")
     relation: Relation
     sex: Sex
-    birth_date: date
-    age: int
+    birth_date: date | None = Field(description=BIRTH_DATE_SHOWN)
+    age: int = Field(description=AGE)
     ethnicity: str | None
     school_stage: SchoolStage
     disability_grade: int | None
@@ -184,6 +190,18 @@ class CategoryChangePublic(BaseModel):
     historical: bool = Field(description="loaded by a banner official's import, identified before the system")
 
 
+class FieldChange(BaseModel):
+    """One field of a household changed by an edit or a category change: who, when, before and after."""
+
+    at: datetime
+    actor: str
+    role: str
+    action: str = Field(examples=["household.update", "household.category_change"])
+    field: str = Field(examples=["sheep", "address", "members"])
+    before: Any = Field(description="ID numbers and phones masked; members without birth dates")
+    after: Any
+
+
 class CategoryCounts(BaseModel):
     code: str
     name: str
@@ -213,7 +231,8 @@ class MemberBrief(BaseModel):
     id_masked: str
     relation: Relation
     sex: Sex
-    birth_date: date
+    birth_date: date | None = Field(description=BIRTH_DATE_SHOWN)
+    age: int = Field(description=AGE)
     school_stage: SchoolStage
     disability_grade: int | None
     labour_ability: LabourAbility

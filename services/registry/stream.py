@@ -6,8 +6,9 @@ in one pass, households and heads hash-joined — not look-ups household by hous
 once behind a server-side cursor; SQLite (which takes its write lock on BEGIN, so one read across a long
 response would hold off every writer) runs it in keyset pages, each its own short read. A line carries
 only what batch work needs: the household's id, number, village and category, the head as payee (name
-and the masked ID number stored beside the encrypted one, so nothing is decrypted) and members' birth
-dates and school stages; with `school=true`, only households with someone in school, and only those
+and the masked ID number stored beside the encrypted one, so nothing is decrypted) and members' ages and
+school stages — birth dates only for the roles that see full ID numbers, since beside a masked number a
+birth date rebuilds it; with `school=true`, only households with someone in school, and only those
 members.
 
 The database writes each line itself (PostgreSQL's `json_build_object`/`json_agg`, SQLite's
@@ -21,12 +22,14 @@ from datetime import date
 from typing import Any
 
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
-from sqlalchemy import JSON, String, and_, cast, func, literal, select, text
+from pydantic import BaseModel, Field
+from sqlalchemy import JSON, Integer, String, and_, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from services.registry import rules
+from services.registry.households import sees_full_identity
 from services.registry.models import Household, Member
 from shared.auth import Principal
 from shared.db import Database
@@ -48,7 +51,10 @@ class StreamMember(BaseModel):
     id: uuid.UUID
     name: str
     relation: Relation
-    birth_date: date
+    birth_date: date | None = Field(
+        default=None, description="only for the roles that see full ID numbers; the others see `age`"
+    )
+    age: int = Field(description="whole years as of today in Asia/Shanghai")
     school_stage: SchoolStage
 
 
@@ -88,16 +94,25 @@ class _Json:
         ]
         return func.printf("%s-%s-%s-%s-%s", *parts)
 
-    def members(self, school: bool) -> Any:
+    def age(self, birth: Any, today: date) -> Any:
+        """Whole years on `today`: (YYYYMMDD today − YYYYMMDD born) // 10000, in integers."""
+        born = cast(
+            func.to_char(birth, "YYYYMMDD") if self.postgresql else func.replace(birth, "-", ""), Integer
+        )
+        return (int(f"{today:%Y%m%d}") - born) // 10000
+
+    def members(self, school: bool, birth_dates: bool, today: date) -> Any:
         """(household_id, members) for every household with a member (with `school`, in school): the
         members as one JSON array in position order, built in one pass over the members (grouped), not
         looked up household by household."""
         where = [_in_school()] if school else []
+        born = {"birth_date": Member.birth_date} if birth_dates else {}
         item = self.object(
             id=self.uuid(Member.id),
             name=Member.name,
             relation=Member.relation,
-            birth_date=Member.birth_date,
+            **born,
+            age=self.age(Member.birth_date, today),
             school_stage=Member.school_stage,
         )
         if self.postgresql:
@@ -137,7 +152,7 @@ def _lines(
     once as the payee, so the cost is a few hash joins, not index look-ups per household."""
     json = _Json(postgresql)
     head = aliased(Member)
-    members = json.members(school)
+    members = json.members(school, sees_full_identity(principal), rules.today_in_beijing())
     line = json.object(
         id=json.uuid(Household.id),
         number=Household.number,

@@ -3,7 +3,7 @@
 from datetime import date
 
 from services.registry import rules
-from shared.idnumber import Sex, make_id_number
+from shared.idnumber import Sex, make_id_number, mask_id_number
 from shared.vocabulary.households import Relation
 
 ID = make_id_number("150625", date(1988, 5, 17), 12, Sex.female)
@@ -49,3 +49,26 @@ def test_household_numbers_sort_within_a_village() -> None:
 def test_phone_masking() -> None:
     assert rules.mask_phone("13912345678") == "139****5678"
     assert rules.mask_phone(None) is None
+
+
+def test_age_is_whole_years_counted_on_the_birthday() -> None:
+    assert rules.age_on(date(2000, 3, 1), date(2026, 2, 28)) == 25
+    assert rules.age_on(date(2000, 3, 1), date(2026, 3, 1)) == 26
+    assert rules.age_on(date(2000, 2, 29), date(2026, 2, 28)) == 25
+
+
+def test_the_masked_number_hides_exactly_the_birth_date() -> None:
+    masked = mask_id_number(ID)
+    assert masked[:6] + "19880517" + masked[14:] == ID  # so a birth date beside it rebuilds the number
+
+
+def test_only_changed_fields_are_kept() -> None:
+    before, after = rules.changed_fields({"sheep": 40, "address": "一社"}, {"sheep": 45, "address": "一社"})
+    assert (before, after) == ({"sheep": 40}, {"sheep": 45})
+    assert rules.changed_fields({"a": 1}, {"a": 1}) == ({}, {})
+
+
+def test_the_procedure_alone_moves_monitoring_categories() -> None:
+    assert rules.procedure_bound("lifted_supported", "monitored")
+    assert rules.procedure_bound("marginal", None) and rules.procedure_bound("sudden_hardship")
+    assert not rules.procedure_bound("lifted_supported", "lifted_unsupported", "ordinary", None)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from services.registry import spreadsheets
+from services.registry import spreadsheets, workbook
 from services.registry.spreadsheets import COLUMNS, CellError, UnreadableFile, read_rows
 from services.registry.workbook import Bounds
 from shared.idnumber import Sex, make_id_number
@@ -258,3 +258,74 @@ def test_the_guide_lists_every_column_and_what_it_allows() -> None:
     assert all(header in guide for header in HEADER)
     assert guide["身份证号"][0] == "是" and guide["民族"][0] == "否"
     assert "一般农牧户" in guide["户类别"][1]
+
+
+def offset_xlsx(*, bad: bool) -> bytes:
+    """A sheet as officials make them: a title, a blank row, the table from column B, numbers as numbers."""
+    book = Workbook()
+    sheet = book.active
+    sheet["C1"] = "杭锦旗 户籍信息表"
+    head = {"羊（只）": 45, "人均纯收入（元）": 4321.07, "收入年度": 2025, "是否易地搬迁": 1}
+    rows = [
+        HEADER,
+        member_row("1", "巴特尔", HEAD_ID, "户主", **head),
+        member_row("1", "乌日娜", SPOUSE_ID, "配偶", **{"残疾等级": "五级" if bad else "二级"}),
+        member_row("2", "其其格", CHILD_ID, "户主", **{"羊（只）": "很多" if bad else 3}),
+    ]
+    for number, row in enumerate(rows, start=3):
+        for index, value in enumerate(row, start=2):
+            sheet.cell(row=number, column=index, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(params=["calamine", "openpyxl"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each reader in turn, the other unavailable: openpyxl's read-only mode is what a sheet too large for
+    calamine gets."""
+    if request.param == "openpyxl":
+        monkeypatch.setattr(workbook, "CALAMINE_MAX_PART_BYTES", 0)
+        monkeypatch.setattr(workbook, "CalamineWorkbook", None)
+    else:
+        monkeypatch.setattr(workbook, "load_workbook", None)
+    return str(request.param)
+
+
+def test_each_reader_places_every_cell_where_the_official_sees_it(reader: str) -> None:
+    sheet = spreadsheets.read_xlsx(io.BytesIO(offset_xlsx(bad=True)), bounds=BOUNDS)
+    assert [(p.row, p.column) for p in sheet.problems.sorted()] == [(5, "残疾等级"), (6, "羊（只）")]
+    assert [(h.key, h.rows) for h in sheet.households] == [("1", [4, 5]), ("2", [6])]
+
+
+def test_each_reader_reads_numbers_and_labels_alike(reader: str) -> None:
+    sheet = spreadsheets.read_xlsx(io.BytesIO(offset_xlsx(bad=False)), bounds=BOUNDS)
+    assert len(sheet.problems) == 0
+    first, second = (h.data for h in sheet.households)
+    assert first is not None and second is not None
+    assert (first.sheep, first.income_per_capita_fen, first.income_year, first.relocated) == (
+        45,
+        432107,
+        2025,
+        True,
+    )
+    assert [m.disability_grade for m in first.members] == [None, 2]
+    assert first.members[0].id_number == HEAD_ID and second.sheep == 3
+
+
+def test_an_openpyxl_row_wider_than_the_columns_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook, "CALAMINE_MAX_PART_BYTES", 0)
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.cell(row=2, column=workbook.MAX_COLUMNS + 1, value="备注")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(workbook.OutOfBounds, match="64 列"):
+        spreadsheets.read_xlsx(io.BytesIO(buffer.getvalue()), bounds=BOUNDS)
+
+
+def test_blank_csv_lines_count_towards_the_rows_read() -> None:
+    content = spreadsheets.csv_text([HEADER, *[[]] * 20, member_row("1", "a", HEAD_ID, "户主")]).encode()
+    bounds = Bounds(max_rows=15, max_unpacked_bytes=1 << 20, max_ratio=100)
+    with pytest.raises(workbook.OutOfBounds, match="超过 15 行（含空行）"):
+        spreadsheets.read_file(io.BytesIO(content), filename="a.csv", content_type=None, bounds=bounds)

@@ -208,12 +208,15 @@ register_simple(
     lambda w, p: Request(
         "POST",
         f"/api/v1/households/{obj('household')(w, p)}/category-changes",
-        json={"category": "monitored", "reason": "纳入监测", "effective_date": f"{YEAR}-01-01"},
+        json={"category": "lifted_unsupported", "reason": "稳定脱贫", "effective_date": f"{YEAR}-01-01"},
     ),
     probe=HOUSEHOLD,
 )
 register_simple(
     "GET /api/v1/households/{household_id}/history", read_of("household", "/api/v1/households/{}/history")
+)
+register_simple(
+    "GET /api/v1/households/{household_id}/changes", read_of("household", "/api/v1/households/{}/changes")
 )
 register_simple(
     "GET /api/v1/stats/households",
