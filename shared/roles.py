@@ -1,22 +1,21 @@
 """The roles of MISSION.md §1 and the tiers each may hold."""
 
-from enum import StrEnum
-
 from shared.regions import Tier, tier_of
+from shared.vocabulary import Term, labels
 
 
-class Role(StrEnum):
-    banner_admin = "banner_admin"
-    banner_official = "banner_official"
-    township_official = "township_official"
-    village_official = "village_official"
-    work_team = "work_team"
-    department_officer = "department_officer"
-    auditor = "auditor"
-    partner_agency = "partner_agency"
-    bank = "bank"
+class Role(Term):
+    banner_admin = "banner_admin", "旗级管理员"
+    banner_official = "banner_official", "旗级干部"
+    township_official = "township_official", "苏木镇干部"
+    village_official = "village_official", "嘎查村两委"
+    work_team = "work_team", "驻村工作队"
+    department_officer = "department_officer", "行业部门"
+    auditor = "auditor", "审计"
+    partner_agency = "partner_agency", "合作单位"
+    bank = "bank", "代理银行"
     # The services' own API clients (`svc-<name>`), for their background calls to each other; never a person.
-    service = "service"
+    service = "service", "系统服务"
 
 
 ROLE_TIERS: dict[Role, frozenset[Tier]] = {
@@ -32,18 +31,7 @@ ROLE_TIERS: dict[Role, frozenset[Tier]] = {
     Role.service: frozenset({Tier.banner}),
 }
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.banner_admin: "旗级管理员",
-    Role.banner_official: "旗级干部",
-    Role.township_official: "苏木镇干部",
-    Role.village_official: "嘎查村两委",
-    Role.work_team: "驻村工作队",
-    Role.department_officer: "行业部门",
-    Role.auditor: "审计",
-    Role.partner_agency: "合作单位",
-    Role.bank: "代理银行",
-    Role.service: "系统服务",
-}
+ROLE_LABELS = labels(Role)
 
 HUMAN_ROLES = frozenset(Role) - {Role.partner_agency, Role.bank, Role.service}
 # Roles the banner admin may give an account or API client: the service role belongs to the services alone.
