@@ -2,33 +2,6 @@
 
 from enum import StrEnum
 
-from shared.vocabulary import labels
-from shared.vocabulary.monitoring import (
-    Action,
-    AlertKind,
-    AlertStatus,
-    CaseStatus,
-    DeliveryState,
-    MeasureKind,
-    ReliefKind,
-    RiskType,
-    Source,
-)
-
-# Under their old names for the pages, until they import `shared.vocabulary.monitoring`.
-__all__ = [
-    "Action",
-    "AlertKind",
-    "AlertStatus",
-    "CaseStatus",
-    "DeliveryState",
-    "MeasureKind",
-    "ReliefKind",
-    "RiskType",
-    "Source",
-]
-RISK_LABELS = labels(RiskType)
-
 
 class Department(StrEnum):
     civil_affairs = "civil_affairs"
