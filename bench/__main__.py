@@ -54,7 +54,7 @@ ADMIN_DSN = os.environ.get(
 # (module, what it measures), run in this order.
 BENCHMARKS = (
     ("bench.payment_run", "a year's payment run against a raw COPY of its lines"),
-    ("bench.imports", ".xlsx import against openpyxl's own read"),
+    ("bench.imports", ".xlsx import against calamine's own read"),
     ("bench.gateway", "the gateway against calling the service directly"),
     ("bench.reads", "scoped search and the dashboard"),
 )

@@ -19,7 +19,7 @@ from tests.conftest import PG_ADMIN_DSN, require_postgres
 # The keys the published table needs, by the module that measures them.
 KEYS = {
     "bench.payment_run": ("payment_run_s", "copy_s", "payment_ratio"),
-    "bench.imports": ("import_s", "openpyxl_read_s", "import_ratio"),
+    "bench.imports": ("import_s", "calamine_read_s", "import_ratio"),
     "bench.gateway": ("direct_rps", "gateway_rps", "gateway_ratio", "gateway_p99_added_ms"),
     "bench.reads": ("search_p95_ms", "dashboard_p95_ms"),
 }
