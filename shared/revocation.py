@@ -102,8 +102,9 @@ def token_id(token: str) -> str | None:
 
 
 class RevocationLookup:
-    """Before a request is routed, fetch its token's revocation entry (bearer, or the `cookie` of the pages)
-    from the shared store into `app.state.revocations`, where the verifier consults it."""
+    """Before a request is routed, fetch the revocation entries of its tokens (the bearer and the pages'
+    `cookie`: both, as the API reads one and the pages the other) from the shared store into
+    `app.state.revocations`, where the verifier consults them."""
 
     def __init__(self, app: ASGIApp, *, cookie: str | None = None):
         self.app = app
@@ -112,14 +113,14 @@ class RevocationLookup:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope)
-            token = bearer_token(request) or (request.cookies.get(self.cookie) if self.cookie else None)
-            jti = token_id(token) if token else None
-            if jti is not None:
-                revocations: Revocations = scope["app"].state.revocations
-                try:
+            tokens = (bearer_token(request), request.cookies.get(self.cookie) if self.cookie else None)
+            ids = {jti for jti in map(token_id, filter(None, tokens)) if jti is not None}
+            try:
+                for jti in ids:
+                    revocations: Revocations = scope["app"].state.revocations
                     await revocations.look_up(jti)
-                except Unavailable as exc:
-                    response = problem_response(exc.status, exc.title, exc.detail, request=request)
-                    await response(scope, receive, send)
-                    return
+            except Unavailable as exc:
+                response = problem_response(exc.status, exc.title, exc.detail, request=request)
+                await response(scope, receive, send)
+                return
         await self.app(scope, receive, send)

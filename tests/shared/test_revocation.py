@@ -4,14 +4,18 @@ Redis, by another process that looks it up."""
 import time
 import uuid
 
+import httpx
 import pytest
 import redis
 from redis import asyncio as aioredis
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from gateway.tokens import TokenIssuer
 from shared.auth import TokenVerifier
 from shared.errors import Unauthorized
-from shared.revocation import RedisRevocations, Revocations, token_id
+from shared.revocation import RedisRevocations, RevocationLookup, Revocations, token_id
 from shared.roles import Role
 from tests.conftest import TEST_REDIS_URL
 from tests.support.keys import KeyPair
@@ -63,3 +67,21 @@ async def test_a_revocation_reaches_another_process_through_redis(
         verifier.verify(principal.token)
     for store in (gateway, service, shared_store):
         await store.aclose() if store is shared_store else await store.close()
+
+
+async def test_both_tokens_of_a_request_are_looked_up(keypair: KeyPair, shared_store: aioredis.Redis) -> None:
+    """A stolen, signed-out session cookie sent with some bearer token is still found revoked."""
+    prefix = f"hj-test-{uuid.uuid4().hex[:12]}"
+    elsewhere, here = (RedisRevocations(aioredis.Redis.from_url(TEST_REDIS_URL), prefix) for _ in range(2))
+    app = Starlette(routes=[Route("/", lambda request: PlainTextResponse("ok"))])
+    app.state.revocations = here
+    app.add_middleware(RevocationLookup, cookie="hj_session")
+    cookie, decoy = _issued(keypair), _issued(keypair)
+    await elsewhere.revoke(str(token_id(cookie)), time.time() + 60)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        await client.get("/", headers={"Authorization": f"Bearer {decoy}", "Cookie": f"hj_session={cookie}"})
+    assert here.is_revoked(str(token_id(cookie))) and not here.is_revoked(str(token_id(decoy)))
+    for store in (elsewhere, here):
+        await store.close()
+    await shared_store.aclose()
