@@ -21,30 +21,31 @@ from fastapi.responses import Response
 from gateway.policy import allowed
 from gateway.web.clients import call_service, refusal, region_names, region_tree, service_json, this_year
 from gateway.web.deps import Official, PageUser, page_router
-from gateway.web.errors import NOT_ALLOWED, Refusal, SignedOut
-from gateway.web.forms import CJK, RegionOption, problems_of, villages, went_to
+from gateway.web.errors import Refusal, SignedOut
+from gateway.web.forms import (
+    CJK,
+    REGION_PATTERN,
+    RegionOption,
+    problems_of,
+    region_groups,
+    villages,
+    went_to,
+)
 from gateway.web.forms import Form as BaseForm
-from gateway.web.households import REGION_PATTERN, region_groups
 from gateway.web.render import renderer, wants_fragment
-from services.assets.enums import (
-    ASSET_CLASS_LABELS,
-    ASSET_STATUS_LABELS,
-    ENTITY_KIND_LABELS,
-    FUNDING_SOURCE_LABELS,
-    HOUSEHOLD_LINK_LABELS,
+from shared.auth import Principal
+from shared.errors import Unavailable
+from shared.money import format_yuan
+from shared.regions import Tier
+from shared.vocabulary.assets import (
     AssetClass,
     AssetStatus,
     EntityKind,
     FundingSource,
     HouseholdLink,
     PlanStatus,
-    ShareCategory,
 )
-from services.registry.enums import CATEGORY_LABELS
-from shared.auth import Principal
-from shared.errors import Unavailable
-from shared.money import format_yuan
-from shared.regions import Tier
+from shared.vocabulary.households import Category
 
 router = page_router()
 
@@ -64,25 +65,8 @@ PLAN_MISSING = "未找到该分配方案，或该方案不在您的管辖范围�
 FUND_MISSING = "产业发展基金在锡尼镇先行先试，您的辖区不含该基金。"
 INVESTMENT_MISSING = "未找到该笔投资，或该投资不在您的管辖范围内。"
 
-PLAN_STATUS_LABELS = {
-    PlanStatus.draft: "草稿",
-    PlanStatus.approved: "已审批",
-    PlanStatus.handed_over: "已移交发放",
-    PlanStatus.handover_failed: "移交失败",
-    PlanStatus.cancelled: "已取消",
-    PlanStatus.paid: "已发放",
-}
-# The payments batch's status as the plan reports it (payments' BatchStatus, or `unknown`).
-PAYMENT_STATUS_LABELS = {
-    "draft": "草稿",
-    "submitted": "已提交",
-    "approved": "已审批",
-    "disbursing": "发放中",
-    "completed": "已发放完毕",
-    "unknown": "暂时无法获取",
-}
 SHARE_LABELS = {"households": "农牧户", "public_posts": "公益岗位", "collective": "村集体"}
-DEFAULT_CATEGORIES = (ShareCategory.lifted_supported, ShareCategory.monitored, ShareCategory.marginal)
+DEFAULT_CATEGORIES = (Category.lifted_supported, Category.monitored, Category.marginal)
 
 # The service's own rules answer in Chinese; schema checks answer in English: these say it for them.
 HINTS = {
@@ -134,21 +118,13 @@ FORM_FIELD = {
 
 LABELS = {
     "ASSET_CLASSES": list(AssetClass),
-    "ASSET_CLASS_LABELS": ASSET_CLASS_LABELS,
     "ASSET_STATUSES": list(AssetStatus),
-    "ASSET_STATUS_LABELS": ASSET_STATUS_LABELS,
     "FUNDING_SOURCES": list(FundingSource),
-    "FUNDING_SOURCE_LABELS": FUNDING_SOURCE_LABELS,
     "ENTITY_KINDS": list(EntityKind),
-    "ENTITY_KIND_LABELS": ENTITY_KIND_LABELS,
     "HOUSEHOLD_LINKS": list(HouseholdLink),
-    "HOUSEHOLD_LINK_LABELS": HOUSEHOLD_LINK_LABELS,
     "PLAN_STATUSES": list(PlanStatus),
-    "PLAN_STATUS_LABELS": PLAN_STATUS_LABELS,
-    "PAYMENT_STATUS_LABELS": PAYMENT_STATUS_LABELS,
-    "SHARE_CATEGORIES": list(ShareCategory),
+    "SHARE_CATEGORIES": list(Category),
     "SHARE_LABELS": SHARE_LABELS,
-    "CATEGORY_LABELS": CATEGORY_LABELS,
 }
 
 
@@ -167,6 +143,13 @@ MayGetEntities = Annotated[Principal, Depends(PageUser(("GET", ENTITIES)))]
 MayPostEntities = Annotated[Principal, Depends(PageUser(("POST", ENTITIES)))]
 MayGetProducts = Annotated[Principal, Depends(PageUser(("GET", PRODUCTS)))]
 MayPostProducts = Annotated[Principal, Depends(PageUser(("POST", PRODUCTS)))]
+MayGetAsset = Annotated[Principal, Depends(PageUser(("GET", f"{ASSETS}/{{id}}")))]
+MayPostIncomes = Annotated[Principal, Depends(PageUser(("POST", f"{ASSETS}/{{id}}/incomes")))]
+MayPostStatus = Annotated[Principal, Depends(PageUser(("POST", f"{ASSETS}/{{id}}/status")))]
+MayGetPlan = Annotated[Principal, Depends(PageUser(("GET", f"{PLANS}/{{id}}")))]
+MayApprovePlans = Annotated[Principal, Depends(PageUser(("POST", f"{PLANS}/{{id}}/approve")))]
+MayCancelPlans = Annotated[Principal, Depends(PageUser(("POST", f"{PLANS}/{{id}}/cancel")))]
+MayPostRepayments = Annotated[Principal, Depends(PageUser(("POST", f"{INVESTMENTS}/{{id}}/repayments")))]
 
 
 async def call_assets(
@@ -448,20 +431,18 @@ async def asset_detail_page(
     return show(request, principal, "assets_detail.html", context, block=block, status_code=status_code)
 
 
-def asset_change(principal: Principal, asset_id: str, action: str) -> str:
-    """What every asset POST checks past the page user: the asset id and the action's policy; the API path."""
+def asset_path(asset_id: str) -> str:
+    """The asset's API path, or a 404 for an id that is not one."""
     path = resource_path(ASSETS, asset_id)
     if path is None:
         raise Refusal(404, ASSET_MISSING)
-    if not allowed("POST", f"{path}/{action}", principal.role):
-        raise Refusal(403, NOT_ALLOWED)
     return path
 
 
 @router.post("/assets/{asset_id}/incomes")
-async def add_income(request: Request, principal: Official, asset_id: str) -> Response:
+async def add_income(request: Request, principal: MayPostIncomes, asset_id: str) -> Response:
     """Record a year's income (经营性资产收益); the answer refreshes the incomes panel in place."""
-    path = asset_change(principal, asset_id, "incomes")
+    path = asset_path(asset_id)
     form = await Form.of(request, ("year", "amount_yuan", "note"))
     payload = {
         "year": form.whole("year", low=2014, high=2100),
@@ -490,15 +471,15 @@ async def add_income(request: Request, principal: Official, asset_id: str) -> Re
 
 
 @router.post("/assets/{asset_id}/status")
-async def change_status(request: Request, principal: Official, asset_id: str) -> Response:
+async def change_status(request: Request, principal: MayPostStatus, asset_id: str) -> Response:
     """Change an asset's status with a reason; the answer refreshes the head and the history in place."""
-    path = asset_change(principal, asset_id, "status")
+    path = asset_path(asset_id)
     form = await Form.of(request, ("status", "reason"))
     try:
         answer = await call_assets(request, principal, "POST", f"{path}/status", json=form.values)
         if answer.status_code == status.HTTP_201_CREATED:
             done = AssetForms()
-            done.status_change.done = f"状态已变更为{ASSET_STATUS_LABELS[answer.json()['to_status']]}。"
+            done.status_change.done = f"状态已变更为{AssetStatus(answer.json()['to_status']).label}。"
             return await asset_detail_page(
                 request, principal, asset_id, forms=done, block=["status_panel", "asset_head"]
             )
@@ -618,7 +599,7 @@ async def create_plan(request: Request, principal: MayPostPlans) -> Response:
     """Draft a plan through POST /api/v1/assets/distributions and show its computed split."""
     form = await Form.of(request, PLAN_FIELDS)
     chosen = (await request.form()).getlist("categories")
-    form.values["categories"] = [c for c in chosen if isinstance(c, str) and c in set(ShareCategory)]
+    form.values["categories"] = [c for c in chosen if isinstance(c, str) and c in set(Category)]
     shares = {part: form.whole(f"share_{part}", low=0, high=100) for part in SHARE_LABELS}
     if any(value is None for value in shares.values()):
         form.errors = {k: v for k, v in form.errors.items() if not k.startswith("share_")}
@@ -684,9 +665,7 @@ async def plan_detail_page(
 
 
 @router.get("/assets/distributions/{plan_id}")
-async def plan_detail(request: Request, principal: Official, plan_id: str) -> Response:
-    if not allowed("GET", f"{PLANS}/{plan_id}", principal.role):
-        raise Refusal(403, NOT_ALLOWED)
+async def plan_detail(request: Request, principal: MayGetPlan, plan_id: str) -> Response:
     return await plan_detail_page(request, principal, plan_id)
 
 
@@ -696,8 +675,6 @@ async def plan_decision(request: Request, principal: Principal, plan_id: str, ac
     path = resource_path(PLANS, plan_id)
     if path is None:
         raise Refusal(404, PLAN_MISSING)
-    if not allowed("POST", f"{path}/{action}", principal.role):
-        raise Refusal(403, NOT_ALLOWED)
     blocks = ["plan_actions", "plan_head"]
     try:
         answer = await call_assets(request, principal, "POST", f"{path}/{action}")
@@ -716,12 +693,12 @@ async def plan_decision(request: Request, principal: Principal, plan_id: str, ac
 
 
 @router.post("/assets/distributions/{plan_id}/approve")
-async def approve_plan(request: Request, principal: Official, plan_id: str) -> Response:
+async def approve_plan(request: Request, principal: MayApprovePlans, plan_id: str) -> Response:
     return await plan_decision(request, principal, plan_id, "approve")
 
 
 @router.post("/assets/distributions/{plan_id}/cancel")
-async def cancel_plan(request: Request, principal: Official, plan_id: str) -> Response:
+async def cancel_plan(request: Request, principal: MayCancelPlans, plan_id: str) -> Response:
     return await plan_decision(request, principal, plan_id, "cancel")
 
 
@@ -836,13 +813,11 @@ async def invest(request: Request, principal: MayPostInvestments) -> Response:
 
 
 @router.post("/assets/fund/investments/{investment_id}/repayments")
-async def repay(request: Request, principal: Official, investment_id: str) -> Response:
+async def repay(request: Request, principal: MayPostRepayments, investment_id: str) -> Response:
     """Principal and income paid back to the fund; the fund panel refreshes with the new position."""
     path = resource_path(INVESTMENTS, investment_id)
     if path is None:
         raise Refusal(404, INVESTMENT_MISSING)
-    if not allowed("POST", f"{path}/repayments", principal.role):
-        raise Refusal(403, NOT_ALLOWED)
     form = await Form.of(request, REPAYMENT_FIELDS)
     payload = {
         "principal_fen": form.fen("principal_yuan", required=False) or 0,
@@ -994,9 +969,7 @@ async def certify_product(request: Request, principal: MayPostProducts) -> Respo
 
 
 @router.get("/assets/{asset_id}")
-async def asset_detail(request: Request, principal: Official, asset_id: str) -> Response:
-    if not allowed("GET", f"{ASSETS}/{asset_id}", principal.role):
-        raise Refusal(403, NOT_ALLOWED)
+async def asset_detail(request: Request, principal: MayGetAsset, asset_id: str) -> Response:
     return await asset_detail_page(request, principal, asset_id)
 
 
@@ -1028,7 +1001,7 @@ class AssetsOverview:
     @property
     def class_rows(self) -> list[tuple[str, str, ClassTotal]]:
         """(class, Chinese label, totals) in the register's order."""
-        return [(c.value, ASSET_CLASS_LABELS[c], self.classes[c.value]) for c in AssetClass]
+        return [(c.value, c.label, self.classes[c.value]) for c in AssetClass]
 
     @property
     def assets(self) -> ClassTotal:

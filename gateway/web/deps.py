@@ -16,9 +16,20 @@ from shared.auth import Principal
 Operation = tuple[str, str]  # (method, API route as gateway/policy.py lists it)
 
 
+class _Placeholders(dict[str, str]):
+    """A page's path parameters for `str.format_map`; any other `{name}` stays a template's placeholder."""
+
+    def __missing__(self, name: str) -> str:
+        return f"{{{name}}}"
+
+
 @dataclass(frozen=True)
 class PageUser:
-    """The signed-in official, if their role may call `operation` (any official when it is None)."""
+    """The signed-in official, if their role may call `operation` (any official when it is None).
+
+    The operation names its route as gateway/policy.py lists it, `{id}` and all; a placeholder named like
+    one of the page's path parameters takes its value, so `("POST", f"{BATCHES}/{{id}}/{{action}}")`
+    guards `/payments/batches/{batch_id}/{action}` with the policy of the action asked for."""
 
     operation: Operation | None = None
 
@@ -26,14 +37,16 @@ class PageUser:
         principal = session_principal(request)
         if principal is None:
             raise SignedOut
-        if self.operation is not None and not allowed(*self.operation, principal.role):
-            raise Refusal(403, NOT_ALLOWED)
+        if self.operation is not None:
+            method, route = self.operation
+            if not allowed(method, route.format_map(_Placeholders(request.path_params)), principal.role):
+                raise Refusal(403, NOT_ALLOWED)
         return principal
 
 
 Official = Annotated[Principal, Depends(PageUser())]
-"""Any signed-in official; a page guarding an operation declares its own alias, e.g.
-`Registrar = Annotated[Principal, Depends(PageUser(("POST", HOUSEHOLDS)))]`."""
+"""Any signed-in official; a page guarding an operation declares its own alias, named May<Method><What>,
+e.g. `MayPostHouseholds = Annotated[Principal, Depends(PageUser(("POST", HOUSEHOLDS)))]`."""
 
 
 async def check_csrf(request: Request) -> None:

@@ -21,6 +21,7 @@ from shared.money import FEN_PER_YUAN
 from shared.regions import Tier
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+REGION_PATTERN = re.compile(r"^\d{6}(\d{3}){0,2}$")
 PICKER_SIZE = 8
 WRONG = "填写有误，请检查"
 
@@ -164,6 +165,29 @@ def villages(tree: list[dict[str, Any]]) -> list[RegionOption]:
     for root in tree:
         walk(root, None)
     return found
+
+
+@dataclass(frozen=True)
+class RegionGroup:
+    label: str
+    options: list[RegionOption]
+
+
+def region_groups(tree: list[dict[str, Any]]) -> list[RegionGroup]:
+    """The list's region picker: each township in scope (all its villages) followed by its villages."""
+    groups: list[RegionGroup] = []
+    pending = list(tree)
+    while pending:
+        node = pending.pop(0)
+        if node["tier"] == Tier.banner:
+            pending = list(node.get("children", [])) + pending
+        elif node["tier"] == Tier.township:
+            options = [RegionOption(node["code"], f"{node['name']}（全部嘎查村）")]
+            options += [RegionOption(v["code"], v["name"]) for v in node.get("children", [])]
+            groups.append(RegionGroup(node["name"], options))
+        else:
+            groups.append(RegionGroup("本嘎查村", [RegionOption(node["code"], node["name"])]))
+    return groups
 
 
 async def household_choices(request: Request, principal: Principal, q: str) -> dict[str, Any]:

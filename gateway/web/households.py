@@ -30,31 +30,29 @@ from gateway.web.clients import (
 )
 from gateway.web.deps import Official, PageUser, page_router
 from gateway.web.errors import Refusal, SignedOut
-from gateway.web.forms import CJK, RegionOption, problems_of, villages, went_to
+from gateway.web.forms import CJK, REGION_PATTERN, problems_of, region_groups, villages, went_to
 from gateway.web.render import render
-from services.registry.enums import Category, LabourAbility, Relation, SchoolStage
 from shared.auth import Principal
 from shared.errors import Unavailable
 from shared.money import FEN_PER_YUAN
 from shared.observability import REQUEST_ID_HEADER
-from shared.regions import Tier
+from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
 router = page_router()
 HOUSEHOLD = f"{HOUSEHOLDS}/{{id}}"
-Reader = Annotated[Principal, Depends(PageUser(("GET", HOUSEHOLDS)))]
-Exporter = Annotated[Principal, Depends(PageUser(("GET", f"{HOUSEHOLDS}/export")))]
-TemplateReader = Annotated[Principal, Depends(PageUser(("GET", f"{HOUSEHOLDS}/import-template")))]
-Importer = Annotated[Principal, Depends(PageUser(("POST", f"{HOUSEHOLDS}/import")))]
-Registrar = Annotated[Principal, Depends(PageUser(("POST", HOUSEHOLDS)))]
-HouseholdReader = Annotated[Principal, Depends(PageUser(("GET", HOUSEHOLD)))]
-Editor = Annotated[Principal, Depends(PageUser(("PATCH", HOUSEHOLD)))]
-CategoryChanger = Annotated[Principal, Depends(PageUser(("POST", f"{HOUSEHOLD}/category-changes")))]
+MayGetHouseholds = Annotated[Principal, Depends(PageUser(("GET", HOUSEHOLDS)))]
+MayGetExport = Annotated[Principal, Depends(PageUser(("GET", f"{HOUSEHOLDS}/export")))]
+MayGetImportTemplate = Annotated[Principal, Depends(PageUser(("GET", f"{HOUSEHOLDS}/import-template")))]
+MayPostImport = Annotated[Principal, Depends(PageUser(("POST", f"{HOUSEHOLDS}/import")))]
+MayPostHouseholds = Annotated[Principal, Depends(PageUser(("POST", HOUSEHOLDS)))]
+MayGetHousehold = Annotated[Principal, Depends(PageUser(("GET", HOUSEHOLD)))]
+MayPatchHousehold = Annotated[Principal, Depends(PageUser(("PATCH", HOUSEHOLD)))]
+MayPostCategoryChanges = Annotated[Principal, Depends(PageUser(("POST", f"{HOUSEHOLD}/category-changes")))]
 
 PAGE_SIZE = 20
 NOT_FOUND = "未找到该农牧户，或该户不在您的管辖范围内。"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 EXPORT_FORMATS = ("xlsx", "csv")
-REGION_PATTERN = re.compile(r"^\d{6}(\d{3}){0,2}$")
 
 HOUSEHOLD_TEXT = (
     "region_code",
@@ -152,32 +150,6 @@ async def stream_from_registry(
     return StreamingResponse(answer.aiter_bytes(), headers=headers, background=BackgroundTask(answer.aclose))
 
 
-# --- regions for pickers ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RegionGroup:
-    label: str
-    options: list[RegionOption]
-
-
-def region_groups(tree: list[dict[str, Any]]) -> list[RegionGroup]:
-    """The list's region picker: each township in scope (all its villages) followed by its villages."""
-    groups: list[RegionGroup] = []
-    pending = list(tree)
-    while pending:
-        node = pending.pop(0)
-        if node["tier"] == Tier.banner:
-            pending = list(node.get("children", [])) + pending
-        elif node["tier"] == Tier.township:
-            options = [RegionOption(node["code"], f"{node['name']}（全部嘎查村）")]
-            options += [RegionOption(v["code"], v["name"]) for v in node.get("children", [])]
-            groups.append(RegionGroup(node["name"], options))
-        else:
-            groups.append(RegionGroup("本嘎查村", [RegionOption(node["code"], node["name"])]))
-    return groups
-
-
 # --- the list -----------------------------------------------------------------------------------------
 
 
@@ -214,7 +186,7 @@ def clean_filters(region: str, category: str, q: str, page: int) -> Filters:
 @router.get("/households")
 async def household_list(
     request: Request,
-    principal: Reader,
+    principal: MayGetHouseholds,
     region: str = "",
     category: str = "",
     q: str = "",
@@ -242,7 +214,7 @@ async def household_list(
 
 @router.get("/households/export")
 async def household_export(
-    request: Request, principal: Exporter, format: str = "xlsx", region: str = "", category: str = ""
+    request: Request, principal: MayGetExport, format: str = "xlsx", region: str = "", category: str = ""
 ) -> Response:
     """The registry's export of the filtered households, streamed through with its file name."""
     if format not in EXPORT_FORMATS:
@@ -258,14 +230,16 @@ async def household_export(
 
 
 @router.get("/households/import-template")
-async def import_template(request: Request, principal: TemplateReader, format: str = "xlsx") -> Response:
+async def import_template(
+    request: Request, principal: MayGetImportTemplate, format: str = "xlsx"
+) -> Response:
     if format not in EXPORT_FORMATS:
         raise Refusal(400, "模板格式只能是 Excel（xlsx）或 CSV。")
     return await stream_from_registry(request, principal, f"{HOUSEHOLDS}/import-template", {"format": format})
 
 
 @router.get("/households/import")
-async def import_page(request: Request, principal: Importer) -> Response:
+async def import_page(request: Request, principal: MayPostImport) -> Response:
     names = region_names(await region_tree(request, principal) or [])
     context = {"outcome": None, "region_name": names.get(principal.region)}
     return render(request, "household_import.html", context, principal=principal)
@@ -296,7 +270,7 @@ def _count(value: object) -> int:
 
 
 @router.post("/households/import")
-async def import_upload(request: Request, principal: Importer) -> Response:
+async def import_upload(request: Request, principal: MayPostImport) -> Response:
     """Hand the spreadsheet to the registry (all or nothing) and show its report: counts, or errors by row."""
     upload = (await request.form()).get("file")
 
@@ -553,13 +527,13 @@ async def member_row(request: Request, principal: Official) -> Response:
 
 
 @router.get("/households/new")
-async def new_household(request: Request, principal: Registrar) -> Response:
+async def new_household(request: Request, principal: MayPostHouseholds) -> Response:
     region = principal.region if len(principal.region) == 12 else ""
     return await form_page(request, principal, HouseholdForm.blank(region))
 
 
 @router.post("/households/new")
-async def register_household(request: Request, principal: Registrar) -> Response:
+async def register_household(request: Request, principal: MayPostHouseholds) -> Response:
     return await save_household(request, principal, household=None)
 
 
@@ -628,12 +602,12 @@ async def detail_page(
 
 
 @router.get("/households/{household_id}")
-async def household_detail(request: Request, principal: HouseholdReader, household_id: str) -> Response:
+async def household_detail(request: Request, principal: MayGetHousehold, household_id: str) -> Response:
     return await detail_page(request, principal, household_id)
 
 
 @router.post("/households/{household_id}/category")
-async def change_category(request: Request, principal: CategoryChanger, household_id: str) -> Response:
+async def change_category(request: Request, principal: MayPostCategoryChanges, household_id: str) -> Response:
     """A category change (类别变更); the answer refreshes the form, the header and the history in place."""
     path = household_path(household_id)
     if path is None:
@@ -667,12 +641,12 @@ async def change_category(request: Request, principal: CategoryChanger, househol
 
 
 @router.get("/households/{household_id}/edit")
-async def edit_household(request: Request, principal: Editor, household_id: str) -> Response:
+async def edit_household(request: Request, principal: MayPatchHousehold, household_id: str) -> Response:
     household, _ = await load_household(request, principal, household_id, with_history=False)
     return await form_page(request, principal, HouseholdForm.of_household(household), household=household)
 
 
 @router.post("/households/{household_id}/edit")
-async def update_household(request: Request, principal: Editor, household_id: str) -> Response:
+async def update_household(request: Request, principal: MayPatchHousehold, household_id: str) -> Response:
     household, _ = await load_household(request, principal, household_id, with_history=False)
     return await save_household(request, principal, household=household)

@@ -4,9 +4,9 @@ household visits, alerts, and the public one-click self-report form (一键申�
 
 Every read and write goes to the monitoring service on the caller's token (the public form goes on a short
 token the gateway mints for itself); the service decides scope and validity, the pages show its answers in
-Chinese. Which step buttons a case shows is decided by the service's own pure rule (`rules.next_status`),
-so a page never offers a step the API would refuse for role, tier or order. Money is typed in yuan and
-sent in fen, converted exactly with `Decimal`.
+Chinese. The step buttons a case shows are the service's `allowed_actions` for the caller, so a page never
+offers a step the API would refuse for role, tier or order. Money is typed in yuan and sent in fen,
+converted exactly with `Decimal`.
 """
 
 import asyncio
@@ -34,116 +34,38 @@ from gateway.web.clients import (
     region_tree,
     service_json,
 )
-from gateway.web.deps import Official, PageUser, page_router
+from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import NOT_ALLOWED, Refusal, SignedOut
 from gateway.web.forms import CJK, Form, household_choices, problems_of, villages
 from gateway.web.render import DISPLAY_TZ, renderer
-from services.monitoring import rules
-from services.monitoring.enums import (
-    RISK_LABELS,
-    Action,
-    AlertKind,
-    AlertStatus,
-    CaseStatus,
-    DeliveryState,
-    MeasureKind,
-    ReliefKind,
-    RiskType,
-    Source,
-)
 from shared.auth import Principal
 from shared.errors import Unavailable
 from shared.idnumber import InvalidIdNumber, parse_id_number
 from shared.regions import BANNER_CODE, Tier
 from shared.roles import Role
+from shared.vocabulary import labels
+from shared.vocabulary.monitoring import (
+    CLOSED_STATUSES,
+    Action,
+    AlertStatus,
+    CaseStatus,
+    MeasureKind,
+    ReliefKind,
+    RiskType,
+    Source,
+)
 
 router = page_router()
 
 MONITORING = "/api/v1/monitoring"
 CASES = f"{MONITORING}/cases"
+CASE = f"{CASES}/{{id}}"
 PAGE_SIZE = 20
 
 MONITORING_DOWN = "防返贫监测服务暂时不可用，请稍后再试。"
 CASE_MISSING = "未找到该监测对象，或该案件不在您的管辖范围内。"
 
-STATUS_LABELS = {
-    CaseStatus.applied: "已申请",
-    CaseStatus.village_reviewed: "村级已评议",
-    CaseStatus.data_compared: "已数据比对",
-    CaseStatus.township_reviewed: "镇级已审核",
-    CaseStatus.in_public_notice: "公示中",
-    CaseStatus.confirmed: "旗级已确认",
-    CaseStatus.assisting: "帮扶中",
-    CaseStatus.risk_eliminated: "风险已消除",
-    CaseStatus.rejected: "已驳回",
-}
-# The buttons (short) and the timeline's words for each step.
-ACTION_BUTTONS = {
-    Action.village_review: "村级评议",
-    Action.data_comparison: "数据比对",
-    Action.township_review: "审核",
-    Action.publish_notice: "发布公示",
-    Action.confirm: "确认",
-    Action.reject: "驳回",
-    Action.start_assistance: "开始帮扶",
-    Action.eliminate_risk: "标注风险消除",
-}
-STEP_LABELS = {
-    "open": "申请/发现",
-    Action.village_review: "村两委和驻村工作队评议",
-    Action.data_comparison: "行业部门数据比对",
-    Action.township_review: "苏木镇审核",
-    Action.publish_notice: "公示",
-    Action.confirm: "旗级确认",
-    Action.reject: "驳回（不予纳入）",
-    Action.start_assistance: "落实帮扶",
-    Action.eliminate_risk: "风险消除",
-}
-SOURCE_LABELS = {
-    Source.self_application: "农户申请",
-    Source.village_screening: "村级排查",
-    Source.department_alert: "部门预警",
-    Source.household_visit: "入户走访",
-}
-MEASURE_LABELS = {
-    MeasureKind.industry: "产业帮扶",
-    MeasureKind.employment: "就业帮扶",
-    MeasureKind.education: "教育帮扶",
-    MeasureKind.medical: "健康帮扶",
-    MeasureKind.housing: "住房保障",
-    MeasureKind.water: "饮水保障",
-    MeasureKind.social_assistance: "社会救助兜底",
-    MeasureKind.emergency_relief: "临时救助",
-}
-RELIEF_LABELS = {
-    ReliefKind.illness: "因病救助",
-    ReliefKind.schooling: "因学救助",
-    ReliefKind.disaster: "因灾救助",
-    ReliefKind.accident: "意外事故救助",
-}
-DELIVERY_LABELS = {
-    DeliveryState.not_needed: "类别无需变更",
-    DeliveryState.pending: "待同步",
-    DeliveryState.delivered: "已同步至户籍",
-    DeliveryState.dead: "同步失败（待旗级重发）",
-}
-ALERT_LABELS = {
-    AlertKind.income_below_line: "收入低于监测线",
-    AlertKind.education_unsecured: "义务教育未保障",
-    AlertKind.medical_unsecured: "基本医疗未保障",
-    AlertKind.housing_unsecured: "住房安全未保障",
-    AlertKind.water_unsecured: "饮水安全未保障",
-    AlertKind.rigid_expenditure: "刚性支出较大",
-    AlertKind.dibao: "新纳入低保",
-    AlertKind.tekun: "新纳入特困供养",
-    AlertKind.school_dropout: "有辍学学生",
-}
-ALERT_STATUS_LABELS = {
-    AlertStatus.open: "待处理",
-    AlertStatus.converted: "已转为监测对象",
-    AlertStatus.dismissed: "已忽略",
-}
-OPEN_STATUSES = [s for s in CaseStatus if s not in rules.CLOSED]
+OPEN_STATUSES = [s for s in CaseStatus if s not in CLOSED_STATUSES]
 HINTS = {
     "household_id": "请先查找并选择本辖区的农牧户",
     "source": "请选择发现途径",
@@ -180,22 +102,9 @@ API_TO_FORM = {
 }
 PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 ENUM_WORDS = re.compile(r"(?<![A-Za-z_])[a-z]+(?:_[a-z]+)*(?![A-Za-z_])")
-WORDS = {
-    **{s.value: label for s, label in STATUS_LABELS.items()},
-    **{str(a): v for a, v in STEP_LABELS.items()},
-}
+WORDS = {**labels(CaseStatus), **labels(Action)}
 
 LABELS = {
-    "STATUS_LABELS": STATUS_LABELS,
-    "ACTION_BUTTONS": ACTION_BUTTONS,
-    "STEP_LABELS": STEP_LABELS,
-    "SOURCE_LABELS": SOURCE_LABELS,
-    "RISK_LABELS": RISK_LABELS,
-    "MEASURE_LABELS": MEASURE_LABELS,
-    "RELIEF_LABELS": RELIEF_LABELS,
-    "DELIVERY_LABELS": DELIVERY_LABELS,
-    "ALERT_LABELS": ALERT_LABELS,
-    "ALERT_STATUS_LABELS": ALERT_STATUS_LABELS,
     "CASE_STATUSES": list(CaseStatus),
     "RISK_TYPES": list(RiskType),
     "SOURCES": list(Source),
@@ -213,6 +122,16 @@ MayPostCases = Annotated[Principal, Depends(PageUser(("POST", CASES)))]
 MayGetNotices = Annotated[Principal, Depends(PageUser(("GET", f"{MONITORING}/notices")))]
 MayPostVisits = Annotated[Principal, Depends(PageUser(("POST", f"{MONITORING}/visits")))]
 MayGetAlerts = Annotated[Principal, Depends(PageUser(("GET", f"{MONITORING}/alerts")))]
+MayDecideAlerts = Annotated[
+    Principal, Depends(PageUser(("POST", f"{MONITORING}/alerts/{{id}}/{{decision}}")))
+]
+MayGetCase = Annotated[Principal, Depends(PageUser(("GET", CASE)))]
+MayPostTransitions = Annotated[Principal, Depends(PageUser(("POST", f"{CASE}/transitions")))]
+MayPostObjections = Annotated[Principal, Depends(PageUser(("POST", f"{CASE}/objections")))]
+MayResolveObjections = Annotated[Principal, Depends(PageUser(("POST", f"{CASE}/objections/{{oid}}/resolve")))]
+MayPostMeasures = Annotated[Principal, Depends(PageUser(("POST", f"{CASE}/measures")))]
+MayPatchMeasures = Annotated[Principal, Depends(PageUser(("PATCH", f"{CASE}/measures/{{mid}}")))]
+MayPostReliefs = Annotated[Principal, Depends(PageUser(("POST", f"{CASE}/reliefs")))]
 
 
 def today() -> date:
@@ -457,24 +376,6 @@ async def open_case(request: Request, principal: MayPostCases) -> Response:
 # --- one case ----------------------------------------------------------------------------------------
 
 
-def offered_actions(case: dict[str, Any], principal: Principal) -> list[Action]:
-    """The steps the caller may take on this case now, by the service's own rule (role, tier, order);
-    conditions only known at the moment (the notice period, objections) are the service's to refuse."""
-    if not allowed("POST", f"{CASES}/{{id}}/transitions", principal.role):
-        return []
-    current = CaseStatus(case["status"])
-    return [
-        action
-        for action in Action
-        if isinstance(
-            rules.next_status(
-                current, action, principal.role, principal.region, case["region_code"], facts=rules.READY
-            ),
-            CaseStatus,
-        )
-    ]
-
-
 @dataclass
 class CaseForms:
     """The case page's forms: the one just submitted keeps its values and errors, the others are blank."""
@@ -504,7 +405,7 @@ async def case_page(
     role = principal.role
     context = {
         "case": case,
-        "actions": offered_actions(case, principal),
+        "actions": case["allowed_actions"],
         "forms": forms or CaseForms(),
         "problem": problem,
         "done": done,
@@ -518,31 +419,25 @@ async def case_page(
         and principal.region == case["region_code"][:9],
         "can_measure": current in (CaseStatus.confirmed, CaseStatus.assisting)
         and allowed("POST", f"{path}/measures", role),
-        "can_relieve": current not in rules.CLOSED and allowed("POST", f"{path}/reliefs", role),
+        "can_relieve": current not in CLOSED_STATUSES and allowed("POST", f"{path}/reliefs", role),
         "can_visit": allowed("POST", f"{MONITORING}/visits", role),
     }
     return show(request, principal, "case.html", context, block=block, status_code=status_code)
 
 
 @router.get("/monitoring/cases/{case_id}")
-async def case_detail(request: Request, principal: Official, case_id: str) -> Response:
+async def case_detail(request: Request, principal: MayGetCase, case_id: str) -> Response:
     path = case_path(case_id)
     if path is None:
         raise Refusal(404, CASE_MISSING)
-    if not allowed("GET", path, principal.role):
-        raise Refusal(403, NOT_ALLOWED)
     return await case_page(request, principal, path)
 
 
-async def case_post(
-    request: Request, principal: Principal, case_id: str, api_suffix: str, names: tuple[str, ...]
-) -> tuple[str, MonitoringForm]:
-    """What every case form checks past the page user: the case id, the step's policy; then the values."""
+async def case_post(request: Request, case_id: str, names: tuple[str, ...]) -> tuple[str, MonitoringForm]:
+    """The case's API path (a 404 for an id that is not one) and the form's values."""
     path = case_path(case_id)
     if path is None:
         raise Refusal(404, CASE_MISSING)
-    if not allowed("POST", f"{path}{api_suffix}", principal.role):
-        raise Refusal(403, NOT_ALLOWED)
     return path, await MonitoringForm.of(request, names)
 
 
@@ -587,9 +482,9 @@ async def case_write(
 
 
 @router.post("/monitoring/cases/{case_id}/transitions")
-async def take_step(request: Request, principal: Official, case_id: str) -> Response:
+async def take_step(request: Request, principal: MayPostTransitions, case_id: str) -> Response:
     """One step of the procedure through POST …/transitions; the 409 reasons shown in Chinese."""
-    path, form = await case_post(request, principal, case_id, "/transitions", ("action", "comment"))
+    path, form = await case_post(request, case_id, ("action", "comment"))
     action = form.values["action"]
     if action not in set(Action):
         raise Refusal(404, "没有这个办理步骤。")
@@ -605,13 +500,13 @@ async def take_step(request: Request, principal: Official, case_id: str) -> Resp
         method="POST",
         api_path=f"{path}/transitions",
         body={"action": action, "comment": comment or None},
-        done=f"已办理：{STEP_LABELS[Action(action)]}。",
+        done=f"已办理：{Action(action).label}。",
     )
 
 
 @router.post("/monitoring/cases/{case_id}/objections")
-async def record_objection(request: Request, principal: Official, case_id: str) -> Response:
-    path, form = await case_post(request, principal, case_id, "/objections", ("content", "raised_by_name"))
+async def record_objection(request: Request, principal: MayPostObjections, case_id: str) -> Response:
+    path, form = await case_post(request, case_id, ("content", "raised_by_name"))
     content = form.text("content", low=2, high=1000)
     raised_by = form.text("raised_by_name", low=0, high=50)
     return await case_write(
@@ -629,11 +524,9 @@ async def record_objection(request: Request, principal: Official, case_id: str) 
 
 @router.post("/monitoring/cases/{case_id}/objections/{objection_id}/resolve")
 async def resolve_objection(
-    request: Request, principal: Official, case_id: str, objection_id: str
+    request: Request, principal: MayResolveObjections, case_id: str, objection_id: str
 ) -> Response:
-    path, form = await case_post(
-        request, principal, case_id, "/objections/{oid}/resolve", ("resolution", "upheld")
-    )
+    path, form = await case_post(request, case_id, ("resolution", "upheld"))
     try:
         oid = uuid.UUID(objection_id)
     except ValueError:
@@ -653,10 +546,8 @@ async def resolve_objection(
 
 
 @router.post("/monitoring/cases/{case_id}/measures")
-async def add_measure(request: Request, principal: Official, case_id: str) -> Response:
-    path, form = await case_post(
-        request, principal, case_id, "/measures", ("kind", "description", "cadre_name", "started_on")
-    )
+async def add_measure(request: Request, principal: MayPostMeasures, case_id: str) -> Response:
+    path, form = await case_post(request, case_id, ("kind", "description", "cadre_name", "started_on"))
     if form.values["kind"] not in set(MeasureKind):
         form.errors["kind"] = HINTS["kind"]
     body = {
@@ -679,8 +570,10 @@ async def add_measure(request: Request, principal: Official, case_id: str) -> Re
 
 
 @router.post("/monitoring/cases/{case_id}/measures/{measure_id}")
-async def complete_measure(request: Request, principal: Official, case_id: str, measure_id: str) -> Response:
-    path, form = await case_post(request, principal, case_id, "/measures/{mid}", ("outcome", "completed_on"))
+async def complete_measure(
+    request: Request, principal: MayPatchMeasures, case_id: str, measure_id: str
+) -> Response:
+    path, form = await case_post(request, case_id, ("outcome", "completed_on"))
     try:
         mid = uuid.UUID(measure_id)
     except ValueError:
@@ -700,10 +593,8 @@ async def complete_measure(request: Request, principal: Official, case_id: str, 
 
 
 @router.post("/monitoring/cases/{case_id}/reliefs")
-async def add_relief(request: Request, principal: Official, case_id: str) -> Response:
-    path, form = await case_post(
-        request, principal, case_id, "/reliefs", ("kind", "amount_yuan", "description", "granted_on")
-    )
+async def add_relief(request: Request, principal: MayPostReliefs, case_id: str) -> Response:
+    path, form = await case_post(request, case_id, ("kind", "amount_yuan", "description", "granted_on"))
     if form.values["kind"] not in set(ReliefKind):
         form.errors["kind"] = HINTS["kind"]
     amount = form.fen("amount_yuan", positive=True)
@@ -897,7 +788,9 @@ async def alert_list(
 
 
 @router.post("/monitoring/alerts/{alert_id}/{decision}")
-async def decide_alert(request: Request, principal: Official, alert_id: str, decision: str) -> Response:
+async def decide_alert(
+    request: Request, principal: MayDecideAlerts, alert_id: str, decision: str
+) -> Response:
     """转为监测对象 (open-case) or 忽略 (dismiss, with a reason)."""
     try:
         api_path = f"{MONITORING}/alerts/{uuid.UUID(alert_id)}/{decision}"
@@ -905,8 +798,6 @@ async def decide_alert(request: Request, principal: Official, alert_id: str, dec
         raise Refusal(404, "未找到该预警。") from None
     if decision not in ("open-case", "dismiss"):
         raise Refusal(404, "未找到该预警。")
-    if not allowed("POST", api_path, principal.role):
-        raise Refusal(403, NOT_ALLOWED)
     reason = str((await request.form()).get("reason") or "").strip()
     problem = done = None
     if decision == "dismiss" and not 2 <= len(reason) <= 500:
@@ -937,6 +828,7 @@ async def decide_alert(request: Request, principal: Official, alert_id: str, dec
 # --- the public self-report form (一键申报) --------------------------------------------------------------
 
 REPORT_FIELDS = ("village_code", "name", "phone", "id_number", "description", "authorisation")
+
 
 def gateway_token(request: Request) -> str:
     """A short-lived token of the gateway itself (it is the issuer), for the public form's calls."""
@@ -1083,7 +975,5 @@ async def monitoring_overview(request: Request, principal: Principal) -> Monitor
     if any(c is None for c in counts):
         return None
     n = len(OPEN_STATUSES)
-    rows = [
-        (s.value, STATUS_LABELS[s], counts[i] or 0, counts[n + i] or 0) for i, s in enumerate(OPEN_STATUSES)
-    ]
+    rows = [(s.value, s.label, counts[i] or 0, counts[n + i] or 0) for i, s in enumerate(OPEN_STATUSES)]
     return MonitoringOverview(rows, counts[-1] or 0)

@@ -1,5 +1,6 @@
 """Rendering pages and their fragments: one template per page, an htmx request gets one named block."""
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,16 +14,12 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from gateway.policy import allowed
 from gateway.web import TEMPLATES_DIR
 from gateway.web.session import csrf_token, remember_csrf
-from services.registry.enums import (
-    CATEGORY_LABELS,
-    LABOUR_LABELS,
-    RELATION_LABELS,
-    SCHOOL_STAGE_LABELS,
-    Category,
-)
 from shared.auth import Principal
 from shared.money import format_yuan
+from shared.regions import Tier
 from shared.roles import ROLE_LABELS, Role
+from shared.vocabulary import Term, assets, households, labels, monitoring, payments
+from shared.vocabulary.households import PROCEDURE_CATEGORIES, Category
 
 DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
 # Pages hold personal data and forms: never cached, never framed, scripts and styles only from /static.
@@ -72,16 +69,28 @@ def local_time(value: datetime | str | None) -> str:
     return value.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
 
 
+def words() -> list[type[Term]]:
+    """Every word of the vocabulary the pages show, from the kernel (shared.vocabulary)."""
+    found: list[type[Term]] = [Tier]
+    for domain in (households, monitoring, payments, assets):
+        found += [v for v in vars(domain).values() if isinstance(v, type) and issubclass(v, Term)]
+    return [word for word in found if word is not Term]
+
+
+def labels_name(word: type[Term]) -> str:
+    """The template global holding a word's labels: `CaseStatus` → `CASE_STATUS_LABELS`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", word.__name__).upper() + "_LABELS"
+
+
 templates = Jinja2Blocks(directory=TEMPLATES_DIR)
 templates.env.filters["local_time"] = local_time
 templates.env.filters["yuan"] = format_yuan
+templates.env.globals |= {labels_name(word): labels(word) for word in words()}
 templates.env.globals |= {
     "ROLE_LABELS": ROLE_LABELS,
     "CATEGORIES": list(Category),
-    "CATEGORY_LABELS": CATEGORY_LABELS,
-    "RELATION_LABELS": RELATION_LABELS,
-    "SCHOOL_STAGE_LABELS": SCHOOL_STAGE_LABELS,
-    "LABOUR_LABELS": LABOUR_LABELS,
+    "SETTABLE_CATEGORIES": [c for c in Category if c not in PROCEDURE_CATEGORIES],
+    "PROCEDURE_CATEGORIES": PROCEDURE_CATEGORIES,
 }
 
 

@@ -42,11 +42,10 @@ router.include_router(assets_router)
 router.include_router(payments_router)
 router.include_router(monitoring_router)
 
-UserReader = Annotated[Principal, Depends(PageUser(("GET", "/api/v1/admin/users")))]
-UserAdmin = Annotated[Principal, Depends(PageUser(("POST", "/api/v1/admin/users")))]
+MayGetUsers = Annotated[Principal, Depends(PageUser(("GET", "/api/v1/admin/users")))]
+MayPostUsers = Annotated[Principal, Depends(PageUser(("POST", "/api/v1/admin/users")))]
 USERS_PAGE_SIZE = 50
 FORM_ROLES = [role for role in Role if role in HUMAN_ROLES]
-TIER_LABELS = {Tier.banner: "旗", Tier.township: "苏木镇", Tier.village: "嘎查村"}
 USER_FORM_FIELDS = ("username", "role", "region", "department")  # echoed back; the password never is
 FIELD_HINTS = {
     "username": "用户名须为 3–64 位字母、数字或 _ . -",
@@ -214,13 +213,13 @@ async def users_page(
 
 @router.get("/admin/users")
 async def users(
-    request: Request, principal: UserReader, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+    request: Request, principal: MayGetUsers, page: Annotated[int, Query(ge=1, le=100_000)] = 1
 ) -> Response:
     return await users_page(request, principal, form=UserForm(), block="user_table", page=page)
 
 
 @router.post("/admin/users")
-async def create_user(request: Request, principal: UserAdmin) -> Response:
+async def create_user(request: Request, principal: MayPostUsers) -> Response:
     """Create an account through the same checks as POST /api/v1/admin/users; errors go next to the field."""
     submitted = await request.form()
     form = UserForm()
@@ -234,7 +233,7 @@ async def create_user(request: Request, principal: UserAdmin) -> Response:
         form.errors = {str(e["loc"][0]): FIELD_HINTS.get(str(e["loc"][0]), e["msg"]) for e in exc.errors()}
         return await users_page(request, principal, form=form, block="user_form", status_code=422)
     if not role_fits_region(data.role, data.region):
-        form.errors["region"] = f"{ROLE_LABELS[data.role]}不能设在{TIER_LABELS[tier_of(data.region)]}级区域"
+        form.errors["region"] = f"{ROLE_LABELS[data.role]}不能设在{tier_of(data.region).label}区域"
         return await users_page(request, principal, form=form, block="user_form", status_code=422)
     try:
         await ensure_region_exists(request.app.state.upstreams, request, principal, data.region)

@@ -12,6 +12,10 @@ class Category(Term):
     ordinary = "ordinary", "一般农牧户"
 
 
+# Entered and left only through the monitoring procedure (seed §二 2): no official sets them by hand.
+PROCEDURE_CATEGORIES = frozenset({Category.monitored, Category.marginal, Category.sudden_hardship})
+
+
 class SchoolStage(Term):
     none = "none", "未在学"
     kindergarten = "kindergarten", "学前"

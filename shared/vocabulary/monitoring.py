@@ -15,6 +15,9 @@ class CaseStatus(Term):
     rejected = "rejected", "已驳回"
 
 
+CLOSED_STATUSES = frozenset({CaseStatus.rejected, CaseStatus.risk_eliminated})
+
+
 class Action(Term):
     """A step of the procedure; the label is the step's name on a case's timeline."""
 

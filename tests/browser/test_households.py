@@ -41,7 +41,8 @@ def test_village_official_registers_a_household_and_finds_it(page: Page) -> None
 
     form = page.locator("#household-form")
     expect(form.locator("select[name=region_code]")).to_have_value(ASIER_VILLAGE)
-    form.locator("select[name=category]").select_option(label="边缘易致贫户")
+    expect(form.locator("select[name=category] option", has_text="边缘易致贫户")).to_have_count(0)
+    form.locator("select[name=category]").select_option(label="已脱贫不享受政策户")
     form.locator("input[name=address]").fill("阿斯尔嘎查二社 8 号")
     form.locator("input[name=phone]").fill("13800001234")
     form.locator("input[name=income_yuan]").fill("9876.5")
@@ -64,7 +65,7 @@ def test_village_official_registers_a_household_and_finds_it(page: Page) -> None
 
     expect(page).to_have_url(re.compile(r"/households/[0-9a-f-]{36}$"))
     expect(page.locator("#household-head h1")).to_contain_text(f"{head}户")
-    expect(page.locator("#household-head")).to_contain_text("边缘易致贫户")
+    expect(page.locator("#household-head")).to_contain_text("已脱贫不享受政策户")
     expect(page.locator("#household-head")).to_contain_text("9,876.50 元")
     expect(page.locator("#members tbody tr")).to_have_count(2)
     expect(page.locator("#members")).to_contain_text("子女")
@@ -116,17 +117,18 @@ def test_category_change_appears_in_the_history(page: Page, live_stack: Stack) -
     expect(form.locator(".field-error").first).to_be_visible()
 
     form = page.locator("#category-form")
-    form.locator("select[name=category]").select_option(label="脱贫监测户")
-    form.locator("textarea[name=reason]").fill("因病支出骤增，经村民代表会议评议纳入监测")
+    expect(form.locator("select[name=category] option", has_text="脱贫监测户")).to_have_count(0)
+    form.locator("select[name=category]").select_option(label="已脱贫不享受政策户")
+    form.locator("textarea[name=reason]").fill("收入稳定，经村民代表会议评议不再享受政策")
     form.locator("input[name=effective_date]").fill(date.today().isoformat())
     form.get_by_role("button", name="提交变更").click()
 
-    expect(page.locator("#category-form [role=status]")).to_contain_text("已变更为脱贫监测户")
-    expect(page.locator("#household-head h1")).to_contain_text("脱贫监测户")
+    expect(page.locator("#category-form [role=status]")).to_contain_text("已变更为已脱贫不享受政策户")
+    expect(page.locator("#household-head h1")).to_contain_text("已脱贫不享受政策户")
     latest = page.locator("#history .timeline li").first
     expect(latest).to_contain_text("已脱贫享受政策户")
-    expect(latest).to_contain_text("脱贫监测户")
-    expect(latest).to_contain_text("因病支出骤增")
+    expect(latest).to_contain_text("已脱贫不享受政策户")
+    expect(latest).to_contain_text("收入稳定")
     expect(latest).to_contain_text("asier")
     expect(page.locator("#history .timeline li")).to_have_count(2)
     assert page.evaluate("window.__sameDocument") is True

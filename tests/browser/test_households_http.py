@@ -95,7 +95,7 @@ def test_form_errors_come_back_next_to_the_field(client: httpx.Client) -> None:
     bad = bad[:17] + ("0" if bad[17] != "0" else "1")
     form = {
         "region_code": ASIER_VILLAGE,
-        "category": "marginal",
+        "category": "ordinary",
         "address": "测试路 2 号",
         "phone": "12345",
         "income_yuan": "abc",

@@ -1,6 +1,6 @@
 """The monitoring pages in a real browser: village official asier opens a case through the form; after the
 village review and the data comparison (taken over the API), township official xini finds it in its inbox
-and sees only the step buttons it may press (审核, not 确认)."""
+and sees only the step buttons it may press (苏木镇审核, not 旗级确认)."""
 
 import random
 import uuid
@@ -103,7 +103,7 @@ def test_case_opened_by_village_reaches_township_inbox(browser: Browser, live_st
             shoot(xpage, "monitoring_inbox")
             row.get_by_role("link").click()
             expect(xpage).to_have_url(f"{gateway}/monitoring/cases/{case_id}")
-            expect(xpage.locator("[data-action=township_review]")).to_have_text("审核")
+            expect(xpage.locator("[data-action=township_review]")).to_have_text("苏木镇审核")
             expect(xpage.locator("[data-action=confirm]")).to_have_count(0)
             expect(xpage.locator("[data-action=village_review]")).to_have_count(0)
             expect(xpage.locator("#timeline")).to_contain_text("行业部门数据比对")
@@ -117,7 +117,7 @@ def test_case_opened_by_village_reaches_township_inbox(browser: Browser, live_st
             xpage.locator("form:has([data-action=township_review]) input[name=comment]").fill("情况属实")
             xpage.locator("[data-action=township_review]").click()
             expect(xpage.locator("#case-actions .alert-ok")).to_contain_text("苏木镇审核")
-            expect(xpage.locator(".case-head [data-status]").first).to_have_text("镇级已审核")
+            expect(xpage.locator(".case-head [data-status]").first).to_have_text("苏木镇已审核")
             expect(xpage.locator("[data-action=publish_notice]")).to_be_visible()
             expect(xpage.locator("[data-action=township_review]")).to_have_count(0)
             shoot(xpage, "case_reviewed")

@@ -54,7 +54,9 @@ async def pages(settings: Settings, asgi_client_factory) -> httpx.AsyncClient:
     return await asgi_client_factory(create_app(settings))
 
 
-async def test_a_signed_out_page_request_goes_to_sign_in_keeping_where_it_was(pages: httpx.AsyncClient) -> None:
+async def test_a_signed_out_page_request_goes_to_sign_in_keeping_where_it_was(
+    pages: httpx.AsyncClient,
+) -> None:
     answer = await pages.get("/households?q=巴图&page=2")
     assert answer.status_code == 303
     login = urlsplit(answer.headers["location"])
@@ -64,7 +66,9 @@ async def test_a_signed_out_page_request_goes_to_sign_in_keeping_where_it_was(pa
     assert htmx.status_code == 401 and htmx.headers["HX-Redirect"] == "/login?next=/admin/users"
 
 
-async def test_a_role_the_policy_refuses_gets_the_chinese_403_page(pages: httpx.AsyncClient, token_for) -> None:
+async def test_a_role_the_policy_refuses_gets_the_chinese_403_page(
+    pages: httpx.AsyncClient, token_for
+) -> None:
     pages.cookies.set(SESSION_COOKIE, token_for(Role.village_official, "150625101001"))
     answer = await pages.get("/admin/users")
     assert answer.status_code == 403
