@@ -266,7 +266,8 @@ async def update(
     session.add(household)
     await _flush_members(session)
     public = await to_public(session, household, principal=principal, cipher=cipher)
-    await _audit(session, principal, household, "household.update", before=before, after=_audit_view(public))
+    before, after = rules.changed_fields(before, _audit_view(public))
+    await _audit(session, principal, household, "household.update", before=before, after=after)
     return public
 
 
@@ -402,10 +403,6 @@ def summary(household: Household, *, principal: Principal) -> HouseholdSummary:
     )
 
 
-def _age(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
 def member_public(member: Member, *, principal: Principal, cipher: FieldCipher, today: date) -> MemberPublic:
     full = sees_full_identity(principal)
     return MemberPublic(
@@ -414,8 +411,8 @@ def member_public(member: Member, *, principal: Principal, cipher: FieldCipher, 
         id_number=cipher.decrypt(member.id_cipher) if full else member.id_masked,
         relation=Relation(member.relation),
         sex=Sex(member.sex),
-        birth_date=member.birth_date,
-        age=_age(member.birth_date, today),
+        birth_date=member.birth_date if full else None,
+        age=rules.age_on(member.birth_date, today),
         ethnicity=member.ethnicity,
         school_stage=SchoolStage(member.school_stage),
         disability_grade=member.disability_grade,
@@ -442,7 +439,7 @@ async def to_public(
             .order_by(col(HouseholdIncome.year))
         )
     ).all()
-    today = datetime.now(UTC).date()
+    today = rules.today_in_beijing()
     return HouseholdPublic(
         **summary(household, principal=principal).model_dump(),
         **household.model_dump(
@@ -467,9 +464,15 @@ async def to_public(
     )
 
 
+# Left out of a member's audit view: a birth date beside the masked number rebuilds it; the row id and
+# the age change without anyone editing the member.
+UNAUDITED_MEMBER_FIELDS = frozenset({"id", "birth_date", "age"})
+
+
 def _audit_view(public: HouseholdPublic) -> dict[str, Any]:
-    """What the audit log keeps of a household: never a full ID number or phone."""
-    view = public.model_dump(mode="json", exclude={"created_at", "updated_at"})
+    """What the audit log keeps of a household: never a full ID number, phone or birth date."""
+    unaudited = {"created_at": True, "updated_at": True, "members": {"__all__": set(UNAUDITED_MEMBER_FIELDS)}}
+    view = public.model_dump(mode="json", exclude=unaudited)
     view["phone"] = rules.mask_phone(public.phone)
     for member in view["members"]:
         member["id_number"] = mask_id_number(member["id_number"])
@@ -781,6 +784,7 @@ async def lookup(
     if not wanted:
         return []
     found = list((await session.exec(scoped_households(principal).where(or_(*wanted)))).all())
+    full, today = sees_full_identity(principal), rules.today_in_beijing()
     ids = [h.id for h in found]
     members: dict[uuid.UUID, list[Member]] = {}
     for m in (
@@ -821,7 +825,9 @@ async def lookup(
             income_year=latest[h.id].year if h.id in latest else None,
             members=[
                 MemberBrief(
-                    **m.model_dump(include=set(MemberBrief.model_fields) - {"matched"}),
+                    **m.model_dump(include=set(MemberBrief.model_fields) - {"birth_date", "age", "matched"}),
+                    birth_date=m.birth_date if full else None,
+                    age=rules.age_on(m.birth_date, today),
                     matched=m.id_digest in digests,
                 )
                 for m in members.get(h.id, [])
