@@ -14,6 +14,7 @@ from services.registry.spreadsheets import COLUMNS, CellError, UnreadableFile, r
 from services.registry.workbook import Bounds
 from shared.idnumber import Sex, make_id_number
 from shared.vocabulary.households import Category, Relation, SchoolStage
+from tests.registry.test_import_bounds import header_row, package
 
 HEAD_ID = make_id_number("150625", date(1968, 3, 12), 7, Sex.male)
 SPOUSE_ID = make_id_number("150625", date(1970, 7, 1), 8, Sex.female)
@@ -261,10 +262,9 @@ def test_the_guide_lists_every_column_and_what_it_allows() -> None:
 
 
 def offset_xlsx(*, bad: bool) -> bytes:
-    """A sheet as officials make them: a title, a blank row, the table from column B, numbers as numbers."""
+    """A sheet as officials make them: the table from B3 (room left for a title), numbers as numbers."""
     book = Workbook()
     sheet = book.active
-    sheet["C1"] = "杭锦旗 户籍信息表"
     head = {"羊（只）": 45, "人均纯收入（元）": 4321.07, "收入年度": 2025, "是否易地搬迁": 1}
     rows = [
         HEADER,
@@ -329,3 +329,22 @@ def test_blank_csv_lines_count_towards_the_rows_read() -> None:
     bounds = Bounds(max_rows=15, max_unpacked_bytes=1 << 20, max_ratio=100)
     with pytest.raises(workbook.OutOfBounds, match="超过 15 行（含空行）"):
         spreadsheets.read_file(io.BytesIO(content), filename="a.csv", content_type=None, bounds=bounds)
+
+
+@pytest.mark.parametrize(
+    ("sheet_data", "calamine"),
+    [
+        (header_row(), True),
+        ('<row r="99999"><c r="AD99999"><v>1</v></c></row>', True),
+        ('<row r="100000"><c r="A100000"><v>1</v></c></row>', False),  # a grid too tall to hold
+        ("<row><c><v>1</v></c></row>", False),  # rows and cells placed by counting
+        ('<row r="1"><c s="1" r="A1"><v>1</v></c></row>', False),
+        ('<x:row r="1"><x:c><x:v>1</x:v></x:c></x:row>', False),
+    ],
+)
+def test_calamine_reads_a_sheet_only_when_every_cell_is_placed_within_its_grid(
+    sheet_data: str, calamine: bool
+) -> None:
+    """Any other sheet within the bounds goes to openpyxl, which reads it row by row."""
+    bounds = workbook.Bounds(max_rows=200_010, max_unpacked_bytes=1 << 20, max_ratio=100)
+    assert workbook.inspect(io.BytesIO(package(sheet_data)), bounds) is calamine
