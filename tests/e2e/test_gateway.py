@@ -1,9 +1,14 @@
-"""The gateway hop: policy that denies by default, request ids end to end, the merged OpenAPI."""
+"""The gateway hop: policy that denies by default, request ids end to end, the merged OpenAPI, sign-out
+and the sign-in limit shared through Redis, and what every real server answers at its edge."""
+
+import uuid
 
 import httpx
+import pytest
 
 from deploy.stack import Stack
-from tests.conftest import TokenFactory, bearer
+from shared.errors import PROBLEM_JSON
+from tests.conftest import TokenFactory, bearer, free_port
 
 
 def test_the_proxy_forwards_within_scope(live_stack: Stack, token_for: TokenFactory) -> None:
@@ -69,3 +74,56 @@ def test_health_and_readiness_of_every_process(live_stack: Stack) -> None:
     for process in live_stack.ports:
         assert httpx.get(live_stack.url(process) + "/healthz").json() == {"status": "ok"}
         assert httpx.get(live_stack.url(process) + "/readyz").json() == {"status": "ok"}
+
+
+def _needs_redis(stack: Stack) -> None:
+    if not stack.env.get("REDIS_URL"):
+        pytest.skip("Redis is not reachable: the live stack runs on the in-process fallback")
+
+
+def test_a_token_used_after_logout_is_refused_by_the_gateway_and_the_services(
+    live_stack: Stack, token_for: TokenFactory
+) -> None:
+    _needs_redis(live_stack)
+    headers = bearer(token_for("banner_official", "150625", "logout-e2e"))
+    gateway, registry = live_stack.url("gateway"), live_stack.url("registry")
+    assert httpx.get(gateway + "/api/v1/regions", headers=headers).status_code == 200
+    assert httpx.get(registry + "/api/v1/regions", headers=headers).status_code == 200  # verified, cached
+    assert httpx.post(gateway + "/auth/logout", headers=headers).status_code == 204
+    for url in (gateway + "/auth/me", gateway + "/api/v1/regions", registry + "/api/v1/regions"):
+        refused = httpx.get(url, headers=headers)
+        assert refused.status_code == 401, url
+        assert refused.headers["www-authenticate"] == "Bearer"
+
+
+def test_two_gateway_processes_share_the_sign_in_count(live_stack: Stack) -> None:
+    """Failures spread over two gateway processes add up: the sixth attempt is refused at either."""
+    _needs_redis(live_stack)
+    second = Stack(ports={**live_stack.ports, "gateway": free_port()}, env=live_stack.env)
+    second.start("gateway")
+    try:
+        second.wait_ready(["gateway"])
+        account = {"username": f"nobody-{uuid.uuid4().hex[:8]}", "password": "guess"}
+        codes = [
+            httpx.post(stack.url("gateway") + "/auth/token", data=account).status_code
+            for stack in (live_stack, second, live_stack, second, live_stack, second, live_stack)
+        ]
+        assert codes[:5] == [401] * 5 and codes[5:] == [429, 429], codes
+    finally:
+        second.stop_all()
+
+
+def test_every_process_says_nosniff_and_names_no_server(live_stack: Stack) -> None:
+    for process in live_stack.ports:
+        response = httpx.get(live_stack.url(process) + "/healthz")
+        assert response.headers.get_list("x-content-type-options") == ["nosniff"], process
+        assert "server" not in response.headers, process
+
+
+def test_a_path_with_cr_lf_is_a_400_problem_everywhere(live_stack: Stack, token_for: TokenFactory) -> None:
+    headers = bearer(token_for("banner_official", "150625"))
+    for base in (live_stack.url("gateway"), live_stack.url("registry")):
+        for path in ("/api/v1/households/%0d%0a", "/api/v1/households/%0D%0AX-Injected:%201"):
+            response = httpx.get(base + path, headers=headers)
+            assert response.status_code == 400, (base, path, response.text)
+            assert response.headers["content-type"] == PROBLEM_JSON
