@@ -27,8 +27,15 @@ async def village(assets: httpx.AsyncClient, registry: httpx.AsyncClient, as_rol
     supported, one marginal, one ordinary (who does not share)."""
     households = [
         await register_household(registry, as_role(), category=category)
-        for category in ("lifted_supported", "lifted_supported", "marginal", "ordinary")
+        for category in ("lifted_supported", "lifted_supported", "lifted_supported", "ordinary")
     ]
+    confirmed = {"category": "marginal", "reason": "经监测程序确认", "effective_date": "2026-01-05"}
+    moved = await registry.post(  # only monitoring's own client moves a household into `marginal`
+        f"/api/v1/households/{households[2]['id']}/category-changes",
+        json=confirmed,
+        headers=as_role("service", "150625", "svc-monitoring"),
+    )
+    assert moved.status_code == 201, moved.text
     asset = await create(assets, "/api/v1/assets", asset_body(), as_role())
     await create(
         assets, f"/api/v1/assets/{asset['id']}/incomes", {"year": 2025, "amount_fen": 1_000_000}, as_role()

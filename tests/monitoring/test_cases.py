@@ -136,7 +136,14 @@ async def test_sudden_hardship_above_the_line(services: Services) -> None:
 
 
 async def test_a_household_already_in_the_target_category_needs_no_change(services: Services) -> None:
-    home = await services.register(category="monitored")
+    home = await services.register(category="lifted_supported", lifted_year=2019)
+    earlier = {"category": "monitored", "reason": "此前已纳入监测", "effective_date": "2026-01-05"}
+    moved = await services.registry.post(  # only monitoring's own client puts a household under monitoring
+        f"/api/v1/households/{home['id']}/category-changes",
+        json=earlier,
+        headers=services.headers("service", "150625", "svc-monitoring"),
+    )
+    assert moved.status_code == 201, moved.text
     case = await services.confirmed(home["id"])
     assert (case["confirmed_category"], case["registry_change"]) == ("monitored", "not_needed")
 
