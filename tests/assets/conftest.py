@@ -12,10 +12,10 @@ import pytest
 from aiohttp import web
 
 from services.assets.app import create_app
-from services.assets.clients import RegistryClient
 from services.registry.app import create_app as create_registry_app
 from services.registry.seed import seed_villages
 from shared.db import Database
+from shared.registry_client import RegistryClient
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
 from tests.support.households import household
@@ -72,7 +72,7 @@ class Payments:
 
 @pytest.fixture
 async def payments(token_for: TokenFactory) -> AsyncIterator[Payments]:
-    peer = Payments(token=token_for("banner_official", "150625", "svc-assets"))
+    peer = Payments(token=token_for("service", "150625", "svc-assets"))
     app = web.Application()
     app.router.add_post("/auth/token", peer.token_endpoint)
     app.router.add_post("/api/v1/payments/batches/dividends", peer.create_batch)
