@@ -15,8 +15,14 @@ from services.registry.demo import (
     school_stage_for_age,
     seed_households,
 )
-from services.registry.models import Household, Member
-from services.registry.rules import check_distinct_ids, check_member_identity, check_one_head
+from services.registry.models import CategoryChange, Household, Member
+from services.registry.rules import (
+    HISTORICAL_REASON,
+    PROCEDURE_CATEGORIES,
+    check_distinct_ids,
+    check_member_identity,
+    check_one_head,
+)
 from services.registry.schemas import HouseholdCreate
 from services.registry.seed import demo_villages, seed_villages
 from shared.crypto import FieldCipher
@@ -203,5 +209,15 @@ class TestSeeding:
                 assert dict(categories) == {c.value: 100 for c in Category}
                 members = (await session.exec(select(func.count()).select_from(Member))).one()
                 assert members > 1200
+                # how each category was set: the procedure's own as identified before the system
+                history = (await session.exec(select(CategoryChange))).all()
+                assert {(c.to_category, c.reason, c.historical) for c in history} == {
+                    (
+                        c.value,
+                        HISTORICAL_REASON if c in PROCEDURE_CATEGORIES else "批量导入",
+                        c in PROCEDURE_CATEGORIES,
+                    )
+                    for c in Category
+                }
         finally:
             await db.dispose()
