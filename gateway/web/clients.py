@@ -1,7 +1,6 @@
 """Calling the services for a page, on the caller's token (pages never read a service's database), and
 turning their refusals into `SignedOut` or a `Refusal` with a Chinese reason; the region tree."""
 
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -9,7 +8,7 @@ from fastapi import Request, status
 
 from gateway.upstreams import Upstreams
 from gateway.web.errors import NOT_ALLOWED, Refusal, SignedOut
-from gateway.web.render import DISPLAY_TZ
+from gateway.web.render import today
 from shared.auth import Principal
 from shared.errors import Unavailable
 
@@ -31,7 +30,7 @@ REGISTRY_DOWN = service_down("registry")
 
 
 def this_year() -> int:
-    return datetime.now(DISPLAY_TZ).year
+    return today().year
 
 
 async def call_service(

@@ -209,7 +209,7 @@ async def household_list(
         "can_import": allowed("POST", f"{HOUSEHOLDS}/import", principal.role),
         "can_export": allowed("GET", f"{HOUSEHOLDS}/export", principal.role),
     }
-    return render(request, "households.html", context, principal=principal, block="results")
+    return render(request, "households/households.html", context, principal=principal, block="results")
 
 
 @router.get("/households/export")
@@ -242,7 +242,7 @@ async def import_template(
 async def import_page(request: Request, principal: MayPostImport) -> Response:
     names = region_names(await region_tree(request, principal) or [])
     context = {"outcome": None, "region_name": names.get(principal.region)}
-    return render(request, "household_import.html", context, principal=principal)
+    return render(request, "households/import.html", context, principal=principal)
 
 
 @dataclass
@@ -277,7 +277,7 @@ async def import_upload(request: Request, principal: MayPostImport) -> Response:
     def answer(outcome: ImportOutcome, code: int) -> Response:
         return render(
             request,
-            "household_import.html",
+            "households/import.html",
             {"outcome": outcome},
             principal=principal,
             block="import_result",
@@ -479,7 +479,7 @@ async def form_page(
         context["village_name"] = region_names(tree).get(household["region_code"], household["region_code"])
     return render(
         request,
-        "household_form.html",
+        "households/household_form.html",
         context,
         principal=principal,
         block="household_form",
@@ -523,7 +523,7 @@ async def save_household(
 @router.get("/households/member-row")
 async def member_row(request: Request, principal: Official) -> Response:
     """A blank member row for the form (htmx appends it to the member list)."""
-    return render(request, "household_member_row.html", {"row": MemberRow.blank()}, principal=principal)
+    return render(request, "households/member_row.html", {"row": MemberRow.blank()}, principal=principal)
 
 
 @router.get("/households/new")
@@ -597,7 +597,12 @@ async def detail_page(
         "oob": isinstance(block, list),
     }
     return render(
-        request, "household.html", context, principal=principal, block=block, status_code=status_code
+        request,
+        "households/household.html",
+        context,
+        principal=principal,
+        block=block,
+        status_code=status_code,
     )
 
 

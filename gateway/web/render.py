@@ -3,7 +3,7 @@
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,8 +58,8 @@ def nav_for(role: Role) -> list[NavItem]:
 
 
 def local_time(value: datetime | str | None) -> str:
-    """A UTC timestamp (or its ISO text, as a service's JSON has it) as Beijing time (stored naive on
-    SQLite, so naive means UTC)."""
+    """A timestamp (or its RFC 3339 text, as a service's JSON has it) as Beijing time: the one way every
+    page shows a time. An offset is honoured; a naive time is UTC, as the services store it."""
     if not value:
         return ""
     if isinstance(value, str):
@@ -67,6 +67,19 @@ def local_time(value: datetime | str | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+UTC_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?) ?UTC")
+
+
+def local_times(text: str) -> str:
+    """A service's wording with the UTC times in it (`至 2026-12-05 02:00 UTC`) said in Beijing time."""
+    return UTC_STAMP.sub(lambda match: local_time(match.group(1)), text)
+
+
+def today() -> date:
+    """Today in Beijing: the date officials' forms default to and notices are dated by."""
+    return datetime.now(DISPLAY_TZ).date()
 
 
 def words() -> list[type[Term]]:

@@ -1,7 +1,9 @@
 """The page frame itself: every page route is guarded by the page-user dependency and every unsafe one
 by the CSRF check; signed out goes to sign-in keeping `next`; a refused role gets the Chinese 403 page;
-machine tokens never open the pages; a CSRF token from another session is refused."""
+machine tokens never open the pages; a CSRF token from another session is refused; every label a template
+names is the vocabulary's, with a label for every value."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -11,7 +13,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from gateway.app import create_app
 from gateway.principal import CSRF_COOKIE, SAFE_METHODS, SESSION_COOKIE
+from gateway.web import TEMPLATES_DIR
 from gateway.web.deps import PageUser, check_csrf
+from gateway.web.render import labels_name, templates, words
 from shared.roles import Role
 from shared.settings import Settings
 
@@ -93,3 +97,19 @@ async def test_a_csrf_token_from_another_session_is_refused(pages: httpx.AsyncCl
     pages.cookies.set(SESSION_COOKIE, token_for(Role.banner_admin, BANNER))  # another session (another jti)
     answer = await pages.post("/admin/users", data={"username": "x"}, headers={"X-CSRF-Token": theirs})
     assert answer.status_code == 403 and "CSRF" in answer.text
+
+
+def test_every_label_a_template_names_is_the_vocabularys_with_every_value() -> None:
+    named = {
+        (path.relative_to(TEMPLATES_DIR).as_posix(), name)
+        for path in TEMPLATES_DIR.rglob("*.html")
+        for name in re.findall(r"\b[A-Z][A-Z_]*_LABELS\b", path.read_text(encoding="utf-8"))
+    }
+    page_words = {"SHARE_LABELS"}  # a dividend's three shares: the assets pages' own, not an enum
+    unknown = sorted(
+        f"{path}: {name}" for path, name in named if name not in {*templates.env.globals, *page_words}
+    )
+    assert unknown == []
+    for word in words():
+        shown = templates.env.globals[labels_name(word)]
+        assert [shown[value.value] for value in word] == [value.label for value in word]

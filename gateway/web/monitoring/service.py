@@ -1,0 +1,150 @@
+"""What the monitoring pages share: the service's paths, calling it on the caller's token, its form and
+its Chinese: the service's own rules answer in Chinese, schema checks in English (the hints say it for
+them), and its status and step names are said with the vocabulary's labels, its times in Beijing time."""
+
+import re
+import uuid
+from typing import Any
+
+import httpx
+from fastapi import Request
+
+from gateway.web.clients import call_service, service_json
+from gateway.web.forms import CJK, Form, problems_of
+from gateway.web.render import local_times, renderer
+from shared.auth import Principal
+from shared.regions import Tier
+from shared.vocabulary import labels
+from shared.vocabulary.monitoring import Action, CaseStatus, MeasureKind, ReliefKind, RiskType, Source
+
+MONITORING = "/api/v1/monitoring"
+CASES = f"{MONITORING}/cases"
+CASE = f"{CASES}/{{id}}"
+PAGE_SIZE = 20
+
+MONITORING_DOWN = "防返贫监测服务暂时不可用，请稍后再试。"
+CASE_MISSING = "未找到该监测对象，或该案件不在您的管辖范围内。"
+
+HINTS = {
+    "household_id": "请先查找并选择本辖区的农牧户",
+    "source": "请选择发现途径",
+    "risk_types": "请至少选择一种风险类型",
+    "description": "请填写情况说明（2–1000 字）",
+    "authorisation": "农户申请须勾选已签署承诺授权书",
+    "signed_on": "请选择授权书签署日期",
+    "comment": "意见最多 500 字；驳回须说明理由",
+    "content": "请填写异议内容（2–1000 字）",
+    "raised_by_name": "反映人姓名最多 50 字",
+    "resolution": "请填写处理意见（2–1000 字）",
+    "kind": "请选择类型",
+    "cadre_name": "请填写帮扶责任人（最多 50 字）",
+    "started_on": "请选择开始日期",
+    "outcome": "请填写帮扶成效（最多 1000 字）",
+    "completed_on": "请选择完成日期",
+    "amount_yuan": "请填写大于 0 的金额（元，最多两位小数）",
+    "granted_on": "请选择救助日期",
+    "visited_on": "请选择走访日期",
+    "income_yuan": "请填写家庭人均纯收入（元，最多两位小数）",
+    "rigid_yuan": "请填写刚性支出（元，最多两位小数）",
+    "note": "备注最多 1000 字",
+    "reason": "请填写忽略理由（2–500 字）",
+    "village_code": "请选择您所在的嘎查村",
+    "name": "请填写姓名（最多 50 字）",
+    "phone": "请填写 11 位手机号或带区号的固定电话",
+    "id_number": "请填写 18 位身份证号",
+}
+API_TO_FORM = {
+    "amount_fen": "amount_yuan",
+    "income_per_capita_fen": "income_yuan",
+    "rigid_expenditure_fen": "rigid_yuan",
+    "authorisation_signed": "authorisation",
+}
+ENUM_WORDS = re.compile(r"(?<![A-Za-z_])[a-z]+(?:_[a-z]+)*(?![A-Za-z_])")
+WORDS = {**labels(CaseStatus), **labels(Action)}
+
+LABELS = {
+    "CASE_STATUSES": list(CaseStatus),
+    "RISK_TYPES": list(RiskType),
+    "SOURCES": list(Source),
+    "MEASURE_KINDS": list(MeasureKind),
+    "RELIEF_KINDS": list(ReliefKind),
+}
+
+
+show = renderer(LABELS)
+
+
+def chinese(text: str) -> str:
+    """The service's reason with its status and step names (English values) said in Chinese, its times
+    in Beijing time."""
+    return local_times(ENUM_WORDS.sub(lambda m: WORDS.get(m.group(0), m.group(0)), text))
+
+
+class MonitoringForm(Form):
+    """A monitoring form: its hints, and the service's status and step names said in Chinese."""
+
+    hints = HINTS
+    api_fields = API_TO_FORM
+
+    def column(self, name: str) -> str:
+        parts = [p for p in name.split(".") if not p.isdigit()]
+        if parts and parts[0] == "authorisation":
+            return "authorisation" if parts[-1] == "signed" else "signed_on"
+        last = parts[-1] if parts else ""
+        return self.api_fields.get(last, last)
+
+    def wording(self, reason: str) -> str:
+        return chinese(reason)
+
+
+def detail_of(answer: httpx.Response, fallback: str) -> str:
+    """The service's own Chinese reason (公示期未满, 有未处理的异议…), or `fallback`."""
+    body = problems_of(answer)
+    reasons = [str(p.get("reason", "")) for p in body.get("errors") or []]
+    detail = str(body.get("detail") or "")
+    if CJK.search(detail):
+        return chinese(detail)
+    for text in reasons:
+        if CJK.search(text):
+            return chinese(text)
+    return fallback
+
+
+# --- talking to the monitoring service ---------------------------------------------------------------
+
+
+async def call_monitoring(
+    request: Request, token: str, method: str, path: str, **kwargs: Any
+) -> httpx.Response:
+    """Call the monitoring service on `token` (the caller's, or the gateway's own for the public form)."""
+    return await call_service(request, "monitoring", method, path, token=token, **kwargs)
+
+
+async def monitoring_json(
+    request: Request, principal: Principal, path: str, *, missing: str = CASE_MISSING, **kwargs: Any
+) -> Any:
+    return await service_json(request, principal, "monitoring", path, missing=missing, **kwargs)
+
+
+def case_path(raw_id: str) -> str | None:
+    try:
+        return f"{CASES}/{uuid.UUID(raw_id)}"
+    except ValueError:
+        return None
+
+
+def scope_regions(tree: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The region picker: each township (all its villages) then its villages; a village official's own."""
+    options: list[tuple[str, str]] = []
+
+    def walk(node: dict[str, Any], township: str | None) -> None:
+        if node["tier"] == Tier.township:
+            options.append((node["code"], f"{node['name']}（全部嘎查村）"))
+        elif node["tier"] == Tier.village:
+            options.append((node["code"], f"{township} · {node['name']}" if township else node["name"]))
+        for child in node.get("children", []):
+            walk(child, node["name"] if node["tier"] == Tier.township else township)
+
+    for root in tree:
+        walk(root, None)
+    return options

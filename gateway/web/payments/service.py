@@ -1,0 +1,174 @@
+"""What the payments pages share: the service's paths, calling it on the caller's token, its form (money
+typed in yuan, sent in fen, converted exactly) with the hints that say its English complaints in Chinese,
+and the year and region pickers."""
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from fastapi import Request
+
+from gateway.web.clients import call_service, service_json, this_year
+from gateway.web.forms import CJK, RegionOption, problems_of
+from gateway.web.forms import Form as BaseForm
+from gateway.web.render import renderer
+from shared.auth import Principal
+from shared.money import FEN_PER_YUAN
+from shared.regions import Tier
+from shared.vocabulary.payments import LIVESTOCK, BatchStatus, Kind
+
+PAYMENTS = "/api/v1/payments"
+POLICIES = f"{PAYMENTS}/policies"
+CLAIMS = f"{PAYMENTS}/claims"
+BATCHES = f"{PAYMENTS}/batches"
+BATCH = f"{BATCHES}/{{id}}"
+PAGE_SIZE = 20
+LINES_PAGE_SIZE = 50
+LIST_SIZE = 500  # the service's largest page: the dashboard sums whole lists in these
+DASHBOARD_PAGES = 10
+FIRST_POLICY_YEAR = 2021  # the plan's first year (policy version 1 is effective from 2021-01-01)
+NOTICE_DAYS = 10  # national rule: fund notices stay posted at least 10 days
+
+PAYMENTS_DOWN = "补贴发放服务暂时不可用，请稍后再试。"
+BATCH_MISSING = "未找到该发放批次，或该批次不在您的管辖范围内。"
+CLAIM_MISSING = "未找到该申报，或该申报不在您的管辖范围内。"
+HOUSEHOLD_MISSING = "未找到该农牧户，或该户不在您的管辖范围内。"
+POLICY_MISSING = "该年度没有生效的补贴政策。"
+
+LIVESTOCK_UNITS = {Kind.sheep: "只", Kind.cattle: "头", Kind.pig: "口"}
+# Claims are filed for livestock and the case-by-case kinds; education is computed from the school stages.
+CLAIM_KINDS = [kind for kind in Kind if kind != Kind.education]
+# Batch actions: (Chinese button, the status the batch must have, what the page says after).
+ACTIONS = {
+    "submit": ("提交审批", BatchStatus.draft, "批次已提交，等待旗级审批。"),
+    "approve": ("审批通过", BatchStatus.submitted, "批次已审批，可以发放。"),
+    "disburse": ("发放", BatchStatus.approved, "已向代理银行发送支付指令，正在发放。"),
+}
+# The services' own rules answer in Chinese; schema checks answer in English: these say it for them.
+HINTS = {
+    "household_id": "请选择本辖区内的农牧户",
+    "kind": "请选择补贴项目",
+    "year": "年度应为 2013–2100 年之间的年份",
+    "quantity": "数量应为 1–100000 之间的整数",
+    "amount_yuan": "请填写大于 0 的金额（元，最多两位小数）",
+    "evidence": "凭证号最多 500 字",
+    "region": "请选择本辖区内的区域",
+    "effective_from": "请选择生效日期",
+    "rate": "请填写补贴标准（元，最多两位小数）",
+    "cap": "每户每年上限应为 1–100000 之间的整数",
+}
+FORM_FIELD = {"amount_fen": "amount_yuan"}
+
+LABELS = {
+    "LIVESTOCK_UNITS": LIVESTOCK_UNITS,
+    "BATCH_STATUSES": list(BatchStatus),
+    "PAYMENT_KINDS": list(Kind),
+    "CLAIM_KINDS": CLAIM_KINDS,
+    "LIVESTOCK_KINDS": [kind.value for kind in Kind if kind in LIVESTOCK],
+}
+
+
+show = renderer(LABELS)
+
+
+def batch_path(raw_id: str) -> str | None:
+    """The API path of a batch, or None when the id is not a UUID (a 404 either way)."""
+    try:
+        return f"{BATCHES}/{uuid.UUID(raw_id)}"
+    except ValueError:
+        return None
+
+
+def years(around: int) -> list[int]:
+    """The years a picker offers: the plan's first year to next year."""
+    return list(range(max(around, this_year()) + 1, FIRST_POLICY_YEAR - 1, -1))
+
+
+def clean_year(raw: str | int | None, default: int | None = None) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and 2013 <= int(text) <= 2100 else default
+
+
+# --- talking to the payments service ------------------------------------------------------------------
+
+
+async def call_payments(
+    request: Request,
+    principal: Principal,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """Call the payments service on the caller's token (pages never read its database); may raise
+    `Unavailable`. `headers` go along (a claim's Idempotency-Key)."""
+    return await call_service(
+        request, "payments", method, path, token=principal.token, headers=headers, **kwargs
+    )
+
+
+async def payments_json(
+    request: Request, principal: Principal, path: str, *, missing: str = BATCH_MISSING, **kwargs: Any
+) -> Any:
+    return await service_json(request, principal, "payments", path, missing=missing, **kwargs)
+
+
+def detail_of(answer: httpx.Response, fallback: str) -> str:
+    """The service's own Chinese reason (409 maker-checker, wrong status…), or `fallback`."""
+    body = problems_of(answer)
+    reasons = [str(p.get("reason", "")) for p in body.get("errors") or []]
+    for text in [*reasons, str(body.get("detail") or "")]:
+        if CJK.search(text):
+            return text
+    return fallback
+
+
+# --- forms ---------------------------------------------------------------------------------------------
+
+
+class Form(BaseForm):
+    """A payments form: its hints, and a policy row's complaint next to that row's inputs."""
+
+    hints = HINTS
+    api_fields = FORM_FIELD
+
+    def column(self, name: str) -> str:
+        parts = name.split(".")
+        if parts[0] == "items" and len(parts) > 1 and parts[1].isdigit():  # a policy row: items.3.rate_fen
+            return f"{'cap' if parts[-1] == 'cap_quantity' else 'rate'}-{parts[1]}"
+        return self.api_fields.get(parts[-1], parts[-1])
+
+
+def yuan_text(fen: int | None) -> str:
+    """Fen as the yuan a form shows ("100", "3750", "12.5")."""
+    if fen is None:
+        return ""
+    return (
+        f"{Decimal(fen) / FEN_PER_YUAN:f}".rstrip("0").rstrip(".") if fen % FEN_PER_YUAN else str(fen // 100)
+    )
+
+
+# --- regions -------------------------------------------------------------------------------------------
+
+
+def batch_regions(tree: list[dict[str, Any]]) -> list[RegionOption]:
+    """Where a batch may be drafted: the banner, townships and villages of the caller's scope."""
+    found: list[RegionOption] = []
+
+    def walk(node: dict[str, Any], township: str | None) -> None:
+        if node["tier"] == Tier.banner:
+            found.append(RegionOption(node["code"], f"{node['name']}（全旗）"))
+        elif node["tier"] == Tier.township:
+            found.append(RegionOption(node["code"], f"{node['name']}（全镇）"))
+        else:
+            found.append(
+                RegionOption(node["code"], f"{township} · {node['name']}" if township else node["name"])
+            )
+        for child in node.get("children", []):
+            walk(child, node["name"] if node["tier"] == Tier.township else township)
+
+    for root in tree:
+        walk(root, None)
+    return found
