@@ -52,9 +52,10 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
     """
     from functools import partial
 
-    from gateway.seed import seed_demo_bank_client, seed_users
+    from gateway.seed import DEMO_BANK_CLIENT_ID, seed_demo_bank_client, seed_users
     from services.assets.demo import seed_assets
     from services.monitoring.thresholds import seed_thresholds
+    from services.monitoring.work_teams import seed_work_teams
     from services.payments.demo import seed_bank_endpoint
     from services.registry.demo import seed_households
     from services.registry.seed import seed_villages
@@ -67,9 +68,10 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
         *([("registry", partial(seed_households, cipher=cipher), "households")] if households else []),
         ("gateway", seed_users, "users"),
         ("gateway", partial(seed_demo_bank_client, settings=settings), "bank clients"),
-        ("payments", seed_bank_endpoint, "bank endpoints"),
+        ("payments", partial(seed_bank_endpoint, bank_client_id=DEMO_BANK_CLIENT_ID), "bank endpoints"),
         ("assets", seed_assets, "assets"),
         ("monitoring", seed_thresholds, "monitoring thresholds"),
+        ("monitoring", seed_work_teams, "village work teams"),
     ):
         db = Database.from_url(settings.database_url(process))
         try:

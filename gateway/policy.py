@@ -73,6 +73,7 @@ MONITORING_RULES: tuple[Rule, ...] = (
             "/api/v1/monitoring/alerts",
             "/api/v1/monitoring/self-reports",
             "/api/v1/monitoring/thresholds/{year}",
+            "/api/v1/monitoring/work-teams",
         )
     ),
     # Casework: the three tiers and the village work team; the procedure's steps are checked per action
@@ -106,6 +107,7 @@ MONITORING_RULES: tuple[Rule, ...] = (
     # The public self-report form is relayed by the gateway with its own service token.
     Rule("POST", "/api/v1/monitoring/self-reports", frozenset({Role.banner_official})),
     Rule("PUT", "/api/v1/monitoring/thresholds/{year}", BANNER_STAFF),
+    Rule("PUT", "/api/v1/monitoring/work-teams/{village}", BANNER_STAFF),
     Rule("GET", "/api/v1/monitoring/deliveries", BANNER_STAFF),
     Rule("POST", "/api/v1/monitoring/deliveries/{id}/replay", BANNER_STAFF),
 )
@@ -178,6 +180,35 @@ ASSETS_RULES: tuple[Rule, ...] = (
     Rule("GET", "/api/v1/assets/reports/special-funds", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/assets/notices", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/assets/notices", REGISTRARS),
+    # Consumption assistance: the catalogue's four checks are decided where products are certified
+    # (township and banner); sales are recorded in scope by officials of every tier and read like assets.
+    Rule(
+        "POST",
+        "/api/v1/assets/products/{id}/checks",
+        frozenset({Role.township_official, Role.banner_official}),
+    ),
+    Rule("GET", "/api/v1/assets/products/{id}/sales", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/products/{id}/sales", REGISTRARS),
+    # 百企兴百村: village, township and banner officials record partnerships and deliveries in scope;
+    # auditors and partner agencies read them as they read assets.
+    Rule("GET", "/api/v1/assets/partnerships", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/partnerships", REGISTRARS),
+    Rule("GET", "/api/v1/assets/partnerships/ranking", EVERY_OFFICIAL),
+    Rule("GET", "/api/v1/assets/partnerships/{id}", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/partnerships/{id}/deliveries", REGISTRARS),
+    # Money put in (§六(四)): banner officials allocate, set targets and publish the three-level notices;
+    # township and banner officials record the values targets reached; everyone who reads assets reads it.
+    Rule("GET", "/api/v1/assets/projects", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/projects", _BANNER_OFFICIAL),
+    Rule(
+        "PUT",
+        "/api/v1/assets/projects/{id}/targets/{tid}",
+        frozenset({Role.township_official, Role.banner_official}),
+    ),
+    Rule("GET", "/api/v1/assets/allocations", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/assets/allocations", _BANNER_OFFICIAL),
+    Rule("POST", "/api/v1/assets/allocations/notices", _BANNER_OFFICIAL),
+    Rule("GET", "/api/v1/assets/performance", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/assets/{id}", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/assets/{id}/status", REGISTRARS),
     Rule("POST", "/api/v1/assets/{id}/incomes", REGISTRARS),

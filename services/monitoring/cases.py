@@ -3,6 +3,7 @@ reliefs and assistance measures — always within the caller's scope (MISSION.md
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -11,10 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.monitoring import rules
+from services.monitoring import rules, work_teams
 from services.monitoring.clients import RegistryClient, RegistryHousehold
-from services.monitoring.deliveries import CATEGORY_CHANGE, confirm_key, delivery_state
+from services.monitoring.deliveries import CATEGORY_CHANGE, confirm_key, delivery_state, return_key
 from services.monitoring.models import (
+    CaseSignature,
     CaseStep,
     Measure,
     MonitoringCase,
@@ -41,6 +43,7 @@ from services.monitoring.schemas import (
     ObjectionResolve,
     ReliefIn,
     ReliefPublic,
+    SignaturePublic,
     StepPublic,
     StepSpanPublic,
     TransitionIn,
@@ -209,6 +212,10 @@ def _refused(refusal: rules.Refusal) -> Exception:
     return Conflict(detail, errors=errors)
 
 
+# Steps whose outcome depends on more than the status: the notice, the signatures, the elimination conditions.
+CONDITIONAL = frozenset({Action.confirm, Action.village_review}) | rules.ELIMINATION_STEPS
+
+
 async def _facts(
     session: AsyncSession,
     *,
@@ -218,28 +225,37 @@ async def _facts(
     action: Action,
     now: datetime,
 ) -> rules.CaseFacts:
-    """Load what a conditional step depends on: the notice and its objections, or the elimination facts."""
-    if action == Action.confirm:
-        objections = (await session.exec(select(Objection).where(Objection.case_id == case.id))).all()
-        return notice_facts(case, objections, now)
-    if action == Action.eliminate_risk:
-        household = await registry.household(token=principal.token, household_id=case.household_id)
-        return rules.CaseFacts(
-            elimination_blockers=tuple(
-                await elimination_blockers(session, case=case, household=household, now=now)
-            )
-        )
-    return rules.READY
+    """Load what a conditional step depends on: the notice and its objections, the village review's
+    signatures and work team, or (for the three elimination steps) the national conditions."""
+    objections = await _children(session, Objection, case.id, col(Objection.raised_at))
+    signatures = await _children(session, CaseSignature, case.id, col(CaseSignature.at))
+    facts = await case_facts(session, case, objections, signatures, now)
+    if action not in rules.ELIMINATION_STEPS:
+        return facts
+    household = await registry.household(token=principal.token, household_id=case.household_id)
+    blockers = await elimination_blockers(session, case=case, household=household, now=now)
+    return replace(facts, elimination_blockers=tuple(blockers))
 
 
-def notice_facts(case: MonitoringCase, objections: Sequence[Objection], now: datetime) -> rules.CaseFacts:
-    """What the banner's confirmation waits for: the notice period's end and every objection settled."""
+async def case_facts(
+    session: AsyncSession,
+    case: MonitoringCase,
+    objections: Sequence[Objection],
+    signatures: Sequence[CaseSignature],
+    now: datetime,
+) -> rules.CaseFacts:
+    """What the confirmation and the village review wait for: the notice period's end and every objection
+    settled; who has signed the review, and whether the village has a work team on record to sign it."""
     ends = aware_or_none(case.notice_ends_at)
     return rules.CaseFacts(
         notice_open=ends is None or now < ends,
         notice_ends=ends,
         unresolved_objections=sum(o.resolved_at is None for o in objections),
         upheld_objections=sum(bool(o.upheld) for o in objections),
+        signatures=tuple(rules.Signature(s.actor, Role(s.role)) for s in signatures),
+        work_team_on_record=await work_teams.on_record(
+            session, village_code=case.region_code, day=now.date()
+        ),
     )
 
 
@@ -290,14 +306,19 @@ async def transition(
     """
     before = CaseStatus(case.status)
     decide = (principal.role, principal.region, case.region_code)
-    outcome = rules.next_status(before, data.action, *decide, facts=rules.READY)
-    if isinstance(outcome, CaseStatus) and data.action in (Action.confirm, Action.eliminate_risk):
+    outcome = rules.next_status(before, data.action, *decide, facts=rules.READY, actor=principal.subject)
+    facts = rules.READY
+    if isinstance(outcome, CaseStatus) and data.action in CONDITIONAL:
+        await _hold(session, case, before)
         facts = await _facts(
             session, principal=principal, registry=registry, case=case, action=data.action, now=now
         )
-        outcome = rules.next_status(before, data.action, *decide, facts=facts)
+        outcome = rules.next_status(before, data.action, *decide, facts=facts, actor=principal.subject)
     if isinstance(outcome, rules.Refusal):
         raise _refused(outcome)
+    note = None
+    if data.action == Action.village_review:
+        note = await _sign(session, principal, case, data, facts, outcome, now)
     values: dict[str, Any] = {"status": outcome}
     if data.action == Action.publish_notice:
         limits = await thresholds_for(session, year=now.year)
@@ -311,7 +332,8 @@ async def transition(
     elif data.action == Action.reject:
         values.update(decided_at=now, active_household_id=None)
     elif data.action == Action.eliminate_risk:
-        values.update(eliminated_at=now, active_household_id=None)
+        returned = rules.category_after_elimination(case.category_at_opening)
+        values.update(eliminated_at=now, active_household_id=None, return_category=returned)
     result = await session.execute(
         update(MonitoringCase)
         .where(col(MonitoringCase.id) == case.id, col(MonitoringCase.status) == before)
@@ -321,22 +343,15 @@ async def transition(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("案件已由他人办理到下一步，请刷新后重试")
     taken = await session.exec(select(func.count()).select_from(CaseStep).where(CaseStep.case_id == case.id))
-    session.add(_step(case, principal, taken.one(), data.action, before, outcome, now, data.comment))
+    step = _step(case, principal, taken.one(), data.action, before, outcome, now, data.comment)
+    step.note = note
+    session.add(step)
     target = values.get("confirmed_category")
     if target is not None and target != case.category_at_opening:
-        await outbox_module.enqueue(
-            session,
-            outbox,
-            topic=CATEGORY_CHANGE,
-            payload={
-                "household_id": str(case.household_id),
-                "category": str(target),
-                "reason": _confirm_reason(case),
-                "effective_date": now.date().isoformat(),
-                "case_id": str(case.id),
-            },
-            idempotency_key=confirm_key(case.id),
-        )
+        await _send_category(session, case, target, _confirm_reason(case), confirm_key(case.id), now)
+    if (returned := values.get("return_category")) is not None:
+        reason = f"风险消除，恢复为{returned.label}，监测案件 {case.id}"
+        await _send_category(session, case, returned, reason, return_key(case.id), now)
     await session.flush()
     await session.refresh(case)
     await _audit(
@@ -348,6 +363,64 @@ async def transition(
         after={"status": outcome, "comment": data.comment, **{k: str(v) for k, v in values.items()}},
     )
     return await case_public(session, case, principal=principal, now=now)
+
+
+async def _hold(session: AsyncSession, case: MonitoringCase, status: CaseStatus) -> None:
+    """Lock the case row before reading what the step depends on, so two signers of the village review
+    (or two of any conditional step) decide one after the other; 409 if it moved on meanwhile."""
+    result = await session.execute(
+        update(MonitoringCase)
+        .where(col(MonitoringCase.id) == case.id, col(MonitoringCase.status) == status)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("案件已由他人办理到下一步，请刷新后重试")
+
+
+async def _sign(
+    session: AsyncSession,
+    principal: Principal,
+    case: MonitoringCase,
+    data: TransitionIn,
+    facts: rules.CaseFacts,
+    outcome: CaseStatus,
+    now: datetime,
+) -> str | None:
+    """Add the caller's signature to the village review; the note the step's history carries about it."""
+    session.add(
+        CaseSignature(
+            case_id=case.id, actor=principal.subject, role=principal.role, at=now, comment=data.comment
+        )
+    )
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("该角色或该人员已签署村级评议") from None
+    if outcome == CaseStatus.applied:
+        return "已签署，待另一方会签"
+    if not facts.signatures:
+        return "本嘎查村无驻村工作队在册，由村两委单独评议"
+    return "村两委和驻村工作队均已签署"
+
+
+async def _send_category(
+    session: AsyncSession, case: MonitoringCase, category: Category, reason: str, key: str, now: datetime
+) -> None:
+    """Enqueue a registry category change, delivered once by the outbox with this service's credentials."""
+    await outbox_module.enqueue(
+        session,
+        outbox,
+        topic=CATEGORY_CHANGE,
+        payload={
+            "household_id": str(case.household_id),
+            "category": str(category),
+            "reason": reason,
+            "effective_date": now.date().isoformat(),
+            "case_id": str(case.id),
+        },
+        idempotency_key=key,
+    )
 
 
 def _confirm_reason(case: MonitoringCase) -> str:
@@ -400,13 +473,15 @@ async def case_public(
     objections = await _children(session, Objection, case.id, col(Objection.raised_at))
     measures = await _children(session, Measure, case.id, col(Measure.recorded_at))
     reliefs = await _children(session, Relief, case.id, col(Relief.recorded_at))
+    signatures = await _children(session, CaseSignature, case.id, col(CaseSignature.at))
     spans = rules.step_spans([(CaseStatus(s.to_status), aware(s.at)) for s in steps], now)
     allowed = rules.allowed_actions(
         CaseStatus(case.status),
         principal.role,
         principal.region,
         case.region_code,
-        facts=notice_facts(case, objections, now),
+        facts=await case_facts(session, case, objections, signatures, now),
+        actor=principal.subject,
     )
     return CasePublic(
         **summary(case, now=now).model_dump(),
@@ -425,6 +500,11 @@ async def case_public(
         confirmed_category=Category(case.confirmed_category) if case.confirmed_category else None,
         registry_change=await _registry_change(session, case),
         eliminated_at=aware_or_none(case.eliminated_at),
+        return_category=Category(case.return_category) if case.return_category else None,
+        return_change=await _return_change(session, case),
+        signatures=[
+            SignaturePublic(actor=s.actor, role=s.role, at=aware(s.at), comment=s.comment) for s in signatures
+        ],
         clock=CaseClock(
             discovered_at=aware(case.discovered_at),
             decision_due_at=aware(case.decision_due_at),
@@ -442,6 +522,7 @@ async def case_public(
                 role=s.role,
                 at=aware(s.at),
                 comment=s.comment,
+                note=s.note,
             )
             for s in steps
         ],
@@ -456,7 +537,14 @@ async def _registry_change(session: AsyncSession, case: MonitoringCase) -> Deliv
         return None
     if case.confirmed_category == case.category_at_opening:
         return DeliveryState.not_needed
-    state = await delivery_state(session, case_id=case.id)
+    state = await delivery_state(session, key=confirm_key(case.id))
+    return DeliveryState(state) if state else None
+
+
+async def _return_change(session: AsyncSession, case: MonitoringCase) -> DeliveryState | None:
+    if case.return_category is None:
+        return None
+    state = await delivery_state(session, key=return_key(case.id))
     return DeliveryState(state) if state else None
 
 
@@ -490,6 +578,11 @@ def _awaiting_clause(principal: Principal, now: datetime) -> Any:
                     not_(_open_or_upheld_objection()),
                 )
             )
+        elif pending == CaseStatus.applied:  # the village review, unless the caller's side has signed it
+            signed = exists().where(
+                CaseSignature.case_id == MonitoringCase.id, CaseSignature.role == principal.role
+            )
+            clauses.append(and_(status == pending, not_(signed)))
         elif pending == CaseStatus.assisting:  # due for the elimination review 6 months after confirmation
             cutoff = datetime.combine(rules.add_months(now.date(), -rules.STABLE_MONTHS), time(), tzinfo=UTC)
             clauses.append(and_(status == pending, col(MonitoringCase.confirmed_at) <= cutoff))
@@ -646,7 +739,14 @@ async def resolve_objection(
     return _objection_public(objection)
 
 
-ASSISTED = frozenset({CaseStatus.confirmed, CaseStatus.assisting})
+ASSISTED = frozenset(
+    {
+        CaseStatus.confirmed,
+        CaseStatus.assisting,
+        CaseStatus.elimination_proposed,
+        CaseStatus.elimination_reviewed,
+    }
+)
 
 
 async def add_measure(

@@ -1,5 +1,6 @@
-"""The registry category change a confirmation causes: enqueued with the confirmation, delivered by the
-outbox dispatcher exactly once (ARCHITECTURE.md "Reliable cross-service effects")."""
+"""The registry category changes the procedure causes (into monitoring on confirmation, back out on the risk's
+elimination): enqueued with the step, delivered by the outbox dispatcher exactly once with this service's own
+credentials (ARCHITECTURE.md "Reliable cross-service effects")."""
 
 import uuid
 from typing import Any
@@ -24,6 +25,11 @@ RETRY_STATUSES = frozenset({401, 408, 409, 425, 429})
 
 def confirm_key(case_id: uuid.UUID) -> str:
     return f"monitoring-case-{case_id}-confirm"
+
+
+def return_key(case_id: uuid.UUID) -> str:
+    """The household's return to its category before the case, sent once on the risk's elimination."""
+    return f"monitoring-case-{case_id}-eliminate"
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -113,8 +119,6 @@ async def replay_delivery(
     return _public(row)
 
 
-async def delivery_state(session: AsyncSession, *, case_id: uuid.UUID) -> OutboxStatus | None:
-    status = (
-        await session.execute(select(outbox.c.status).where(outbox.c.idempotency_key == confirm_key(case_id)))
-    ).scalar()
+async def delivery_state(session: AsyncSession, *, key: str) -> OutboxStatus | None:
+    status = (await session.execute(select(outbox.c.status).where(outbox.c.idempotency_key == key))).scalar()
     return OutboxStatus(status) if status else None

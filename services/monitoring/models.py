@@ -49,6 +49,9 @@ class MonitoringCase(Base, table=True):
     confirmed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     confirmed_category: str | None = Field(default=None, max_length=32)
     eliminated_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    return_category: str | None = Field(
+        default=None, max_length=32, description="the category the household returns to on elimination"
+    )
     alert_id: uuid.UUID | None = None
     opened_by: str = Field(max_length=128)
     opened_role: str = Field(max_length=32)
@@ -71,6 +74,39 @@ class CaseStep(Base, table=True):
     role: str = Field(max_length=32)
     at: datetime = Field(sa_type=DateTime(timezone=True))
     comment: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=200, description="what the system adds to the step")
+
+
+class CaseSignature(Base, table=True):
+    """One signature of the joint village review: one per role and one per person on a case."""
+
+    __tablename__ = "case_signatures"
+    __table_args__ = (UniqueConstraint("case_id", "role"), UniqueConstraint("case_id", "actor"))
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="monitoring_cases.id", index=True)
+    actor: str = Field(max_length=128)
+    role: str = Field(max_length=32)
+    at: datetime = Field(sa_type=DateTime(timezone=True))
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class WorkTeam(Base, table=True):
+    """A village's resident work team (驻村工作队) as the banner dispatched it, kept by the banner.
+
+    The dispatch register is what an official means by "the village has a work team": the team is sent by
+    the banner and recorded there when it arrives and when it is withdrawn, whether or not its members have
+    accounts yet. A village without a team on record is reviewed by its committee alone.
+    """
+
+    __tablename__ = "work_teams"
+
+    village_code: str = Field(primary_key=True, max_length=12)
+    leader_name: str = Field(max_length=50)
+    dispatched_on: date
+    withdrawn_on: date | None = None
+    updated_by: str = Field(max_length=128)
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
 class Objection(Base, table=True):

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from services.monitoring import cases, deliveries, discovery, thresholds
+from services.monitoring import cases, deliveries, discovery, thresholds, work_teams
 from services.monitoring.dependencies import (
     BannerStaff,
     CaseDep,
@@ -23,6 +23,7 @@ from services.monitoring.enums import SelfReportStatus
 from services.monitoring.models import Alert
 from services.monitoring.schemas import (
     REGION_CODE,
+    VILLAGE_CODE,
     AlertDismiss,
     AlertPage,
     AlertPublic,
@@ -52,6 +53,8 @@ from services.monitoring.schemas import (
     VisitIn,
     VisitPage,
     VisitResult,
+    WorkTeamIn,
+    WorkTeamPublic,
 )
 from shared.auth import PrincipalDep
 from shared.db import SessionDep
@@ -312,6 +315,32 @@ async def list_self_reports(
         session, principal=principal, status=status, region=region, page=page, page_size=page_size
     )
     return SelfReportPage(items=items, total=total, page=page, page_size=page_size)
+
+
+# --- work teams ---------------------------------------------------------------------------------------
+
+
+@router.get("/work-teams", response_model=list[WorkTeamPublic])
+async def list_work_teams(
+    session: SessionDep, principal: Reader, region: Region = None
+) -> list[WorkTeamPublic]:
+    """The villages' work teams on record (a village without one is reviewed by its committee alone)."""
+    return await work_teams.search(session, principal=principal, region=region)
+
+
+@router.put("/work-teams/{village_code}", response_model=WorkTeamPublic)
+async def record_work_team(
+    session: SessionDep,
+    principal: BannerStaff,
+    registry: RegistryDep,
+    now: NowDep,
+    village_code: Annotated[str, Path(pattern=VILLAGE_CODE)],
+    data: WorkTeamIn,
+) -> WorkTeamPublic:
+    """Record the work team the banner dispatched to a village, or its withdrawal."""
+    return await work_teams.record(
+        session, principal=principal, registry=registry, village_code=village_code, data=data, now=now
+    )
 
 
 # --- thresholds and deliveries ------------------------------------------------------------------------

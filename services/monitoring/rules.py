@@ -12,7 +12,7 @@ from enum import StrEnum
 from services.monitoring.enums import RecordKind
 from shared.money import format_yuan
 from shared.regions import is_within
-from shared.roles import Role
+from shared.roles import ROLE_LABELS, Role
 from shared.vocabulary.households import Category
 from shared.vocabulary.monitoring import Action, AlertKind, CaseStatus, RiskType
 
@@ -26,8 +26,16 @@ FORWARD: dict[CaseStatus, tuple[Action, CaseStatus]] = {
     CaseStatus.township_reviewed: (Action.publish_notice, CaseStatus.in_public_notice),
     CaseStatus.in_public_notice: (Action.confirm, CaseStatus.confirmed),
     CaseStatus.confirmed: (Action.start_assistance, CaseStatus.assisting),
-    CaseStatus.assisting: (Action.eliminate_risk, CaseStatus.risk_eliminated),
+    # Risk elimination takes the same path (national practice): the village proposes, the township reviews,
+    # the banner decides.
+    CaseStatus.assisting: (Action.propose_elimination, CaseStatus.elimination_proposed),
+    CaseStatus.elimination_proposed: (Action.review_elimination, CaseStatus.elimination_reviewed),
+    CaseStatus.elimination_reviewed: (Action.eliminate_risk, CaseStatus.risk_eliminated),
 }
+# The national conditions for risk elimination are checked again at each of its three steps.
+ELIMINATION_STEPS = frozenset({Action.propose_elimination, Action.review_elimination, Action.eliminate_risk})
+# The village review is signed jointly by the village committee (两委) and the village's work team.
+VILLAGE_SIGNERS = frozenset({Role.village_official, Role.work_team})
 # Rejection ends the procedure at any review step up to the banner's decision.
 REJECTABLE = frozenset(
     {
@@ -59,7 +67,7 @@ class Actors:
 
 
 ACTORS: dict[Action, Actors] = {
-    Action.village_review: Actors(frozenset({Role.village_official, Role.work_team}), Reach.village),
+    Action.village_review: Actors(VILLAGE_SIGNERS, Reach.village),
     Action.data_comparison: Actors(frozenset({Role.department_officer, Role.banner_official}), Reach.scope),
     Action.township_review: Actors(frozenset({Role.township_official}), Reach.township),
     Action.publish_notice: Actors(frozenset({Role.township_official}), Reach.township),
@@ -67,6 +75,8 @@ ACTORS: dict[Action, Actors] = {
     Action.start_assistance: Actors(
         frozenset({Role.village_official, Role.township_official, Role.banner_official}), Reach.scope
     ),
+    Action.propose_elimination: Actors(VILLAGE_SIGNERS, Reach.village),
+    Action.review_elimination: Actors(frozenset({Role.township_official}), Reach.township),
     Action.eliminate_risk: Actors(frozenset({Role.banner_official}), Reach.scope),
 }
 # During the notice the township that published it may also reject (an objection upheld).
@@ -87,6 +97,14 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """Who has signed the village review so far."""
+
+    actor: str
+    role: Role
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """What the conditional steps depend on, loaded by the service at the moment of the transition."""
 
@@ -95,6 +113,8 @@ class CaseFacts:
     unresolved_objections: int = 0
     upheld_objections: int = 0
     elimination_blockers: tuple[str, ...] = ()
+    signatures: tuple[Signature, ...] = ()
+    work_team_on_record: bool = True
 
 
 READY = CaseFacts()
@@ -131,8 +151,12 @@ def next_status(
     case_region: str,
     *,
     facts: CaseFacts,
+    actor: str = "",
 ) -> CaseStatus | Refusal:
-    """The status `action` leads to, or why it is refused (scope, then role, then order and conditions)."""
+    """The status `action` leads to, or why it is refused (scope, then role, then order and conditions).
+
+    A first village-review signature leads to `applied` itself: the case waits for the second signer.
+    """
     if not is_within(case_region, actor_region):
         return Refusal(RefusalKind.scope, "案件不在您的管辖范围内")
     actors = _actors(status, action)
@@ -156,19 +180,37 @@ def next_status(
             return Refusal(RefusalKind.order, f"有 {facts.unresolved_objections} 条异议尚未处理，不能确认")
         if facts.upheld_objections:
             return Refusal(RefusalKind.order, "公示异议成立，应由苏木镇作出不予纳入决定")
-    if action == Action.eliminate_risk and facts.elimination_blockers:
+    if action in ELIMINATION_STEPS and facts.elimination_blockers:
         return Refusal(RefusalKind.order, "不符合风险消除条件", facts.elimination_blockers)
+    if action == Action.village_review:
+        return village_signature(role, actor, facts)
     return FORWARD[status][1]
 
 
+def village_signature(role: Role, actor: str, facts: CaseFacts) -> CaseStatus | Refusal:
+    """The joint village review: the committee and the work team each sign, two different people; a village
+    with no work team on record is reviewed by the committee alone."""
+    if any(s.actor == actor for s in facts.signatures):
+        return Refusal(RefusalKind.order, "您已签署村级评议，须由另一人会签")
+    if any(s.role == role for s in facts.signatures):
+        [other] = VILLAGE_SIGNERS - {role}
+        return Refusal(RefusalKind.order, f"{ROLE_LABELS[role]}已签署村级评议，须由{ROLE_LABELS[other]}会签")
+    signed = {s.role for s in facts.signatures} | {role}
+    if signed == VILLAGE_SIGNERS or (signed == {Role.village_official} and not facts.work_team_on_record):
+        return CaseStatus.village_reviewed
+    return CaseStatus.applied
+
+
 def allowed_actions(
-    status: CaseStatus, role: Role, actor_region: str, case_region: str, *, facts: CaseFacts
+    status: CaseStatus, role: Role, actor_region: str, case_region: str, *, facts: CaseFacts, actor: str = ""
 ) -> list[Action]:
-    """The steps `role` at `actor_region` may take on the case now: exactly the buttons its page offers."""
+    """The steps `actor` (`role` at `actor_region`) may take on the case now: exactly the buttons its page
+    offers. The elimination conditions are not known here; a step they block is refused naming them."""
+    decide = (role, actor_region, case_region)
     return [
         action
         for action in Action
-        if isinstance(next_status(status, action, role, actor_region, case_region, facts=facts), CaseStatus)
+        if isinstance(next_status(status, action, *decide, facts=facts, actor=actor), CaseStatus)
     ]
 
 
@@ -203,6 +245,7 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds(income_line_fen=600_000, rigid_expenditure_fen=1_000_000)
 
 LIFTED_OUT = frozenset({Category.lifted_supported, Category.lifted_unsupported, Category.monitored})
+LIFTED = frozenset({Category.lifted_supported, Category.lifted_unsupported})
 SUDDEN_RISKS = frozenset({RiskType.illness, RiskType.disaster, RiskType.accident})
 
 
@@ -223,6 +266,20 @@ def classify(
     if sudden and income_per_capita_fen is not None and income_per_capita_fen >= income_line_fen:
         return Category.sudden_hardship
     return Category.marginal
+
+
+def category_after_elimination(category_at_opening: str) -> Category:
+    """Where a household returns when its risk is eliminated: its lifted-out category, or 一般农牧户.
+
+    A household already 脱贫监测户 when the case opened (identified before this system) is lifted out, and
+    its lifted category is not known here: it returns to 已脱贫享受政策户, the category the policies keep
+    supporting, which a village official can still change with a dated, reasoned category change.
+    """
+    if category_at_opening in LIFTED:
+        return Category(category_at_opening)
+    if category_at_opening == Category.monitored:
+        return Category.lifted_supported
+    return Category.ordinary
 
 
 # --- discovery: alerts --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from services.monitoring.enums import Department, RecordKind, SelfReportStatus
 from shared.idnumber import InvalidIdNumber, parse_id_number
 from shared.money import Fen
 from shared.outbox import OutboxStatus
+from shared.text import Input
 from shared.vocabulary.households import Category
 from shared.vocabulary.monitoring import (
     Action,
@@ -35,14 +36,14 @@ def _distinct(values: list[RiskType]) -> list[RiskType]:
 # --- cases --------------------------------------------------------------------------------------------
 
 
-class Authorisation(BaseModel):
+class Authorisation(Input):
     """The applicant's signed authorisation (承诺授权) for the asset and income checks."""
 
     signed: bool
     signed_on: date | None = None
 
 
-class CaseCreate(BaseModel):
+class CaseCreate(Input):
     household_id: uuid.UUID
     source: Source
     risk_types: RiskTypes = Field(min_length=1, max_length=9)
@@ -54,7 +55,7 @@ class CaseCreate(BaseModel):
     _distinct_risks = field_validator("risk_types")(_distinct)
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(Input):
     action: Action
     comment: str | None = Field(default=None, max_length=500, description="the reason, required to reject")
 
@@ -69,6 +70,18 @@ class StepPublic(BaseModel):
     action: str = Field(description="`open` for the application, then one of the transition actions")
     from_status: CaseStatus | None
     to_status: CaseStatus
+    actor: str
+    role: str
+    at: datetime
+    comment: str | None
+    note: str | None = Field(
+        description="what the system adds, e.g. a village reviewed by its committee alone"
+    )
+
+
+class SignaturePublic(BaseModel):
+    """One signature of the joint village review (村两委 and 驻村工作队)."""
+
     actor: str
     role: str
     at: datetime
@@ -93,12 +106,12 @@ class CaseClock(BaseModel):
     steps: list[StepSpanPublic]
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(Input):
     content: str = Field(min_length=2, max_length=1000)
     raised_by_name: str | None = Field(default=None, max_length=50)
 
 
-class ObjectionResolve(BaseModel):
+class ObjectionResolve(Input):
     resolution: str = Field(min_length=2, max_length=1000)
     upheld: bool
 
@@ -115,7 +128,7 @@ class ObjectionPublic(BaseModel):
     resolved_by: str | None
 
 
-class MeasureIn(BaseModel):
+class MeasureIn(Input):
     kind: MeasureKind
     description: str = Field(min_length=2, max_length=1000)
     cadre_name: str = Field(min_length=1, max_length=50, description="the responsible cadre (帮扶责任人)")
@@ -123,7 +136,7 @@ class MeasureIn(BaseModel):
     started_on: date
 
 
-class MeasureUpdate(BaseModel):
+class MeasureUpdate(Input):
     outcome: str = Field(min_length=1, max_length=1000)
     completed_on: date | None = None
 
@@ -140,7 +153,7 @@ class MeasurePublic(BaseModel):
     recorded_at: datetime
 
 
-class ReliefIn(BaseModel):
+class ReliefIn(Input):
     kind: ReliefKind
     amount_fen: Fen = Field(gt=0, le=100_000_000)
     description: str = Field(min_length=2, max_length=1000)
@@ -193,6 +206,13 @@ class CasePublic(CaseSummary):
         description="whether the registry category change the confirmation causes has been delivered"
     )
     eliminated_at: datetime | None
+    return_category: Category | None = Field(
+        description="the category the household returns to on the risk's elimination"
+    )
+    return_change: DeliveryState | None = Field(
+        description="whether the registry category change the elimination causes has been delivered"
+    )
+    signatures: list[SignaturePublic] = Field(description="the village review's signatures so far")
     clock: CaseClock
     steps: list[StepPublic]
     objections: list[ObjectionPublic]
@@ -230,7 +250,7 @@ class NoticePage(BaseModel):
 # --- discovery ----------------------------------------------------------------------------------------
 
 
-class VisitIn(BaseModel):
+class VisitIn(Input):
     household_id: uuid.UUID
     visited_on: date
     education_secure: bool
@@ -278,7 +298,7 @@ class VisitPage(BaseModel):
     page_size: int
 
 
-class DepartmentRecordIn(BaseModel):
+class DepartmentRecordIn(Input):
     id_number: str = Field(min_length=18, max_length=18)
     kind: RecordKind
     amount_fen: Fen | None = Field(default=None, le=1_000_000_000)
@@ -293,7 +313,7 @@ class DepartmentRecordIn(BaseModel):
             raise ValueError(str(exc)) from None
 
 
-class DepartmentBatchIn(BaseModel):
+class DepartmentBatchIn(Input):
     source: Department
     year: int = Field(ge=2013, le=2100)
     records: list[DepartmentRecordIn] = Field(min_length=1, max_length=10_000)
@@ -339,21 +359,38 @@ class AlertPage(BaseModel):
     page_size: int
 
 
-class AlertToCase(BaseModel):
+class AlertToCase(Input):
     """Optional refinements when an alert becomes a case; by default its risk and reason carry over."""
 
     risk_types: RiskTypes | None = Field(default=None, min_length=1, max_length=9)
     description: str | None = Field(default=None, min_length=2, max_length=1000)
 
 
-class AlertDismiss(BaseModel):
+class AlertDismiss(Input):
     reason: str = Field(min_length=2, max_length=500)
+
+
+# --- work teams ---------------------------------------------------------------------------------------
+
+
+class WorkTeamIn(Input):
+    """A work team (驻村工作队) the banner dispatched to a village; `withdrawn_on` once it is recalled."""
+
+    leader_name: str = Field(min_length=1, max_length=50, description="the team leader (队长)")
+    dispatched_on: date
+    withdrawn_on: date | None = None
+
+
+class WorkTeamPublic(WorkTeamIn):
+    village_code: str
+    updated_by: str
+    updated_at: datetime
 
 
 # --- thresholds ---------------------------------------------------------------------------------------
 
 
-class ThresholdsIn(BaseModel):
+class ThresholdsIn(Input):
     income_line_fen: Fen = Field(gt=0, le=100_000_000, description="the year's monitoring income line")
     rigid_expenditure_fen: Fen = Field(gt=0, le=100_000_000, description="rigid spending counted as large")
     notice_days: int = Field(default=5, ge=5, le=30, description="public notice, at least 5 days")
@@ -371,7 +408,7 @@ class ThresholdsPublic(ThresholdsIn):
 # --- self-reports and deliveries ----------------------------------------------------------------------
 
 
-class SelfReportIn(BaseModel):
+class SelfReportIn(Input):
     """The public one-click form (一键申报), relayed by the gateway."""
 
     village_code: str = Field(pattern=VILLAGE_CODE)

@@ -11,6 +11,8 @@ class CaseStatus(Term):
     in_public_notice = "in_public_notice", "公示中"
     confirmed = "confirmed", "旗级已确认"
     assisting = "assisting", "帮扶中"
+    elimination_proposed = "elimination_proposed", "村级已提出风险消除"
+    elimination_reviewed = "elimination_reviewed", "苏木镇已审核风险消除"
     risk_eliminated = "risk_eliminated", "风险已消除"
     rejected = "rejected", "已驳回"
 
@@ -28,7 +30,9 @@ class Action(Term):
     confirm = "confirm", "旗级确认"
     reject = "reject", "驳回（不予纳入）"
     start_assistance = "start_assistance", "落实帮扶"
-    eliminate_risk = "eliminate_risk", "风险消除"
+    propose_elimination = "propose_elimination", "村级提出风险消除"
+    review_elimination = "review_elimination", "苏木镇审核风险消除"
+    eliminate_risk = "eliminate_risk", "旗级认定风险消除"
 
 
 class Source(Term):
@@ -87,7 +91,7 @@ class MeasureKind(Term):
 
 
 class DeliveryState(Term):
-    """What became of the registry category change a confirmation causes."""
+    """What became of a registry category change the procedure causes (on confirmation, on elimination)."""
 
     not_needed = "not_needed", "类别无需变更"
     pending = "pending", "待同步"

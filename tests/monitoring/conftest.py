@@ -100,7 +100,8 @@ class Services:
         """Walk a case to the public notice, each step by its tier."""
         township = village[:9]
         for action, role, region in (
-            ("village_review", "work_team", village),
+            ("village_review", "work_team", village),  # the work team signs, then the committee
+            ("village_review", "village_official", village),
             ("data_comparison", "department_officer", BANNER),
             ("township_review", "township_official", township),
             ("publish_notice", "township_official", township),

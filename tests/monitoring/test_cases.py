@@ -70,7 +70,8 @@ async def test_the_whole_procedure_tier_by_tier(services: Services, settings: Se
     assert confirmed["registry_change"] in ("pending", "delivered")
     assert [(s["action"], s["from_status"], s["to_status"], s["role"]) for s in confirmed["steps"]] == [
         ("open", None, "applied", "village_official"),
-        ("village_review", "applied", "village_reviewed", "work_team"),
+        ("village_review", "applied", "applied", "work_team"),
+        ("village_review", "applied", "village_reviewed", "village_official"),
         ("data_comparison", "village_reviewed", "data_compared", "department_officer"),
         ("township_review", "data_compared", "township_reviewed", "township_official"),
         ("publish_notice", "township_reviewed", "in_public_notice", "township_official"),
@@ -300,13 +301,109 @@ async def test_another_village_cannot_see_the_case(services: Services) -> None:
 
 async def test_two_concurrent_identical_steps_one_wins(services: Services, settings: Settings) -> None:
     case = await services.open_case((await services.register())["id"])
+    url = f"/api/v1/monitoring/cases/{case['id']}/transitions"
+    body = {"action": "village_review", "comment": "同意"}
     first, second = await asyncio.gather(
-        services.step(case["id"], "village_review", "village_official", ASIER),
-        services.step(case["id"], "village_review", "work_team", ASIER),
+        *(
+            services.monitoring.post(url, json=body, headers=services.headers("village_official", ASIER, who))
+            for who in ("asier", "asier2")
+        )
     )
     assert sorted([first.status_code, second.status_code]) == [200, 409]
     steps = await rows(settings, select(CaseStep.action).where(CaseStep.case_id == uuid.UUID(case["id"])))
     assert sorted(steps) == [("open",), ("village_review",)]
+
+
+async def test_two_concurrent_signers_of_the_village_review_move_it_on(services: Services) -> None:
+    case = await services.open_case((await services.register())["id"])
+    await services.monitoring.put(
+        f"/api/v1/monitoring/work-teams/{ASIER}",
+        json={"leader_name": "王海", "dispatched_on": "2021-06-01"},
+        headers=services.headers("banner_official", BANNER),
+    )
+    answers = await asyncio.gather(
+        services.step(case["id"], "village_review", "village_official", ASIER),
+        services.step(case["id"], "village_review", "work_team", ASIER),
+    )
+    assert [a.status_code for a in answers] == [200, 200]
+    detail = await services.monitoring.get(
+        f"/api/v1/monitoring/cases/{case['id']}", headers=services.headers("village_official", ASIER)
+    )
+    assert detail.json()["status"] == "village_reviewed"
+    assert sorted(s["role"] for s in detail.json()["signatures"]) == ["village_official", "work_team"]
+
+
+async def test_the_village_review_is_signed_by_the_committee_and_the_work_team(services: Services) -> None:
+    case = await services.open_case((await services.register())["id"])
+    banner = services.headers("banner_official", BANNER)
+    team = {"leader_name": "王海", "dispatched_on": "2021-06-01"}
+    put = await services.monitoring.put(f"/api/v1/monitoring/work-teams/{ASIER}", json=team, headers=banner)
+    assert put.status_code == 200, put.text
+    refused = await services.monitoring.put(
+        f"/api/v1/monitoring/work-teams/{ASIER}",
+        json=team,
+        headers=services.headers("village_official", ASIER),
+    )
+    assert refused.status_code == 403
+
+    first = await services.step(case["id"], "village_review", "village_official", ASIER, comment="两委同意")
+    assert first.status_code == 200, first.text
+    signed = first.json()
+    assert (signed["status"], signed["pending_action"]) == ("applied", "village_review")
+    assert [(s["actor"], s["role"], s["comment"]) for s in signed["signatures"]] == [
+        (f"village_official-{ASIER}", "village_official", "两委同意")
+    ]
+    assert signed["allowed_actions"] == ["reject"]  # the committee has signed; the team has not
+    again = await services.step(case["id"], "village_review", "village_official", ASIER)
+    assert again.status_code == 409  # the same person twice
+    same_role = await services.monitoring.post(
+        f"/api/v1/monitoring/cases/{case['id']}/transitions",
+        json={"action": "village_review", "comment": "另一位两委成员"},
+        headers=services.headers("village_official", ASIER, "asier2"),
+    )
+    assert same_role.status_code == 409  # the same side twice
+    early = await services.step(case["id"], "data_comparison", "department_officer", BANNER)
+    assert early.status_code == 409
+    inbox = await services.monitoring.get(
+        "/api/v1/monitoring/cases?awaiting_me=true", headers=services.headers("village_official", ASIER)
+    )
+    assert inbox.json()["total"] == 0
+
+    second = await services.step(case["id"], "village_review", "work_team", ASIER, comment="工作队同意")
+    assert second.status_code == 200, second.text
+    reviewed = second.json()
+    assert reviewed["status"] == "village_reviewed" and len(reviewed["signatures"]) == 2
+    assert [(s["to_status"], s["role"]) for s in reviewed["steps"][1:]] == [
+        ("applied", "village_official"),
+        ("village_reviewed", "work_team"),
+    ]
+
+
+async def test_a_village_without_a_work_team_on_record_is_reviewed_by_its_committee(
+    services: Services,
+) -> None:
+    case = await services.open_case((await services.register())["id"])
+    withdrawn = {"leader_name": "王海", "dispatched_on": "2021-06-01", "withdrawn_on": "2024-06-01"}
+    await services.monitoring.put(
+        f"/api/v1/monitoring/work-teams/{ASIER}",
+        json=withdrawn,
+        headers=services.headers("banner_official", BANNER),
+    )
+    reviewed = await services.step(case["id"], "village_review", "village_official", ASIER)
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["status"] == "village_reviewed"
+    last = reviewed.json()["steps"][-1]
+    assert last["role"] == "village_official" and "无驻村工作队在册" in last["note"]
+    listed = await services.monitoring.get(
+        "/api/v1/monitoring/work-teams", headers=services.headers("township_official", XINI)
+    )
+    assert [(t["village_code"], t["withdrawn_on"]) for t in listed.json()] == [(ASIER, "2024-06-01")]
+    bad = await services.monitoring.put(
+        "/api/v1/monitoring/work-teams/150625100299",
+        json={"leader_name": "王海", "dispatched_on": "2021-06-01"},
+        headers=services.headers("banner_official", BANNER),
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "village_code"
 
 
 async def test_two_concurrent_confirmations_enqueue_once(services: Services, settings: Settings) -> None:
@@ -491,6 +588,8 @@ async def test_the_inbox_follows_the_pending_step(services: Services) -> None:
     assert await inbox("department_officer", BANNER) == []
     await services.step(case["id"], "village_review", "work_team", ASIER)
     assert await inbox("work_team", ASIER) == []
+    assert await inbox("village_official", ASIER) == mine  # the committee has yet to sign
+    await services.step(case["id"], "village_review", "village_official", ASIER)
     assert await inbox("department_officer", BANNER) == mine
     await services.step(case["id"], "data_comparison", "department_officer", BANNER)
     assert await inbox("township_official", XINI) == mine
@@ -564,6 +663,7 @@ async def test_relief_first_measures_after_confirmation(services: Services) -> N
 async def test_every_change_is_audited_in_the_case_village(services: Services, settings: Settings) -> None:
     case = await services.open_case((await services.register())["id"])
     await services.step(case["id"], "village_review", "work_team", ASIER)
+    await services.step(case["id"], "village_review", "village_official", ASIER)
     await services.step(case["id"], "reject", "department_officer", BANNER, comment="比对发现有财政供养人员")
     entries = await rows(
         settings, select(audit_log.c.action, audit_log.c.region, audit_log.c.role).order_by(audit_log.c.seq)
@@ -571,12 +671,13 @@ async def test_every_change_is_audited_in_the_case_village(services: Services, s
     assert entries == [
         ("case.open", ASIER, "village_official"),
         ("case.village_review", ASIER, "work_team"),
+        ("case.village_review", ASIER, "village_official"),
         ("case.reject", ASIER, "department_officer"),
     ]
     db = Database.from_url(settings.database_url("monitoring"))
     async with db.session_scope() as session:
         assert await verify_chain(session, audit_log) is None
-        assert (await session.execute(select(func.count()).select_from(audit_log))).scalar_one() == 3
+        assert (await session.execute(select(func.count()).select_from(audit_log))).scalar_one() == 4
     await db.dispose()
 
 

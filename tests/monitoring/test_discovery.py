@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from services.monitoring.models import Alert
+from services.monitoring.models import Alert, outbox
 from shared.idnumber import Sex, make_id_number
 from shared.settings import Settings
 from tests.monitoring.conftest import (
@@ -21,7 +21,7 @@ from tests.monitoring.conftest import (
     lifted_household,
     no_labour_members,
 )
-from tests.monitoring.test_cases import rows
+from tests.monitoring.test_cases import eventually, rows
 from tests.support.households import id_number, member
 
 pytestmark = pytest.mark.filterwarnings(r"ignore:(?s).*session\.exec\(\):DeprecationWarning")
@@ -368,11 +368,13 @@ async def test_only_the_relay_submits_self_reports(services: Services) -> None:
 # --- risk elimination ---------------------------------------------------------------------------------
 
 
-async def eliminate(services: Services, case_id: str) -> Any:
-    return await services.step(case_id, "eliminate_risk", "banner_official", BANNER, comment="风险消除")
+async def propose(services: Services, case_id: str, role: str = "village_official") -> Any:
+    return await services.step(case_id, "propose_elimination", role, ASIER, comment="收入稳定，建议风险消除")
 
 
-async def test_risk_elimination_refused_then_allowed(services: Services) -> None:
+async def test_risk_elimination_follows_the_village_township_banner_path(
+    services: Services, settings: Settings
+) -> None:
     start = services.clock.now
     for year in {start.year, start.year + 1}:
         await set_thresholds(services, year)
@@ -380,7 +382,7 @@ async def test_risk_elimination_refused_then_allowed(services: Services) -> None
     case = await services.confirmed(home["id"])
     await services.step(case["id"], "start_assistance", "township_official", XINI)
 
-    refused = await eliminate(services, case["id"])
+    refused = await propose(services, case["id"])
     assert refused.status_code == 409, refused.text
     problems = refused.json()["errors"]
     assert [p["field"] for p in problems] == [
@@ -403,18 +405,102 @@ async def test_risk_elimination_refused_then_allowed(services: Services) -> None
         headers=services.headers("village_official", ASIER),
     )
     await visit(services, home["id"], start.date().isoformat(), income_per_capita_fen=800_000)
-    banner = services.headers("banner_official", BANNER)
+    village = services.headers("village_official", ASIER)
     inbox = "/api/v1/monitoring/cases?awaiting_me=true"
-    assert (await services.monitoring.get(inbox, headers=banner)).json()["total"] == 0
+    assert (await services.monitoring.get(inbox, headers=village)).json()["total"] == 0
     services.clock.advance(days=185)
-    assert [c["id"] for c in (await services.monitoring.get(inbox, headers=banner)).json()["items"]] == [
+    assert [c["id"] for c in (await services.monitoring.get(inbox, headers=village)).json()["items"]] == [
         case["id"]
     ]
     await visit(services, home["id"], services.clock.now.date().isoformat(), income_per_capita_fen=820_000)
-    allowed = await eliminate(services, case["id"])
-    assert allowed.status_code == 200, allowed.text
-    assert allowed.json()["status"] == "risk_eliminated" and allowed.json()["eliminated_at"]
+
+    # Out of order (409) and by the wrong role or tier (403) changes nothing.
+    assert (await services.step(case["id"], "eliminate_risk", "banner_official", BANNER)).status_code == 409
+    assert (
+        await services.step(case["id"], "review_elimination", "township_official", XINI)
+    ).status_code == 409
+    assert (
+        await services.step(case["id"], "propose_elimination", "township_official", XINI)
+    ).status_code == 403
+    proposed = await propose(services, case["id"], "work_team")
+    assert proposed.status_code == 200, proposed.text
+    assert proposed.json()["status"] == "elimination_proposed"
+    assert (await services.step(case["id"], "eliminate_risk", "banner_official", BANNER)).status_code == 409
+    assert (
+        await services.step(case["id"], "review_elimination", "village_official", ASIER)
+    ).status_code == 403
+    township = services.headers("township_official", XINI)
+    assert [c["id"] for c in (await services.monitoring.get(inbox, headers=township)).json()["items"]] == [
+        case["id"]
+    ]
+    reviewed = await services.step(case["id"], "review_elimination", "township_official", XINI)
+    assert reviewed.status_code == 200 and reviewed.json()["status"] == "elimination_reviewed"
+    decided = await services.step(case["id"], "eliminate_risk", "banner_official", BANNER, comment="风险消除")
+    assert decided.status_code == 200, decided.text
+    body = decided.json()
+    assert body["status"] == "risk_eliminated" and body["eliminated_at"]
+    assert (body["category_at_opening"], body["return_category"]) == ("lifted_supported", "lifted_supported")
+    assert [s["action"] for s in body["steps"]][-3:] == [
+        "propose_elimination",
+        "review_elimination",
+        "eliminate_risk",
+    ]
+    assert [s["role"] for s in body["steps"]][-3:] == ["work_team", "township_official", "banner_official"]
+
+    url = f"/api/v1/monitoring/cases/{case['id']}"
+
+    async def returned() -> bool:
+        detail = await services.monitoring.get(url, headers=village)
+        return bool(detail.json()["return_change"] == "delivered")
+
+    await eventually(returned)
+    history_url = f"/api/v1/households/{home['id']}/history"
+    history = (await services.registry.get(history_url, headers=village)).json()
+    assert [h["to_category"] for h in history] == ["lifted_supported", "monitored", "lifted_supported"]
+    assert history[-1]["actor"] == "svc-monitoring" and "风险消除" in history[-1]["reason"]
+    # Exactly once: a replay of the return changes nothing more.
+    [(message_id,)] = await rows(
+        settings,
+        select(outbox.c.id).where(outbox.c.idempotency_key == f"monitoring-case-{case['id']}-eliminate"),
+    )
+    replay = f"/api/v1/monitoring/deliveries/{message_id}/replay"
+    assert (
+        await services.monitoring.post(replay, headers=services.headers("banner_official", BANNER))
+    ).is_success
+    await eventually(returned)
+    await services.app.state.dispatcher.dispatch_due()
+    assert len((await services.registry.get(history_url, headers=village)).json()) == 3
     assert (await services.open_case(home["id"]))["status"] == "applied"  # no longer an open case
+
+
+async def test_an_ordinary_household_returns_to_ordinary(services: Services) -> None:
+    for year in {services.clock.now.year, services.clock.now.year + 1}:
+        await set_thresholds(services, year)
+    home = await services.register(category="ordinary", income_per_capita_fen=400_000)
+    case = await services.confirmed(home["id"])
+    assert case["confirmed_category"] == "marginal"
+    await services.step(case["id"], "start_assistance", "village_official", ASIER)
+    await services.monitoring.post(
+        f"/api/v1/monitoring/cases/{case['id']}/measures",
+        json={
+            "kind": "employment",
+            "description": "公益性岗位",
+            "cadre_name": "王海",
+            "started_on": "2026-01-05",
+        },
+        headers=services.headers("village_official", ASIER),
+    )
+    await visit(services, home["id"], services.clock.now.date().isoformat(), income_per_capita_fen=800_000)
+    services.clock.advance(days=190)
+    await visit(services, home["id"], services.clock.now.date().isoformat(), income_per_capita_fen=800_000)
+    for action, role, region in (
+        ("propose_elimination", "village_official", ASIER),
+        ("review_elimination", "township_official", XINI),
+        ("eliminate_risk", "banner_official", BANNER),
+    ):
+        response = await services.step(case["id"], action, role, region)
+        assert response.status_code == 200, response.text
+    assert response.json()["return_category"] == "ordinary"
 
 
 async def test_a_household_without_labour_is_not_eliminated(services: Services) -> None:
@@ -436,7 +522,7 @@ async def test_a_household_without_labour_is_not_eliminated(services: Services) 
     await visit(services, home["id"], services.clock.now.date().isoformat())
     services.clock.advance(days=190)
     await visit(services, home["id"], services.clock.now.date().isoformat())
-    refused = await eliminate(services, case["id"])
+    refused = await propose(services, case["id"])
     assert refused.status_code == 409
     assert [p["field"] for p in refused.json()["errors"]] == ["labour_ability"]
     assert refused.json()["errors"][0]["reason"] == "家庭无劳动能力成员，不能标注风险消除"

@@ -75,7 +75,8 @@ async def to_notice_closed(
 ) -> None:
     """Each tier's real user takes its step; then the notice period is back-dated to have ended."""
     for user, action in (
-        ("asier-team", "village_review"),
+        ("asier-team", "village_review"),  # 阿斯尔嘎查 has its work team on record: both sides sign
+        ("asier", "village_review"),
         ("minzheng", "data_comparison"),
         ("xini", "township_review"),
         ("xini", "publish_notice"),
@@ -142,6 +143,7 @@ async def test_confirmation_reaches_the_registry_once_across_an_outage(
     assert [s["actor"] for s in started["steps"]] == [
         "asier",
         "asier-team",
+        "asier",
         "minzheng",
         "xini",
         "xini",

@@ -40,7 +40,9 @@ ORDER = [
     ("township_reviewed", "publish_notice", "in_public_notice"),
     ("in_public_notice", "confirm", "confirmed"),
     ("confirmed", "start_assistance", "assisting"),
-    ("assisting", "eliminate_risk", "risk_eliminated"),
+    ("assisting", "propose_elimination", "elimination_proposed"),
+    ("elimination_proposed", "review_elimination", "elimination_reviewed"),
+    ("elimination_reviewed", "eliminate_risk", "risk_eliminated"),
 ]
 NEXT = {(status, action): to for status, action, to in ORDER}
 PENDING = {status: action for status, action, _ in ORDER}
@@ -52,6 +54,8 @@ WHO = {
     "publish_notice": ({"township_official"}, "township"),
     "confirm": ({"banner_official"}, None),
     "start_assistance": ({"village_official", "township_official", "banner_official"}, None),
+    "propose_elimination": ({"village_official", "work_team"}, "village"),
+    "review_elimination": ({"township_official"}, "township"),
     "eliminate_risk": ({"banner_official"}, None),
 }
 REJECTABLE = ["applied", "village_reviewed", "data_compared", "township_reviewed", "in_public_notice"]
@@ -80,6 +84,8 @@ def expected(status: str, action: str, role: str, actor_region: str, case_region
         return "scope"
     if action == "reject":
         return "rejected"
+    if action == "village_review" and status == "applied":
+        return "applied"  # the first of two signatures: the village has a work team on record by default
     return NEXT.get((status, action), "order")
 
 
@@ -164,23 +170,87 @@ def test_reject_during_the_notice_needs_no_closed_period() -> None:
         assert outcome == CaseStatus.rejected
 
 
-def test_eliminate_risk_carries_every_blocker() -> None:
+@pytest.mark.parametrize(
+    ("status", "action", "role", "region"),
+    [
+        (CaseStatus.assisting, Action.propose_elimination, Role.work_team, V1),
+        (CaseStatus.elimination_proposed, Action.review_elimination, Role.township_official, T1),
+        (CaseStatus.elimination_reviewed, Action.eliminate_risk, Role.banner_official, BANNER),
+    ],
+)
+def test_each_elimination_step_carries_every_blocker(
+    status: CaseStatus, action: Action, role: Role, region: str
+) -> None:
     facts = CaseFacts(elimination_blockers=("income", "measures"))
-    refused = next_status(
-        CaseStatus.assisting, Action.eliminate_risk, Role.banner_official, BANNER, V1, facts=facts
-    )
-    assert isinstance(refused, Refusal) and refused.blockers == ("income", "measures")
+    refused = next_status(status, action, role, region, V1, facts=facts)
+    assert isinstance(refused, Refusal) and refused.kind == RefusalKind.order
+    assert refused.blockers == ("income", "measures")
+
+
+COMMITTEE = rules.Signature("asier", Role.village_official)
+TEAM = rules.Signature("asier-team", Role.work_team)
+
+
+@pytest.mark.parametrize(
+    ("signed", "on_record", "role", "actor", "outcome"),
+    [
+        ((), True, Role.village_official, "asier", "applied"),
+        ((), True, Role.work_team, "asier-team", "applied"),
+        ((COMMITTEE,), True, Role.work_team, "asier-team", "village_reviewed"),
+        ((TEAM,), True, Role.village_official, "asier", "village_reviewed"),
+        ((), False, Role.village_official, "asier", "village_reviewed"),  # no work team on record
+        ((), False, Role.work_team, "asier-team", "applied"),  # a team that signs waits for the committee
+        ((TEAM,), False, Role.village_official, "asier", "village_reviewed"),
+        ((COMMITTEE,), True, Role.village_official, "asier2", "order"),  # the same role twice
+        ((COMMITTEE,), True, Role.work_team, "asier", "order"),  # the same person twice
+        ((TEAM,), True, Role.work_team, "asier-team2", "order"),
+    ],
+)
+def test_the_village_review_is_signed_by_two(
+    signed: tuple[rules.Signature, ...], on_record: bool, role: Role, actor: str, outcome: str
+) -> None:
+    facts = CaseFacts(signatures=signed, work_team_on_record=on_record)
+    result = next_status(CaseStatus.applied, Action.village_review, role, V1, V1, facts=facts, actor=actor)
+    if outcome == "order":
+        assert isinstance(result, Refusal) and result.kind == RefusalKind.order and result.reason
+    else:
+        assert result == CaseStatus(outcome)
+    offered = rules.allowed_actions(CaseStatus.applied, role, V1, V1, facts=facts, actor=actor)
+    assert (Action.village_review in offered) == (outcome != "order")
+
+
+@pytest.mark.parametrize(
+    ("at_opening", "returns"),
+    [
+        ("lifted_supported", "lifted_supported"),
+        ("lifted_unsupported", "lifted_unsupported"),
+        ("monitored", "lifted_supported"),
+        ("marginal", "ordinary"),
+        ("sudden_hardship", "ordinary"),
+        ("ordinary", "ordinary"),
+    ],
+)
+def test_the_category_a_household_returns_to(at_opening: str, returns: str) -> None:
+    assert rules.category_after_elimination(at_opening) == returns
 
 
 @pytest.mark.parametrize(
     ("role", "region", "statuses"),
     [
-        (Role.village_official, V1, {"applied", "confirmed"}),
-        (Role.work_team, V1, {"applied"}),
+        (Role.village_official, V1, {"applied", "confirmed", "assisting"}),
+        (Role.work_team, V1, {"applied", "assisting"}),
         (Role.department_officer, BANNER, {"village_reviewed"}),
         (Role.department_officer, T1, {"village_reviewed"}),
-        (Role.township_official, T1, {"data_compared", "township_reviewed", "confirmed"}),
-        (Role.banner_official, BANNER, {"village_reviewed", "in_public_notice", "confirmed", "assisting"}),
+        (
+            Role.township_official,
+            T1,
+            {"data_compared", "township_reviewed", "confirmed", "elimination_proposed"},
+        ),
+        (
+            Role.banner_official,
+            BANNER,
+            {"village_reviewed", "in_public_notice", "confirmed", "elimination_reviewed"},
+        ),
         (Role.auditor, BANNER, set()),
         (Role.banner_admin, BANNER, set()),
     ],

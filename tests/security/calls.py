@@ -411,6 +411,17 @@ register_simple(
     ),
     probe=THRESHOLDS_2099,
 )
+WORK_TEAMS_IN = listing_in("/api/v1/monitoring/work-teams")
+register_simple("GET /api/v1/monitoring/work-teams", WORK_TEAMS_IN, listing=True)
+register_simple(
+    "PUT /api/v1/monitoring/work-teams/{village_code}",
+    lambda w, p: Request(
+        "PUT",
+        f"/api/v1/monitoring/work-teams/{VILLAGE[p]}",
+        json={"leader_name": "王海", "dispatched_on": f"{YEAR}-01-01"},
+    ),
+    probe=WORK_TEAMS_IN,
+)
 register_simple("GET /api/v1/monitoring/deliveries", get("/api/v1/monitoring/deliveries"))
 register_simple(
     "POST /api/v1/monitoring/deliveries/{delivery_id}/replay",
