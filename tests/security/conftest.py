@@ -47,6 +47,12 @@ def world(gateway: httpx.Client, mint: Mint, role_callers: dict[Role, Caller]) -
         )
         for name, region in STEP_REGIONS.items()
     }
+    # the village review is signed jointly: each village's work team signs before its committee
+    steps.update(
+        (name.replace("village", "team", 1), official(Role.work_team, region, f"matrix-team-{region}"))
+        for name, region in STEP_REGIONS.items()
+        if name.startswith("village")
+    )
     builder = Builder(
         maker=official(Role.banner_official, BANNER, "matrix-maker"),
         checker=official(Role.banner_official, BANNER, "matrix-checker"),

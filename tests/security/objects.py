@@ -58,9 +58,10 @@ class Builder:
     def case_in_notice(self, position: Position, household_id: str) -> dict[str, Any]:
         """A case taken through village, department and township review into its public notice."""
         case = self.case(household_id)
-        village = self.steps[f"village:{position}"]
+        village, team = self.steps[f"village:{position}"], self.steps[f"team:{position}"]
         township = self.steps[f"township:{position}"]
         for caller, action, status in (
+            (team, "village_review", "applied"),  # a work team's signature waits for the committee's
             (village, "village_review", "village_reviewed"),
             (self.maker, "data_comparison", "data_compared"),
             (township, "township_review", "township_reviewed"),
