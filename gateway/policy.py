@@ -202,7 +202,7 @@ ASSETS_RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/assets/projects", _BANNER_OFFICIAL),
     Rule(
         "PUT",
-        "/api/v1/assets/projects/{id}/targets/{tid}",
+        "/api/v1/assets/projects/{id}/targets/{id}",
         frozenset({Role.township_official, Role.banner_official}),
     ),
     Rule("GET", "/api/v1/assets/allocations", EVERY_OFFICIAL),

@@ -9,7 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assets import rules
 from services.assets.common import page_of, record, region_in_scope
-from services.assets.models import Asset, AssetIncome, AssetStatusChange, Entity
+from services.assets.entities import entity_serving
+from services.assets.models import Asset, AssetIncome, AssetStatusChange
 from services.assets.schemas import (
     AssetCreate,
     AssetPublic,
@@ -21,7 +22,6 @@ from services.assets.schemas import (
 )
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid
-from shared.regions import is_within
 from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.assets import AssetClass, AssetStatus, FundingSource
 
@@ -31,24 +31,19 @@ async def get_asset(session: AsyncSession, *, principal: Principal, asset_id: uu
     return await fetch_in_scope(session, statement, what="asset")
 
 
-async def _check_operator(
-    session: AsyncSession, principal: Principal, entity_id: uuid.UUID, region_code: str
-) -> None:
-    """The operator is an entity of the caller's scope, or of a tier above that holds the asset's region."""
-    entity = await session.get(Entity, entity_id)
-    if entity is None or not (
-        is_within(entity.region_code, principal.region) or is_within(region_code, entity.region_code)
-    ):
-        raise Invalid.field("operator_entity_id", "经营主体不存在或不在您的管辖范围内")
-
-
 async def register(session: AsyncSession, *, principal: Principal, data: AssetCreate) -> AssetPublic:
     """Record an asset and the first entry of its status history."""
     region_in_scope(data.region_code, principal)
     if data.funding_year > datetime.now(UTC).year:
         raise Invalid.field("funding_year", "不能晚于今年")
     if data.operator_entity_id is not None:
-        await _check_operator(session, principal, data.operator_entity_id, data.region_code)
+        await entity_serving(
+            session,
+            principal=principal,
+            entity_id=data.operator_entity_id,
+            region_code=data.region_code,
+            field="operator_entity_id",
+        )
     asset = Asset(**data.model_dump(), created_by=principal.subject)
     session.add(asset)
     await session.flush()

@@ -1,43 +1,77 @@
 """Demo data for `make run`: a few assets, entities, products and fund investments in 锡尼镇, with
-incomes that leave room for a dividend plan. Loading is idempotent (nothing is added twice)."""
+incomes that leave room for a dividend plan; the catalogue's checks and sales; 百企兴百村 partnerships; and
+two years of money put in with its projects' targets and three-level notices. Loading is idempotent
+(each part is added once) and deterministic."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.assets import supervision
 from services.assets.models import (
     INDUSTRY_FUND_ID,
+    Allocation,
     Asset,
     AssetIncome,
     AssetStatusChange,
+    Commitment,
+    Delivery,
     Entity,
+    FundProject,
     Investment,
+    Partnership,
+    PerformanceTarget,
     Product,
+    ProductCheck,
     Repayment,
+    Sale,
 )
-from shared.vocabulary.assets import AssetClass, AssetStatus, EntityKind, FundingSource
+from services.assets.schemas import NoticeGeneration
+from shared.auth import Principal
+from shared.roles import Role
+from shared.vocabulary.assets import (
+    AssetClass,
+    AssetStatus,
+    CertificationCheck,
+    CommitmentKind,
+    Comparison,
+    EntityKind,
+    FundingSource,
+    IndicatorKind,
+    SalesChannel,
+)
 
 DEMO = "demo-seed"
 ASIER, BAYIN, WULAN, XINI = "150625100201", "150625100202", "150625100203", "150625100"
+BALAGONG, BALAGONG_VILLAGE, BANNER = "150625101", "150625101201", "150625"
+YUAN = 100
 
 
 async def seed_assets(session: AsyncSession) -> int:
-    """Add the demo assets and what goes with them unless they are there; returns the rows added."""
+    """Add each part of the demo unless it is there; returns the rows added."""
+    added = await _seed_register(session)
+    added += await _seed_consumption(session)
+    added += await _seed_partnerships(session)
+    return added + await _seed_allocations(session)
+
+
+async def _seed_register(session: AsyncSession) -> int:
+    """Assets, their incomes, entities, products and fund investments."""
     if (await session.exec(select(Asset.id).where(Asset.created_by == DEMO))).first() is not None:
         return 0
     coop = Entity(
         name="杭锦旗阿斯尔绒山羊养殖专业合作社",
         kind=EntityKind.cooperative,
         region_code=ASIER,
-        credit_code="93150625MA0DEMO001",
+        credit_code="93150625MA0HJ0001C",
         contact="巴特尔 139****5678",
     )
     firm = Entity(
         name="鄂尔多斯天牧朔方农牧业有限公司",
         kind=EntityKind.leading_enterprise,
         region_code=XINI,
-        credit_code="91150625MA0DEMO002",
+        credit_code="91150625MA0HJ0002M",
         contact="锡尼镇工业园区",
     )
     collective = Entity(
@@ -200,3 +234,388 @@ async def seed_assets(session: AsyncSession) -> int:
     )
     await session.flush()
     return len(entities) + len(assets) + len(rows) + 3
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(1, 0), tzinfo=UTC)
+
+
+async def _seed_consumption(session: AsyncSession) -> int:
+    """The catalogue's decisions (two products pass all four checks, the licorice fails on benefit) and
+    the certified products' sales by channel."""
+    products = {
+        p.certificate_no: p
+        for p in await session.exec(select(Product).where(col(Product.certificate_no).startswith("HJQ-FP-")))
+    }
+    if (
+        not products
+        or (await session.exec(select(ProductCheck.id).where(ProductCheck.decided_by == DEMO))).first()
+    ):
+        return 0
+    cashmere, mutton, licorice = (products[f"HJQ-FP-{n}"] for n in ("2025-001", "2025-002", "2024-003"))
+    notes = {
+        CertificationCheck.quality: "第三方检测合格",
+        CertificationCheck.price: "价格不高于同类产品市场均价",
+        CertificationCheck.integrity: "无失信记录",
+        CertificationCheck.benefit: "带动脱贫户、监测户稳定增收",
+    }
+    rows: list[object] = [
+        ProductCheck(
+            product_id=product.id,
+            check=check,
+            passed=True,
+            note=note,
+            decided_by=DEMO,
+            decided_role=Role.banner_official,
+            decided_at=_at(product.certified_on),
+        )
+        for product in (cashmere, mutton)
+        for check, note in notes.items()
+    ]
+    rows += [
+        ProductCheck(
+            product_id=licorice.id,
+            check=check,
+            passed=check != CertificationCheck.benefit,
+            note="联结农牧户不足 5 户，带贫效益未达认定条件" if check == CertificationCheck.benefit else note,
+            decided_by=DEMO,
+            decided_role=Role.banner_official,
+            decided_at=_at(licorice.certified_on),
+        )
+        for check, note in notes.items()
+    ]
+    sales = [
+        (cashmere, SalesChannel.enterprise_purchase, date(2025, 11, 12), 120_000, "鄂尔多斯羊绒制品厂"),
+        (cashmere, SalesChannel.ecommerce, date(2026, 3, 8), 45_600, None),
+        (cashmere, SalesChannel.hall, date(2026, 6, 18), 18_300, None),
+        (mutton, SalesChannel.counter, date(2025, 12, 20), 8_600, "杭锦旗人民医院"),
+        (mutton, SalesChannel.zone, date(2026, 1, 15), 15_200, "锡尼镇超市消费扶贫专区"),
+        (mutton, SalesChannel.hall, date(2026, 2, 1), 23_800, None),
+        (mutton, SalesChannel.ecommerce, date(2026, 9, 10), 31_500, None),
+        (mutton, SalesChannel.enterprise_purchase, date(2026, 9, 25), 56_000, "旗直机关食堂"),
+    ]
+    rows += [
+        Sale(
+            product_id=product.id,
+            region_code=product.region_code,
+            channel=channel,
+            sold_on=sold_on,
+            amount_fen=yuan * YUAN,
+            buyer=buyer,
+            created_by=DEMO,
+        )
+        for product, channel, sold_on, yuan, buyer in sales
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return len(rows)
+
+
+async def _seed_partnerships(session: AsyncSession) -> int:
+    """Four 百企兴百村 pairs: one has delivered everything, the others part, one little and late."""
+    if (await session.exec(select(Partnership.id).where(Partnership.created_by == DEMO))).first():
+        return 0
+    enterprises = [
+        Entity(
+            name="杭锦旗恒源牧业有限公司",
+            kind=EntityKind.enterprise,
+            region_code=XINI,
+            credit_code="91150625MA0HJ0003Q",
+            contact="锡尼镇工业园区",
+        ),
+        Entity(
+            name="鄂尔多斯市草原情食品有限公司",
+            kind=EntityKind.enterprise,
+            region_code=BALAGONG,
+            credit_code="91150600MA0HJ0004L",
+            contact="巴拉贡镇",
+        ),
+        Entity(
+            name="杭锦旗库布其沙产业有限公司",
+            kind=EntityKind.enterprise,
+            region_code=XINI,
+            credit_code="91150625MA0HJ0005Y",
+            contact="锡尼镇",
+        ),
+    ]
+    session.add_all(enterprises)
+    await session.flush()
+    hengyuan, caoyuan, kubuqi = enterprises
+    # (enterprise, village, signed, [(kind, promised, due, delivered amounts with dates)])
+    plans = [
+        (
+            hengyuan,
+            ASIER,
+            date(2025, 3, 1),
+            [
+                (
+                    CommitmentKind.investment,
+                    500_000 * YUAN,
+                    date(2025, 12, 31),
+                    [(500_000 * YUAN, date(2025, 9, 30))],
+                ),
+                (
+                    CommitmentKind.jobs,
+                    12,
+                    date(2025, 12, 31),
+                    [(8, date(2025, 6, 1)), (4, date(2025, 10, 1))],
+                ),
+            ],
+        ),
+        (
+            kubuqi,
+            BAYIN,
+            date(2025, 5, 10),
+            [
+                (
+                    CommitmentKind.purchases,
+                    300_000 * YUAN,
+                    date(2026, 10, 31),
+                    [(180_000 * YUAN, date(2026, 9, 30))],
+                ),
+                (
+                    CommitmentKind.donations,
+                    50_000 * YUAN,
+                    date(2025, 12, 31),
+                    [(50_000 * YUAN, date(2025, 11, 20))],
+                ),
+                (CommitmentKind.jobs, 6, date(2026, 6, 30), [(3, date(2026, 4, 1))]),
+            ],
+        ),
+        (
+            caoyuan,
+            BALAGONG_VILLAGE,
+            date(2025, 4, 15),
+            [
+                (
+                    CommitmentKind.purchases,
+                    800_000 * YUAN,
+                    date(2026, 12, 31),
+                    [(600_000 * YUAN, date(2026, 11, 15))],
+                ),
+                (CommitmentKind.jobs, 20, date(2026, 12, 31), [(15, date(2026, 5, 1))]),
+            ],
+        ),
+        (
+            hengyuan,
+            WULAN,
+            date(2026, 1, 20),
+            [
+                (
+                    CommitmentKind.investment,
+                    1_200_000 * YUAN,
+                    date(2026, 9, 30),
+                    [(200_000 * YUAN, date(2026, 7, 1))],
+                ),
+                (CommitmentKind.donations, 30_000 * YUAN, date(2026, 6, 30), []),
+            ],
+        ),
+    ]
+    rows = 0
+    for enterprise, village, signed_on, commitments in plans:
+        partnership = Partnership(
+            enterprise_id=enterprise.id, region_code=village, signed_on=signed_on, created_by=DEMO
+        )
+        session.add(partnership)
+        await session.flush()
+        for kind, amount, due_on, deliveries in commitments:
+            commitment = Commitment(partnership_id=partnership.id, kind=kind, amount=amount, due_on=due_on)
+            session.add(commitment)
+            await session.flush()
+            session.add_all(
+                Delivery(
+                    partnership_id=partnership.id,
+                    commitment_id=commitment.id,
+                    amount=delivered,
+                    delivered_on=on,
+                    evidence=f"{kind.label}兑现凭证（{on.isoformat()}）：合同、转账回单或用工花名册存档",
+                    members=[],
+                    created_by=DEMO,
+                )
+                for delivered, on in deliveries
+            )
+            rows += 1 + len(deliveries)
+        rows += 1
+    await session.flush()
+    return len(enterprises) + rows
+
+
+# (name, region, implementer, content, {year: [(source, yuan, allocated_on)]}, targets)
+# A target: (kind, indicator, unit, comparison, target, value reached or None).
+PROJECTS = [
+    (
+        "阿斯尔嘎查肉羊养殖棚圈建设项目",
+        ASIER,
+        "阿斯尔嘎查股份经济合作社",
+        "新建标准化棚圈 10 座",
+        2025,
+        [
+            (FundingSource.central, 1_200_000, date(2025, 3, 10)),
+            (FundingSource.banner_special, 300_000, date(2025, 4, 1)),
+        ],
+        [
+            (IndicatorKind.output, "新建标准化棚圈", "座", Comparison.at_least, 10, 10),
+            (IndicatorKind.benefit, "带动脱贫户增收", "户", Comparison.at_least, 35, 38),
+        ],
+    ),
+    (
+        "巴音乌素嘎查饲草料基地项目",
+        BAYIN,
+        "巴音乌素嘎查股份经济合作社",
+        "建设饲草料基地 800 亩",
+        2025,
+        [
+            (FundingSource.autonomous_region, 650_000, date(2025, 4, 20)),
+            (FundingSource.banner_special, 250_000, date(2025, 5, 6)),
+        ],
+        [
+            (IndicatorKind.output, "饲草料基地面积", "亩", Comparison.at_least, 800, 760),
+            (IndicatorKind.benefit, "受益农牧户", "户", Comparison.at_least, 60, 64),
+        ],
+    ),
+    (
+        "锡尼镇智慧农贸市场冷链项目",
+        XINI,
+        "鄂尔多斯天牧朔方农牧业有限公司",
+        "冷库及冷链配送设施",
+        2025,
+        [
+            (FundingSource.banner_special, 2_000_000, date(2025, 5, 20)),
+            (FundingSource.city, 400_000, date(2025, 6, 3)),
+        ],
+        [
+            (IndicatorKind.output, "冷库库容", "吨", Comparison.at_least, 500, 500),
+            (IndicatorKind.benefit, "单位冷藏成本", "元/吨", Comparison.at_most, 120, 110),
+        ],
+    ),
+    (
+        "巴拉贡村人畜饮水巩固提升工程",
+        BALAGONG_VILLAGE,
+        "杭锦旗水利事业发展中心",
+        "新打机电井 4 眼，铺设管网 6 公里",
+        2025,
+        [
+            (FundingSource.central, 900_000, date(2025, 3, 28)),
+            (FundingSource.social, 100_000, date(2025, 7, 1)),
+        ],
+        [
+            (IndicatorKind.output, "新打机电井", "眼", Comparison.at_least, 4, 4),
+            (IndicatorKind.benefit, "饮水安全保障人口", "人", Comparison.at_least, 420, 435),
+        ],
+    ),
+    (
+        "阿斯尔嘎查绒山羊良种繁育项目",
+        ASIER,
+        "杭锦旗阿斯尔绒山羊养殖专业合作社",
+        "引进优质种公羊 200 只",
+        2026,
+        [
+            (FundingSource.central, 1_500_000, date(2026, 3, 12)),
+            (FundingSource.banner_special, 600_000, date(2026, 4, 8)),
+        ],
+        [
+            (IndicatorKind.output, "引进种公羊", "只", Comparison.at_least, 200, 200),
+            (IndicatorKind.benefit, "带动养殖户", "户", Comparison.at_least, 80, 71),
+        ],
+    ),
+    (
+        "乌兰敖包嘎查光伏提水项目",
+        WULAN,
+        "乌兰敖包嘎查村民委员会",
+        "光伏提水设施 12 套",
+        2026,
+        [
+            (FundingSource.autonomous_region, 480_000, date(2026, 4, 16)),
+            (FundingSource.banner_special, 320_000, date(2026, 5, 9)),
+        ],
+        [
+            (IndicatorKind.output, "光伏提水设施", "套", Comparison.at_least, 12, 12),
+            (IndicatorKind.benefit, "受益草场面积", "亩", Comparison.at_least, 15_000, None),
+        ],
+    ),
+    (
+        "锡尼镇消费帮扶专馆建设项目",
+        XINI,
+        "锡尼镇人民政府",
+        "消费帮扶专馆 1 处及配套电商直播间",
+        2026,
+        [
+            (FundingSource.banner_special, 1_900_000, date(2026, 5, 18)),
+            (FundingSource.city, 300_000, date(2026, 6, 2)),
+        ],
+        [
+            (IndicatorKind.output, "专馆建筑面积", "平方米", Comparison.at_least, 600, 620),
+            (IndicatorKind.benefit, "年销售扶贫产品", "万元", Comparison.at_least, 300, None),
+        ],
+    ),
+    (
+        "全旗防返贫监测信息化项目",
+        BANNER,
+        "杭锦旗乡村振兴局",
+        "监测预警平台及移动端采集",
+        2026,
+        [
+            (FundingSource.banner_special, 180_000, date(2026, 3, 30)),
+            (FundingSource.social, 120_000, date(2026, 8, 1)),
+        ],
+        [
+            (IndicatorKind.output, "覆盖嘎查村", "个", Comparison.at_least, 88, 88),
+            (IndicatorKind.benefit, "风险发现到认定平均天数", "天", Comparison.at_most, 15, 12),
+        ],
+    ),
+]
+
+
+async def _seed_allocations(session: AsyncSession) -> int:
+    """Two years of money put in: the banner's special fund 2,550,000 yuan in 2025 and 3,000,000 in 2026
+    (not lower, honestly), central and regional money alongside, targets mostly met; the 2025 allocations
+    published at the three levels."""
+    if (await session.exec(select(Allocation.id).where(Allocation.created_by == DEMO))).first():
+        return 0
+    rows = 0
+    for name, region_code, implementer, content, year, money, targets in PROJECTS:
+        project = FundProject(
+            name=name,
+            region_code=region_code,
+            year=year,
+            implementer=implementer,
+            content=content,
+            timeline=f"{year}年3月至{year}年10月",
+            created_by=DEMO,
+        )
+        session.add(project)
+        await session.flush()
+        session.add_all(
+            Allocation(
+                project_id=project.id,
+                region_code=region_code,
+                year=year,
+                source=source,
+                amount_fen=yuan * YUAN,
+                allocated_on=on,
+                document_no=f"杭财农〔{year}〕{index + 11}号",
+                created_by=DEMO,
+            )
+            for index, (source, yuan, on) in enumerate(money)
+        )
+        session.add_all(
+            PerformanceTarget(
+                project_id=project.id,
+                kind=kind,
+                indicator=indicator,
+                unit=unit,
+                comparison=comparison,
+                target_value=target,
+                actual_value=reached,
+                recorded_on=date(year, 11, 30) if reached is not None else None,
+                recorded_by=DEMO if reached is not None else None,
+            )
+            for kind, indicator, unit, comparison, target, reached in targets
+        )
+        rows += 1 + len(money) + len(targets)
+    await session.flush()
+    banner = Principal(subject=DEMO, role=Role.banner_official, region=BANNER)
+    notices = await supervision.generate_notices(
+        session, principal=banner, data=NoticeGeneration(year=2025, posted_on=date(2025, 8, 1))
+    )
+    return rows + len(notices.items)

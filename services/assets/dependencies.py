@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.assets import assets, dividends, fund
+from services.assets import allocations, assets, catalogue, dividends, fund, partnerships
 from services.assets.clients import PaymentsClient, RegistryClient
-from services.assets.models import Asset, DividendPlan, Fund, Investment
+from services.assets.models import Asset, DividendPlan, Fund, FundProject, Investment, Partnership, Product
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
 from shared.roles import Role
@@ -25,6 +25,22 @@ async def investment_in_scope(
     session: SessionDep, principal: PrincipalDep, investment_id: uuid.UUID
 ) -> Investment:
     return await fund.get_investment(session, principal=principal, investment_id=investment_id)
+
+
+async def product_in_scope(session: SessionDep, principal: PrincipalDep, product_id: uuid.UUID) -> Product:
+    return await catalogue.get_product(session, principal=principal, product_id=product_id)
+
+
+async def partnership_in_scope(
+    session: SessionDep, principal: PrincipalDep, partnership_id: uuid.UUID
+) -> Partnership:
+    return await partnerships.get_partnership(session, principal=principal, partnership_id=partnership_id)
+
+
+async def project_in_scope(
+    session: SessionDep, principal: PrincipalDep, project_id: uuid.UUID
+) -> FundProject:
+    return await allocations.get_project(session, principal=principal, project_id=project_id)
 
 
 async def fund_in_scope(session: SessionDep, principal: PrincipalDep) -> Fund:
@@ -45,6 +61,9 @@ AssetDep = Annotated[Asset, Depends(asset_in_scope)]
 PlanDep = Annotated[DividendPlan, Depends(plan_in_scope)]
 InvestmentDep = Annotated[Investment, Depends(investment_in_scope)]
 FundDep = Annotated[Fund, Depends(fund_in_scope)]
+ProductDep = Annotated[Product, Depends(product_in_scope)]
+PartnershipDep = Annotated[Partnership, Depends(partnership_in_scope)]
+ProjectDep = Annotated[FundProject, Depends(project_in_scope)]
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
 PaymentsDep = Annotated[PaymentsClient, Depends(get_payments)]
 
@@ -53,9 +72,13 @@ _READERS = set(Role) - {Role.bank, Role.service}
 Reader = Annotated[Principal, Depends(require_roles(*_READERS))]
 # A plan is read by the same people, and by payments' client checking a handed-over plan against it.
 PlanReader = Annotated[Principal, Depends(require_roles(*_READERS, Role.service))]
-# Who keeps the asset register, its incomes and notices, and drafts dividend plans: officials of all tiers.
+# Who keeps the asset register, its incomes and notices, drafts dividend plans and records partnerships,
+# their deliveries and product sales: officials of all tiers, each in scope.
 Keeper = Annotated[
     Principal, Depends(require_roles(Role.village_official, Role.township_official, Role.banner_official))
 ]
-# Who approves dividend plans (另一人审批) and manages the fund, entities and products.
+# Who approves dividend plans (另一人审批) and manages the fund, entities, products and their checks,
+# and records the values projects reached.
 Manager = Annotated[Principal, Depends(require_roles(Role.township_official, Role.banner_official))]
+# Who puts money in and sets projects' targets (旗级资金): banner officials only.
+Treasurer = Annotated[Principal, Depends(require_roles(Role.banner_official))]

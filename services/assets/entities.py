@@ -1,17 +1,18 @@
-"""Business entities (新型经营主体) and the certified poverty-relief product catalogue (扶贫产品认定)."""
+"""Business entities (新型经营主体, 帮扶企业) and the households a producer buys from."""
 
 import uuid
-from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assets.common import page_of, record, region_in_scope
-from services.assets.models import Entity, Product
-from services.assets.schemas import EntityCreate, EntityPublic, ProductCreate, ProductPublic
+from services.assets.models import Entity, EntitySupplier
+from services.assets.schemas import EntityCreate, EntityPublic
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
+from shared.regions import is_within
+from shared.registry_client import RegistryClient
 from shared.scope import narrowed, scoped
 from shared.vocabulary.assets import EntityKind
 
@@ -35,18 +36,60 @@ async def entity_for(session: AsyncSession, *, principal: Principal, entity_id: 
         raise Invalid.field("entity_id", "经营主体不存在或不在您的管辖范围内") from None
 
 
-async def create_entity(session: AsyncSession, *, principal: Principal, data: EntityCreate) -> EntityPublic:
+async def entity_serving(
+    session: AsyncSession, *, principal: Principal, entity_id: uuid.UUID, region_code: str, field: str
+) -> Entity:
+    """An entity named to work in `region_code`: one of the caller's scope, or of a tier above that holds
+    the region (a township's enterprise serves its villages); 422 naming `field` otherwise."""
+    entity = await session.get(Entity, entity_id)
+    if entity is None or not (
+        is_within(entity.region_code, principal.region) or is_within(region_code, entity.region_code)
+    ):
+        raise Invalid.field(field, "经营主体不存在或不在您的管辖范围内")
+    return entity
+
+
+async def _suppliers(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    rows = await session.exec(
+        select(EntitySupplier)
+        .where(col(EntitySupplier.entity_id).in_(ids))
+        .order_by(col(EntitySupplier.household_id))
+    )
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for row in rows:
+        found.setdefault(row.entity_id, []).append(row.household_id)
+    return found
+
+
+def _entity_public(entity: Entity, suppliers: list[uuid.UUID]) -> EntityPublic:
+    return EntityPublic(**entity.model_dump(), supplier_household_ids=suppliers)
+
+
+async def create_entity(
+    session: AsyncSession, *, principal: Principal, registry: RegistryClient, data: EntityCreate
+) -> EntityPublic:
+    """Register an entity with the households it buys from (each one the caller can see in the registry)."""
     region_in_scope(data.region_code, principal)
+    suppliers = list(dict.fromkeys(data.supplier_household_ids))
+    if suppliers:
+        known = {uuid.UUID(h["id"]) for h in await registry.lookup(suppliers, token=principal.token)}
+        unknown = [str(h) for h in suppliers if h not in known]
+        if unknown:
+            raise Invalid.field(
+                "supplier_household_ids", f"农牧户不存在或不在您的管辖范围内：{', '.join(unknown[:5])}"
+            )
     if data.credit_code is not None:
         taken = (await session.exec(select(Entity.id).where(Entity.credit_code == data.credit_code))).first()
         if taken is not None:
             raise Conflict("该统一社会信用代码已登记")
-    entity = Entity(**data.model_dump())
+    entity = Entity(**data.model_dump(exclude={"supplier_household_ids"}))
     session.add(entity)
     try:
         await session.flush()
     except IntegrityError:
         raise Conflict("该统一社会信用代码已登记（同时提交）") from None
+    session.add_all(EntitySupplier(entity_id=entity.id, household_id=h) for h in suppliers)
+    await session.flush()
     await record(
         session,
         principal,
@@ -56,7 +99,7 @@ async def create_entity(session: AsyncSession, *, principal: Principal, data: En
         entity_id=entity.id,
         after=data.model_dump(mode="json"),
     )
-    return EntityPublic.model_validate(entity, from_attributes=True)
+    return _entity_public(entity, sorted(suppliers))
 
 
 async def search_entities(
@@ -74,79 +117,8 @@ async def search_entities(
     rows, total = await page_of(
         session, statement, order_by=(col(Entity.name), col(Entity.id)), page=page, page_size=page_size
     )
-    return [EntityPublic.model_validate(e, from_attributes=True) for e in rows], total
-
-
-def _product_public(product: Product, entity_name: str, today: date) -> ProductPublic:
-    return ProductPublic(
-        **product.model_dump(exclude={"created_at"}),
-        created_at=product.created_at,
-        entity_name=entity_name,
-        valid=product.certified_on <= today <= product.valid_until,
-    )
-
-
-async def certify_product(
-    session: AsyncSession, *, principal: Principal, data: ProductCreate
-) -> ProductPublic:
-    """Add a certified product to the catalogue, under its entity's region."""
-    entity = await entity_for(session, principal=principal, entity_id=data.entity_id)
-    if data.valid_until < data.certified_on:
-        raise Invalid.field("valid_until", "有效期截止日不能早于认定日期")
-    taken = (
-        await session.exec(select(Product.id).where(Product.certificate_no == data.certificate_no))
-    ).first()
-    if taken is not None:
-        raise Conflict("该认定证书编号已登记")
-    product = Product(**data.model_dump(), region_code=entity.region_code)
-    session.add(product)
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise Conflict("该认定证书编号已登记（同时提交）") from None
-    await record(
-        session,
-        principal,
-        region=product.region_code,
-        action="product.certify",
-        entity="product",
-        entity_id=product.id,
-        after=data.model_dump(mode="json"),
-    )
-    return _product_public(product, entity.name, datetime.now(UTC).date())
-
-
-async def search_products(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    category: str | None,
-    entity_id: uuid.UUID | None,
-    region: str | None,
-    valid_on: date | None,
-    page: int,
-    page_size: int,
-) -> tuple[list[ProductPublic], int]:
-    """The catalogue within scope (by the entity's region); `valid_on` keeps certificates in force."""
-    statement = narrowed(select(Product), Product.region_code, principal, region)
-    if category:
-        statement = statement.where(Product.category == category)
-    if entity_id is not None:
-        statement = statement.where(Product.entity_id == entity_id)
-    if valid_on is not None:
-        statement = statement.where(
-            col(Product.certified_on) <= valid_on, col(Product.valid_until) >= valid_on
-        )
-    rows, total = await page_of(
-        session,
-        statement,
-        order_by=(col(Product.category), col(Product.name), col(Product.id)),
-        page=page,
-        page_size=page_size,
-    )
-    names = await entity_names(session, {p.entity_id for p in rows})
-    today = datetime.now(UTC).date()
-    return [_product_public(p, names[p.entity_id], today) for p in rows], total
+    suppliers = await _suppliers(session, {e.id for e in rows}) if rows else {}
+    return [_entity_public(e, suppliers.get(e.id, [])) for e in rows], total
 
 
 async def entity_names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

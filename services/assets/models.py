@@ -1,5 +1,6 @@
 """Tables of the assets service: assets and their incomes, dividend plans, the industry fund, entities,
-products and public notices. Money is integer fen in BigInteger columns; never a float."""
+products and their sales, 百企兴百村 partnerships, money put in (allocations) with its projects'
+performance targets, and public notices. Money is integer fen in BigInteger columns; never a float."""
 
 import uuid
 from datetime import UTC, date, datetime
@@ -219,5 +220,149 @@ class Notice(Base, table=True):
     projects: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     posted_on: date
     until: date
+    # set on the three-level notices generated from a year's allocations
+    allocation_year: int | None = Field(default=None, index=True)
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _at()
+
+
+class EntitySupplier(Base, table=True):
+    """A household a producer buys from (利益联结, seed §五(三)3): who its sales can reach."""
+
+    __tablename__ = "entity_suppliers"
+
+    entity_id: uuid.UUID = Field(foreign_key="entities.id", primary_key=True)
+    household_id: uuid.UUID = Field(primary_key=True)
+
+
+class ProductCheck(Base, table=True):
+    """One recorded decision on one of a product's four certification checks (质量、价格、诚信、效益关)."""
+
+    __tablename__ = "product_checks"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    product_id: uuid.UUID = Field(foreign_key="products.id", index=True)
+    check: str = Field(max_length=16)
+    passed: bool
+    note: str = Field(max_length=500)
+    decided_by: str = Field(max_length=128)
+    decided_role: str = Field(max_length=32)
+    decided_at: datetime = _at()
+
+
+class Sale(Base, table=True):
+    """A sale of a certified product through one channel (消费帮扶)."""
+
+    __tablename__ = "product_sales"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    product_id: uuid.UUID = Field(foreign_key="products.id", index=True)
+    region_code: str = Field(max_length=12, index=True, description="the product's, for scope")
+    channel: str = Field(max_length=32)
+    sold_on: date
+    amount_fen: int = _fen()
+    buyer: str | None = Field(default=None, max_length=100)
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _at()
+
+
+class SaleIncome(Base, table=True):
+    """What one supplying household received from a sale."""
+
+    __tablename__ = "product_sale_incomes"
+
+    sale_id: uuid.UUID = Field(foreign_key="product_sales.id", primary_key=True)
+    household_id: uuid.UUID = Field(primary_key=True, index=True)
+    amount_fen: int = _fen()
+
+
+class Partnership(Base, table=True):
+    """An enterprise paired with a village under 百企兴百村 / 村企共建 (seed §五(七))."""
+
+    __tablename__ = "partnerships"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    enterprise_id: uuid.UUID = Field(foreign_key="entities.id", index=True)
+    region_code: str = Field(max_length=12, index=True, description="the village")
+    signed_on: date
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _at()
+
+
+class Commitment(Base, table=True):
+    """What the enterprise promised, by when: fen for money, a count for jobs."""
+
+    __tablename__ = "partnership_commitments"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    partnership_id: uuid.UUID = Field(foreign_key="partnerships.id", index=True)
+    kind: str = Field(max_length=16)
+    amount: int = _fen()
+    due_on: date
+    note: str | None = Field(default=None, max_length=500)
+
+
+class Delivery(Base, table=True):
+    """What the enterprise delivered against a commitment, with its evidence and the members it employed."""
+
+    __tablename__ = "partnership_deliveries"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    partnership_id: uuid.UUID = Field(foreign_key="partnerships.id", index=True)
+    commitment_id: uuid.UUID = Field(foreign_key="partnership_commitments.id", index=True)
+    amount: int = _fen()
+    delivered_on: date
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    members: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _at()
+
+
+class FundProject(Base, table=True):
+    """A project that money is put into (资金项目), where it lies and who carries it out."""
+
+    __tablename__ = "fund_projects"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200)
+    region_code: str = Field(max_length=12, index=True)
+    year: int = Field(index=True)
+    implementer: str = Field(max_length=200)
+    content: str = Field(max_length=2000)
+    timeline: str = Field(max_length=200)
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _at()
+
+
+class PerformanceTarget(Base, table=True):
+    """One performance indicator of a project (绩效目标) and the value recorded against it."""
+
+    __tablename__ = "performance_targets"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: uuid.UUID = Field(foreign_key="fund_projects.id", index=True)
+    kind: str = Field(max_length=16)
+    indicator: str = Field(max_length=200)
+    unit: str = Field(max_length=20)
+    comparison: str = Field(max_length=16)
+    target_value: int = _fen()
+    actual_value: int | None = Field(default=None, sa_type=BigInteger)
+    recorded_on: date | None = None
+    recorded_by: str | None = Field(default=None, max_length=128)
+
+
+class Allocation(Base, table=True):
+    """Money put into a project in a year from one source (资金投入, seed §六(四))."""
+
+    __tablename__ = "allocations"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: uuid.UUID = Field(foreign_key="fund_projects.id", index=True)
+    region_code: str = Field(max_length=12, index=True, description="the project's, for scope")
+    year: int = Field(index=True)
+    source: str = Field(max_length=32)
+    amount_fen: int = _fen()
+    allocated_on: date
+    document_no: str | None = Field(default=None, max_length=100)
     created_by: str = Field(max_length=128)
     created_at: datetime = _at()

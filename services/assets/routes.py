@@ -6,49 +6,89 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from services.assets import assets, dividends, entities, fund, supervision
+from services.assets import (
+    allocations,
+    assets,
+    catalogue,
+    dividends,
+    entities,
+    fund,
+    partnerships,
+    supervision,
+)
 from services.assets.dependencies import (
     AssetDep,
     FundDep,
     InvestmentDep,
     Keeper,
     Manager,
+    PartnershipDep,
     PaymentsDep,
     PlanDep,
     PlanReader,
+    ProductDep,
+    ProjectDep,
     Reader,
     RegistryDep,
+    Treasurer,
 )
 from services.assets.schemas import (
+    AllocationCreate,
+    AllocationPage,
+    AllocationPublic,
     AssetCreate,
     AssetPage,
     AssetPublic,
+    CheckCreate,
+    DeliveryCreate,
     EntityCreate,
     EntityPage,
     EntityPublic,
     FundPublic,
+    GeneratedNotices,
     IncomeCreate,
     IncomePublic,
     InvestmentCreate,
     InvestmentPage,
     InvestmentPublic,
     NoticeCreate,
+    NoticeGeneration,
     NoticePage,
     NoticePublic,
+    PartnershipCreate,
+    PartnershipPage,
+    PartnershipPublic,
+    PartnershipRanking,
+    PerformanceReport,
     PlanCreate,
     PlanPage,
     PlanPublic,
     ProductCreate,
     ProductPage,
     ProductPublic,
+    ProjectCreate,
+    ProjectPage,
+    ProjectPublic,
     RepaymentCreate,
     RepaymentPublic,
+    SaleCreate,
+    SalePage,
+    SalePublic,
     SpecialFundsReport,
     StatusChangeIn,
     StatusChangePublic,
+    TargetPublic,
+    TargetValue,
 )
 from shared.db import SessionDep
-from shared.vocabulary.assets import AssetClass, AssetStatus, EntityKind, FundingSource, PlanStatus
+from shared.vocabulary.assets import (
+    AssetClass,
+    AssetStatus,
+    EntityKind,
+    FundingSource,
+    PlanStatus,
+    SalesChannel,
+)
 
 router = APIRouter(prefix="/api/v1/assets", tags=["assets"])
 REGION = r"^\d{6}(\d{3}){0,2}$"
@@ -119,9 +159,11 @@ async def cancel_plan(session: SessionDep, principal: Keeper, plan: PlanDep) -> 
 
 
 @router.post("/entities", response_model=EntityPublic, status_code=status.HTTP_201_CREATED)
-async def create_entity(session: SessionDep, principal: Manager, data: EntityCreate) -> EntityPublic:
-    """Register a business entity (龙头企业, 合作社, 村集体经济, 家庭农牧场)."""
-    return await entities.create_entity(session, principal=principal, data=data)
+async def create_entity(
+    session: SessionDep, principal: Manager, registry: RegistryDep, data: EntityCreate
+) -> EntityPublic:
+    """Register a business entity (企业, 合作社, 村集体经济, 家庭农牧场) and the households it buys from."""
+    return await entities.create_entity(session, principal=principal, registry=registry, data=data)
 
 
 @router.get("/entities", response_model=EntityPage)
@@ -142,7 +184,7 @@ async def list_entities(
 @router.post("/products", response_model=ProductPublic, status_code=status.HTTP_201_CREATED)
 async def certify_product(session: SessionDep, principal: Manager, data: ProductCreate) -> ProductPublic:
     """Add a certified poverty-relief product (扶贫产品认定) to the catalogue."""
-    return await entities.certify_product(session, principal=principal, data=data)
+    return await catalogue.certify_product(session, principal=principal, data=data)
 
 
 @router.get("/products", response_model=ProductPage)
@@ -156,7 +198,7 @@ async def list_products(
     page: PageQuery = 1,
     page_size: PageSizeQuery = 20,
 ) -> ProductPage:
-    items, total = await entities.search_products(
+    items, total = await catalogue.search_products(
         session,
         principal=principal,
         category=category,
@@ -167,6 +209,101 @@ async def list_products(
         page_size=page_size,
     )
     return ProductPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post(
+    "/products/{product_id}/checks", response_model=ProductPublic, status_code=status.HTTP_201_CREATED
+)
+async def decide_check(
+    session: SessionDep, principal: Manager, product: ProductDep, data: CheckCreate
+) -> ProductPublic:
+    """Record a decision on one of the four checks (质量、价格、诚信、效益关); all four pass: certified."""
+    return await catalogue.decide_check(session, principal=principal, product=product, data=data)
+
+
+@router.post("/products/{product_id}/sales", response_model=SalePublic, status_code=status.HTTP_201_CREATED)
+async def record_sale(
+    session: SessionDep, principal: Keeper, product: ProductDep, data: SaleCreate
+) -> SalePublic:
+    """Record a sale of a certified product by channel, and what it paid the supplying households."""
+    return await catalogue.record_sale(session, principal=principal, product=product, data=data)
+
+
+@router.get("/products/{product_id}/sales", response_model=SalePage)
+async def list_sales(
+    session: SessionDep,
+    principal: Reader,
+    product: ProductDep,
+    channel: SalesChannel | None = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 20,
+) -> SalePage:
+    """A product's sales, with totals by channel and the income that reached households."""
+    return await catalogue.search_sales(
+        session, principal=principal, product=product, channel=channel, page=page, page_size=page_size
+    )
+
+
+# --- 百企兴百村 partnerships ----------------------------------------------------------------------------
+
+
+@router.post("/partnerships", response_model=PartnershipPublic, status_code=status.HTTP_201_CREATED)
+async def create_partnership(
+    session: SessionDep, principal: Keeper, data: PartnershipCreate
+) -> PartnershipPublic:
+    """Pair an enterprise with a village of the caller's scope, with what it commits to and by when."""
+    return await partnerships.create(session, principal=principal, data=data)
+
+
+@router.get("/partnerships", response_model=PartnershipPage)
+async def list_partnerships(
+    session: SessionDep,
+    principal: Reader,
+    region: RegionQuery = None,
+    enterprise_id: uuid.UUID | None = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 20,
+) -> PartnershipPage:
+    items, total = await partnerships.search(
+        session,
+        principal=principal,
+        region=region,
+        enterprise_id=enterprise_id,
+        page=page,
+        page_size=page_size,
+    )
+    return PartnershipPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/partnerships/ranking", response_model=PartnershipRanking)
+async def rank_partnerships(
+    session: SessionDep, principal: Reader, region: RegionQuery = None
+) -> PartnershipRanking:
+    """Every partnership in scope ranked by the share of its commitments delivered."""
+    return await partnerships.ranking(session, principal=principal, region=region)
+
+
+@router.get("/partnerships/{partnership_id}", response_model=PartnershipPublic)
+async def get_partnership(session: SessionDep, _: Reader, partnership: PartnershipDep) -> PartnershipPublic:
+    return await partnerships.detail(session, partnership)
+
+
+@router.post(
+    "/partnerships/{partnership_id}/deliveries",
+    response_model=PartnershipPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+async def deliver(
+    session: SessionDep,
+    principal: Keeper,
+    registry: RegistryDep,
+    partnership: PartnershipDep,
+    data: DeliveryCreate,
+) -> PartnershipPublic:
+    """Record a delivery against a commitment, with its evidence; delivered jobs may name members."""
+    return await partnerships.deliver(
+        session, principal=principal, registry=registry, partnership=partnership, data=data
+    )
 
 
 # --- the fund -------------------------------------------------------------------------------------------
@@ -245,6 +382,79 @@ async def list_notices(
         session, principal=principal, region=region, page=page, page_size=page_size
     )
     return NoticePage(items=items, total=total, page=page, page_size=page_size)
+
+
+# --- money put in and its performance (§六(四)) ---------------------------------------------------------
+
+
+@router.post("/projects", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)
+async def create_project(session: SessionDep, principal: Treasurer, data: ProjectCreate) -> ProjectPublic:
+    """A fund project with its output and benefit targets (绩效目标)."""
+    return await allocations.create_project(session, principal=principal, data=data)
+
+
+@router.get("/projects", response_model=ProjectPage)
+async def list_projects(
+    session: SessionDep,
+    principal: Reader,
+    year: YearQuery = None,
+    region: RegionQuery = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 20,
+) -> ProjectPage:
+    items, total = await allocations.search_projects(
+        session, principal=principal, year=year, region=region, page=page, page_size=page_size
+    )
+    return ProjectPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.put("/projects/{project_id}/targets/{target_id}", response_model=TargetPublic)
+async def record_target_value(
+    session: SessionDep, principal: Manager, project: ProjectDep, target_id: uuid.UUID, data: TargetValue
+) -> TargetPublic:
+    """Record the value a target reached (执行监控); it is then met or missed."""
+    return await allocations.record_value(
+        session, principal=principal, project=project, target_id=target_id, data=data
+    )
+
+
+@router.post("/allocations", response_model=AllocationPublic, status_code=status.HTTP_201_CREATED)
+async def allocate(session: SessionDep, principal: Treasurer, data: AllocationCreate) -> AllocationPublic:
+    """Record money put into a project in a year, from one source."""
+    return await allocations.allocate(session, principal=principal, data=data)
+
+
+@router.get("/allocations", response_model=AllocationPage)
+async def list_allocations(
+    session: SessionDep,
+    principal: Reader,
+    year: YearQuery = None,
+    source: FundingSource | None = None,
+    region: RegionQuery = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 20,
+) -> AllocationPage:
+    return await allocations.search_allocations(
+        session, principal=principal, year=year, source=source, region=region, page=page, page_size=page_size
+    )
+
+
+@router.post("/allocations/notices", response_model=GeneratedNotices, status_code=status.HTTP_201_CREATED)
+async def generate_notices(
+    session: SessionDep, principal: Treasurer, data: NoticeGeneration
+) -> GeneratedNotices:
+    """Publish the year's allocations at the village, township and banner levels, for 10 days."""
+    return await supervision.generate_notices(session, principal=principal, data=data)
+
+
+@router.get("/performance", response_model=PerformanceReport)
+async def performance(
+    session: SessionDep, principal: Reader, year: YearQuery = None, region: RegionQuery = None
+) -> PerformanceReport:
+    """资金绩效: the year's projects and their targets met, missed or not yet recorded."""
+    return await allocations.performance(
+        session, principal=principal, year=year or _today().year, region=region
+    )
 
 
 # --- the asset register (last: `/{asset_id}` would shadow the paths above) -------------------------------

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import TypeVar
 
 from shared.money import format_yuan
-from shared.vocabulary.assets import AssetStatus
+from shared.vocabulary.assets import AssetStatus, CertificationCheck, CommitmentKind, Comparison, TargetStatus
 
 PERCENT = 100
 BASIS_POINTS = 10_000
@@ -230,3 +230,84 @@ def special_funds_flag(this_year_fen: int, last_year_fen: int) -> tuple[bool, st
         f"旗级专项资金投入低于上年度，减少 {format_yuan(last_year_fen - this_year_fen)} 元，"
         "不符合“资金投入总量不低于上年度”要求",
     )
+
+
+def notice_period(posted_on: date) -> tuple[date, date]:
+    """The fixed dates of a notice generated from allocations: up the shortest time the rule allows."""
+    return posted_on, posted_on + timedelta(days=MIN_NOTICE_DAYS)
+
+
+def notice_regions(region_code: str) -> list[str]:
+    """Where money put into a project is published (三级公示): its village, its township and the banner,
+    as far down as the project lies (a township's project is not published in a village)."""
+    return [region_code[:length] for length in (6, 9, 12) if length <= len(region_code)]
+
+
+# --- money put in and its performance (资金绩效管理, seed §六(四)) -----------------------------------------
+
+
+def target_status(comparison: Comparison, target_value: int, actual_value: int | None) -> TargetStatus:
+    """Whether a performance target was met by the value recorded against it."""
+    if actual_value is None:
+        return TargetStatus.unrecorded
+    met = actual_value >= target_value if comparison == Comparison.at_least else actual_value <= target_value
+    return TargetStatus.met if met else TargetStatus.missed
+
+
+# --- 百企兴百村 (seed §五(七)) ---------------------------------------------------------------------------
+
+
+def delivered_share(committed: int, delivered: int) -> Fraction:
+    """How much of one commitment was delivered, at most all of it (delivering more does not make up
+    for another commitment left undone)."""
+    if committed <= 0 or delivered < 0:
+        raise ValueError("a commitment is positive and a delivery not negative")
+    return min(Fraction(delivered, committed), Fraction(1))
+
+
+def partnership_share(commitments: Sequence[tuple[int, int]]) -> Fraction:
+    """A partnership's delivery: the mean of its commitments' delivered shares, each commitment counting
+    alike because jobs are counted and money is in fen (no sum of the two means anything)."""
+    if not commitments:
+        return Fraction(0)
+    return sum((delivered_share(c, d) for c, d in commitments), Fraction(0)) / len(commitments)
+
+
+def share_bp(share: Fraction) -> int:
+    """A share in basis points, rounded down (a partnership shows 100% only when all is delivered)."""
+    return int(share * BASIS_POINTS // 1)
+
+
+def rank_by_delivery(shares: Sequence[tuple[H, Fraction]]) -> list[tuple[int, H]]:
+    """Competition ranking by delivered share, highest first: equal shares share a rank (1, 1, 3)."""
+    ordered = sorted(shares, key=lambda item: -item[1])
+    ranked: list[tuple[int, H]] = []
+    for position, (key, share) in enumerate(ordered, start=1):
+        rank = ranked[-1][0] if ranked and ordered[position - 2][1] == share else position
+        ranked.append((rank, key))
+    return ranked
+
+
+def delivery_members_problem(kind: CommitmentKind, amount: int, members: int) -> str | None:
+    """Members are named only for delivered jobs, one member a job at most."""
+    if members and kind != CommitmentKind.jobs:
+        return "只有吸纳就业的兑现可关联人员"
+    if members > amount:
+        return f"关联人员（{members} 人）多于兑现的就业岗位（{amount} 个）"
+    return None
+
+
+# --- consumption assistance (消费帮扶, seed §五(三)3) -------------------------------------------------------
+
+
+def is_certified(latest: dict[CertificationCheck, bool]) -> bool:
+    """A product is certified (扶贫产品认定) when the latest decision on each of the four checks passed."""
+    return all(latest.get(check, False) for check in CertificationCheck)
+
+
+def sale_income_problem(amount_fen: int, incomes_fen: Sequence[int]) -> str | None:
+    """The income that reached households comes out of the sale: it cannot exceed it."""
+    total = sum(incomes_fen)
+    if total > amount_fen:
+        return f"农牧户收入合计 {format_yuan(total)} 元超过销售额 {format_yuan(amount_fen)} 元"
+    return None

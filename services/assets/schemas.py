@@ -4,16 +4,24 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError
 
 from shared.text import Input
 from shared.vocabulary.assets import (
     AssetClass,
     AssetStatus,
+    CertificationCheck,
+    CommitmentKind,
+    Comparison,
     EntityKind,
     FundingSource,
     HouseholdLink,
+    IndicatorKind,
     PlanStatus,
+    SalesChannel,
+    TargetStatus,
 )
 from shared.vocabulary.households import Category
 
@@ -169,11 +177,25 @@ class EntityCreate(Input):
     kind: EntityKind
     region_code: str = Field(pattern=REGION_CODE)
     credit_code: str | None = Field(
-        default=None,
-        pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
-        description="统一社会信用代码",
+        default=None, min_length=18, max_length=18, description="统一社会信用代码, check digit verified"
     )
     contact: str | None = Field(default=None, max_length=100)
+    supplier_household_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="the households a producer buys from (利益联结): the ones its sales' income may reach",
+    )
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_credit_code(cls, code: str | None) -> str | None:
+        """A mistyped code would pair the wrong enterprise: its check digit must hold (GB 32100)."""
+        if code is None:
+            return None
+        try:
+            return str(uscc.validate(code))
+        except ValidationError:
+            raise ValueError("统一社会信用代码无效（格式或校验位不符）") from None
 
 
 class EntityPublic(BaseModel):
@@ -183,11 +205,28 @@ class EntityPublic(BaseModel):
     region_code: str
     credit_code: str | None
     contact: str | None
+    supplier_household_ids: list[uuid.UUID]
     created_at: datetime
 
 
 class EntityPage(Page):
     items: list[EntityPublic]
+
+
+class CheckCreate(Input):
+    check: CertificationCheck
+    passed: bool
+    note: str = Field(min_length=1, max_length=500, examples=["抽检合格，检测报告 NMG-2026-0412"])
+
+
+class CheckPublic(BaseModel):
+    id: uuid.UUID
+    check: CertificationCheck
+    passed: bool
+    note: str
+    decided_by: str
+    decided_role: str
+    decided_at: datetime
 
 
 class ProductCreate(Input):
@@ -210,11 +249,140 @@ class ProductPublic(BaseModel):
     certificate_no: str
     valid_until: date
     valid: bool = Field(description="the certificate is in force today")
+    certified: bool = Field(description="the latest decision on each of the four checks passed")
+    checks: list[CheckPublic] = Field(description="the latest decision on each check decided so far")
+    sales_fen: int = Field(description="all recorded sales")
+    household_income_fen: int = Field(description="what those sales paid the supplying households")
     created_at: datetime
 
 
 class ProductPage(Page):
     items: list[ProductPublic]
+
+
+class HouseholdIncome(Input):
+    household_id: uuid.UUID
+    amount_fen: int = Field(gt=0, le=MAX_FEN)
+
+
+class SaleCreate(Input):
+    channel: SalesChannel
+    sold_on: Day
+    amount_fen: int = Field(gt=0, le=MAX_FEN)
+    buyer: str | None = Field(default=None, max_length=100, examples=["杭锦旗人民医院食堂"])
+    household_incomes: list[HouseholdIncome] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="what this sale paid each supplying household (as the purchase receipts show)",
+    )
+
+
+class SalePublic(BaseModel):
+    id: uuid.UUID
+    product_id: uuid.UUID
+    channel: SalesChannel
+    sold_on: date
+    amount_fen: int
+    buyer: str | None
+    household_incomes: list[HouseholdIncome]
+    created_by: str
+    created_at: datetime
+
+
+class ChannelTotal(BaseModel):
+    channel: SalesChannel
+    amount_fen: int
+
+
+class SalePage(Page):
+    items: list[SalePublic]
+    amount_fen: int = Field(description="all the product's sales, not only this page")
+    household_income_fen: int
+    by_channel: list[ChannelTotal]
+
+
+# --- 百企兴百村 partnerships ----------------------------------------------------------------------------
+
+
+class CommitmentCreate(Input):
+    kind: CommitmentKind
+    amount: int = Field(gt=0, le=MAX_FEN, description="fen, or the number of jobs for `jobs`")
+    due_on: Day
+    note: str | None = Field(default=None, max_length=500)
+
+
+class PartnershipCreate(Input):
+    enterprise_id: uuid.UUID = Field(description="an entity with a unified social credit code")
+    region_code: str = Field(pattern=VILLAGE_CODE, description="the village (嘎查村)")
+    signed_on: Day
+    commitments: list[CommitmentCreate] = Field(min_length=1, max_length=50)
+
+
+class MemberRef(Input):
+    """A member the delivered jobs employ, by the registry's ids (never an ID number)."""
+
+    household_id: uuid.UUID
+    member_id: uuid.UUID | None = None
+
+
+class DeliveryCreate(Input):
+    commitment_id: uuid.UUID
+    amount: int = Field(gt=0, le=MAX_FEN, description="fen, or the number of jobs")
+    delivered_on: Day
+    evidence: str = Field(min_length=2, max_length=2000, examples=["用工合同 12 份，工资发放表（2026年3月）"])
+    members: list[MemberRef] = Field(default_factory=list, max_length=1000)
+
+
+class DeliveryPublic(BaseModel):
+    id: uuid.UUID
+    commitment_id: uuid.UUID
+    amount: int
+    delivered_on: date
+    evidence: str
+    members: list[MemberRef]
+    created_by: str
+    created_at: datetime
+
+
+class CommitmentPublic(BaseModel):
+    id: uuid.UUID
+    kind: CommitmentKind
+    amount: int
+    due_on: date
+    note: str | None
+    delivered: int
+    delivered_bp: int = Field(description="delivered share in basis points, at most 10000")
+    overdue: bool = Field(description="past its due date and not fully delivered")
+
+
+class PartnershipPublic(BaseModel):
+    id: uuid.UUID
+    enterprise_id: uuid.UUID
+    enterprise_name: str
+    credit_code: str | None
+    region_code: str
+    signed_on: date
+    commitments: list[CommitmentPublic]
+    delivered_bp: int = Field(description="the mean of the commitments' delivered shares, basis points")
+    deliveries: list[DeliveryPublic]
+    created_by: str
+    created_at: datetime
+
+
+class PartnershipPage(Page):
+    items: list[PartnershipPublic]
+
+
+class RankedPartnership(BaseModel):
+    rank: int
+    partnership_id: uuid.UUID
+    enterprise_name: str
+    region_code: str
+    delivered_bp: int
+
+
+class PartnershipRanking(BaseModel):
+    items: list[RankedPartnership]
 
 
 # --- the fund -------------------------------------------------------------------------------------------
@@ -319,7 +487,8 @@ class SourceTotals(BaseModel):
 
 
 class SpecialFundsReport(BaseModel):
-    """§六(四): the banner's special funds (`banner_special`) this year against last year."""
+    """§六(四): the banner's special funds (`banner_special`) put in this year against last year, from the
+    allocations (money put in), not from the value of the assets formed."""
 
     year: int
     region: str
@@ -357,9 +526,127 @@ class NoticePublic(BaseModel):
     total_funding_fen: int
     posted_on: date
     until: date
+    allocation_year: int | None = Field(description="set when generated from that year's allocations")
     created_by: str
     created_at: datetime
 
 
 class NoticePage(Page):
+    items: list[NoticePublic]
+
+
+# --- money put in, projects and their performance (§六(四)) ------------------------------------------------
+
+
+class TargetCreate(Input):
+    kind: IndicatorKind
+    indicator: str = Field(min_length=1, max_length=200, examples=["新建标准化棚圈"])
+    unit: str = Field(min_length=1, max_length=20, examples=["座"])
+    comparison: Comparison = Comparison.at_least
+    target_value: int = Field(ge=0, le=MAX_FEN)
+
+
+class TargetPublic(BaseModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    kind: IndicatorKind
+    indicator: str
+    unit: str
+    comparison: Comparison
+    target_value: int
+    actual_value: int | None
+    recorded_on: date | None
+    recorded_by: str | None
+    status: TargetStatus
+
+
+class TargetValue(Input):
+    actual_value: int = Field(ge=0, le=MAX_FEN)
+    recorded_on: Day
+
+
+class ProjectCreate(Input):
+    name: str = Field(min_length=1, max_length=200, examples=["阿斯尔嘎查肉羊养殖棚圈建设项目"])
+    region_code: str = Field(pattern=r"^\d{6}(\d{3}){0,2}$", description="banner, township or village")
+    year: Year
+    implementer: str = Field(min_length=1, max_length=200)
+    content: str = Field(min_length=1, max_length=2000)
+    timeline: str = Field(min_length=1, max_length=200, examples=["2026年4月至2026年9月"])
+    targets: list[TargetCreate] = Field(min_length=1, max_length=50)
+
+
+class ProjectPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    region_code: str
+    year: int
+    implementer: str
+    content: str
+    timeline: str
+    allocated_fen: int = Field(description="money put into the project, all sources")
+    targets: list[TargetPublic]
+    created_by: str
+    created_at: datetime
+
+
+class ProjectPage(Page):
+    items: list[ProjectPublic]
+
+
+class AllocationCreate(Input):
+    project_id: uuid.UUID
+    year: Year
+    source: FundingSource
+    amount_fen: int = Field(gt=0, le=MAX_FEN)
+    allocated_on: Day
+    document_no: str | None = Field(default=None, max_length=100, examples=["杭财农〔2026〕12号"])
+
+
+class AllocationPublic(BaseModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    project_name: str
+    region_code: str
+    year: int
+    source: FundingSource
+    amount_fen: int
+    allocated_on: date
+    document_no: str | None
+    created_by: str
+    created_at: datetime
+
+
+class AllocationPage(Page):
+    items: list[AllocationPublic]
+    amount_fen: int = Field(description="all matching allocations, not only this page")
+
+
+class PerformanceProject(BaseModel):
+    project_id: uuid.UUID
+    name: str
+    region_code: str
+    allocated_fen: int
+    met: int
+    missed: int
+    unrecorded: int
+    targets: list[TargetPublic]
+
+
+class PerformanceReport(BaseModel):
+    """资金绩效: each project's targets of the year, met, missed or not yet recorded."""
+
+    year: int
+    region: str
+    met: int
+    missed: int
+    unrecorded: int
+    projects: list[PerformanceProject]
+
+
+class NoticeGeneration(Input):
+    year: Year
+    posted_on: Day = Field(description="the notices are up from this day for 10 days")
+
+
+class GeneratedNotices(BaseModel):
     items: list[NoticePublic]

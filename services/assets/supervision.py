@@ -1,42 +1,38 @@
-"""Supervision (seed §六(四)): the banner's special funds against last year, and fund/project notices."""
+"""Supervision (seed §六(四)): the banner's special funds put in against last year, and fund/project notices,
+among them the three-level notices generated from a year's allocations."""
 
-from sqlalchemy import func
+from collections import defaultdict
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.assets import rules
+from services.assets import allocations, rules
 from services.assets.common import page_of, record, region_in_scope
-from services.assets.models import Asset, Notice
+from services.assets.models import Allocation, FundProject, Notice
 from services.assets.schemas import (
+    GeneratedNotices,
     NoticeCreate,
+    NoticeGeneration,
     NoticeProject,
     NoticePublic,
     SourceTotals,
     SpecialFundsReport,
 )
 from shared.auth import Principal
-from shared.errors import Invalid
-from shared.scope import narrowed
+from shared.errors import Conflict, Invalid
+from shared.regions import tier_of
+from shared.scope import narrowed, scoped
 from shared.vocabulary.assets import FundingSource
 
 
 async def special_funds(
     session: AsyncSession, *, principal: Principal, year: int, region: str | None
 ) -> SpecialFundsReport:
-    """This year's against last year's funding, by source, from the assets register (value by funding
-    year); `not_lower` compares the banner's own special funds (`banner_special`), as §六(四) requires."""
-    statement = narrowed(
-        select(Asset.funding_source, Asset.funding_year, func.sum(Asset.value_fen)),
-        Asset.region_code,
-        principal,
-        region,
+    """This year's against last year's money put in, by source, from the allocations; `not_lower` compares
+    the banner's own special funds (`banner_special`), as §六(四) requires (资金投入总量不低于上年度)."""
+    totals = await allocations.allocated_by_source(
+        session, principal=principal, years=[year, year - 1], region=region
     )
-    rows = await session.exec(
-        statement.where(col(Asset.funding_year).in_([year, year - 1])).group_by(
-            col(Asset.funding_source), col(Asset.funding_year)
-        )
-    )
-    totals = {(FundingSource(source), y): int(fen) for source, y, fen in rows}
     by_source = [
         SourceTotals(
             funding_source=source,
@@ -69,6 +65,7 @@ def _notice_public(notice: Notice) -> NoticePublic:
         total_funding_fen=sum(p.funding_fen for p in projects),
         posted_on=notice.posted_on,
         until=notice.until,
+        allocation_year=notice.allocation_year,
         created_by=notice.created_by,
         created_at=notice.created_at,
     )
@@ -115,3 +112,72 @@ async def search_notices(
         page_size=page_size,
     )
     return [_notice_public(n) for n in rows], total
+
+
+async def generate_notices(
+    session: AsyncSession, *, principal: Principal, data: NoticeGeneration
+) -> GeneratedNotices:
+    """The year's allocations published at each level (嘎查村、苏木镇、旗三级公示): every allocation in the
+    notice of its village, its township and the banner, up 10 days from `posted_on`. The dates are stored,
+    so a reprint shows the same ones; a year is generated once (409 after)."""
+    done = scoped(select(Notice.id), Notice.region_code, principal).where(Notice.allocation_year == data.year)
+    if (await session.exec(done)).first() is not None:
+        raise Conflict(f"{data.year} 年度资金分配结果公示已生成，请查看已发布的公示")
+    rows = (
+        await session.exec(
+            scoped(
+                select(Allocation, FundProject).join(
+                    FundProject, col(FundProject.id) == col(Allocation.project_id)
+                ),
+                Allocation.region_code,
+                principal,
+            )
+            .where(Allocation.year == data.year)
+            .order_by(
+                col(Allocation.region_code), col(FundProject.name), col(Allocation.source), col(Allocation.id)
+            )
+        )
+    ).all()
+    if not rows:
+        raise Invalid.field("year", f"{data.year} 年度没有资金分配记录")
+    by_region: dict[str, list[NoticeProject]] = defaultdict(list)
+    for allocation, project in rows:
+        line = NoticeProject(
+            name=project.name,
+            place=project.region_code,
+            content=project.content,
+            timeline=project.timeline,
+            implementer=project.implementer,
+            funding_fen=allocation.amount_fen,
+            funding_source=FundingSource(allocation.source),
+            use=project.content[:500],
+        )
+        for region_code in rules.notice_regions(allocation.region_code):
+            by_region[region_code].append(line)
+    posted_on, until = rules.notice_period(data.posted_on)
+    notices = [
+        Notice(
+            title=f"{data.year}年度财政衔接资金分配结果公示（{tier_of(code).label}）",
+            region_code=code,
+            projects=[p.model_dump(mode="json") for p in lines],
+            posted_on=posted_on,
+            until=until,
+            allocation_year=data.year,
+            created_by=principal.subject,
+        )
+        for code, lines in sorted(by_region.items())
+        if code.startswith(principal.region)
+    ]
+    session.add_all(notices)
+    await session.flush()
+    for notice in notices:
+        await record(
+            session,
+            principal,
+            region=notice.region_code,
+            action="notice.generate",
+            entity="notice",
+            entity_id=notice.id,
+            after={"year": data.year, "posted_on": posted_on.isoformat(), "until": until.isoformat()},
+        )
+    return GeneratedNotices(items=[_notice_public(n) for n in notices])

@@ -59,7 +59,9 @@ async def import_template(
         422: {
             "model": transfer.ImportProblem,
             "content": {PROBLEM_JSON: {}},
-            "description": "nothing imported: an unreadable `file`, or the cells to fix, row by row",
+            "description": "nothing imported: an unreadable `file`, one past the import's bounds (rows read, "
+            "blank ones included; columns; unpacked size; compression ratio: the detail names the setting), "
+            "or the cells to fix, row by row",
         },
     },
 )

@@ -43,6 +43,7 @@ class PlanStatus(Term):
 
 class EntityKind(Term):
     leading_enterprise = "leading_enterprise", "龙头企业"
+    enterprise = "enterprise", "帮扶企业"
     cooperative = "cooperative", "专业合作组织"
     village_collective = "village_collective", "嘎查村集体经济"
     family_farm = "family_farm", "家庭农牧场"
@@ -55,3 +56,51 @@ class HouseholdLink(Term):
     employment = "employment", "就业务工"
     land_transfer = "land_transfer", "土地流转"
     input_shares = "input_shares", "生产资料入股"
+
+
+class CommitmentKind(Term):
+    """What an enterprise promises a village (百企兴百村, seed §五(七)): jobs are counted, the rest in fen."""
+
+    investment = "investment", "产业投资"
+    jobs = "jobs", "吸纳就业"
+    purchases = "purchases", "消费采购"
+    donations = "donations", "公益捐赠"
+
+
+class SalesChannel(Term):
+    """Where a certified product was sold (seed §五(三)3 消费帮扶)."""
+
+    counter = "counter", "消费扶贫专柜"
+    zone = "zone", "消费扶贫专区"
+    hall = "hall", "消费扶贫专馆"
+    ecommerce = "ecommerce", "电商销售"
+    enterprise_purchase = "enterprise_purchase", "企业采购"
+
+
+class CertificationCheck(Term):
+    """The four gates of 扶贫产品认定 (seed §五(三)3): a product is certified when all four pass."""
+
+    quality = "quality", "质量关"
+    price = "price", "价格关"
+    integrity = "integrity", "诚信关"
+    benefit = "benefit", "效益关"
+
+
+class IndicatorKind(Term):
+    """A project's performance target (资金绩效管理, seed §六(四)): what it produces or what it achieves."""
+
+    output = "output", "产出指标"
+    benefit = "benefit", "效益指标"
+
+
+class Comparison(Term):
+    """Whether a target is met by reaching it or by staying within it."""
+
+    at_least = "at_least", "不低于"
+    at_most = "at_most", "不高于"
+
+
+class TargetStatus(Term):
+    met = "met", "已达成"
+    missed = "missed", "未达成"
+    unrecorded = "unrecorded", "未填报"

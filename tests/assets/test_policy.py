@@ -27,3 +27,17 @@ def test_roles_at_the_gateway() -> None:
     assert allowed("POST", "/api/v1/assets/distributions/x/approve", Role.township_official)
     assert not allowed("POST", "/api/v1/assets/fund/investments", Role.village_official)
     assert not allowed("DELETE", "/api/v1/assets/x", Role.banner_admin)
+
+
+def test_who_puts_money_in_and_who_records_partnerships_and_sales() -> None:
+    assert allowed("POST", "/api/v1/assets/allocations", Role.banner_official)
+    assert not allowed("POST", "/api/v1/assets/allocations", Role.township_official)
+    assert not allowed("POST", "/api/v1/assets/allocations/notices", Role.banner_admin)
+    assert allowed("PUT", "/api/v1/assets/projects/x/targets/y", Role.township_official)
+    assert allowed("GET", "/api/v1/assets/performance", Role.auditor)
+    assert allowed("POST", "/api/v1/assets/partnerships/x/deliveries", Role.village_official)
+    assert not allowed("POST", "/api/v1/assets/partnerships", Role.partner_agency)
+    assert allowed("GET", "/api/v1/assets/partnerships/ranking", Role.partner_agency)
+    assert allowed("POST", "/api/v1/assets/products/x/sales", Role.village_official)
+    assert not allowed("POST", "/api/v1/assets/products/x/checks", Role.village_official)
+    assert not allowed("GET", "/api/v1/assets/products/x/sales", Role.bank)

@@ -9,7 +9,13 @@ import pytest
 
 from services.assets import rules
 from services.assets.rules import InvestmentFacts, Parts, Shares, split_dividend
-from shared.vocabulary.assets import AssetStatus
+from shared.vocabulary.assets import (
+    AssetStatus,
+    CertificationCheck,
+    CommitmentKind,
+    Comparison,
+    TargetStatus,
+)
 
 EVEN = Shares(100, 0, 0)
 
@@ -173,3 +179,64 @@ def test_special_funds_not_lower_than_last_year() -> None:
     assert rules.special_funds_flag(500_000, 500_000) == (True, None)
     not_lower, flag = rules.special_funds_flag(400_000, 500_000)
     assert not not_lower and flag is not None and "1,000.00" in flag
+
+
+# --- money put in, performance and notices ---------------------------------------------------------------
+
+
+def test_a_target_is_met_by_reaching_it_or_by_staying_within_it() -> None:
+    assert rules.target_status(Comparison.at_least, 10, None) == TargetStatus.unrecorded
+    assert rules.target_status(Comparison.at_least, 10, 10) == TargetStatus.met
+    assert rules.target_status(Comparison.at_least, 10, 9) == TargetStatus.missed
+    assert rules.target_status(Comparison.at_most, 15, 15) == TargetStatus.met
+    assert rules.target_status(Comparison.at_most, 15, 16) == TargetStatus.missed
+
+
+def test_allocations_are_published_at_each_level_down_to_their_own() -> None:
+    assert rules.notice_regions("150625100201") == ["150625", "150625100", "150625100201"]
+    assert rules.notice_regions("150625100") == ["150625", "150625100"]
+    assert rules.notice_regions("150625") == ["150625"]
+    assert rules.notice_period(date(2026, 2, 25)) == (date(2026, 2, 25), date(2026, 3, 7))
+    assert rules.notice_period_problem(*rules.notice_period(date(2026, 2, 25))) is None
+
+
+# --- 百企兴百村 --------------------------------------------------------------------------------------------
+
+
+def test_delivery_share_caps_each_commitment_and_weighs_them_alike() -> None:
+    assert rules.delivered_share(12, 18) == 1
+    assert rules.partnership_share([(12, 18), (500_000, 0)]) == Fraction(1, 2)
+    assert rules.partnership_share([(3, 1), (100, 100)]) == Fraction(2, 3)
+    assert rules.share_bp(Fraction(2, 3)) == 6666
+    assert rules.partnership_share([]) == 0
+    with pytest.raises(ValueError):
+        rules.delivered_share(0, 1)
+
+
+def test_ranking_by_delivery_shares_ranks_on_ties() -> None:
+    ranked = rules.rank_by_delivery(
+        [("a", Fraction(1, 2)), ("b", Fraction(1)), ("c", Fraction(1, 2)), ("d", 0)]
+    )
+    assert ranked == [(1, "b"), (2, "a"), (2, "c"), (4, "d")]
+
+
+def test_members_are_named_only_for_delivered_jobs() -> None:
+    assert rules.delivery_members_problem(CommitmentKind.jobs, 3, 3) is None
+    assert "多于" in (rules.delivery_members_problem(CommitmentKind.jobs, 2, 3) or "")
+    assert rules.delivery_members_problem(CommitmentKind.investment, 100, 1) is not None
+    assert rules.delivery_members_problem(CommitmentKind.investment, 100, 0) is None
+
+
+# --- consumption assistance ------------------------------------------------------------------------------
+
+
+def test_a_product_is_certified_only_when_all_four_checks_pass() -> None:
+    every = dict.fromkeys(CertificationCheck, True)
+    assert rules.is_certified(every)
+    assert not rules.is_certified({**every, CertificationCheck.benefit: False})
+    assert not rules.is_certified({k: v for k, v in every.items() if k != CertificationCheck.price})
+
+
+def test_household_income_cannot_exceed_the_sale() -> None:
+    assert rules.sale_income_problem(10_000, [6_000, 4_000]) is None
+    assert "超过销售额" in (rules.sale_income_problem(10_000, [6_000, 4_001]) or "")
