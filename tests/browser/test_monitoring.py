@@ -86,6 +86,7 @@ def test_case_opened_by_village_reaches_township_inbox(browser: Browser, live_st
         page.goto(f"/monitoring/cases/{case_id}")
         expect(page.locator("[data-action=village_review]")).to_be_visible()
         expect(page.locator("[data-action=confirm]")).to_have_count(0)
+        step(gateway, "asier-team", case_id, "village_review")  # the work team signs first
         step(gateway, "asier", case_id, "village_review")
         step(gateway, "minzheng", case_id, "data_comparison")
 

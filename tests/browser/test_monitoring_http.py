@@ -90,6 +90,7 @@ def test_notice_print_has_no_id_numbers_or_phones(client: httpx.Client, live_sta
         assert opened.status_code == 201, opened.text
         full = asier.get(f"/api/v1/households/{household['id']}").json()
     case_id = opened.json()["id"]
+    step(gateway, "asier-team", case_id, "village_review")  # the work team signs first
     step(gateway, "asier", case_id, "village_review")
     step(gateway, "minzheng", case_id, "data_comparison")
     step(gateway, "xini", case_id, "township_review")
