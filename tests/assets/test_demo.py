@@ -24,3 +24,32 @@ async def test_demo_assets_load_once_and_leave_the_fund_consistent(
     fund = (await assets.get("/api/v1/assets/fund", headers=headers)).json()
     assert fund["invested_fen"] == 500_000_000 + 60_000_000
     assert fund["available_fen"] + fund["invested_fen"] == fund["capital_fen"] and fund["capital_preserved"]
+
+
+async def test_demo_fills_the_new_lists_and_the_special_funds_check_passes_honestly(
+    settings: Settings, assets: httpx.AsyncClient, as_role
+) -> None:
+    db = Database.from_url(settings.database_url("assets"))
+    async with db.session_scope() as session:
+        await seed_assets(session)
+    await db.dispose()
+    headers = as_role("banner_official", "150625")
+    special = (
+        await assets.get("/api/v1/assets/reports/special-funds", params={"year": 2026}, headers=headers)
+    ).json()
+    assert (special["this_year_fen"], special["last_year_fen"], special["not_lower"]) == (
+        300_000_000,
+        255_000_000,
+        True,
+    )
+    report = (await assets.get("/api/v1/assets/performance", params={"year": 2025}, headers=headers)).json()
+    assert (report["met"], report["missed"]) == (7, 1)
+    ranking = (await assets.get("/api/v1/assets/partnerships/ranking", headers=headers)).json()["items"]
+    assert [r["delivered_bp"] for r in ranking] == [10_000, 7_500, 7_000, 833]
+    products = (await assets.get("/api/v1/assets/products", headers=headers)).json()["items"]
+    assert sorted(p["certified"] for p in products) == [False, True, True]
+    mutton = next(p for p in products if p["certificate_no"] == "HJQ-FP-2025-002")
+    sales = (await assets.get(f"/api/v1/assets/products/{mutton['id']}/sales", headers=headers)).json()
+    assert len(sales["by_channel"]) == 5
+    notices = (await assets.get("/api/v1/assets/notices", headers=headers)).json()["items"]
+    assert {n["allocation_year"] for n in notices} == {2025} and len(notices) == 6
