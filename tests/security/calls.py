@@ -11,7 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.security.objects import YEAR, World, asset, entity, investment, plan, unique, visit
+from tests.security.objects import (
+    YEAR,
+    World,
+    asset,
+    entity,
+    investment,
+    partnership,
+    plan,
+    project,
+    unique,
+    visit,
+)
 from tests.security.principals import TOWNSHIP, VILLAGE, Position
 from tests.support.households import household, id_number
 
@@ -694,6 +705,108 @@ register_simple(
         "POST", f"/api/v1/assets/{obj('asset')(w, p)}/incomes", json={"year": YEAR, "amount_fen": 50_000}
     ),
     probe=ASSET,
+)
+
+# --- consumption assistance, 百企兴百村 and money put in --------------------------------------------------
+SALES = read_of("product", "/api/v1/assets/products/{}/sales")
+register_simple("GET /api/v1/assets/products/{product_id}/sales", SALES)
+register_simple(
+    "POST /api/v1/assets/products/{product_id}/sales",
+    # the matrix's products are not certified: the roles that pass are answered 409, nothing written
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/assets/products/{obj('product')(w, p)}/sales",
+        json={"channel": "counter", "sold_on": f"{YEAR}-03-01", "amount_fen": 10_000},
+    ),
+    probe=SALES,
+)
+register_simple(
+    "POST /api/v1/assets/products/{product_id}/checks",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/assets/products/{obj('product')(w, p)}/checks",
+        json={"check": "quality", "passed": True, "note": "抽检合格"},
+    ),
+    probe=listing_in("/api/v1/assets/products", page_size=200),
+)
+PARTNERSHIP = read_of("partnership", "/api/v1/assets/partnerships/{}")
+register_simple(
+    "GET /api/v1/assets/partnerships",
+    listing_in("/api/v1/assets/partnerships", page_size=200),
+    listing=True,
+    shows=obj("partnership"),
+)
+register_simple(
+    "POST /api/v1/assets/partnerships",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/assets/partnerships",
+        json=partnership(w.places[p].partnership["enterprise_id"], VILLAGE[p]),
+    ),
+    probe=total_in("/api/v1/assets/partnerships"),
+)
+register_simple(
+    "GET /api/v1/assets/partnerships/ranking", listing_in("/api/v1/assets/partnerships/ranking"), listing=True
+)
+register_simple("GET /api/v1/assets/partnerships/{partnership_id}", PARTNERSHIP)
+
+
+@call("POST /api/v1/assets/partnerships/{partnership_id}/deliveries", probe=PARTNERSHIP)
+def _delivery(w: World, p: Position) -> Request:
+    partnership_ = w.places[p].partnership
+    body = {
+        "commitment_id": partnership_["commitments"][0]["id"],
+        "amount": 1_000,
+        "delivered_on": f"{YEAR - 1}-12-01",
+        "evidence": "转账回单",
+    }
+    return Request("POST", f"/api/v1/assets/partnerships/{partnership_['id']}/deliveries", json=body)
+
+
+PROJECTS = listing_in("/api/v1/assets/projects", page_size=200)
+register_simple("GET /api/v1/assets/projects", PROJECTS, listing=True, shows=obj("project"))
+register_simple(
+    "POST /api/v1/assets/projects",
+    lambda w, p: Request("POST", "/api/v1/assets/projects", json=project(VILLAGE[p])),
+    probe=total_in("/api/v1/assets/projects"),
+)
+
+
+@call("PUT /api/v1/assets/projects/{project_id}/targets/{target_id}", probe=PROJECTS)
+def _target_value(w: World, p: Position) -> Request:
+    project_ = w.places[p].project
+    path = f"/api/v1/assets/projects/{project_['id']}/targets/{project_['targets'][0]['id']}"
+    return Request("PUT", path, json={"actual_value": 10, "recorded_on": f"{YEAR}-06-01"})
+
+
+register_simple(
+    "GET /api/v1/assets/allocations", listing_in("/api/v1/assets/allocations", page_size=200), listing=True
+)
+register_simple(
+    "POST /api/v1/assets/allocations",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/assets/allocations",
+        json={
+            "project_id": obj("project")(w, p),
+            "year": YEAR,
+            "source": "banner_special",
+            "amount_fen": 100_000,
+            "allocated_on": f"{YEAR}-03-01",
+        },
+    ),
+    probe=total_in("/api/v1/assets/allocations"),
+)
+register_simple(
+    "POST /api/v1/assets/allocations/notices",
+    # generated once a year: the banner official's first call publishes them, the next ones are answered 409
+    lambda w, p: Request(
+        "POST", "/api/v1/assets/allocations/notices", json={"year": YEAR, "posted_on": f"{YEAR}-06-01"}
+    ),
+    probe=get("/api/v1/assets/notices", page_size=200),
+)
+register_simple(
+    "GET /api/v1/assets/performance", listing_in("/api/v1/assets/performance", year=YEAR), listing=True
 )
 
 # --- audit -----------------------------------------------------------------------------------------------

@@ -6,10 +6,13 @@ cells start from the same state whatever ran before.
 """
 
 import itertools
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from stdnum.cn import uscc
 
 from tests.security.principals import POSITIONS, VILLAGE, Caller, Position
 from tests.support.households import household
@@ -119,6 +122,20 @@ class Builder:
     def entity(self, position: Position) -> dict[str, Any]:
         return created(self.maker.request("POST", "/api/v1/assets/entities", json=entity(VILLAGE[position])))
 
+    def product(self, entity_id: str) -> dict[str, Any]:
+        return created(self.maker.request("POST", "/api/v1/assets/products", json=product(entity_id)))
+
+    def partnership(self, position: Position) -> dict[str, Any]:
+        """An enterprise paired with the position's village (百企兴百村), one commitment of money."""
+        firm = created(
+            self.maker.request("POST", "/api/v1/assets/entities", json=enterprise(VILLAGE[position]))
+        )
+        body = partnership(firm["id"], VILLAGE[position])
+        return created(self.maker.request("POST", "/api/v1/assets/partnerships", json=body))
+
+    def project(self, position: Position) -> dict[str, Any]:
+        return created(self.maker.request("POST", "/api/v1/assets/projects", json=project(VILLAGE[position])))
+
     def investment(self, entity_id: str) -> dict[str, Any]:
         return created(
             self.maker.request("POST", "/api/v1/assets/fund/investments", json=investment(entity_id))
@@ -178,6 +195,51 @@ def entity(region_code: str) -> dict[str, Any]:
     return {"name": unique("合作社"), "kind": "cooperative", "region_code": region_code}
 
 
+def product(entity_id: str) -> dict[str, Any]:
+    return {
+        "name": unique("羊绒制品"),
+        "entity_id": entity_id,
+        "category": "畜牧产品",
+        "certified_on": f"{YEAR}-01-01",
+        "certificate_no": unique("HJQ-FP-"),
+        "valid_until": f"{YEAR + 2}-01-01",
+    }
+
+
+def enterprise(region_code: str) -> dict[str, Any]:
+    """An enterprise with a unified social credit code of its own (the check digit computed)."""
+    body = "91150625" + "".join(random.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return {
+        "name": unique("帮扶企业"),
+        "kind": "enterprise",
+        "region_code": region_code,
+        "credit_code": body + uscc.calc_check_digit(body),
+    }
+
+
+def partnership(enterprise_id: str, region_code: str) -> dict[str, Any]:
+    commitment = {"kind": "investment", "amount": 1_000_000, "due_on": f"{YEAR}-12-31"}
+    return {
+        "enterprise_id": enterprise_id,
+        "region_code": region_code,
+        "signed_on": f"{YEAR}-01-01",
+        "commitments": [commitment],
+    }
+
+
+def project(region_code: str) -> dict[str, Any]:
+    target = {"kind": "output", "indicator": "新建棚圈", "unit": "座", "target_value": 10}
+    return {
+        "name": unique("棚圈建设项目"),
+        "region_code": region_code,
+        "year": YEAR,
+        "implementer": "嘎查股份经济合作社",
+        "content": "新建标准化棚圈",
+        "timeline": f"{YEAR}年4月至{YEAR}年9月",
+        "targets": [target],
+    }
+
+
 def investment(entity_id: str) -> dict[str, Any]:
     return {
         "entity_id": entity_id,
@@ -207,6 +269,9 @@ class Place:
     plan: dict[str, Any]
     draft_plan: dict[str, Any]
     entity: dict[str, Any]
+    product: dict[str, Any]
+    partnership: dict[str, Any]
+    project: dict[str, Any]
     investment: dict[str, Any] | None  # the fund invests only in 锡尼镇 (township T), so never in C
 
     @property
@@ -251,6 +316,9 @@ def build_world(builder: Builder, admin: Caller) -> World:
             plan=builder.plan(position),
             draft_plan=builder.plan(position),
             entity=entity_,
+            product=builder.product(entity_["id"]),
+            partnership=builder.partnership(position),
+            project=builder.project(position),
             investment=builder.investment(entity_["id"]) if position != Position.other else None,
         )
     endpoint = builder.endpoint(admin)
