@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.monitoring import rules, work_teams
+from services.monitoring import assistance_rules, findings, plans, rules, work_teams
 from services.monitoring.clients import RegistryClient, RegistryHousehold
 from services.monitoring.deliveries import CATEGORY_CHANGE, confirm_key, delivery_state, return_key
 from services.monitoring.models import (
@@ -270,7 +270,9 @@ async def elimination_blockers(
     confirmed = aware_or_none(case.confirmed_at)
     return rules.elimination_blockers(
         visits=[visit_facts(v) for v in visits],
-        measures=int(measures),
+        measures=assistance_rules.measures_taken(
+            int(measures), await plans.done_measures(session, case.household_id)
+        ),
         confirmed_on=confirmed.date() if confirmed else None,
         today=now.date(),
         has_labour=household.has_labour if household else False,
@@ -319,6 +321,8 @@ async def transition(
     note = None
     if data.action == Action.village_review:
         note = await _sign(session, principal, case, data, facts, outcome, now)
+    elif data.action == Action.data_comparison:
+        note = await findings.comparison_note(session, case)
     values: dict[str, Any] = {"status": outcome}
     if data.action == Action.publish_notice:
         limits = await thresholds_for(session, year=now.year)

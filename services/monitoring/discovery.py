@@ -69,7 +69,7 @@ async def _open_alert_keys(session: AsyncSession, household_ids: Sequence[uuid.U
     return keys
 
 
-async def _raise_alerts(
+async def raise_alerts(
     session: AsyncSession,
     *,
     principal: Principal,
@@ -266,7 +266,7 @@ async def record_visit(
     )
     limits = await thresholds_for(session, year=data.visited_on.year)
     findings = rules.visit_findings(cases.visit_facts(visit), limits)
-    alerts = await _raise_alerts(
+    alerts = await raise_alerts(
         session,
         principal=principal,
         findings=[(household, f, _visit_amount(visit, f)) for f in findings],
@@ -310,7 +310,7 @@ async def search_visits(
 # --- department data comparison -----------------------------------------------------------------------
 
 
-def _person_key(id_masked: str, birth: Any) -> tuple[str, str]:
+def person_key(id_masked: str, birth: Any) -> tuple[str, str]:
     """The registry returns IDs masked; the mask plus the birth date tells matched members apart."""
     return id_masked, str(birth)
 
@@ -334,13 +334,13 @@ async def compare_department_records(
         for household in await registry.lookup(token=principal.token, id_numbers=chunk):
             for member in household.members:
                 if member.matched:
-                    people[_person_key(member.id_masked, member.birth_date)] = household
+                    people[person_key(member.id_masked, member.birth_date)] = household
     limits = await thresholds_for(session, year=data.year)
     findings: list[tuple[RegistryHousehold, rules.Finding, int | None]] = []
     unmatched = []
     for index, record in enumerate(data.records):
         masked = mask_id_number(record.id_number)
-        household = people.get(_person_key(masked, parse_id_number(record.id_number).birth_date))
+        household = people.get(person_key(masked, parse_id_number(record.id_number).birth_date))
         if household is None:
             unmatched.append(
                 UnmatchedRecord(
@@ -355,7 +355,7 @@ async def compare_department_records(
             (household, f, record.amount_fen)
             for f in rules.record_findings(record.kind, record.amount_fen, limits)
         ]
-    alerts = await _raise_alerts(
+    alerts = await raise_alerts(
         session, principal=principal, findings=findings, origin=data.source, year=data.year, now=now
     )
     return DepartmentBatchResult(

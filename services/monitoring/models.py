@@ -208,7 +208,7 @@ class Alert(Base, table=True):
 
 
 class Threshold(Base, table=True):
-    """A year's monitoring figures: the income line and what the alert rules and clocks use."""
+    """A year's monitoring figures: the income line and what the alert rules, clocks and loans use."""
 
     __tablename__ = "thresholds"
 
@@ -217,6 +217,10 @@ class Threshold(Base, table=True):
     rigid_expenditure_fen: int
     notice_days: int
     decision_days: int
+    medical_out_of_pocket_fen: int
+    loan_max_fen: int
+    loan_max_term_months: int
+    loan_subsidy_rate_bp: int
     updated_by: str = Field(max_length=128)
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
 
@@ -238,6 +242,118 @@ class SelfReport(Base, table=True):
     household_id: uuid.UUID | None = None
     case_id: uuid.UUID | None = None
     received_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class AssistancePlan(Base, table=True):
+    """One household's assistance plan (一户一策) with its responsible cadre (帮扶责任人)."""
+
+    __tablename__ = "assistance_plans"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(unique=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    head_name: str = Field(max_length=50)
+    category: str = Field(max_length=32, description="the household's category when the plan was made")
+    responsible_username: str = Field(max_length=128)
+    responsible_display_name: str = Field(max_length=50)
+    wants_loan: bool = Field(default=False, description="the household wishes to borrow (应贷尽贷)")
+    created_by: str = Field(max_length=128)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class PlanMeasure(Base, table=True):
+    """A measure of a plan: what is to be reached by when, where it stands, and the evidence it was done."""
+
+    __tablename__ = "plan_measures"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = Field(foreign_key="assistance_plans.id", index=True)
+    kind: str = Field(max_length=32)
+    target: str = Field(max_length=500)
+    due_on: date = Field(index=True)
+    status: str = Field(max_length=16, index=True)
+    evidence: str | None = Field(default=None, max_length=1000)
+    completed_on: date | None = None
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class DepartmentUpload(Base, table=True):
+    """A department's list as uploaded for data comparison: whose, which year, how many rows matched."""
+
+    __tablename__ = "department_uploads"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    department: str = Field(max_length=32)
+    year: int
+    filename: str = Field(max_length=200)
+    rows: int
+    matched: int
+    region_code: str = Field(max_length=12, index=True, description="the uploader's scope")
+    uploaded_by: str = Field(max_length=128)
+    uploaded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class DepartmentFinding(Base, table=True):
+    """What one matched row of a department's list says about a household's risk."""
+
+    __tablename__ = "department_findings"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    upload_id: uuid.UUID = Field(foreign_key="department_uploads.id", index=True)
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    member_id_masked: str = Field(max_length=18)
+    department: str = Field(max_length=32)
+    year: int
+    kind: str = Field(max_length=32)
+    reason: str = Field(max_length=300)
+    amount_fen: int | None = None
+    alert_id: uuid.UUID | None = None
+    found_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Loan(Base, table=True):
+    """A microcredit loan (小额信贷, seed §五(一)1) to a member of a lifted-out or marginal household."""
+
+    __tablename__ = "loans"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    category: str = Field(max_length=32)
+    borrower_member_id: uuid.UUID
+    borrower_name: str = Field(max_length=50)
+    bank: str = Field(max_length=100)
+    amount_fen: int
+    term_months: int
+    annual_rate_bp: int
+    subsidy_rate_bp: int = Field(description="the year's subsidy rate when lent; later changes leave it")
+    purpose: str = Field(max_length=32)
+    disbursed_on: date
+    due_on: date = Field(index=True)
+    repaid_fen: int = 0
+    status: str = Field(max_length=16, index=True)
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class LoanRepayment(Base, table=True):
+    """A repayment of a loan's principal."""
+
+    __tablename__ = "loan_repayments"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    loan_id: uuid.UUID = Field(foreign_key="loans.id", index=True)
+    paid_on: date
+    amount_fen: int
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
 def aware(at: datetime) -> datetime:

@@ -3,9 +3,19 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile, status
 
-from services.monitoring import cases, deliveries, discovery, thresholds, work_teams
+from services.monitoring import (
+    cases,
+    deliveries,
+    department_lists,
+    discovery,
+    findings,
+    loans,
+    plans,
+    thresholds,
+    work_teams,
+)
 from services.monitoring.dependencies import (
     BannerStaff,
     CaseDep,
@@ -20,7 +30,7 @@ from services.monitoring.dependencies import (
     Visitor,
 )
 from services.monitoring.enums import SelfReportStatus
-from services.monitoring.models import Alert
+from services.monitoring.models import Alert, AssistancePlan, Loan
 from services.monitoring.schemas import (
     REGION_CODE,
     VILLAGE_CODE,
@@ -35,6 +45,12 @@ from services.monitoring.schemas import (
     DeliveryPublic,
     DepartmentBatchIn,
     DepartmentBatchResult,
+    DepartmentListResult,
+    FindingPage,
+    LoanCoverage,
+    LoanCreate,
+    LoanPage,
+    LoanPublic,
     MeasureIn,
     MeasurePublic,
     MeasureUpdate,
@@ -42,8 +58,16 @@ from services.monitoring.schemas import (
     ObjectionIn,
     ObjectionPublic,
     ObjectionResolve,
+    PlanCreate,
+    PlanMeasureIn,
+    PlanMeasurePublic,
+    PlanMeasureUpdate,
+    PlanPage,
+    PlanPublic,
+    PlanUpdate,
     ReliefIn,
     ReliefPublic,
+    RepaymentIn,
     SelfReportIn,
     SelfReportPage,
     SelfReportPublic,
@@ -59,7 +83,7 @@ from services.monitoring.schemas import (
 from shared.auth import PrincipalDep
 from shared.db import SessionDep
 from shared.outbox import OutboxStatus
-from shared.vocabulary.monitoring import AlertKind, AlertStatus, CaseStatus
+from shared.vocabulary.monitoring import AlertKind, AlertStatus, CaseStatus, DepartmentList
 
 router = APIRouter(prefix="/api/v1/monitoring", tags=["monitoring"])
 
@@ -378,3 +402,192 @@ async def replay_delivery(
 ) -> DeliveryPublic:
     """Send a delivery again (after the cause of a refusal was fixed); harmless if it was delivered."""
     return await deliveries.replay_delivery(session, principal=principal, message_id=delivery_id)
+
+
+# --- assistance plans (一户一策) ------------------------------------------------------------------------
+
+
+async def plan_in_scope(session: SessionDep, principal: PrincipalDep, plan_id: uuid.UUID) -> AssistancePlan:
+    return await plans.get_plan(session, principal=principal, plan_id=plan_id)
+
+
+async def loan_in_scope(session: SessionDep, principal: PrincipalDep, loan_id: uuid.UUID) -> Loan:
+    return await loans.get_loan(session, principal=principal, loan_id=loan_id)
+
+
+PlanDep = Annotated[AssistancePlan, Depends(plan_in_scope)]
+LoanDep = Annotated[Loan, Depends(loan_in_scope)]
+
+
+@router.get("/plans", response_model=PlanPage)
+async def list_plans(
+    session: SessionDep,
+    principal: Reader,
+    now: NowDep,
+    region: Region = None,
+    household_id: uuid.UUID | None = None,
+    overdue: Annotated[bool | None, Query(description="plans with a measure past its due date")] = None,
+    wants_loan: bool | None = None,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> PlanPage:
+    """Household plans in the caller's scope; `overdue=true` lists those with overdue measures (the inbox)."""
+    items, total = await plans.search(
+        session,
+        principal=principal,
+        region=region,
+        household_id=household_id,
+        overdue=overdue,
+        wants_loan=wants_loan,
+        page=page,
+        page_size=page_size,
+        today=now.date(),
+    )
+    return PlanPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/plans", response_model=PlanPublic, status_code=status.HTTP_201_CREATED)
+async def create_plan(
+    session: SessionDep, principal: Caseworker, registry: RegistryDep, now: NowDep, data: PlanCreate
+) -> PlanPublic:
+    """Make a household's plan with its responsible cadre (409 if it has one)."""
+    return await plans.create_plan(session, principal=principal, registry=registry, data=data, now=now)
+
+
+@router.get("/households/{household_id}/plan", response_model=PlanPublic)
+async def household_plan(
+    session: SessionDep, principal: Reader, now: NowDep, household_id: uuid.UUID
+) -> PlanPublic:
+    return await plans.plan_of(session, principal=principal, household_id=household_id, today=now.date())
+
+
+@router.patch("/plans/{plan_id}", response_model=PlanPublic)
+async def update_plan(
+    session: SessionDep, principal: Caseworker, plan: PlanDep, now: NowDep, data: PlanUpdate
+) -> PlanPublic:
+    """Hand the plan to another responsible cadre, or record the household's wish to borrow."""
+    return await plans.update_plan(session, principal=principal, plan=plan, data=data, now=now)
+
+
+@router.post(
+    "/plans/{plan_id}/measures", response_model=PlanMeasurePublic, status_code=status.HTTP_201_CREATED
+)
+async def add_plan_measure(
+    session: SessionDep, principal: Caseworker, plan: PlanDep, now: NowDep, data: PlanMeasureIn
+) -> PlanMeasurePublic:
+    return await plans.add_measure(session, principal=principal, plan=plan, data=data, now=now)
+
+
+@router.patch("/plans/{plan_id}/measures/{measure_id}", response_model=PlanMeasurePublic)
+async def update_plan_measure(
+    session: SessionDep,
+    principal: Caseworker,
+    plan: PlanDep,
+    measure_id: uuid.UUID,
+    now: NowDep,
+    data: PlanMeasureUpdate,
+) -> PlanMeasurePublic:
+    """Move a measure on; `done` needs its evidence."""
+    return await plans.update_measure(
+        session, principal=principal, plan=plan, measure_id=measure_id, data=data, now=now
+    )
+
+
+# --- department lists (数据比对) ------------------------------------------------------------------------
+
+
+@router.post("/department-lists", response_model=DepartmentListResult, status_code=status.HTTP_201_CREATED)
+async def upload_department_list(
+    session: SessionDep,
+    principal: DepartmentStaff,
+    registry: RegistryDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File(description=".csv (UTF-8 or GB18030) or .xlsx, header row first")],
+    department: Annotated[DepartmentList, Form()],
+    year: Annotated[int, Form(ge=2013, le=2100)],
+) -> DepartmentListResult:
+    """A department's list, matched to members by ID number; its findings kept, alerts raised where no case
+    is open. Any bad cell refuses the whole list."""
+    return await department_lists.compare_list(
+        session,
+        principal=principal,
+        registry=registry,
+        department=department,
+        year=year,
+        content=await file.read(),
+        filename=file.filename or "",
+        now=now,
+    )
+
+
+@router.get("/findings", response_model=FindingPage)
+async def list_findings(
+    session: SessionDep,
+    principal: Reader,
+    household_id: uuid.UUID | None = None,
+    region: Region = None,
+    department: DepartmentList | None = None,
+    year: Annotated[int | None, Query(ge=2013, le=2100)] = None,
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> FindingPage:
+    """What departments' lists found, per household."""
+    items, total = await findings.search_findings(
+        session,
+        principal=principal,
+        household_id=household_id,
+        region=region,
+        department=department,
+        year=year,
+        page=page,
+        page_size=page_size,
+    )
+    return FindingPage(items=items, total=total, page=page, page_size=page_size)
+
+
+# --- microcredit (小额信贷) -------------------------------------------------------------------------------
+
+
+@router.get("/loans", response_model=LoanPage)
+async def list_loans(
+    session: SessionDep,
+    principal: Reader,
+    now: NowDep,
+    region: Region = None,
+    household_id: uuid.UUID | None = None,
+    overdue: Annotated[bool | None, Query(description="past due with principal owed (the inbox)")] = None,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> LoanPage:
+    items, total = await loans.search(
+        session,
+        principal=principal,
+        region=region,
+        household_id=household_id,
+        overdue=overdue,
+        page=page,
+        page_size=page_size,
+        today=now.date(),
+    )
+    return LoanPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/loans", response_model=LoanPublic, status_code=status.HTTP_201_CREATED)
+async def create_loan(
+    session: SessionDep, principal: Caseworker, registry: RegistryDep, now: NowDep, data: LoanCreate
+) -> LoanPublic:
+    """Record a loan the bank disbursed (production purposes only, within the year's bounds)."""
+    return await loans.create_loan(session, principal=principal, registry=registry, data=data, now=now)
+
+
+@router.get("/loans/coverage", response_model=LoanCoverage)
+async def loan_coverage(session: SessionDep, principal: Reader, region: Region = None) -> LoanCoverage:
+    """应贷尽贷 per village: households wishing to borrow against those lent to."""
+    return await loans.coverage(session, principal=principal, region=region)
+
+
+@router.post("/loans/{loan_id}/repayments", response_model=LoanPublic, status_code=status.HTTP_201_CREATED)
+async def repay_loan(
+    session: SessionDep, principal: Caseworker, loan: LoanDep, now: NowDep, data: RepaymentIn
+) -> LoanPublic:
+    return await loans.repay(session, principal=principal, loan=loan, data=data, now=now)

@@ -238,6 +238,10 @@ class Thresholds:
     rigid_expenditure_fen: int
     notice_days: int = 5
     decision_days: int = 15
+    medical_out_of_pocket_fen: int = 500_000
+    loan_max_fen: int = 5_000_000  # 5万元 (national microcredit rule)
+    loan_max_term_months: int = 36
+    loan_subsidy_rate_bp: int = 310  # the one-year LPR the banner subsidises
 
 
 # Used only for a year nobody has set: the national 2021 baseline of 6,000 yuan per capita (1.5 × the
@@ -372,6 +376,9 @@ ALERT_RISKS: dict[AlertKind, RiskType] = {
     AlertKind.water_unsecured: RiskType.other,
     AlertKind.dibao: RiskType.other,
     AlertKind.tekun: RiskType.other,
+    AlertKind.low_income_edge: RiskType.income_drop,
+    AlertKind.severe_disability: RiskType.disability,
+    AlertKind.unemployed: RiskType.unemployment,
 }
 
 

@@ -15,9 +15,14 @@ from shared.vocabulary.monitoring import (
     Action,
     AlertKind,
     AlertStatus,
+    AssistanceStatus,
     CaseStatus,
     DeliveryState,
+    DepartmentList,
+    LoanPurpose,
+    LoanStatus,
     MeasureKind,
+    MeasureStatus,
     ReliefKind,
     RiskType,
     Source,
@@ -395,6 +400,16 @@ class ThresholdsIn(Input):
     rigid_expenditure_fen: Fen = Field(gt=0, le=100_000_000, description="rigid spending counted as large")
     notice_days: int = Field(default=5, ge=5, le=30, description="public notice, at least 5 days")
     decision_days: int = Field(default=15, ge=1, le=90, description="from discovery to the banner's decision")
+    medical_out_of_pocket_fen: Fen = Field(
+        default=500_000, gt=0, le=100_000_000, description="a member's yearly out-of-pocket cost at risk"
+    )
+    loan_max_fen: Fen = Field(
+        default=5_000_000, gt=0, le=100_000_000, description="the largest microcredit loan"
+    )
+    loan_max_term_months: int = Field(default=36, ge=1, le=120, description="the longest microcredit term")
+    loan_subsidy_rate_bp: int = Field(
+        default=310, ge=0, le=2_000, description="interest subsidised (贴息), yearly rate in basis points"
+    )
 
 
 class ThresholdsPublic(ThresholdsIn):
@@ -480,3 +495,260 @@ class DeliveryPage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+# --- assistance plans (一户一策) ------------------------------------------------------------------------
+
+
+class Responsible(Input):
+    """The responsible cadre (帮扶责任人): an account's username and the name the household knows."""
+
+    username: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@-]+$")
+    display_name: str = Field(min_length=1, max_length=50)
+
+
+class PlanMeasureIn(Input):
+    kind: MeasureKind
+    target: str = Field(min_length=2, max_length=500, description="what the measure is to reach")
+    due_on: date
+    status: MeasureStatus = MeasureStatus.planned
+    evidence: str | None = Field(default=None, max_length=1000, description="required once it is done")
+
+
+class PlanMeasureUpdate(Input):
+    target: str | None = Field(default=None, min_length=2, max_length=500)
+    due_on: date | None = None
+    status: MeasureStatus | None = None
+    evidence: str | None = Field(default=None, max_length=1000)
+
+
+class PlanMeasurePublic(BaseModel):
+    id: uuid.UUID
+    kind: MeasureKind
+    target: str
+    due_on: date
+    status: MeasureStatus
+    overdue: bool = Field(description="not done and past its due date")
+    evidence: str | None
+    completed_on: date | None
+    recorded_by: str
+    recorded_at: datetime
+    updated_at: datetime
+
+
+class PlanCreate(Input):
+    household_id: uuid.UUID
+    responsible: Responsible
+    wants_loan: bool = Field(default=False, description="the household wishes to borrow (应贷尽贷)")
+    measures: list[PlanMeasureIn] = Field(default_factory=list, max_length=50)
+
+
+class PlanUpdate(Input):
+    responsible: Responsible | None = None
+    wants_loan: bool | None = None
+
+
+class PlanPublic(BaseModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    region_code: str
+    household_number: str
+    head_name: str
+    category: Category
+    responsible: Responsible
+    wants_loan: bool
+    measures: list[PlanMeasurePublic]
+    overdue_measures: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlanPage(BaseModel):
+    items: list[PlanPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+# --- department lists (数据比对) ------------------------------------------------------------------------
+
+
+def _yes_no(value: object) -> object:
+    """Spreadsheets say 是 / 否."""
+    return {"是": True, "否": False}.get(value, value) if isinstance(value, str) else value
+
+
+class ListRow(Input):
+    """One row of a department's list: the member's ID number, then the department's own columns."""
+
+    id_number: str = Field(min_length=18, max_length=18)
+
+    @field_validator("id_number")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        try:
+            return parse_id_number(value).number
+        except InvalidIdNumber as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _words(cls, value: object) -> object:
+        return _yes_no(value)
+
+
+class MedicalRow(ListRow):
+    out_of_pocket_fen: Fen = Field(description="the member's out-of-pocket medical cost this year")
+    serious_illness: bool | None = None
+
+
+class CivilAffairsRow(ListRow):
+    status: AssistanceStatus
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _label(cls, value: object) -> object:
+        by_label = {s.label: s.value for s in AssistanceStatus}
+        return by_label.get(value, value) if isinstance(value, str) else value
+
+
+class EducationRow(ListRow):
+    enrolled: bool
+
+
+class SafetyRow(ListRow):
+    safe: bool
+
+
+class DisabilityRow(ListRow):
+    grade: int = Field(ge=1, le=4)
+
+
+class EmploymentRow(ListRow):
+    employed: bool
+
+
+LIST_ROWS: dict[DepartmentList, type[ListRow]] = {
+    DepartmentList.medical_security: MedicalRow,
+    DepartmentList.civil_affairs: CivilAffairsRow,
+    DepartmentList.education: EducationRow,
+    DepartmentList.housing: SafetyRow,
+    DepartmentList.water: SafetyRow,
+    DepartmentList.disability: DisabilityRow,
+    DepartmentList.human_resources: EmploymentRow,
+}
+
+
+class UnmatchedRow(BaseModel):
+    row: int = Field(description="the row's number in the file (the header is row 1)")
+    id_masked: str
+    reason: str
+
+
+class FindingPublic(BaseModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    region_code: str
+    household_number: str
+    member_id_masked: str
+    department: DepartmentList
+    year: int
+    kind: AlertKind
+    reason: str
+    amount_fen: int | None
+    alert_id: uuid.UUID | None = Field(description="the alert raised (a household with no open case)")
+    found_at: datetime
+
+
+class DepartmentListResult(BaseModel):
+    id: uuid.UUID
+    department: DepartmentList
+    year: int
+    rows: int
+    matched: int
+    unmatched: list[UnmatchedRow]
+    findings: list[FindingPublic]
+
+
+class FindingPage(BaseModel):
+    items: list[FindingPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+# --- microcredit (小额信贷) -------------------------------------------------------------------------------
+
+
+class LoanCreate(Input):
+    household_id: uuid.UUID
+    borrower_member_id: uuid.UUID
+    bank: str = Field(min_length=2, max_length=100)
+    amount_fen: Fen = Field(gt=0)
+    term_months: int = Field(ge=1, le=120)
+    annual_rate_bp: int = Field(ge=0, le=2_000, description="the loan's yearly rate in basis points")
+    purpose: LoanPurpose = Field(description="production only: consumption and other uses are refused")
+    disbursed_on: date
+
+
+class RepaymentIn(Input):
+    paid_on: date
+    amount_fen: Fen = Field(gt=0, description="principal repaid")
+
+
+class RepaymentPublic(BaseModel):
+    id: uuid.UUID
+    paid_on: date
+    amount_fen: int
+    recorded_by: str
+    recorded_at: datetime
+
+
+class LoanPublic(BaseModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    region_code: str
+    household_number: str
+    category: Category
+    borrower_member_id: uuid.UUID
+    borrower_name: str
+    bank: str
+    amount_fen: int
+    term_months: int
+    annual_rate_bp: int
+    subsidy_rate_bp: int = Field(description="the subsidy rate of the year it was lent")
+    purpose: LoanPurpose
+    disbursed_on: date
+    due_on: date
+    repaid_fen: int
+    outstanding_fen: int
+    status: LoanStatus
+    overdue: bool
+    interest_subsidy_fen: int = Field(description="interest subsidised (贴息) so far, up to the due date")
+    repayments: list[RepaymentPublic]
+    recorded_by: str
+    recorded_at: datetime
+
+
+class LoanPage(BaseModel):
+    items: list[LoanPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class VillageCoveragePublic(BaseModel):
+    village_code: str
+    wishing: int = Field(description="eligible households with a plan that records a wish to borrow")
+    lent: int = Field(description="of those, households lent to")
+    not_lent: int
+
+
+class LoanCoverage(BaseModel):
+    """应贷尽贷: per village, households wishing to borrow against those lent to."""
+
+    region: str
+    wishing: int
+    lent: int
+    villages: list[VillageCoveragePublic]

@@ -1,5 +1,7 @@
-"""The yearly monitoring figures (income line, rigid-spending threshold, notice and decision days)."""
+"""The yearly monitoring figures (income line, rigid-spending and medical thresholds, notice and decision
+days, microcredit bounds and subsidy rate)."""
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from sqlmodel import col, select
@@ -22,12 +24,7 @@ async def _row_for(session: AsyncSession, year: int) -> Threshold | None:
 def _values(row: Threshold | None) -> rules.Thresholds:
     if row is None:
         return rules.DEFAULT_THRESHOLDS
-    return rules.Thresholds(
-        income_line_fen=row.income_line_fen,
-        rigid_expenditure_fen=row.rigid_expenditure_fen,
-        notice_days=row.notice_days,
-        decision_days=row.decision_days,
-    )
+    return rules.Thresholds(**_snapshot(row))
 
 
 async def thresholds_for(session: AsyncSession, *, year: int) -> rules.Thresholds:
@@ -39,10 +36,7 @@ async def read(session: AsyncSession, *, year: int) -> ThresholdsPublic:
     values = _values(row)
     return ThresholdsPublic(
         year=year,
-        income_line_fen=values.income_line_fen,
-        rigid_expenditure_fen=values.rigid_expenditure_fen,
-        notice_days=values.notice_days,
-        decision_days=values.decision_days,
+        **asdict(values),
         is_set=row is not None and row.year == year,
         source_year=row.year if row else None,
         updated_by=row.updated_by if row else None,
@@ -79,12 +73,7 @@ async def write(
 
 
 def _snapshot(row: Threshold) -> dict[str, int]:
-    return {
-        "income_line_fen": row.income_line_fen,
-        "rigid_expenditure_fen": row.rigid_expenditure_fen,
-        "notice_days": row.notice_days,
-        "decision_days": row.decision_days,
-    }
+    return {name: getattr(row, name) for name in ThresholdsIn.model_fields}
 
 
 async def seed_thresholds(session: AsyncSession) -> int:
@@ -93,13 +82,11 @@ async def seed_thresholds(session: AsyncSession) -> int:
     year = now.year
     if await session.get(Threshold, year) is not None:
         return 0
+    figures = ThresholdsIn(income_line_fen=700_000, rigid_expenditure_fen=1_000_000)
     session.add(
         Threshold(
             year=year,
-            income_line_fen=700_000,
-            rigid_expenditure_fen=1_000_000,
-            notice_days=5,
-            decision_days=15,
+            **figures.model_dump(),
             updated_by="demo-seed",
             updated_at=now,
         )

@@ -63,7 +63,10 @@ class AlertKind(Term):
     rigid_expenditure = "rigid_expenditure", "刚性支出较大"
     dibao = "dibao", "新纳入低保"
     tekun = "tekun", "新纳入特困供养"
+    low_income_edge = "low_income_edge", "新纳入低保边缘"
     school_dropout = "school_dropout", "有辍学学生"
+    severe_disability = "severe_disability", "有重度残疾成员"
+    unemployed = "unemployed", "劳动力未就业"
 
 
 class AlertStatus(Term):
@@ -88,6 +91,53 @@ class MeasureKind(Term):
     water = "water", "饮水保障"
     social_assistance = "social_assistance", "社会救助兜底"
     emergency_relief = "emergency_relief", "临时救助"
+    microcredit = "microcredit", "小额信贷"
+    training = "training", "技能培训"
+    public_welfare_post = "public_welfare_post", "公益性岗位"
+    other = "other", "其他帮扶"
+
+
+class MeasureStatus(Term):
+    """Where a plan's measure stands; `overdue` is computed (past its due date and not done), never stored."""
+
+    planned = "planned", "计划中"
+    in_progress = "in_progress", "实施中"
+    done = "done", "已完成"
+
+
+class DepartmentList(Term):
+    """Whose list a department uploads for data comparison (数据比对, seed §五(二)2)."""
+
+    medical_security = "medical_security", "医保局"
+    civil_affairs = "civil_affairs", "民政局"
+    education = "education", "教育局"
+    housing = "housing", "住建局"
+    water = "water", "水利局"
+    disability = "disability", "残联"
+    human_resources = "human_resources", "人社局"
+
+
+class AssistanceStatus(Term):
+    """A member's status on the civil-affairs list (低保 / 特困 / 低保边缘)."""
+
+    dibao = "dibao", "低保"
+    tekun = "tekun", "特困"
+    low_income_edge = "low_income_edge", "低保边缘"
+
+
+class LoanPurpose(Term):
+    """What a microcredit loan may pay for: production only (seed §五(一)1 "确保贷款全部用于生产发展")."""
+
+    livestock = "livestock", "养殖业"
+    planting = "planting", "种植业"
+    processing = "processing", "农畜产品加工"
+    rural_tourism = "rural_tourism", "乡村旅游"
+    commerce = "commerce", "个体经营"
+
+
+class LoanStatus(Term):
+    active = "active", "未结清"
+    repaid = "repaid", "已结清"
 
 
 class DeliveryState(Term):
