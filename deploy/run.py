@@ -13,7 +13,7 @@ import httpx
 from deploy.manage import ensure_keys, migrate, register_service_clients, seed
 from deploy.stack import Stack
 from gateway.seed import DEMO_BANK_CLIENT_ID, DEMO_PASSWORD, DEMO_USERS, demo_bank_client_secret
-from services.payments.demo import DEMO_BANK_PORT, DEMO_BANK_SECRET, DEMO_BANK_URL
+from services.payments.demo import DEMO_BANK_HOST, DEMO_BANK_PORT, DEMO_BANK_SECRET, DEMO_BANK_URL
 from shared.settings import DEFAULT_PORTS, Settings, get_settings
 
 
@@ -68,7 +68,10 @@ def main() -> int:
     migrate(settings, ["all"])
     asyncio.run(register_service_clients(settings))
     print("demo data:", asyncio.run(seed(settings)))
-    stack = Stack(ports=DEFAULT_PORTS, env={})
+    # Instructions may go to the bank simulator (unless BANK_ENDPOINT_HOSTS says otherwise), nowhere else.
+    stack = Stack(
+        ports=DEFAULT_PORTS, env={"BANK_ENDPOINT_HOSTS": settings.bank_endpoint_hosts or DEMO_BANK_HOST}
+    )
     bank: subprocess.Popen[bytes] | None = None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

@@ -136,7 +136,10 @@ PAYMENTS_RULES: tuple[Rule, ...] = (
     Rule("GET", "/api/v1/payments/batches/{id}/lines", _PAYMENT_READERS),
     Rule("GET", "/api/v1/payments/batches/{id}/reconciliation", _PAYMENT_READERS),
     Rule("GET", "/api/v1/payments/batches/{id}/notice", _PAYMENT_READERS),
+    # Dual control over where money goes: the banner admin proposes the bank's endpoint, a banner official
+    # (not the proposer) approves it.
     Rule("POST", "/api/v1/payments/webhook-endpoints", BANNER_ADMIN),
+    Rule("POST", "/api/v1/payments/webhook-endpoints/{id}/approve", _BANNER_OFFICIAL),
     Rule("GET", "/api/v1/payments/webhook-endpoints", BANNER_STAFF),
     Rule("DELETE", "/api/v1/payments/webhook-endpoints/{id}", BANNER_ADMIN),
     Rule("GET", "/api/v1/payments/webhook-deliveries", BANNER_STAFF),

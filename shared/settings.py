@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # Addresses (or CIDR ranges) of the TLS-terminating ingress, comma-separated: only requests from them
     # may say, in X-Forwarded-Proto/For, the original scheme and client. Unset, no one may.
     trusted_proxies: str = ""
+    # Hosts the bank's webhook endpoint may point at, comma-separated (`make run`: the bank simulator's).
+    # Disbursement instructions go to no other host: an endpoint elsewhere is refused (422). Unset, none.
+    bank_endpoint_hosts: str = ""
     registry_import_max_rows: int = Field(default=200_000, ge=1)
     # What an .xlsx may unpack to (all its parts, as its zip declares them) and how much better than a
     # spreadsheet's XML any large part may compress (a zip bomb compresses a thousandfold; sheets ten- to

@@ -29,6 +29,8 @@ from tests.support.keys import KeyPair, make_keypair
 
 PG_ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The tests' bank receivers listen here; instructions may go nowhere else.
+TEST_BANK_HOSTS = "127.0.0.1"
 METRICS_TOKEN = "test-metrics-token"
 BACKENDS = ("sqlite", "postgresql")
 
@@ -149,6 +151,7 @@ def make_settings(urls: dict[str, str], keypair: KeyPair) -> Settings:
         jwt_private_key_file=keypair.private_file,
         jwt_public_key_file=keypair.public_file,
         secret_key="test-secret-key",
+        bank_endpoint_hosts=TEST_BANK_HOSTS,
         **{f"{p}_database_url": url for p, url in urls.items()},
     )
 
@@ -175,6 +178,7 @@ def seeded_stack(backend: str, keypair: KeyPair, folder: Path) -> Iterator[Stack
             "SERVICE_CLIENTS_SECRET": settings.service_clients_secret,
             "METRICS_TOKEN": METRICS_TOKEN,  # as in production: /metrics only with the scrape token
             "LOG_LEVEL": "WARNING",
+            "BANK_ENDPOINT_HOSTS": TEST_BANK_HOSTS,
             "REDIS_URL": redis_url(),
             "REDIS_KEY_PREFIX": f"hj-test-{uuid.uuid4().hex[:12]}",  # parallel runs never share a key
             **{f"{p.upper()}_DATABASE_URL": url for p, url in urls.items()},

@@ -53,7 +53,7 @@ def create_app(
             app.state.dispatcher = Dispatcher(
                 app.state.db,
                 outbox,
-                {TOPIC: BankSender(app.state.db, client)},
+                {TOPIC: BankSender(app.state.db, client, settings.bank_endpoint_hosts)},
                 policy=retry_policy,
                 batch_size=DISPATCH_BATCH,
                 concurrency=DISPATCH_BATCH,

@@ -1,7 +1,7 @@
-"""Bank callbacks: signed like the instructions (Standard Webhooks, with the secret of the endpoint the
-instruction went to), idempotent by `webhook-id`, moving a line forward only; a report that contradicts a
-final status (`paid` for a failed line, `failed` for a paid one) is recorded as a bank discrepancy; a batch
-whose lines are all final is completed."""
+"""Bank callbacks: from the bank client the instruction's endpoint is bound to, signed like the instructions
+(Standard Webhooks, with the secret of that endpoint), idempotent by `webhook-id`, moving a line forward
+only; a report that contradicts a final status (`paid` for a failed line, `failed` for a paid one) is
+recorded as a bank discrepancy; a batch whose lines are all final is completed."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,7 +18,7 @@ from services.payments.rules import FINAL_LINE_STATUSES, LIVE_LINE_STATUSES, con
 from services.payments.schemas import BankCallbackIn, BankCallbackResult
 from shared import audit, metrics
 from shared.auth import Principal
-from shared.errors import DomainError, NotFound, Unauthorized
+from shared.errors import DomainError, Forbidden, NotFound, Unauthorized
 from shared.scope import scoped
 from shared.vocabulary.payments import BatchStatus, LineStatus
 
@@ -27,8 +27,8 @@ SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 
 def _refused(reason: str, error: DomainError) -> DomainError:
-    """Count a refused callback by reason (malformed, too_old, unknown, bad_signature): a run of them is a
-    misconfigured bank, a clock drifting or someone probing the endpoint."""
+    """Count a refused callback by reason (malformed, too_old, unknown, other_bank, bad_signature): a run of
+    them is a misconfigured bank, a clock drifting or someone probing the endpoint."""
     metrics.count("payments_bank_callbacks_refused", "Bank callbacks refused, by reason", reason=reason)
     return error
 
@@ -92,6 +92,10 @@ async def receive(
     endpoint = await session.get(WebhookEndpoint, batch.endpoint_id) if batch and batch.endpoint_id else None
     if batch is None or endpoint is None:
         raise _refused("unknown", NotFound("instruction not found"))
+    if endpoint.bank_client_id != principal.subject:
+        raise _refused(
+            "other_bank", Forbidden("the instruction was sent to an endpoint bound to another bank client")
+        )
     _verify(endpoint.secret, body, headers)
     # Callbacks about one line queue here (every repeat of a webhook-id names the same line); callbacks
     # about the other lines of the batch do not wait for this one.

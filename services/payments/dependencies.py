@@ -32,6 +32,12 @@ async def endpoint_by_id(session: SessionDep, endpoint_id: uuid.UUID) -> Webhook
     return await webhooks.get_endpoint(session, endpoint_id=endpoint_id)
 
 
+def bank_endpoint_hosts(request: Request) -> str:
+    """The hosts a bank endpoint may point at (setting BANK_ENDPOINT_HOSTS), comma-separated."""
+    hosts: str = request.app.state.settings.bank_endpoint_hosts
+    return hosts
+
+
 def get_assets(request: Request) -> AssetsClient:
     assets: AssetsClient = request.app.state.assets
     return assets
@@ -56,6 +62,7 @@ OwnTokenDep = Annotated[str, Depends(own_token)]
 ClaimDep = Annotated[Claim, Depends(claim_in_scope)]
 BatchDep = Annotated[Batch, Depends(batch_in_scope)]
 EndpointDep = Annotated[WebhookEndpoint, Depends(endpoint_by_id)]
+EndpointHostsDep = Annotated[str, Depends(bank_endpoint_hosts)]
 
 # Who files claims: the village "两委" and the township and banner above them (MISSION.md §1).
 Claimant = Annotated[

@@ -4,5 +4,6 @@ from enum import StrEnum
 
 
 class EndpointStatus(StrEnum):
+    proposed = "proposed"  # by the banner admin; nothing goes to it until a banner official approves it
     active = "active"
     retired = "retired"

@@ -184,7 +184,8 @@ class Line(Base, table=True):
 
 
 class WebhookEndpoint(Base, table=True):
-    """The agent bank's receiver of disbursement instructions; one is active at a time."""
+    """The agent bank's receiver of disbursement instructions: proposed by the banner admin, active only once
+    a banner official approves it (one active at a time), bound to the bank client whose callbacks count."""
 
     __tablename__ = "webhook_endpoints"
     __table_args__ = (
@@ -201,8 +202,11 @@ class WebhookEndpoint(Base, table=True):
     url: str = Field(max_length=500)
     secret: str = Field(max_length=100)
     status: str = Field(max_length=16)
-    created_by: str = Field(max_length=128)
+    created_by: str = Field(max_length=128, description="who proposed it")
     created_at: datetime = _when()
+    bank_client_id: str | None = Field(default=None, max_length=128, description="whose callbacks count")
+    approved_by: str | None = Field(default=None, max_length=128)
+    approved_at: datetime | None = _when_set()
     retired_at: datetime | None = _when_set()
 
 

@@ -18,6 +18,7 @@ from services.payments.dependencies import (
     Claimant,
     ClaimDep,
     EndpointDep,
+    EndpointHostsDep,
     OwnTokenDep,
     Reader,
     RegistryDep,
@@ -320,11 +321,19 @@ async def batch_notice(
 
 
 @router.post("/webhook-endpoints", response_model=EndpointCreated, status_code=status.HTTP_201_CREATED)
-async def register_endpoint(
-    session: SessionDep, principal: BannerAdmin, data: EndpointCreate
+async def propose_endpoint(
+    session: SessionDep, principal: BannerAdmin, hosts: EndpointHostsDep, data: EndpointCreate
 ) -> EndpointCreated:
-    """Register the agent bank's receiver (the secret is shown once); the previous endpoint is retired."""
-    return await webhooks.register_endpoint(session, principal=principal, data=data)
+    """Propose the agent bank's receiver (the secret is shown once); it takes effect when approved."""
+    return await webhooks.propose_endpoint(session, principal=principal, data=data, allowlist=hosts)
+
+
+@router.post("/webhook-endpoints/{endpoint_id}/approve", response_model=EndpointPublic)
+async def approve_endpoint(
+    session: SessionDep, principal: BannerOfficial, endpoint: EndpointDep
+) -> EndpointPublic:
+    """Activate a proposed endpoint, retiring the active one; its proposer may not approve it (409)."""
+    return await webhooks.approve_endpoint(session, principal=principal, endpoint=endpoint)
 
 
 @router.get("/webhook-endpoints", response_model=EndpointPage)
@@ -339,7 +348,8 @@ async def list_endpoints(
 async def retire_endpoint(
     session: SessionDep, principal: BannerAdmin, endpoint: EndpointDep
 ) -> EndpointPublic:
-    """Retire an endpoint: no new batch goes to it (instructions already sent to it keep their bank)."""
+    """Retire an endpoint or withdraw a proposal: no new batch goes to it (instructions already sent to it
+    keep their bank)."""
     return await webhooks.retire_endpoint(session, principal=principal, endpoint=endpoint)
 
 

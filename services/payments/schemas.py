@@ -295,9 +295,15 @@ class NoticePublic(BaseModel):
 
 
 class EndpointCreate(Input):
-    url: HttpUrl
+    url: HttpUrl = Field(description="its host must be on the allowlist (setting BANK_ENDPOINT_HOSTS)")
     secret: str | None = Field(
         default=None, pattern=r"^whsec_[A-Za-z0-9+/=]{24,}$", description="generated when absent"
+    )
+    bank_client_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+        description="the gateway API client (role bank) whose callbacks count; "
+        "absent: the bank client of the active endpoint it replaces",
     )
 
 
@@ -305,8 +311,11 @@ class EndpointPublic(BaseModel):
     id: uuid.UUID
     url: str
     status: EndpointStatus
-    created_by: str
+    bank_client_id: str | None
+    created_by: str = Field(description="who proposed it (the banner admin)")
     created_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
     retired_at: datetime | None
 
 

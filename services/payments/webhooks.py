@@ -27,7 +27,7 @@ from services.payments.schemas import (
 from shared import audit
 from shared.auth import Principal
 from shared.db import Database
-from shared.errors import NotFound
+from shared.errors import Conflict, Invalid, NotFound
 from shared.outbox import GiveUp, Message, OutboxStatus, RetryLater
 from shared.outbox import replay as replay_message
 from shared.regions import BANNER_CODE
@@ -46,33 +46,85 @@ def endpoint_public(endpoint: WebhookEndpoint) -> EndpointPublic:
     return EndpointPublic.model_validate(endpoint, from_attributes=True)
 
 
-async def register_endpoint(
-    session: AsyncSession, *, principal: Principal, data: EndpointCreate
+def host_allowed(url: str, allowlist: str) -> bool:
+    """Whether the URL's host is one of the comma-separated hosts instructions may go to."""
+    hosts = {h.strip().lower() for h in allowlist.split(",") if h.strip()}
+    return (httpx.URL(url).host or "").lower() in hosts
+
+
+async def propose_endpoint(
+    session: AsyncSession, *, principal: Principal, data: EndpointCreate, allowlist: str
 ) -> EndpointCreated:
-    """Register the agent bank's receiver; the previous one is retired (one active endpoint at a time)."""
-    now = datetime.now(UTC)
-    retired = (
-        await session.exec(select(WebhookEndpoint).where(WebhookEndpoint.status == EndpointStatus.active))
-    ).all()
-    for old in retired:
-        old.status, old.retired_at = EndpointStatus.retired, now
-        session.add(old)
-    await session.flush()
+    """Propose the agent bank's receiver; nothing goes to it until a banner official approves it.
+
+    Without `bank_client_id` the endpoint is bound to the bank client of the endpoint it replaces."""
+    if not host_allowed(str(data.url), allowlist):
+        raise Invalid.field("url", "代理银行接收地址的主机不在允许名单（BANK_ENDPOINT_HOSTS）中")
+    bank_client_id = data.bank_client_id or await _active_bank_client(session)
+    if bank_client_id is None:
+        raise Invalid.field("bank_client_id", "尚无在用的接收地址可沿用，请指明代理银行的接口客户端")
     endpoint = WebhookEndpoint(
         url=str(data.url),
         secret=data.secret or new_secret(),
-        status=EndpointStatus.active,
+        status=EndpointStatus.proposed,
+        bank_client_id=bank_client_id,
         created_by=principal.subject,
-        created_at=now,
     )
     session.add(endpoint)
-    await session.flush()  # a concurrent registration loses on the one-active unique index (409)
-    for old in retired:
-        await _audit(session, principal, "endpoint.retire", old.id, after=endpoint_public(old).model_dump())
+    await session.flush()
     await _audit(
-        session, principal, "endpoint.create", endpoint.id, after=endpoint_public(endpoint).model_dump()
+        session, principal, "endpoint.propose", endpoint.id, after=endpoint_public(endpoint).model_dump()
     )
     return EndpointCreated(**endpoint_public(endpoint).model_dump(), secret=endpoint.secret)
+
+
+async def _active_bank_client(session: AsyncSession) -> str | None:
+    return (
+        await session.exec(
+            select(WebhookEndpoint.bank_client_id).where(WebhookEndpoint.status == EndpointStatus.active)
+        )
+    ).first()
+
+
+async def approve_endpoint(
+    session: AsyncSession, *, principal: Principal, endpoint: WebhookEndpoint
+) -> EndpointPublic:
+    """Make a proposed endpoint the active one, retiring the previous one in the same transaction; the
+    proposer may not approve (409), and of two approvals one wins (the other finds it no longer proposed,
+    or loses on the one-active unique index)."""
+    if endpoint.created_by == principal.subject:
+        raise Conflict("接收地址须由提议人以外的旗级干部审批")
+    if endpoint.status != EndpointStatus.proposed:
+        raise Conflict(f"该接收地址当前状态为 {endpoint.status}，只有待审批的地址可以审批")
+    before = endpoint_public(endpoint).model_dump()
+    now = datetime.now(UTC)
+    retiring = (
+        update(WebhookEndpoint)
+        .where(col(WebhookEndpoint.status) == EndpointStatus.active)
+        .values(status=EndpointStatus.retired, retired_at=now)
+        .returning(WebhookEndpoint.id)
+    )
+    retired = (await session.execute(retiring)).scalars().all()
+    approved = await session.execute(
+        update(WebhookEndpoint)
+        .where(col(WebhookEndpoint.id) == endpoint.id, col(WebhookEndpoint.status) == EndpointStatus.proposed)
+        .values(status=EndpointStatus.active, approved_by=principal.subject, approved_at=now)
+    )
+    if approved.rowcount != 1:
+        raise Conflict("该接收地址已不是待审批状态")
+    for old_id in retired:
+        await _audit(
+            session,
+            principal,
+            "endpoint.retire",
+            old_id,
+            before={"status": EndpointStatus.active},
+            after={"status": EndpointStatus.retired},
+        )
+    await session.refresh(endpoint)
+    after = endpoint_public(endpoint).model_dump()
+    await _audit(session, principal, "endpoint.approve", endpoint.id, before=before, after=after)
+    return endpoint_public(endpoint)
 
 
 async def get_endpoint(session: AsyncSession, *, endpoint_id: uuid.UUID) -> WebhookEndpoint:
@@ -85,9 +137,10 @@ async def get_endpoint(session: AsyncSession, *, endpoint_id: uuid.UUID) -> Webh
 async def retire_endpoint(
     session: AsyncSession, *, principal: Principal, endpoint: WebhookEndpoint
 ) -> EndpointPublic:
-    """Stop sending new batches to an endpoint (instructions already addressed to it keep their bank)."""
+    """Stop sending new batches to an endpoint, or withdraw a proposal (instructions already addressed to
+    it keep their bank)."""
     before = endpoint_public(endpoint).model_dump()
-    if endpoint.status == EndpointStatus.active:
+    if endpoint.status != EndpointStatus.retired:
         endpoint.status, endpoint.retired_at = EndpointStatus.retired, datetime.now(UTC)
         session.add(endpoint)
         await session.flush()
@@ -146,10 +199,11 @@ class BankSender:
     Only 2xx counts; connection errors, timeouts, 5xx and 408/409/425/429 are retried (honouring
     Retry-After); any other 4xx is a refusal of the message itself (dead, visible, replayable).
     The `webhook-id` is the line id, so the bank recognises a retry or a replay as the same instruction.
+    An endpoint whose host has left the allowlist gets nothing (the instruction is dead until replayed).
     """
 
-    def __init__(self, db: Database, client: httpx.AsyncClient):
-        self.db, self.client = db, client
+    def __init__(self, db: Database, client: httpx.AsyncClient, allowlist: str):
+        self.db, self.client, self.allowlist = db, client, allowlist
 
     async def __call__(self, message: Message) -> None:
         payload = message.payload
@@ -157,6 +211,8 @@ class BankSender:
             endpoint = await session.get(WebhookEndpoint, uuid.UUID(payload["endpoint_id"]))
         if endpoint is None:
             raise GiveUp("the endpoint of this batch no longer exists")
+        if not host_allowed(endpoint.url, self.allowlist):
+            raise GiveUp("the endpoint's host is not on the allowlist (BANK_ENDPOINT_HOSTS)")
         body = instruction_body(payload)
         now = datetime.now(UTC)
         msg_id = payload["instruction_id"]

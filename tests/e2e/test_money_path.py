@@ -26,12 +26,13 @@ async def ok(response: httpx.Response, status: int = 200) -> Any:
 
 @pytest.fixture
 async def bank(live_stack: Stack) -> AsyncIterator[str]:
-    """A bank API client made by `admin`, the simulator registered as the active endpoint and started as
-    its own process, failing nothing; yields the simulator's URL."""
+    """A bank API client made by `admin`, the simulator proposed by `admin` as the endpoint bound to that
+    client and approved by `banner`, started as its own process, failing nothing; yields the simulator's
+    URL."""
     gateway = live_stack.url("gateway")
     port = free_port()
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as gw:
-        admin = await login(gw, "admin")
+        admin, banner = await login(gw, "admin"), await login(gw, "banner")
         client = await ok(
             await gw.post(
                 "/api/v1/admin/clients",
@@ -41,8 +42,12 @@ async def bank(live_stack: Stack) -> AsyncIterator[str]:
             201,
         )
         url = f"http://127.0.0.1:{port}/instructions"
+        body = {"url": url, "bank_client_id": client["client_id"]}
         endpoint = await ok(
-            await gw.post("/api/v1/payments/webhook-endpoints", json={"url": url}, headers=admin), 201
+            await gw.post("/api/v1/payments/webhook-endpoints", json=body, headers=admin), 201
+        )
+        await ok(
+            await gw.post(f"/api/v1/payments/webhook-endpoints/{endpoint['id']}/approve", headers=banner)
         )
     process = await asyncio.create_subprocess_exec(
         sys.executable,

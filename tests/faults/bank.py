@@ -13,6 +13,7 @@ from deploy.bank_simulator import CALLBACK_PATH, ClientCredentials, Ledger, crea
 from deploy.stack import Stack
 from tests.conftest import bearer, free_port
 from tests.e2e.test_money_path import ok
+from tests.payments.test_live import login
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class BankAccount:
 
 
 async def open_bank_account(gw: httpx.AsyncClient, admin: dict[str, str]) -> BankAccount:
-    """Register a bank API client and make a free port the active endpoint (nothing listens there yet)."""
+    """Register a bank API client and make a free port the active endpoint (nothing listens there yet):
+    proposed by `admin`, bound to the client, approved by the demo banner official."""
     client = await ok(
         await gw.post(
             "/api/v1/admin/clients",
@@ -44,11 +46,13 @@ async def open_bank_account(gw: httpx.AsyncClient, admin: dict[str, str]) -> Ban
     endpoint = await ok(
         await gw.post(
             "/api/v1/payments/webhook-endpoints",
-            json={"url": f"http://127.0.0.1:{port}/instructions"},
+            json={"url": f"http://127.0.0.1:{port}/instructions", "bank_client_id": client["client_id"]},
             headers=admin,
         ),
         201,
     )
+    approver = await login(gw, "banner")
+    await ok(await gw.post(f"/api/v1/payments/webhook-endpoints/{endpoint['id']}/approve", headers=approver))
     return BankAccount(port, endpoint["secret"], client["client_id"], client["client_secret"])
 
 

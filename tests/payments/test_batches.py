@@ -30,6 +30,7 @@ from tests.payments.conftest import (
 pytestmark = pytest.mark.usefixtures("clean_databases")
 BATCHES = "/api/v1/payments/batches"
 CALLBACKS = "/api/v1/payments/bank-callbacks"
+ENDPOINTS = "/api/v1/payments/webhook-endpoints"
 
 
 async def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -61,11 +62,19 @@ async def approved(payments: httpx.AsyncClient, people, **kw: Any) -> Any:
     return await ok(await payments.post(f"{BATCHES}/{batch['id']}/approve", headers=people["banner"]))
 
 
-async def endpoint(payments: httpx.AsyncClient, people, url: str) -> Any:
-    return await ok(
-        await payments.post("/api/v1/payments/webhook-endpoints", json={"url": url}, headers=people["admin"]),
+async def endpoint(payments: httpx.AsyncClient, people, url: str, **body: Any) -> Any:
+    """The bank's endpoint as it takes effect: proposed by the banner admin (bound to the `bank` caller's
+    client), approved by a banner official; the proposal's answer (with its secret), now active."""
+    proposed = await ok(
+        await payments.post(
+            ENDPOINTS, json={"url": url, "bank_client_id": "bank-client", **body}, headers=people["admin"]
+        ),
         201,
     )
+    approved = await ok(
+        await payments.post(f"{ENDPOINTS}/{proposed['id']}/approve", headers=people["banner3"])
+    )
+    return {**proposed, **approved}
 
 
 async def lines_of(payments: httpx.AsyncClient, people, batch_id: str) -> list[dict[str, Any]]:
@@ -370,14 +379,7 @@ async def test_one_bank_endpoint_at_a_time_and_deliveries_can_be_replayed(
 ) -> None:
     first = await endpoint(payments, people, "http://127.0.0.1:9/old")
     custom = "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
-    second = await ok(
-        await payments.post(
-            "/api/v1/payments/webhook-endpoints",
-            json={"url": "http://127.0.0.1:9/new", "secret": custom},
-            headers=people["admin"],
-        ),
-        201,
-    )
+    second = await endpoint(payments, people, "http://127.0.0.1:9/new", secret=custom)
     assert second["secret"] == custom
     listed = (await ok(await payments.get("/api/v1/payments/webhook-endpoints", headers=people["banner"])))[
         "items"

@@ -71,10 +71,14 @@ async def test_a_payments_crash_mid_dispatch_loses_and_doubles_nothing(live_stac
         port = free_port()
         endpoint = await gw.post(
             "/api/v1/payments/webhook-endpoints",
-            json={"url": f"http://127.0.0.1:{port}/instructions"},
+            json={"url": f"http://127.0.0.1:{port}/instructions", "bank_client_id": client["client_id"]},
             headers=admin,
         )
         assert endpoint.status_code == 201, endpoint.text
+        approval = await gw.post(
+            f"/api/v1/payments/webhook-endpoints/{endpoint.json()['id']}/approve", headers=banner
+        )
+        assert approval.status_code == 200, approval.text
         async with httpx.AsyncClient(timeout=10) as token_client:
             credentials = ClientCredentials(
                 token_client, live_stack.url("gateway"), client["client_id"], client["client_secret"]
@@ -154,7 +158,7 @@ def test_the_gateway_documents_and_guards_payments_routes(live_stack: Stack, tok
         for method in operations
     }
     guarded = {(rule.method, rule.path) for rule in PAYMENTS_RULES}
-    assert len(documented) == len(guarded) == 27
+    assert len(documented) == len(guarded) == 28
     for method, path in documented:
         assert known_route(method, re.sub(r"\{[^/]+\}", "x", path)), (method, path)
         operation = document["paths"][path][method.lower()]

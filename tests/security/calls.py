@@ -15,6 +15,7 @@ from tests.security.objects import (
     YEAR,
     World,
     asset,
+    bank_endpoint,
     entity,
     investment,
     partnership,
@@ -540,9 +541,12 @@ for tail in ("lines", "reconciliation", "notice"):
 ENDPOINTS = get("/api/v1/payments/webhook-endpoints")
 register_simple(
     "POST /api/v1/payments/webhook-endpoints",
-    lambda w, p: Request(
-        "POST", "/api/v1/payments/webhook-endpoints", json={"url": "http://127.0.0.1:9/instructions"}
-    ),
+    lambda w, p: Request("POST", "/api/v1/payments/webhook-endpoints", json=bank_endpoint()),
+    probe=ENDPOINTS,
+)
+register_simple(
+    "POST /api/v1/payments/webhook-endpoints/{endpoint_id}/approve",
+    lambda w, p: Request("POST", f"/api/v1/payments/webhook-endpoints/{w.endpoint}/approve"),
     probe=ENDPOINTS,
 )
 register_simple("GET /api/v1/payments/webhook-endpoints", ENDPOINTS)

@@ -142,8 +142,10 @@ class Builder:
         )
 
     def endpoint(self, admin: Caller) -> dict[str, Any]:
-        body = {"url": "http://127.0.0.1:9/instructions"}
-        return created(admin.request("POST", "/api/v1/payments/webhook-endpoints", json=body))
+        """The bank's endpoint as it takes effect: proposed by the banner admin, approved by the checker."""
+        made = created(admin.request("POST", "/api/v1/payments/webhook-endpoints", json=bank_endpoint()))
+        created(self.checker.request("POST", f"/api/v1/payments/webhook-endpoints/{made['id']}/approve"))
+        return made
 
     def disbursed_batch(self, position: Position) -> dict[str, Any]:
         """A cattle batch taken to the bank, so there are webhook deliveries to replay."""
@@ -154,6 +156,11 @@ class Builder:
 
 
 # --- valid bodies, shared by the fixture objects and the matrix's own calls ------------------------------
+
+
+def bank_endpoint() -> dict[str, Any]:
+    """The bank's endpoint, bound to the matrix's bank caller (its token's subject)."""
+    return {"url": "http://127.0.0.1:9/instructions", "bank_client_id": "matrix-bank"}
 
 
 def visit(household_id: str) -> dict[str, Any]:
