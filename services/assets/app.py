@@ -8,11 +8,12 @@ import httpx
 from fastapi import FastAPI
 
 from services.assets import dividends
-from services.assets.clients import PaymentsClient, RegistryClient
+from services.assets.clients import PaymentsClient
 from services.assets.models import outbox
 from services.assets.routes import router
 from shared.app import Extension, create_service_app
 from shared.outbox import Dispatcher
+from shared.registry_client import RegistryClient
 from shared.service_auth import ServiceCredentials
 from shared.settings import Settings, get_settings
 

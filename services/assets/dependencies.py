@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.assets import allocations, assets, catalogue, dividends, fund, partnerships
-from services.assets.clients import PaymentsClient, RegistryClient
+from services.assets.clients import PaymentsClient
 from services.assets.models import Asset, DividendPlan, Fund, FundProject, Investment, Partnership, Product
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
+from shared.registry_client import RegistryClient
 from shared.roles import Role
 
 

@@ -26,7 +26,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assets import rules
-from services.assets.clients import PaymentsClient, RegistryClient
+from services.assets.clients import PaymentsClient
 from services.assets.common import page_of, record, region_in_scope
 from services.assets.models import Asset, AssetIncome, DividendLine, DividendPlan, audit_log, outbox
 from services.assets.schemas import PlanCreate, PlanLine, PlanPublic, PlanSummary, SharesIn
@@ -35,6 +35,7 @@ from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, Invalid, Unavailable
 from shared.outbox import GiveUp, Handler, Message, RetryLater, enqueue
+from shared.registry_client import RegistryClient
 from shared.roles import Role
 from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.assets import AssetClass, PlanStatus
@@ -107,7 +108,11 @@ async def create_plan(
     if problem:
         raise Invalid.field("shares", problem)
     categories = sorted(set(data.categories))
-    payees = await registry.payees(token=principal.token, village=data.region, categories=categories)
+    # The village's households of those categories, each paid to its head.
+    names = {
+        uuid.UUID(h["id"]): h["head_name"]
+        async for h in registry.stream(region=data.region, categories=categories, token=principal.token)
+    }
     await _lock_village_year(session, data.region, data.year)
     income, planned = await distributable(session, region=data.region, year=data.year)
     left = rules.distributable_fen(income, planned)
@@ -117,7 +122,6 @@ async def create_plan(
             f"超过 {data.year} 年度可分配的经营性资产收益"
             f"（收益 {income} 分，已分配 {planned} 分，剩余 {left} 分）",
         )
-    names = {p.household_id: p.name for p in payees}
     households_fen = rules.largest_remainder(data.total_fen, shares.as_list())[0]
     if households_fen and not names:
         raise Invalid.field("categories", "该嘎查村没有属于所选类别的农牧户，无法分配农牧户部分")

@@ -9,7 +9,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assets import rules
-from services.assets.clients import RegistryClient
 from services.assets.common import page_of, record
 from services.assets.entities import entity_for, entity_names
 from services.assets.models import INDUSTRY_FUND_ID, Fund, Investment, InvestmentHousehold, Repayment
@@ -26,6 +25,7 @@ from services.assets.schemas import (
 from shared.auth import Principal
 from shared.errors import Invalid, NotFound
 from shared.regions import is_within
+from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, scoped
 
 
@@ -74,7 +74,7 @@ async def invest(
         raise Invalid.field("linked_households", "同一农牧户的同一联结方式重复")
     household_ids = list(dict.fromkeys(h for h, _ in pairs))
     if household_ids:
-        known = await registry.known_households(token=principal.token, household_ids=household_ids)
+        known = {uuid.UUID(h["id"]) for h in await registry.lookup(household_ids, token=principal.token)}
         unknown = [str(h) for h in household_ids if h not in known]
         if unknown:
             raise Invalid.field(

@@ -6,12 +6,13 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from services.monitoring.clients import TIMEOUT, RegistryClient
+from services.monitoring.clients import RegistryClient
 from services.monitoring.deliveries import CATEGORY_CHANGE, category_change_handler
 from services.monitoring.models import outbox, utcnow
 from services.monitoring.routes import router
 from shared.app import Extension, create_service_app
 from shared.outbox import Dispatcher
+from shared.registry_client import TIMEOUT
 from shared.service_auth import ServiceCredentials
 from shared.settings import Settings, get_settings
 
@@ -26,7 +27,7 @@ def registry_link(http_client: httpx.AsyncClient | None) -> Extension:
         async with AsyncExitStack() as stack:
             client = http_client or await stack.enter_async_context(httpx.AsyncClient(timeout=TIMEOUT))
             credentials = ServiceCredentials(settings, "monitoring", client)
-            app.state.registry = RegistryClient(settings.registry_url, client, credentials)
+            app.state.registry = RegistryClient(client, settings.registry_url, credentials=credentials)
             yield
 
     return extension

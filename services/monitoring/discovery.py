@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.monitoring import cases, rules
-from services.monitoring.clients import LOOKUP_LIMIT, RegistryClient, RegistryHousehold
+from services.monitoring.clients import RegistryClient, RegistryHousehold
 from services.monitoring.enums import SelfReportStatus
 from services.monitoring.models import Alert, SelfReport, Visit, audit_log, aware, aware_or_none
 from services.monitoring.schemas import (
@@ -34,6 +34,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.idnumber import mask_id_number, parse_id_number
+from shared.registry_client import LOOKUP_LIMIT
 from shared.scope import narrowed, scoped
 from shared.vocabulary.monitoring import AlertKind, AlertStatus, Source
 
@@ -329,12 +330,10 @@ async def compare_department_records(
     """
     numbers = list(dict.fromkeys(r.id_number for r in data.records))
     people: dict[tuple[str, str], RegistryHousehold] = {}
-    for start in range(0, len(numbers), LOOKUP_LIMIT):
-        chunk = numbers[start : start + LOOKUP_LIMIT]
-        for household in await registry.lookup(token=principal.token, id_numbers=chunk):
-            for member in household.members:
-                if member.matched:
-                    people[person_key(member.id_masked, member.birth_date)] = household
+    for household in await registry.lookup(token=principal.token, id_numbers=numbers):
+        for member in household.members:
+            if member.matched:
+                people[person_key(member.id_masked, member.birth_date)] = household
     limits = await thresholds_for(session, year=data.year)
     findings: list[tuple[RegistryHousehold, rules.Finding, int | None]] = []
     unmatched = []

@@ -8,12 +8,13 @@ import httpx
 from fastapi import FastAPI
 
 from services.payments.batches import TOPIC
-from services.payments.clients import TIMEOUT, AssetsClient, RegistryClient
+from services.payments.clients import TIMEOUT, AssetsClient
 from services.payments.models import outbox
 from services.payments.routes import router
 from services.payments.webhooks import BankSender
 from shared.app import create_service_app
 from shared.outbox import Dispatcher, RetryPolicy
+from shared.registry_client import RegistryClient
 from shared.service_auth import ServiceCredentials, TokenSource
 from shared.settings import Settings, get_settings
 

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments import idempotency, policies
 from services.payments.claims import head_of
-from services.payments.clients import AssetsClient, RegistryClient
+from services.payments.clients import AssetsClient
 from services.payments.discrepancies import holds_entitlement
 from services.payments.enums import EndpointStatus
 from services.payments.models import Batch, Claim, Line, WebhookEndpoint, audit_log, outbox
@@ -42,6 +42,7 @@ from shared.masking import mask_name
 from shared.money import format_yuan
 from shared.outbox import OutboxStatus
 from shared.regions import is_within, tier_of
+from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.payments import BatchStatus, ClaimStatus, Kind, LineStatus
 
@@ -326,7 +327,8 @@ async def _dividend_payees(
 ) -> dict[uuid.UUID, dict[str, Any]]:
     """The plan's households as the registry records them (one bulk read per 1000), each living in the
     plan's region; anything else refuses the whole plan (422)."""
-    households = await registry.lookup((line.household_id for line in data.lines), token=token)
+    found = await registry.lookup((line.household_id for line in data.lines), token=token)
+    households = {uuid.UUID(h["id"]): h for h in found}
     for i, line in enumerate(data.lines):
         household = households.get(line.household_id)
         if household is None:

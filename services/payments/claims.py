@@ -11,7 +11,6 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments import idempotency, policies
-from services.payments.clients import Household, RegistryClient
 from services.payments.models import Claim, ClaimTotal, audit_log
 from services.payments.rules import (
     Breakdown,
@@ -30,7 +29,8 @@ from services.payments.schemas import (
 )
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, Invalid, NotFound
+from shared.registry_client import Household, RegistryClient
 from shared.scope import ensure_in_scope, fetch_in_scope, narrowed, scoped
 from shared.vocabulary.payments import LIVESTOCK, ClaimStatus, Kind, Mode
 
@@ -63,6 +63,15 @@ def head_of(household: Household) -> tuple[str, str]:
         if member["relation"] == "head":
             return member["name"], member["id_masked"]
     return household["head_name"], ""
+
+
+async def _household(registry: RegistryClient, household_id: uuid.UUID, *, principal: Principal) -> Household:
+    """The household as the registry shows it to the caller, inside the caller's scope, or 404."""
+    household = await registry.household(household_id, token=principal.token)
+    if household is None:
+        raise NotFound("household not found")
+    ensure_in_scope(household["region_code"], principal, what="household")
+    return household
 
 
 def _refuse_ineligible(household: Household) -> None:
@@ -152,8 +161,7 @@ async def file_claim(
         first = await idempotency.first_answer(session, principal=principal, key=idempotency_key, body=data)
         if first is not None:
             return ClaimPublic.model_validate(first[1])
-    household = await registry.household(data.household_id, token=principal.token)
-    ensure_in_scope(household["region_code"], principal, what="household")
+    household = await _household(registry, data.household_id, principal=principal)
     _refuse_ineligible(household)
     subsidy, version, status = await _price(session, data=data, household_id=data.household_id)
     name, id_masked = head_of(household)
@@ -252,8 +260,7 @@ async def entitlements(
     year: int,
 ) -> Entitlements:
     """What a household is due in `year` and why: eligibility, education per student, livestock caps left."""
-    household = await registry.household(household_id, token=principal.token)
-    ensure_in_scope(household["region_code"], principal, what="household")
+    household = await _household(registry, household_id, principal=principal)
     eligibility = check_eligible(household["category"])
     version, items = await policies.version_for_year(session, year=year)
     education = education_allowance(household["members"], year, items)

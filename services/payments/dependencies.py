@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.payments import batches, claims, webhooks
-from services.payments.clients import AssetsClient, RegistryClient
+from services.payments.clients import AssetsClient
 from services.payments.models import Batch, Claim, WebhookEndpoint
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
 from shared.errors import Forbidden
+from shared.registry_client import RegistryClient
 from shared.roles import Role
 from shared.service_auth import is_service_client
 

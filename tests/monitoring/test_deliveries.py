@@ -40,7 +40,9 @@ def handler_answering(response: httpx.Response | Exception, seen: list[httpx.Req
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
     settings = Settings(gateway_url="http://gateway", registry_url="http://registry")
-    registry = RegistryClient("http://registry", client, ServiceCredentials(settings, "monitoring", client))
+    registry = RegistryClient(
+        client, "http://registry", credentials=ServiceCredentials(settings, "monitoring", client)
+    )
     return category_change_handler(registry)
 
 

@@ -20,11 +20,12 @@ from standardwebhooks import Webhook
 
 import services.payments
 from services.payments.app import create_app as create_payments
-from services.payments.clients import AssetsClient, RegistryClient
+from services.payments.clients import AssetsClient
 from services.registry.app import create_app as create_registry
 from services.registry.seed import seed_villages
 from shared.db import Database
 from shared.outbox import RetryPolicy
+from shared.registry_client import RegistryClient
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
 from tests.support.households import household, member
