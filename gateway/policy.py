@@ -74,6 +74,11 @@ MONITORING_RULES: tuple[Rule, ...] = (
             "/api/v1/monitoring/self-reports",
             "/api/v1/monitoring/thresholds/{year}",
             "/api/v1/monitoring/work-teams",
+            "/api/v1/monitoring/plans",
+            "/api/v1/monitoring/households/{id}/plan",
+            "/api/v1/monitoring/findings",
+            "/api/v1/monitoring/loans",
+            "/api/v1/monitoring/loans/coverage",
         )
     ),
     # Casework: the three tiers and the village work team; the procedure's steps are checked per action
@@ -88,6 +93,13 @@ MONITORING_RULES: tuple[Rule, ...] = (
             ("POST", "/api/v1/monitoring/cases/{id}/reliefs"),
             ("POST", "/api/v1/monitoring/alerts/{id}/open-case"),
             ("POST", "/api/v1/monitoring/alerts/{id}/dismiss"),
+            # Assistance: household plans and microcredit are kept by the same officials.
+            ("POST", "/api/v1/monitoring/plans"),
+            ("PATCH", "/api/v1/monitoring/plans/{id}"),
+            ("POST", "/api/v1/monitoring/plans/{id}/measures"),
+            ("PATCH", "/api/v1/monitoring/plans/{id}/measures/{mid}"),
+            ("POST", "/api/v1/monitoring/loans"),
+            ("POST", "/api/v1/monitoring/loans/{id}/repayments"),
         )
     ),
     Rule(
@@ -99,10 +111,9 @@ MONITORING_RULES: tuple[Rule, ...] = (
         "POST", "/api/v1/monitoring/cases/{id}/objections/{oid}/resolve", frozenset({Role.township_official})
     ),
     Rule("POST", "/api/v1/monitoring/visits", frozenset({Role.village_official, Role.work_team})),
-    Rule(
-        "POST",
-        "/api/v1/monitoring/department-records",
-        frozenset({Role.department_officer, Role.banner_official}),
+    *(
+        Rule("POST", path, frozenset({Role.department_officer, Role.banner_official}))
+        for path in ("/api/v1/monitoring/department-records", "/api/v1/monitoring/department-lists")
     ),
     # The public self-report form is relayed by the gateway with its own service token.
     Rule("POST", "/api/v1/monitoring/self-reports", frozenset({Role.banner_official})),

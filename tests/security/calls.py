@@ -411,6 +411,98 @@ register_simple(
     listing_in("/api/v1/monitoring/self-reports", page_size=200),
     listing=True,
 )
+# Assistance: plans and loans by id are asked for with ids nothing has (see the matrix's notes).
+CADRE = {"username": "zhang.min", "display_name": "张敏"}
+PLANS_IN = total_in("/api/v1/monitoring/plans")
+register_simple(
+    "GET /api/v1/monitoring/plans", listing_in("/api/v1/monitoring/plans", page_size=200), listing=True
+)
+register_simple(
+    "POST /api/v1/monitoring/plans",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/plans",
+        json={"household_id": obj("household")(w, p), "responsible": CADRE},
+    ),
+    probe=PLANS_IN,
+)
+register_simple(
+    "GET /api/v1/monitoring/households/{household_id}/plan",
+    lambda w, p: Request("GET", f"/api/v1/monitoring/households/{uuid.uuid4()}/plan"),
+)
+register_simple(
+    "PATCH /api/v1/monitoring/plans/{plan_id}",
+    lambda w, p: Request("PATCH", f"/api/v1/monitoring/plans/{uuid.uuid4()}", json={"wants_loan": True}),
+    probe=PLANS_IN,
+)
+register_simple(
+    "POST /api/v1/monitoring/plans/{plan_id}/measures",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/monitoring/plans/{uuid.uuid4()}/measures",
+        json={"kind": "industry", "target": "发展肉羊养殖", "due_on": f"{YEAR}-12-31"},
+    ),
+    probe=PLANS_IN,
+)
+register_simple(
+    "PATCH /api/v1/monitoring/plans/{plan_id}/measures/{measure_id}",
+    lambda w, p: Request(
+        "PATCH",
+        f"/api/v1/monitoring/plans/{uuid.uuid4()}/measures/{uuid.uuid4()}",
+        json={"status": "in_progress"},
+    ),
+    probe=PLANS_IN,
+)
+register_simple(
+    "POST /api/v1/monitoring/department-lists",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/department-lists",
+        files={
+            "file": ("list.csv", f"id_number,status\n{w.places[p].head_id_number},tekun\n", "text/csv"),
+            "department": (None, "civil_affairs"),
+            "year": (None, str(YEAR)),
+        },
+    ),
+    listing=True,
+)
+register_simple(
+    "GET /api/v1/monitoring/findings", listing_in("/api/v1/monitoring/findings", page_size=200), listing=True
+)
+LOANS_IN = total_in("/api/v1/monitoring/loans")
+register_simple(
+    "GET /api/v1/monitoring/loans", listing_in("/api/v1/monitoring/loans", page_size=200), listing=True
+)
+register_simple(
+    "POST /api/v1/monitoring/loans",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/loans",
+        json={
+            "household_id": obj("household")(w, p),
+            "borrower_member_id": w.places[p].household["members"][0]["id"],
+            "bank": "杭锦旗农村商业银行",
+            "amount_fen": 3_000_000,
+            "term_months": 36,
+            "annual_rate_bp": 435,
+            "purpose": "livestock",
+            "disbursed_on": f"{YEAR}-01-15",
+        },
+    ),
+    probe=LOANS_IN,
+)
+register_simple(
+    "GET /api/v1/monitoring/loans/coverage", listing_in("/api/v1/monitoring/loans/coverage"), listing=True
+)
+register_simple(
+    "POST /api/v1/monitoring/loans/{loan_id}/repayments",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/monitoring/loans/{uuid.uuid4()}/repayments",
+        json={"paid_on": f"{YEAR}-06-01", "amount_fen": 100_000},
+    ),
+    probe=LOANS_IN,
+)
 register_simple("GET /api/v1/monitoring/thresholds/{year}", get(f"/api/v1/monitoring/thresholds/{YEAR}"))
 THRESHOLDS_2099 = get("/api/v1/monitoring/thresholds/2099")
 register_simple(
