@@ -549,7 +549,7 @@ def test_one_image_for_everything(docs: list[dict]) -> None:
 def test_autoscaling(docs: list[dict]) -> None:
     deployments = of_kind(docs, "Deployment")
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in of_kind(docs, "HorizontalPodAutoscaler").values()}
-    assert {"gateway", "registry"} <= hpas.keys()
+    assert hpas.keys() == set(PROCESSES)  # every process scales out: each runs as two or more replicas
     for target, hpa in hpas.items():
         assert hpa["apiVersion"] == "autoscaling/v2"
         assert hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment"
@@ -560,6 +560,19 @@ def test_autoscaling(docs: list[dict]) -> None:
         # Utilization targets are relative to requests.
         for c in pod_spec(deployments[target])["containers"]:
             assert "cpu" in c["resources"]["requests"], f"{target}: HPA needs cpu requests"
+
+
+def test_every_process_keeps_a_replica_through_a_drain(docs: list[dict]) -> None:
+    """A PodDisruptionBudget per process, selecting exactly its Deployment's pods and letting one go at a
+    time, so with the HPA's two or more replicas a node drain never takes a process away."""
+    deployments = of_kind(docs, "Deployment")
+    budgets = of_kind(docs, "PodDisruptionBudget")
+    assert budgets.keys() == set(PROCESSES)
+    for name, budget in budgets.items():
+        assert budget["apiVersion"] == "policy/v1"
+        pods = deployments[name]["spec"]["selector"]["matchLabels"]
+        assert budget["spec"]["selector"]["matchLabels"] == pods
+        assert budget["spec"].get("maxUnavailable") == 1 and "minAvailable" not in budget["spec"]
 
 
 def test_configmap_points_at_the_services(docs: list[dict]) -> None:
