@@ -7,7 +7,7 @@ whole import of that same file through its upload endpoint over HTTP: multipart 
 checking every row, encryption, duplicate checks and the insert, committed. It runs on a registry process of
 its own, on a fresh database, so the N households already loaded and the other benchmarks are left as they
 were. The registry reads with calamine a sheet calamine can hold within the pod's memory, and with openpyxl's
-read-only mode a larger one (services/registry/workbook.py); the note says which read this file.
+read-only mode a larger one (shared/workbook.py); the note says which read this file.
 """
 
 import asyncio
@@ -22,9 +22,10 @@ from python_calamine import CalamineWorkbook
 
 from bench.context import BenchContext
 from deploy.stack import Stack
-from services.registry import spreadsheets, workbook
+from services.registry import spreadsheets
 from services.registry.demo import generate_households
 from services.registry.seed import demo_villages, seed_villages
+from shared import workbook
 from shared.db import Database
 from shared.roles import Role
 from shared.settings import Settings

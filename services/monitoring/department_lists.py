@@ -24,8 +24,7 @@ from services.monitoring.schemas import (
     UnmatchedRow,
 )
 from services.monitoring.thresholds import thresholds_for
-from services.registry import workbook  # the bounded .xlsx reader (a kernel candidate: see README)
-from shared import audit
+from shared import audit, workbook
 from shared.auth import Principal
 from shared.errors import FieldProblem, Invalid
 from shared.idnumber import mask_id_number, parse_id_number

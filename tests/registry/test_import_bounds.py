@@ -9,7 +9,7 @@ import zipfile
 import httpx
 import pytest
 
-from services.registry import workbook
+from shared import workbook
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
 from tests.registry.test_transfer import ASIER, HEADERS, household, household_count, upload
