@@ -59,6 +59,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
     from services.payments.demo import seed_bank_endpoint
     from services.registry.demo import seed_households
     from services.registry.seed import seed_villages
+    from services.registry.site_demo import seed_sites
     from shared.crypto import FieldCipher
 
     cipher = FieldCipher.from_settings(settings.id_encryption_keys, settings.id_lookup_key)
@@ -66,6 +67,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
     for process, loader, label in (
         ("registry", seed_villages, "villages"),
         *([("registry", partial(seed_households, cipher=cipher), "households")] if households else []),
+        ("registry", seed_sites, "resettlement sites"),
         ("gateway", seed_users, "users"),
         ("gateway", partial(seed_demo_bank_client, settings=settings), "bank clients"),
         ("payments", partial(seed_bank_endpoint, bank_client_id=DEMO_BANK_CLIENT_ID), "bank endpoints"),

@@ -63,6 +63,18 @@ RULES: tuple[Rule, ...] = (
 # Each domain keeps its own rows; the gateway enforces all of them together.
 MONITORING_RULES: tuple[Rule, ...] = (
     # Reads: every official tier, the departments and the auditor (not partner agencies or banks).
+    # Resettlement sites (seed §五(四)): townships and the banner keep them and follow up their facilities;
+    # the registrars link their households; every official reads them.
+    Rule("GET", "/api/v1/resettlement-sites", EVERY_OFFICIAL),
+    Rule("POST", "/api/v1/resettlement-sites", frozenset({Role.township_official, Role.banner_official})),
+    Rule("GET", "/api/v1/resettlement-sites/gaps", EVERY_OFFICIAL),
+    Rule("GET", "/api/v1/resettlement-sites/{id}", EVERY_OFFICIAL),
+    Rule(
+        "PUT",
+        "/api/v1/resettlement-sites/{id}/facilities/{facility}",
+        frozenset({Role.township_official, Role.banner_official}),
+    ),
+    Rule("POST", "/api/v1/resettlement-sites/{id}/households", REGISTRARS),
     *(
         Rule("GET", path, EVERY_OFFICIAL - {Role.partner_agency})
         for path in (

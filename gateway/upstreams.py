@@ -20,6 +20,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/v1/regions", "registry"),
     ("/api/v1/households", "registry"),
     ("/api/v1/stats", "registry"),
+    ("/api/v1/resettlement-sites", "registry"),
     ("/api/v1/monitoring", "monitoring"),
     ("/api/v1/payments", "payments"),
     ("/api/v1/assets", "assets"),

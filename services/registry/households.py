@@ -496,6 +496,7 @@ async def _audit(
 
 class BulkRefused(Exception):
     """A bulk registration broke rules; nothing was written. `problems[i]` lists item i's breaches."""
+                "resettlement_site_id",
 
     def __init__(self, problems: dict[int, list[rules.RuleBreach]]):
         super().__init__(f"{len(problems)} households refused")

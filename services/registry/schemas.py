@@ -184,6 +184,7 @@ class CategoryChangePublic(BaseModel):
     to_category: Category
     reason: str
     effective_date: date
+    resettlement_site_id: uuid.UUID | None = Field(description="the site it lives at (`/resettlement-sites`)")
     actor: str
     role: str
     at: datetime

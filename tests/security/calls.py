@@ -206,6 +206,47 @@ register_simple(
     listing=True,
     shows=obj("household"),
 )
+SITE = read_of("site", "/api/v1/resettlement-sites/{}")
+register_simple(
+    "GET /api/v1/resettlement-sites",
+    listing_in("/api/v1/resettlement-sites", page_size=200),
+    listing=True,
+    shows=obj("site"),
+)
+register_simple(
+    "POST /api/v1/resettlement-sites",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/resettlement-sites",
+        json={"name": unique("矩阵安置点"), "region_code": VILLAGE[p], "capacity": 5},
+    ),
+    probe=total_in("/api/v1/resettlement-sites"),
+)
+register_simple(
+    "GET /api/v1/resettlement-sites/gaps",
+    listing_in("/api/v1/resettlement-sites/gaps"),
+    listing=True,
+    shows=obj("site"),
+)
+register_simple("GET /api/v1/resettlement-sites/{site_id}", SITE)
+register_simple(
+    "PUT /api/v1/resettlement-sites/{site_id}/facilities/{facility}",
+    # the state every matrix site's water starts in (unchecked, a gap), so no cell changes another's
+    lambda w, p: Request(
+        "PUT", f"/api/v1/resettlement-sites/{obj('site')(w, p)}/facilities/water", json={"status": "gap"}
+    ),
+    probe=SITE,
+)
+register_simple(
+    "POST /api/v1/resettlement-sites/{site_id}/households",
+    # the position's own household, linked again by every allowed caller (the site counts it once)
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/resettlement-sites/{obj('site')(w, p)}/households",
+        json={"household_ids": [obj("household")(w, p)]},
+    ),
+    probe=lambda w, p: Request("GET", f"/api/v1/households/{obj('household')(w, p)}"),
+)
 HOUSEHOLD = read_of("household", "/api/v1/households/{}")
 register_simple("GET /api/v1/households/{household_id}", HOUSEHOLD)
 register_simple(

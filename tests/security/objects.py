@@ -136,6 +136,10 @@ class Builder:
     def project(self, position: Position) -> dict[str, Any]:
         return created(self.maker.request("POST", "/api/v1/assets/projects", json=project(VILLAGE[position])))
 
+    def site(self, position: Position) -> dict[str, Any]:
+        body = {"name": unique("矩阵安置点"), "region_code": VILLAGE[position], "capacity": 5}
+        return created(self.maker.request("POST", "/api/v1/resettlement-sites", json=body))
+
     def investment(self, entity_id: str) -> dict[str, Any]:
         return created(
             self.maker.request("POST", "/api/v1/assets/fund/investments", json=investment(entity_id))
@@ -279,6 +283,7 @@ class Place:
     product: dict[str, Any]
     partnership: dict[str, Any]
     project: dict[str, Any]
+    site: dict[str, Any]  # a resettlement site placed in the position's village
     investment: dict[str, Any] | None  # the fund invests only in 锡尼镇 (township T), so never in C
 
     @property
@@ -326,6 +331,7 @@ def build_world(builder: Builder, admin: Caller) -> World:
             product=builder.product(entity_["id"]),
             partnership=builder.partnership(position),
             project=builder.project(position),
+            site=builder.site(position),
             investment=builder.investment(entity_["id"]) if position != Position.other else None,
         )
     endpoint = builder.endpoint(admin)
