@@ -55,14 +55,6 @@ RULES: tuple[Rule, ...] = (
     Rule("GET", "/api/v1/households/{id}/history", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/households/{id}/changes", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/stats/households", EVERY_OFFICIAL),
-    # The audit, composed at the gateway from every service's log (each scopes it to the caller).
-    Rule("GET", "/api/v1/audit", AUDITORS),
-    Rule("GET", "/api/v1/audit/verify", AUDITORS),
-)
-
-# Each domain keeps its own rows; the gateway enforces all of them together.
-MONITORING_RULES: tuple[Rule, ...] = (
-    # Reads: every official tier, the departments and the auditor (not partner agencies or banks).
     # Resettlement sites (seed §五(四)): townships and the banner keep them and follow up their facilities;
     # the registrars link their households; every official reads them.
     Rule("GET", "/api/v1/resettlement-sites", EVERY_OFFICIAL),
@@ -75,6 +67,14 @@ MONITORING_RULES: tuple[Rule, ...] = (
         frozenset({Role.township_official, Role.banner_official}),
     ),
     Rule("POST", "/api/v1/resettlement-sites/{id}/households", REGISTRARS),
+    # The audit, composed at the gateway from every service's log (each scopes it to the caller).
+    Rule("GET", "/api/v1/audit", AUDITORS),
+    Rule("GET", "/api/v1/audit/verify", AUDITORS),
+)
+
+# Each domain keeps its own rows; the gateway enforces all of them together.
+MONITORING_RULES: tuple[Rule, ...] = (
+    # Reads: every official tier, the departments and the auditor (not partner agencies or banks).
     *(
         Rule("GET", path, EVERY_OFFICIAL - {Role.partner_agency})
         for path in (

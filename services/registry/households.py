@@ -447,6 +447,7 @@ async def to_public(
                 "lifted_year",
                 "relocated",
                 "resettlement_site",
+                "resettlement_site_id",
                 "education_secure",
                 "medical_secure",
                 "housing_secure",
@@ -496,7 +497,6 @@ async def _audit(
 
 class BulkRefused(Exception):
     """A bulk registration broke rules; nothing was written. `problems[i]` lists item i's breaches."""
-                "resettlement_site_id",
 
     def __init__(self, problems: dict[int, list[rules.RuleBreach]]):
         super().__init__(f"{len(problems)} households refused")

@@ -151,6 +151,7 @@ class HouseholdPublic(HouseholdSummary):
     lifted_year: int | None
     relocated: bool
     resettlement_site: str | None
+    resettlement_site_id: uuid.UUID | None = Field(description="the site it lives at (`/resettlement-sites`)")
     education_secure: bool
     medical_secure: bool
     housing_secure: bool
@@ -184,7 +185,6 @@ class CategoryChangePublic(BaseModel):
     to_category: Category
     reason: str
     effective_date: date
-    resettlement_site_id: uuid.UUID | None = Field(description="the site it lives at (`/resettlement-sites`)")
     actor: str
     role: str
     at: datetime
