@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
+from shared.pages import Page
 from shared.text import Input
 from shared.vocabulary.assets import (
     AssetClass,
@@ -33,12 +34,6 @@ Year = Annotated[int, Field(ge=2014, le=2100, description="扶贫资产 are thos
 # A day the programme can mean; far later ones would overflow the date arithmetic on it (a term's end,
 # a notice's earliest close) instead of being refused.
 Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
-
-
-class Page(BaseModel):
-    total: int
-    page: int
-    page_size: int
 
 
 # --- assets -----------------------------------------------------------------------------------------
@@ -107,8 +102,7 @@ class AssetPublic(AssetSummary):
     status_history: list[StatusChangePublic]
 
 
-class AssetPage(Page):
-    items: list[AssetSummary]
+class AssetPage(Page[AssetSummary]): ...
 
 
 # --- dividend plans ---------------------------------------------------------------------------------
@@ -165,8 +159,7 @@ class PlanPublic(PlanSummary):
     lines: list[PlanLine]
 
 
-class PlanPage(Page):
-    items: list[PlanSummary]
+class PlanPage(Page[PlanSummary]): ...
 
 
 # --- entities and products ----------------------------------------------------------------------------
@@ -209,8 +202,7 @@ class EntityPublic(BaseModel):
     created_at: datetime
 
 
-class EntityPage(Page):
-    items: list[EntityPublic]
+class EntityPage(Page[EntityPublic]): ...
 
 
 class CheckCreate(Input):
@@ -256,8 +248,7 @@ class ProductPublic(BaseModel):
     created_at: datetime
 
 
-class ProductPage(Page):
-    items: list[ProductPublic]
+class ProductPage(Page[ProductPublic]): ...
 
 
 class HouseholdIncome(Input):
@@ -294,8 +285,7 @@ class ChannelTotal(BaseModel):
     amount_fen: int
 
 
-class SalePage(Page):
-    items: list[SalePublic]
+class SalePage(Page[SalePublic]):
     amount_fen: int = Field(description="all the product's sales, not only this page")
     household_income_fen: int
     by_channel: list[ChannelTotal]
@@ -369,8 +359,7 @@ class PartnershipPublic(BaseModel):
     created_at: datetime
 
 
-class PartnershipPage(Page):
-    items: list[PartnershipPublic]
+class PartnershipPage(Page[PartnershipPublic]): ...
 
 
 class RankedPartnership(BaseModel):
@@ -425,8 +414,7 @@ class InvestmentPublic(BaseModel):
     created_at: datetime
 
 
-class InvestmentPage(Page):
-    items: list[InvestmentPublic]
+class InvestmentPage(Page[InvestmentPublic]): ...
 
 
 class RepaymentCreate(Input):
@@ -531,8 +519,7 @@ class NoticePublic(BaseModel):
     created_at: datetime
 
 
-class NoticePage(Page):
-    items: list[NoticePublic]
+class NoticePage(Page[NoticePublic]): ...
 
 
 # --- money put in, projects and their performance (§六(四)) ------------------------------------------------
@@ -589,8 +576,7 @@ class ProjectPublic(BaseModel):
     created_at: datetime
 
 
-class ProjectPage(Page):
-    items: list[ProjectPublic]
+class ProjectPage(Page[ProjectPublic]): ...
 
 
 class AllocationCreate(Input):
@@ -616,8 +602,7 @@ class AllocationPublic(BaseModel):
     created_at: datetime
 
 
-class AllocationPage(Page):
-    items: list[AllocationPublic]
+class AllocationPage(Page[AllocationPublic]):
     amount_fen: int = Field(description="all matching allocations, not only this page")
 
 

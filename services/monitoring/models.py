@@ -356,6 +356,96 @@ class LoanRepayment(Base, table=True):
     recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
+class Post(Base, table=True):
+    """A public-welfare post (公益性岗位, seed §五(八)) held by a member for a term at a monthly wage."""
+
+    __tablename__ = "public_welfare_posts"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100)
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True, description="the holder's village")
+    household_number: str = Field(max_length=20)
+    category: str = Field(max_length=32, description="the holder's household's category when appointed")
+    holder_member_id: uuid.UUID
+    holder_name: str = Field(max_length=50)
+    holder_id_masked: str = Field(max_length=18)
+    monthly_wage_fen: int
+    starts_on: date
+    ends_on: date = Field(index=True)
+    priority_exception: str | None = Field(default=None, max_length=200)
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Training(Base, table=True):
+    """A skills training course (技能培训) held in a region, with its provider."""
+
+    __tablename__ = "trainings"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    course: str = Field(max_length=100)
+    provider: str = Field(max_length=100)
+    region_code: str = Field(max_length=12, index=True, description="where it was held")
+    starts_on: date
+    ends_on: date
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Workshop(Base, table=True):
+    """An assistance workshop (扶贫车间) in a village, run by its operator."""
+
+    __tablename__ = "workshops"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100)
+    region_code: str = Field(max_length=12, index=True)
+    operator: str = Field(max_length=100)
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class WorkReliefProject(Base, table=True):
+    """A 以工代赈 project in a village whose labour is paid to local members."""
+
+    __tablename__ = "work_relief_projects"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100)
+    region_code: str = Field(max_length=12, index=True)
+    starts_on: date
+    ends_on: date
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Engagement(Base, table=True):
+    """A member in a training (with the certificate), a workshop (hired on) or a work-relief project (the
+    labour of one month and its wage): what a household's employment is read from."""
+
+    __tablename__ = "engagements"
+    # A member's labour on a project is recorded once a month: its wage is paid once.
+    __table_args__ = (UniqueConstraint("source_id", "member_id", "month"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str = Field(max_length=16, description="training, workshop or work_relief")
+    source_id: uuid.UUID = Field(index=True, description="the training, workshop or project")
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    member_id: uuid.UUID
+    member_name: str = Field(max_length=50)
+    member_id_masked: str = Field(max_length=18)
+    month: str = Field(default="", max_length=7, description="work relief: the month worked (YYYY-MM)")
+    started_on: date | None = None
+    days: int | None = None
+    amount_fen: int | None = None
+    certificate: str | None = Field(default=None, max_length=100)
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
 def aware(at: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     return at if at.tzinfo else at.replace(tzinfo=UTC)

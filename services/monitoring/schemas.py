@@ -9,6 +9,7 @@ from services.monitoring.enums import Department, RecordKind, SelfReportStatus
 from shared.idnumber import InvalidIdNumber, parse_id_number
 from shared.money import Fen
 from shared.outbox import OutboxStatus
+from shared.pages import Page
 from shared.text import Input
 from shared.vocabulary.households import Category
 from shared.vocabulary.monitoring import (
@@ -225,11 +226,7 @@ class CasePublic(CaseSummary):
     reliefs: list[ReliefPublic]
 
 
-class CasePage(BaseModel):
-    items: list[CaseSummary]
-    total: int
-    page: int
-    page_size: int
+class CasePage(Page[CaseSummary]): ...
 
 
 class NoticeItem(BaseModel):
@@ -245,11 +242,7 @@ class NoticeItem(BaseModel):
     objection_deadline: datetime
 
 
-class NoticePage(BaseModel):
-    items: list[NoticeItem]
-    total: int
-    page: int
-    page_size: int
+class NoticePage(Page[NoticeItem]): ...
 
 
 # --- discovery ----------------------------------------------------------------------------------------
@@ -296,11 +289,7 @@ class VisitResult(BaseModel):
     alerts: list["AlertPublic"]
 
 
-class VisitPage(BaseModel):
-    items: list[VisitPublic]
-    total: int
-    page: int
-    page_size: int
+class VisitPage(Page[VisitPublic]): ...
 
 
 class DepartmentRecordIn(Input):
@@ -357,11 +346,7 @@ class AlertPublic(BaseModel):
     decided_at: datetime | None
 
 
-class AlertPage(BaseModel):
-    items: list[AlertPublic]
-    total: int
-    page: int
-    page_size: int
+class AlertPage(Page[AlertPublic]): ...
 
 
 class AlertToCase(Input):
@@ -469,11 +454,7 @@ class SelfReportPublic(BaseModel):
     received_at: datetime
 
 
-class SelfReportPage(BaseModel):
-    items: list[SelfReportPublic]
-    total: int
-    page: int
-    page_size: int
+class SelfReportPage(Page[SelfReportPublic]): ...
 
 
 class DeliveryPublic(BaseModel):
@@ -490,11 +471,7 @@ class DeliveryPublic(BaseModel):
     delivered_at: datetime | None
 
 
-class DeliveryPage(BaseModel):
-    items: list[DeliveryPublic]
-    total: int
-    page: int
-    page_size: int
+class DeliveryPage(Page[DeliveryPublic]): ...
 
 
 # --- assistance plans (一户一策) ------------------------------------------------------------------------
@@ -564,11 +541,7 @@ class PlanPublic(BaseModel):
     updated_at: datetime
 
 
-class PlanPage(BaseModel):
-    items: list[PlanPublic]
-    total: int
-    page: int
-    page_size: int
+class PlanPage(Page[PlanPublic]): ...
 
 
 # --- department lists (数据比对) ------------------------------------------------------------------------
@@ -671,11 +644,7 @@ class DepartmentListResult(BaseModel):
     findings: list[FindingPublic]
 
 
-class FindingPage(BaseModel):
-    items: list[FindingPublic]
-    total: int
-    page: int
-    page_size: int
+class FindingPage(Page[FindingPublic]): ...
 
 
 # --- microcredit (小额信贷) -------------------------------------------------------------------------------
@@ -731,11 +700,7 @@ class LoanPublic(BaseModel):
     recorded_at: datetime
 
 
-class LoanPage(BaseModel):
-    items: list[LoanPublic]
-    total: int
-    page: int
-    page_size: int
+class LoanPage(Page[LoanPublic]): ...
 
 
 class VillageCoveragePublic(BaseModel):

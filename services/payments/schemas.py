@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, HttpUrl
 from services.payments.enums import EndpointStatus
 from services.payments.rules import Care
 from shared.money import Fen
+from shared.pages import Page
 from shared.regions import Tier
 from shared.text import Input
 from shared.vocabulary.households import SchoolStage
@@ -92,11 +93,7 @@ class ClaimPublic(BaseModel):
     decision_comment: str | None
 
 
-class ClaimPage(BaseModel):
-    items: list[ClaimPublic]
-    total: int
-    page: int
-    page_size: int
+class ClaimPage(Page[ClaimPublic]): ...
 
 
 class ClaimDecision(Input):
@@ -219,11 +216,7 @@ class BatchPublic(BaseModel):
     purpose: str | None
 
 
-class BatchPage(BaseModel):
-    items: list[BatchPublic]
-    total: int
-    page: int
-    page_size: int
+class BatchPage(Page[BatchPublic]): ...
 
 
 class LinePublic(BaseModel):
@@ -244,11 +237,7 @@ class LinePublic(BaseModel):
     updated_at: datetime
 
 
-class LinePage(BaseModel):
-    items: list[LinePublic]
-    total: int
-    page: int
-    page_size: int
+class LinePage(Page[LinePublic]): ...
 
 
 class ReconciliationPublic(BaseModel):
@@ -323,11 +312,7 @@ class EndpointCreated(EndpointPublic):
     secret: str = Field(description="the whsec_ signing secret, shown once")
 
 
-class EndpointPage(BaseModel):
-    items: list[EndpointPublic]
-    total: int
-    page: int
-    page_size: int
+class EndpointPage(Page[EndpointPublic]): ...
 
 
 class DeliveryPublic(BaseModel):
@@ -344,11 +329,7 @@ class DeliveryPublic(BaseModel):
     delivered_at: datetime | None
 
 
-class DeliveryPage(BaseModel):
-    items: list[DeliveryPublic]
-    total: int
-    page: int
-    page_size: int
+class DeliveryPage(Page[DeliveryPublic]): ...
 
 
 class BankCallbackIn(Input):
@@ -397,11 +378,7 @@ class DiscrepancyPublic(BaseModel):
     overpaid_fen: int | None = Field(description="paid twice: the amount to recover from the payee")
 
 
-class DiscrepancyPage(BaseModel):
-    items: list[DiscrepancyPublic]
-    total: int
-    page: int
-    page_size: int
+class DiscrepancyPage(Page[DiscrepancyPublic]): ...
 
 
 class DiscrepancyResolve(Input):

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from shared.idnumber import Sex
+from shared.pages import Page
 from shared.regions import Tier
 from shared.text import Input
 from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
@@ -166,11 +167,7 @@ class HouseholdPublic(HouseholdSummary):
     updated_at: datetime
 
 
-class HouseholdPage(BaseModel):
-    items: list[HouseholdSummary]
-    total: int
-    page: int
-    page_size: int
+class HouseholdPage(Page[HouseholdSummary]): ...
 
 
 class CategoryChangeIn(Input):

@@ -20,9 +20,14 @@ class Kind(Term):
     public_welfare_post = "public_welfare_post", "公益性岗位工资"
     # Asset income dividends (seed §五(三)4), handed over by assets; never claimed.
     dividend = "dividend", "资产收益分红"
+    # Monthly wages (seed §五(八)) read from monitoring's posts and work-relief labour; never claimed.
+    post_wage = "post_wage", "公益性岗位工资（按月）"
+    work_relief_wage = "work_relief_wage", "以工代赈劳务报酬"
 
 
 LIVESTOCK = frozenset({Kind.sheep, Kind.cattle, Kind.pig})
+# Kinds paid per month whose entitlements monitoring holds: a batch of one is for a year and a month.
+WAGES = frozenset({Kind.post_wage, Kind.work_relief_wage})
 
 
 class Mode(Term):
