@@ -37,7 +37,8 @@ def api(gateway: str, username: str) -> httpx.Client:
 
 
 def fresh_household(gateway: str, username: str, village: str) -> dict:
-    """An eligible demo household of `village` with no sheep claimed this year (none other tests took)."""
+    """An eligible demo household of `village` with no sheep claimed this year (none other tests took) and a
+    registered flock larger than any claim here (a claim may not sell more head than the register holds)."""
     with api(gateway, username) as client:
         listed = client.get(
             "/api/v1/households", params={"region": village, "category": "lifted_supported", "page_size": 100}
@@ -50,7 +51,8 @@ def fresh_household(gateway: str, username: str, village: str) -> dict:
                 f"/api/v1/payments/households/{household['id']}/entitlements", params={"year": YEAR}
             )
             sheep = next(row for row in due.json()["livestock"] if row["kind"] == "sheep")
-            if sheep["remaining"] == SHEEP_CAP:
+            flock = client.get(f"/api/v1/households/{household['id']}").json()["sheep"]
+            if sheep["remaining"] == SHEEP_CAP and flock >= 10:
                 _taken.add(household["id"])
                 return dict(household)
     raise AssertionError(f"no eligible household left in {village}")
