@@ -3,10 +3,9 @@ elimination): enqueued with the step, delivered by the outbox dispatcher exactly
 credentials (ARCHITECTURE.md "Reliable cross-service effects")."""
 
 import uuid
-from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.monitoring.clients import RegistryClient
@@ -64,39 +63,6 @@ def category_change_handler(registry: RegistryClient) -> Handler:
     return deliver
 
 
-def _public(row: Any) -> DeliveryPublic:
-    payload = row["payload"] or {}
-    return DeliveryPublic(
-        id=row["id"],
-        topic=row["topic"],
-        idempotency_key=row["idempotency_key"],
-        household_id=payload.get("household_id"),
-        category=payload.get("category"),
-        status=OutboxStatus(row["status"]),
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        next_attempt_at=row["next_attempt_at"],
-        created_at=row["created_at"],
-        delivered_at=row["delivered_at"],
-    )
-
-
-async def list_deliveries(
-    session: AsyncSession, *, status: OutboxStatus | None, page: int, page_size: int
-) -> tuple[list[DeliveryPublic], int]:
-    """Outbox messages, newest first: what was sent to the registry, and what is stuck or refused."""
-    statement = select(outbox)
-    if status is not None:
-        statement = statement.where(outbox.c.status == status)
-    total = (await session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
-    rows = await session.execute(
-        statement.order_by(outbox.c.created_at.desc(), outbox.c.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    )
-    return [_public(r) for r in rows.mappings()], int(total)
-
-
 async def replay_delivery(
     session: AsyncSession, *, principal: Principal, message_id: uuid.UUID
 ) -> DeliveryPublic:
@@ -116,7 +82,7 @@ async def replay_delivery(
         before={"status": before},
         after={"status": row["status"]},
     )
-    return _public(row)
+    return DeliveryPublic.of(row)
 
 
 async def delivery_state(session: AsyncSession, *, key: str) -> OutboxStatus | None:

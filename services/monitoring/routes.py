@@ -30,7 +30,7 @@ from services.monitoring.dependencies import (
     Visitor,
 )
 from services.monitoring.enums import SelfReportStatus
-from services.monitoring.models import Alert, AssistancePlan, Loan
+from services.monitoring.models import Alert, AssistancePlan, Loan, outbox
 from services.monitoring.schemas import (
     REGION_CODE,
     VILLAGE_CODE,
@@ -82,6 +82,7 @@ from services.monitoring.schemas import (
 )
 from shared.auth import PrincipalDep
 from shared.db import SessionDep
+from shared.deliveries import read_outbox
 from shared.outbox import OutboxStatus
 from shared.vocabulary.monitoring import AlertKind, AlertStatus, CaseStatus, DepartmentList
 
@@ -392,7 +393,9 @@ async def list_deliveries(
     page_size: PageSize = 20,
 ) -> DeliveryPage:
     """Registry changes sent by the outbox: pending, delivered, or given up (dead) and kept visible."""
-    items, total = await deliveries.list_deliveries(session, status=status, page=page, page_size=page_size)
+    items, total = await read_outbox(
+        session, outbox, DeliveryPublic, status=status, page=page, page_size=page_size
+    )
     return DeliveryPage(items=items, total=total, page=page, page_size=page_size)
 
 

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.monitoring.enums import Department, RecordKind, SelfReportStatus
+from shared.deliveries import Delivery
 from shared.idnumber import InvalidIdNumber, parse_id_number
 from shared.money import Fen
-from shared.outbox import OutboxStatus
 from shared.pages import Page
 from shared.text import Input
 from shared.vocabulary.households import Category
@@ -457,18 +457,11 @@ class SelfReportPublic(BaseModel):
 class SelfReportPage(Page[SelfReportPublic]): ...
 
 
-class DeliveryPublic(BaseModel):
-    id: uuid.UUID
-    topic: str
-    idempotency_key: str
+class DeliveryPublic(Delivery):
+    """A registry category change in the outbox."""
+
     household_id: str | None
     category: str | None
-    status: OutboxStatus
-    attempts: int
-    last_error: str | None
-    next_attempt_at: datetime
-    created_at: datetime
-    delivered_at: datetime | None
 
 
 class DeliveryPage(Page[DeliveryPublic]): ...

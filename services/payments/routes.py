@@ -24,6 +24,7 @@ from services.payments.dependencies import (
     RegistryDep,
     Reviewer,
 )
+from services.payments.models import outbox
 from services.payments.rules import reimbursement_shortfall
 from services.payments.schemas import (
     REGION_CODE,
@@ -58,6 +59,7 @@ from services.payments.schemas import (
     ReimbursementResults,
 )
 from shared.db import SessionDep
+from shared.deliveries import read_outbox
 from shared.outbox import OutboxStatus
 from shared.vocabulary.payments import BatchStatus, ClaimStatus, Kind, LineStatus
 
@@ -362,7 +364,9 @@ async def list_deliveries(
     page_size: PageSize = 100,
 ) -> DeliveryPage:
     """Bank instructions in the outbox with their attempts, last error and status."""
-    items, total = await webhooks.deliveries(session, status=status, page=page, page_size=page_size)
+    items, total = await read_outbox(
+        session, outbox, DeliveryPublic, topic=batches.TOPIC, status=status, page=page, page_size=page_size
+    )
     return DeliveryPage(items=items, total=total, page=page, page_size=page_size)
 
 

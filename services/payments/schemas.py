@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, HttpUrl
 
 from services.payments.enums import EndpointStatus
 from services.payments.rules import Care
+from shared.deliveries import Delivery
 from shared.money import Fen
 from shared.pages import Page
 from shared.regions import Tier
@@ -315,18 +316,12 @@ class EndpointCreated(EndpointPublic):
 class EndpointPage(Page[EndpointPublic]): ...
 
 
-class DeliveryPublic(BaseModel):
-    id: uuid.UUID
-    topic: str
+class DeliveryPublic(Delivery):
+    """A bank instruction in the outbox."""
+
     instruction_id: uuid.UUID | None
     batch_id: uuid.UUID | None
     endpoint_id: uuid.UUID | None
-    status: str
-    attempts: int
-    last_error: str | None
-    next_attempt_at: datetime
-    created_at: datetime
-    delivered_at: datetime | None
 
 
 class DeliveryPage(Page[DeliveryPublic]): ...

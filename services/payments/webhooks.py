@@ -28,7 +28,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, Invalid, NotFound
-from shared.outbox import GiveUp, Message, OutboxStatus, RetryLater
+from shared.outbox import GiveUp, Message, RetryLater
 from shared.outbox import replay as replay_message
 from shared.regions import BANNER_CODE
 from shared.vocabulary.payments import LineStatus
@@ -260,39 +260,6 @@ class BankSender:
                 )
 
 
-def delivery_public(row: Any) -> DeliveryPublic:
-    payload = row["payload"] or {}
-    return DeliveryPublic(
-        id=row["id"],
-        topic=row["topic"],
-        instruction_id=payload.get("instruction_id"),
-        batch_id=payload.get("batch_id"),
-        endpoint_id=payload.get("endpoint_id"),
-        status=row["status"],
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        next_attempt_at=row["next_attempt_at"],
-        created_at=row["created_at"],
-        delivered_at=row["delivered_at"],
-    )
-
-
-async def deliveries(
-    session: AsyncSession, *, status: OutboxStatus | None, page: int, page_size: int
-) -> tuple[list[DeliveryPublic], int]:
-    """The bank instructions in the outbox, newest first, with attempts and the last error."""
-    statement = select(outbox).where(outbox.c.topic == TOPIC)
-    if status is not None:
-        statement = statement.where(outbox.c.status == status)
-    total = (await session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
-    rows = await session.execute(
-        statement.order_by(outbox.c.created_at.desc(), outbox.c.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    )
-    return [delivery_public(r) for r in rows.mappings().all()], int(total)
-
-
 async def replay(session: AsyncSession, *, principal: Principal, delivery_id: uuid.UUID) -> DeliveryPublic:
     """Send an instruction again (same webhook-id, same endpoint: the bank deduplicates it)."""
     exists = (
@@ -301,7 +268,7 @@ async def replay(session: AsyncSession, *, principal: Principal, delivery_id: uu
     if exists is None or not await replay_message(session, outbox, delivery_id):
         raise NotFound("delivery not found")
     row = (await session.execute(select(outbox).where(outbox.c.id == delivery_id))).mappings().one()
-    public = delivery_public(row)
+    public = DeliveryPublic.of(row)
     await _audit(session, principal, "delivery.replay", delivery_id, after=public.model_dump())
     return public
 
