@@ -16,6 +16,10 @@ county the next Ordos county prefix is used, then a neighbouring day of the same
 change. Capacity is 8 counties × 365 days × 500 codes per age and sex (about 1.46 million people of each
 single year of age and sex): ample for n in the millions.
 
+Payee accounts come from a second generator (`seed + 3`), so adding them changed nothing else: most
+households have a 19-digit bank card passing Luhn, about 4% none (held out of payment batches), and the first
+two `lifted_supported` households carry the accounts in `BANK_REFUSALS`, which the bank simulator refuses.
+
 `seed_households` loads them once into an empty registry (the `make run` demo data).
 """
 
@@ -27,10 +31,11 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from stdnum import luhn
 
 from services.registry.households import register_many
 from services.registry.models import Household
-from services.registry.schemas import HouseholdCreate, MemberIn
+from services.registry.schemas import HouseholdCreate, MemberIn, PayeeAccountIn
 from services.registry.seed import DEMO_VILLAGES, demo_villages
 from shared.auth import Principal
 from shared.crypto import FieldCipher
@@ -105,6 +110,20 @@ HAN_GIVEN = {  # (born before 1966, 1966–1990, after 1990) × (male, female)
 CHINESE_NUMERALS = "一 二 三 四 五 六 七 八 九 十".split()
 
 _PHONE_SECOND_DIGITS = "3355788889"  # 13x, 15x, 17x, 18x and 19x are the common mobile prefixes
+
+# The banner's agent banks of 惠民惠农"一卡通" accounts, by the prefix (BIN) of their 19-digit cards.
+BANKS = {
+    "622848": "中国农业银行杭锦旗支行",
+    "621799": "中国邮政储蓄银行杭锦旗支行",
+    "621700": "中国建设银行杭锦旗支行",
+    "622947": "内蒙古杭锦农村商业银行",
+}
+NO_ACCOUNT_SHARE = 0.04
+# Well-formed accounts the bank refuses, as a bank would say it (the bank simulator fails them).
+BANK_REFUSALS = {
+    "6228480010000000017": "账户已销户",
+    "6217000010000000029": "户名账号不符",
+}
 
 DEMO_PRINCIPAL = Principal(subject="demo-seed", role=Role.banner_official, region=BANNER_CODE)
 SEED_CHUNK = 1000
@@ -188,6 +207,8 @@ class _Generator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.ids = _IdAllocator()
+        self.account_rng = random.Random(seed + 3)
+        self.refused = iter(BANK_REFUSALS.items())
 
     # --- people -------------------------------------------------------------------------------------
 
@@ -404,7 +425,21 @@ class _Generator:
             pigs=pigs,
             income_per_capita_fen=self.income(category) * 100 + rng.choice((0, 0, 0, 50)),
             income_year=INCOME_YEAR,
+            payee_account=self.account(category),
         )
+
+    def account(self, category: Category) -> PayeeAccountIn | None:
+        """The head's 一卡通: a card of one of the banner's agent banks, or none, or one the bank refuses."""
+        rng = self.account_rng
+        if rng.random() < NO_ACCOUNT_SHARE:
+            return None
+        refused = next(self.refused, None) if category == Category.lifted_supported else None
+        if refused is not None:
+            number = refused[0]
+        else:
+            stem = rng.choice(list(BANKS)) + f"{rng.randrange(10**12):012d}"
+            number = stem + luhn.calc_check_digit(stem)
+        return PayeeAccountIn(bank_name=BANKS[number[:6]], account_number=number)
 
     def benefits(self, people: list[_Person], category: Category) -> None:
         """低保 for the household, or 特困 for someone living alone without the ability to work."""

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry import rules, stats
+from services.registry import accounts, rules, stats
 from services.registry.models import (
     CategoryChange,
     Household,
@@ -56,6 +56,8 @@ FULL_ID_ROLES = frozenset(
     {Role.village_official, Role.township_official, Role.banner_official, Role.department_officer}
 )
 ID_NUMBER_LENGTH = 18
+# Inputs kept elsewhere than the household's own columns (members, incomes; the account through `accounts`).
+NOT_COLUMNS = frozenset({"members", "income_per_capita_fen", "income_year", "payee_account"})
 
 
 def sees_full_identity(principal: Principal) -> bool:
@@ -168,6 +170,10 @@ def _member_values(
     }
 
 
+def _people(checked: list[tuple[MemberIn, Sex, date, str]]) -> list[accounts.Person]:
+    return [accounts.Person(member.name, digest, member.relation) for member, _, _, digest in checked]
+
+
 def _member_rows(
     household_id: uuid.UUID, checked: list[tuple[MemberIn, Sex, date, str]], cipher: FieldCipher
 ) -> list[Member]:
@@ -210,6 +216,9 @@ async def register(
     _check_procedure(principal, data.category)
     await _village_in_scope(session, principal, data.region_code)
     checked = await _validated_members(session, data.members, cipher)
+    account, breaches = accounts.columns(data.payee_account, _people(checked), cipher)
+    if breaches:
+        raise _refuse(breaches)
     [sequence] = await reserve_numbers(
         session, VillageCounter.__table__, key_column="region_code", key=data.region_code
     )
@@ -217,7 +226,8 @@ async def register(
         number=rules.household_number(data.region_code, sequence),
         head_name=_head_name(data.members),
         member_count=len(data.members),
-        **data.model_dump(exclude={"members", "income_per_capita_fen", "income_year"}),
+        **data.model_dump(exclude=NOT_COLUMNS),
+        **account,
     )
     session.add(household)
     await session.flush()
@@ -250,17 +260,20 @@ async def update(
 ) -> HouseholdPublic:
     """Change a household's facts and, when given, replace its member list."""
     before = _audit_view(await to_public(session, household, principal=principal, cipher=cipher))
-    changes = data.model_dump(exclude_unset=True, exclude={"members", "income_per_capita_fen", "income_year"})
+    changes = data.model_dump(exclude_unset=True, exclude=NOT_COLUMNS)
     for name, value in changes.items():
         setattr(household, name, value)
+    people = None
     if data.members is not None:
         checked = await _validated_members(session, data.members, cipher, household_id=household.id)
+        people = _people(checked)
         for member in (await session.exec(select(Member).where(Member.household_id == household.id))).all():
             await session.delete(member)
         await session.flush()
         session.add_all(_member_rows(household.id, checked, cipher))
         household.head_name = _head_name(data.members)
         household.member_count = len(data.members)
+    await _update_account(session, cipher, household, data, people)
     await _set_income(session, household.id, data.income_per_capita_fen, data.income_year)
     household.updated_at = datetime.now(UTC)
     session.add(household)
@@ -269,6 +282,31 @@ async def update(
     before, after = rules.changed_fields(before, _audit_view(public))
     await _audit(session, principal, household, "household.update", before=before, after=after)
     return public
+
+
+async def _update_account(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    household: Household,
+    data: HouseholdUpdate,
+    people: list[accounts.Person] | None,
+) -> None:
+    """Set, replace or remove the payee account; a new member list (`people`) must still hold the payee."""
+    given = "payee_account" in data.model_fields_set
+    if not given and (people is None or household.payee_digest is None):
+        return
+    if people is None:
+        rows = await session.exec(select(Member).where(Member.household_id == household.id))
+        people = [accounts.Person(m.name, m.id_digest, m.relation) for m in rows]
+    if given:
+        values, breaches = accounts.columns(data.payee_account, people, cipher)
+    else:
+        name, breaches = accounts.renamed_payee(household, people)
+        values = {"payee_name": name} if name is not None else {}
+    if breaches:
+        raise _refuse(breaches)
+    for column, value in values.items():
+        setattr(household, column, value)
 
 
 async def change_category(
@@ -447,7 +485,6 @@ async def to_public(
                 "lifted_year",
                 "relocated",
                 "resettlement_site",
-                "resettlement_site_id",
                 "education_secure",
                 "medical_secure",
                 "housing_secure",
@@ -461,6 +498,7 @@ async def to_public(
         ),
         income_per_capita_fen=incomes[-1].per_capita_fen if incomes else None,
         incomes=[IncomePublic(year=i.year, per_capita_fen=i.per_capita_fen) for i in incomes],
+        payee_account=accounts.public(household, principal=principal, cipher=cipher),
         members=[member_public(m, principal=principal, cipher=cipher, today=today) for m in members],
     )
 
@@ -471,8 +509,13 @@ UNAUDITED_MEMBER_FIELDS = frozenset({"id", "birth_date", "age"})
 
 
 def _audit_view(public: HouseholdPublic) -> dict[str, Any]:
-    """What the audit log keeps of a household: never a full ID number, phone or birth date."""
-    unaudited = {"created_at": True, "updated_at": True, "members": {"__all__": set(UNAUDITED_MEMBER_FIELDS)}}
+    """What the audit log keeps of a household: no full ID or account number, phone or birth date."""
+    unaudited = {
+        "created_at": True,
+        "updated_at": True,
+        "payee_account": {"account_number"},
+        "members": {"__all__": set(UNAUDITED_MEMBER_FIELDS)},
+    }
     view = public.model_dump(mode="json", exclude=unaudited)
     view["phone"] = rules.mask_phone(public.phone)
     for member in view["members"]:
@@ -545,6 +588,7 @@ def _check_chunk(
             breaches.append(rules.RuleBreach("region_code", "不在您的管辖范围内或不是嘎查村"))
         if not historical and rules.procedure_bound(item.category):
             breaches.append(rules.RuleBreach("category", rules.PROCEDURE_ONLY + "；历史认定的农户由旗级导入"))
+        breaches += accounts.payee_breaches(item.payee_account, _people(checked), cipher)
         for member, _, _, digest in checked:
             if first_seen.setdefault(digest, offset + index) != offset + index:
                 breaches.append(
@@ -650,7 +694,8 @@ class BulkRegistration:
             self._ranges.setdefault(item.region_code, [number, number])[1] = number
             household_rows.append(
                 {
-                    **item.model_dump(exclude={"members", "income_per_capita_fen", "income_year"}),
+                    **item.model_dump(exclude=NOT_COLUMNS),
+                    **accounts.columns(item.payee_account, _people(checked), cipher)[0],
                     "id": household_id,
                     "number": number,
                     "head_name": _head_name(item.members),
@@ -824,6 +869,7 @@ async def lookup(
             ),
             income_per_capita_fen=latest[h.id].per_capita_fen if h.id in latest else None,
             income_year=latest[h.id].year if h.id in latest else None,
+            payee_account=accounts.public(h, principal=principal, cipher=cipher),
             members=[
                 MemberBrief(
                     **m.model_dump(include=set(MemberBrief.model_fields) - {"birth_date", "age", "matched"}),

@@ -118,16 +118,21 @@ async def list_households(
 async def stream_households(
     db: DatabaseDep,
     principal: Reader,
+    cipher: CipherDep,
     region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
     category: Annotated[list[Category] | None, Query(description="repeat for several; default all")] = None,
     school: Annotated[
         bool, Query(description="only households with a member in school, and only those")
     ] = False,
+    with_account: Annotated[
+        bool, Query(description="each account number too: payments' own client and account officials only")
+    ] = False,
 ) -> stream.NDJSONResponse:
     """Bulk read for batch work in other services: every household in scope as NDJSON, one line each
-    (id, number, village, category, the head as payee, members' birth dates and school stages)."""
+    (id, number, village, category, the head, the payee account, members' birth dates and school stages)."""
+    decrypt = stream.account_reader(principal, cipher, with_account=with_account)
     body = stream.stream_households(
-        db, principal=principal, region=region, categories=category or [], school=school
+        db, principal=principal, region=region, categories=category or [], school=school, decrypt=decrypt
     )
     return stream.NDJSONResponse(body)
 

@@ -2,10 +2,11 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from shared.bank_accounts import account_number_problem
 from shared.idnumber import Sex
 from shared.pages import Page
 from shared.regions import Tier
@@ -60,6 +61,35 @@ class MemberIn(Input):
     pension_insurance: bool = False
 
 
+def _account_number(number: str) -> str:
+    problem = account_number_problem(number)
+    if problem is not None:
+        raise ValueError(problem)
+    return number
+
+
+AccountNumber = Annotated[str, Field(max_length=40), AfterValidator(_account_number)]
+
+
+class PayeeAccountIn(Input):
+    """The household's 一卡通 (or social security card) account: the payee, a member (the head by default)."""
+
+    payee_id_number: str | None = Field(
+        default=None, min_length=18, max_length=18, description="a member's ID number; default the head's"
+    )
+    bank_name: str = Field(min_length=2, max_length=50, examples=["中国农业银行杭锦旗支行"])
+    account_number: AccountNumber = Field(description="digits only, 12–19; 16–19 digits pass the Luhn check")
+
+
+class PayeeAccountPublic(BaseModel):
+    payee_name: str
+    bank_name: str
+    account_number_masked: str = Field(examples=["6217 **** **** 4566"])
+    account_number: str | None = Field(
+        default=None, description="only to village, township and banner officials (and payments' own client)"
+    )
+
+
 class HouseholdFields(BaseModel):
     address: str = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
@@ -75,6 +105,7 @@ class HouseholdFields(BaseModel):
     pigs: int = Field(default=0, ge=0, le=10000)
     income_per_capita_fen: int | None = Field(default=None, ge=0, le=100_000_000)
     income_year: int | None = Field(default=None, ge=2013, le=2100, description="defaults to last year")
+    payee_account: PayeeAccountIn | None = None
 
 
 class HouseholdCreate(HouseholdFields, Input):
@@ -100,6 +131,7 @@ class HouseholdUpdate(Input):
     pigs: int | None = Field(default=None, ge=0, le=10000)
     income_per_capita_fen: int | None = Field(default=None, ge=0, le=100_000_000)
     income_year: int | None = Field(default=None, ge=2013, le=2100)
+    payee_account: PayeeAccountIn | None = Field(default=None, description="null removes the account")
     members: list[MemberIn] | None = Field(
         default=None, min_length=1, max_length=30, description="replaces the member list when given"
     )
@@ -152,7 +184,6 @@ class HouseholdPublic(HouseholdSummary):
     lifted_year: int | None
     relocated: bool
     resettlement_site: str | None
-    resettlement_site_id: uuid.UUID | None = Field(description="the site it lives at (`/resettlement-sites`)")
     education_secure: bool
     medical_secure: bool
     housing_secure: bool
@@ -162,6 +193,7 @@ class HouseholdPublic(HouseholdSummary):
     pigs: int
     income_per_capita_fen: int | None = Field(description="the latest year's per-capita net income, in fen")
     incomes: list[IncomePublic]
+    payee_account: PayeeAccountPublic | None
     members: list[MemberPublic]
     created_at: datetime
     updated_at: datetime
@@ -259,6 +291,7 @@ class HouseholdBrief(BaseModel):
     sheep: int
     cattle: int
     pigs: int
+    payee_account: PayeeAccountPublic | None
     members: list[MemberBrief]
 
 

@@ -23,11 +23,11 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from services.registry.schemas import HouseholdCreate, MemberIn
+from services.registry.workbook import Bounds, UnreadableFile, guarded, too_many_rows, xlsx_rows
 from shared.idnumber import InvalidIdNumber, Sex, make_id_number, parse_id_number
 from shared.money import FEN_PER_YUAN
 from shared.vocabulary import Term
 from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
-from shared.workbook import Bounds, UnreadableFile, guarded, too_many_rows, xlsx_rows
 
 MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in officials' sheets
@@ -165,6 +165,12 @@ def _id_number(value: Any) -> str:
         raise CellError(str(exc)) from None
 
 
+def _account_number(value: Any) -> str:
+    if isinstance(value, int | float):
+        raise CellError("账号须以文本格式填写（数字格式会丢失末几位），请将该列设为文本后重新填写")
+    return _text(value).lstrip("'")
+
+
 def _disability_grade(value: Any) -> int:
     text = _text(value).removesuffix("级")
     return _CHINESE_DIGITS.get(text) or _integer(text)
@@ -202,10 +208,21 @@ YEAR = Format(_integer, _same, "四位年份，如 2020")
 YUAN = Format(_yuan_to_fen, _fen_to_yuan, "金额（元），最多两位小数，如 4321.07")
 YES_NO_FORMAT = Format(_yes_no, _yes_no_out, f"{YES} / {NO}", few=True)
 ID_NUMBER = Format(_id_number, _same, "18位身份证号（末位可为X），请以文本格式填写")
+ACCOUNT_NUMBER = Format(_account_number, _same, "一卡通（或社保卡）账号，12–19位数字，请以文本格式填写")
 DISABILITY = Format(_disability_grade, _same, "1–4（一级至四级）；无残疾不填")
 
 
 # --- the columns -------------------------------------------------------------------------------------
+
+
+# The payee account's fields (`payee_account.*` in the API) flat in the sheet; the payee: by default the head
+ACCOUNT_FIELDS = ("payee_id_number", "bank_name", "account_number")
+
+
+def with_account(facts: dict[str, Any]) -> dict[str, Any]:
+    """A household's facts as the API takes them: the account's cells, when any is filled, `payee_account`."""
+    account = {name: facts.pop(name) for name in ACCOUNT_FIELDS if name in facts}
+    return {**facts, "payee_account": account} if account else facts
 
 
 @dataclass(frozen=True)
@@ -221,6 +238,8 @@ class Column:
     def required(self) -> bool:
         if self.field == KEY:
             return True
+        if self.field in ACCOUNT_FIELDS:
+            return False  # a household may have no account yet; a partial one is reported by the model
         model = HouseholdCreate if self.household else MemberIn
         return model.model_fields[self.field].is_required()
 
@@ -243,6 +262,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("基本医疗保障", "medical_secure", YES_NO_FORMAT, household=True),
     Column("住房安全保障", "housing_secure", YES_NO_FORMAT, household=True),
     Column("饮水安全", "water_secure", YES_NO_FORMAT, household=True),
+    Column("收款人身份证号", "payee_id_number", ID_NUMBER, household=True),
+    Column("开户银行", "bank_name", TEXT, household=True),
+    Column("一卡通账号", "account_number", ACCOUNT_NUMBER, household=True),
     Column("姓名", "name", TEXT),
     Column("身份证号", "id_number", ID_NUMBER),
     Column("与户主关系", "relation", labelled(Relation)),
@@ -261,7 +283,8 @@ HOUSEHOLD_COLUMNS = {c.field: c for c in COLUMNS if c.household}
 MEMBER_COLUMNS = {c.field: c for c in COLUMNS if not c.household}
 ID_HEADER = MEMBER_COLUMNS["id_number"].header
 RELATION_HEADER = MEMBER_COLUMNS["relation"].header
-TEXT_COLUMNS = ("region_code", "phone", "id_number")  # formatted as text in Excel, so digits stay digits
+# formatted as text in Excel, so digits stay digits
+TEXT_COLUMNS = ("region_code", "phone", "id_number", "payee_id_number", "account_number")
 
 
 def headers() -> list[str]:
@@ -328,6 +351,8 @@ class HouseholdRows:
         if len(location) >= 3 and location[0] == "members" and isinstance(location[1], int):
             column = MEMBER_COLUMNS.get(str(location[2]))
             return self.rows[location[1]], column.header if column else ID_HEADER
+        if len(location) >= 2 and location[0] == "payee_account":
+            location = location[1:]
         column = HOUSEHOLD_COLUMNS.get(str(location[0])) if location else None
         return self.source_row, column.header if column else KEY_HEADER
 
@@ -464,6 +489,8 @@ def reason_in_chinese(error: ErrorDetails | Mapping[str, Any], column: Column | 
             return f"不能小于{shown(context.get('ge'))}"
         case "less_than_equal":
             return f"不能大于{shown(context.get('le'))}"
+        case "value_error":
+            return str(context.get("error", error["msg"]))
         case "enum":
             return f"须为以下之一：{column.format.allowed}" if column else "取值不在允许范围内"
         case _:
@@ -482,7 +509,9 @@ def _validate(household: HouseholdRows, problems: Problems) -> None:
     """
     _check_heads(household, problems)
     try:
-        household.data = HouseholdCreate.model_validate({**household.facts, "members": household.members})
+        household.data = HouseholdCreate.model_validate(
+            {**with_account(household.facts), "members": household.members}
+        )
     except ValidationError as exc:
         for error in exc.errors():
             row, header = household.locate(error["loc"])
@@ -718,11 +747,15 @@ def guide_rows() -> list[list[str]]:
         ["填写说明", "", "每行填写一名家庭成员；同一户的成员填相同的户序号，户信息以户主所在行为准。"],
         ["", "", "示例户仅供参考，导入前请删除。"],
         ["", "", "文件中有任何错误时不导入任何数据，请按错误报告逐行修改后重新上传。"],
-        ["", "", "身份证号、联系电话、嘎查村代码请以文本格式填写，避免 Excel 改成科学计数法。"],
+        ["", "", "身份证号、一卡通账号、联系电话、嘎查村代码请以文本格式填写，避免 Excel 改成科学计数法。"],
+        ["", "", "收款人默认为户主；由其他成员收款时填写其身份证号。"],
         [],
         ["列名", "是否必填", "填写要求"],
         *[[c.header, YES if c.required else NO, c.format.allowed] for c in COLUMNS],
     ]
+
+
+EXAMPLE_ACCOUNT = "6228480010001234565"  # passes the Luhn check
 
 
 def example_rows(village_code: str, address: str, *, today: date) -> list[list[Any]]:
@@ -744,6 +777,8 @@ def example_rows(village_code: str, address: str, *, today: date) -> list[list[A
         "medical_secure": True,
         "housing_secure": True,
         "water_secure": True,
+        "bank_name": "中国农业银行杭锦旗支行",
+        "account_number": EXAMPLE_ACCOUNT,
     }
     head, spouse, child = Relation.head, Relation.spouse, Relation.child
     people = [

@@ -9,7 +9,9 @@ only what batch work needs: the household's id, number, village and category, th
 and the masked ID number stored beside the encrypted one, so nothing is decrypted) and members' ages and
 school stages — birth dates only for the roles that see full ID numbers, since beside a masked number a
 birth date rebuilds it; with `school=true`, only households with someone in school, and only those
-members.
+members. Each line carries the payee account masked; with `with_account=true` (payments' own client and the
+officials who maintain accounts) also the account number, decrypted here and appended to the line the
+database wrote, as the bank's instructions need it.
 
 The database writes each line itself (PostgreSQL's `json_build_object`/`json_agg`, SQLite's
 `json_object`/`json_group_array`): Python only joins a page's lines, so the stream's cost is the query's,
@@ -17,7 +19,7 @@ not an object and an encoding per household and member.
 """
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -29,10 +31,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from services.registry import rules
+from services.registry.accounts import sees_account_number
 from services.registry.households import sees_full_identity
 from services.registry.models import Household, Member
 from shared.auth import Principal
+from shared.crypto import FieldCipher
 from shared.db import Database
+from shared.errors import Forbidden
 from shared.scope import narrowed
 from shared.vocabulary.households import Category, Relation, SchoolStage
 
@@ -67,6 +72,10 @@ class StreamHousehold(BaseModel):
     category: Category
     head_name: str
     head_id_masked: str
+    payee_name: str | None = Field(description="the account's payee; null without an account")
+    bank_name: str | None
+    account_number_masked: str | None
+    account_number: str | None = Field(default=None, description="only with `with_account=true`")
     members: list[StreamMember]
 
 
@@ -160,16 +169,33 @@ def _lines(
         category=Household.category,
         head_name=func.coalesce(head.name, Household.head_name),
         head_id_masked=func.coalesce(head.id_masked, ""),
+        payee_name=Household.payee_name,
+        bank_name=Household.bank_name,
+        account_number_masked=Household.account_masked,
         members=json.array_or_empty(members.c.members),
     )
+    selected = select(Household.number, json.text(line), Household.account_cipher)
     statement = (
-        narrowed(select(Household.number, json.text(line)), Household.region_code, principal, region)
+        narrowed(selected, Household.region_code, principal, region)
         .join(members, members.c.household_id == Household.id, isouter=not school)
         .outerjoin(head, and_(head.household_id == Household.id, head.relation == Relation.head))
     )
     if categories:
         statement = statement.where(col(Household.category).in_([str(c) for c in categories]))
     return statement.order_by(col(Household.number))
+
+
+Decrypt = Callable[[str], str]
+
+
+def account_reader(principal: Principal, cipher: FieldCipher, *, with_account: bool) -> Decrypt | None:
+    """How the stream reads account numbers: only when asked, and only for the roles that see them (checked
+    before the response starts: a refusal cannot come in the middle of a stream)."""
+    if not with_account:
+        return None
+    if not sees_account_number(principal):
+        raise Forbidden("无权读取收款账号")
+    return cipher.decrypt
 
 
 async def stream_households(
@@ -179,12 +205,14 @@ async def stream_households(
     region: str | None,
     categories: Sequence[Category],
     school: bool,
+    decrypt: Decrypt | None = None,
 ) -> AsyncIterator[bytes]:
     """NDJSON of the caller's households (narrowed to `region` and `categories`) in household-number order,
     `STREAM_PAGE` lines per chunk.
 
     PostgreSQL runs the query once and hands its rows over through a server-side cursor (a read holds no
-    lock there); SQLite, whose transactions take the write lock, reads keyset pages in short transactions."""
+    lock there); SQLite, whose transactions take the write lock, reads keyset pages in short transactions.
+    With `decrypt` (`account_reader`), each line carries its account number."""
     statement = _lines(principal, region, categories, school, db.is_postgres)
     if db.is_postgres:
         async with db.session_scope() as session:
@@ -192,7 +220,7 @@ async def stream_households(
                 await session.execute(text(f"SET LOCAL {setting}"))
             result = await session.stream(statement.execution_options(yield_per=STREAM_PAGE))
             async for page in result.partitions():
-                yield _ndjson(page)
+                yield _ndjson(page, decrypt)
         return
     last = ""
     while True:
@@ -202,11 +230,17 @@ async def stream_households(
             ).all()
         if not page:
             return
-        yield _ndjson(page)
+        yield _ndjson(page, decrypt)
         if len(page) < STREAM_PAGE:
             return
         last = page[-1][0]
 
 
-def _ndjson(page: Sequence[Any]) -> bytes:
-    return "".join(f"{line}\n" for _, line in page).encode()
+def _ndjson(page: Sequence[Any], decrypt: Decrypt | None) -> bytes:
+    """A page's lines; with `decrypt`, each with its account number (digits: nothing to escape) appended."""
+    if decrypt is None:
+        return "".join(f"{line}\n" for _, line, _ in page).encode()
+    return "".join(
+        f'{line[:-1]},"account_number":"{decrypt(sealed)}"}}\n' if sealed else f"{line}\n"
+        for _, line, sealed in page
+    ).encode()

@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry import households, rules, spreadsheets
+from services.registry import accounts, households, rules, spreadsheets, workbook
 from services.registry.models import Household, HouseholdIncome, Member, Region, audit_log
-from shared import audit, workbook
+from shared import audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.db import Database
@@ -32,7 +32,7 @@ from shared.errors import DomainError, FieldProblem, Invalid, Problem
 from shared.regions import Tier
 from shared.scope import narrowed, scoped
 from shared.settings import Settings
-from shared.vocabulary.households import Category
+from shared.vocabulary.households import Category, Relation
 
 EXPORT_CHUNK = 1000  # households per query; their members come with one IN query
 MAX_REPORTED = 1000  # problems listed in one refusal; the count says how many there were in all
@@ -322,6 +322,10 @@ async def _pages(
     """
     full = households.sees_full_identity(principal)
     statement = narrowed(select(Household), Household.region_code, principal, region)
+
+    def id_number(member: Member) -> str:
+        return cipher.decrypt(member.id_cipher) if full else member.id_masked
+
     if category is not None:
         statement = statement.where(Household.category == category)
     last, key = "", 0
@@ -357,18 +361,20 @@ async def _pages(
         for household in page:
             key += 1
             income = latest.get(household.id)
+            account = accounts.public(household, principal=principal, cipher=cipher)
+            payee = next(
+                (m for m in members_of.get(household.id, []) if m.id_digest == household.payee_digest), None
+            )
             facts = household.model_dump() | {
                 spreadsheets.KEY: str(key),
                 "phone": household.phone if full else rules.mask_phone(household.phone),
                 "income_per_capita_fen": income.per_capita_fen if income else None,
                 "income_year": income.year if income else None,
+                "payee_id_number": id_number(payee) if payee and payee.relation != Relation.head else None,
+                "account_number": account and (account.account_number or account.account_number_masked),
             }
             rows += [
-                spreadsheets.row_cells(
-                    facts,
-                    member.model_dump()
-                    | {"id_number": cipher.decrypt(member.id_cipher) if full else member.id_masked},
-                )
+                spreadsheets.row_cells(facts, member.model_dump() | {"id_number": id_number(member)})
                 for member in members_of.get(household.id, [])
             ]
         yield rows
@@ -410,7 +416,7 @@ async def export_households(
     file_format: FileFormat,
 ) -> Download:
     """The caller's households (narrowed to `region` and `category`) as a spreadsheet, one row per member,
-    in the template's columns; ID numbers and phones in full only for the roles that need them."""
+    in the template's columns; ID and account numbers and phones in full only for the roles that need them."""
     stem = f"{region or principal.region}-{_today()}.{file_format}"
     async with db.session_scope() as session:  # personal data leaving the system: who, what, when
         await audit.append(
@@ -425,6 +431,7 @@ async def export_households(
                 "format": file_format,
                 "category": category,
                 "full_identity": households.sees_full_identity(principal),
+                "account_numbers": accounts.sees_account_number(principal),
             },
         )
     pages = _pages(db, principal=principal, cipher=cipher, region=region, category=category)

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
-from services.registry import spreadsheets
+from services.registry import spreadsheets, workbook
 from services.registry.spreadsheets import COLUMNS, CellError, UnreadableFile, read_rows
-from shared import workbook
+from services.registry.workbook import Bounds
 from shared.idnumber import Sex, make_id_number
 from shared.vocabulary.households import Category, Relation, SchoolStage
-from shared.workbook import Bounds
 from tests.registry.test_import_bounds import header_row, package
 
 HEAD_ID = make_id_number("150625", date(1968, 3, 12), 7, Sex.male)
@@ -206,9 +206,13 @@ def test_the_example_reads_back_from_xlsx_and_keeps_id_columns_as_text() -> None
     assert len(sheet.problems) == 0 and sheet.member_count == 3
     [household] = sheet.households
     assert household.data is not None and household.data.income_year == 2025
+    assert household.data.payee_account is not None
+    assert household.data.payee_account.account_number == spreadsheets.EXAMPLE_ACCOUNT
     worksheet = load_workbook(io.BytesIO(content))["户籍信息"]
-    assert worksheet.column_dimensions["S"].number_format == "@"  # 身份证号
-    assert worksheet["S1"].value == "身份证号"
+    for header in ("身份证号", "收款人身份证号", "一卡通账号"):
+        letter = get_column_letter(spreadsheets.headers().index(header) + 1)
+        assert worksheet.column_dimensions[letter].number_format == "@", header
+        assert worksheet[f"{letter}1"].value == header
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])

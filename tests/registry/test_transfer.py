@@ -26,6 +26,7 @@ from shared.db import Database
 from shared.idnumber import Sex, make_id_number
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
+from tests.registry.test_account_rules import BANK, bad_check_digit, card
 
 pytestmark = pytest.mark.usefixtures("clean_databases")
 
@@ -67,6 +68,9 @@ def household(key: int, village: str = ASIER, size: int = 3, **facts: str) -> li
         "基本医疗保障": "是",
         "住房安全保障": "否",
         "饮水安全": "是",
+        "收款人身份证号": "",
+        "开户银行": BANK,
+        "一卡通账号": card(f"62284800100{key:07d}"),
         **facts,
     }
     relations = ["户主", "配偶", *["子女"] * (size - 2)][:size]
@@ -151,7 +155,7 @@ async def test_a_file_imports_and_exports_cell_for_cell_in_both_formats(
             2, BAYIN, size=2, **{"户类别": "lifted_supported", "是否易地搬迁": "是", "安置点": "安置小区"}
         ),
         *household(3, size=4, **{"联系电话": "0477-6612345", "户类别": "已脱贫不享受政策户"}),
-        *household(4, BAYIN, size=1),
+        *household(4, BAYIN, size=1, **{"开户银行": "", "一卡通账号": ""}),
         *household(5, size=2, **{"人均纯收入（元）": "0.1"}),
     ]
     response = await upload(registry, township, xlsx_bytes(rows))
@@ -264,6 +268,23 @@ async def test_every_problem_is_reported_at_once_and_nothing_is_written(
     assert reasons[8].startswith("格式不正确")
     assert reasons[9] == "不能超过20个字"
     assert reasons[10] == "与第4行身份证号重复（一人只能在一户登记）"
+    assert await household_count(registry, token_for) == 0
+
+
+async def test_account_cells_are_checked_on_the_heads_row(
+    registry: httpx.AsyncClient, token_for: TokenFactory
+) -> None:
+    rows = [*household(1), *household(2), *household(3)]
+    rows[0]["一卡通账号"] = bad_check_digit(rows[0]["一卡通账号"])  # row 2
+    rows[3]["开户银行"] = ""  # row 5: a number without its bank
+    rows[6]["收款人身份证号"] = person_id()  # row 8: a payee who is not in the household
+    response = await upload(registry, bearer(token_for("village_official", ASIER)), xlsx_bytes(rows))
+    assert response.status_code == 422
+    assert [(r["row"], r["column"], r["reason"]) for r in response.json()["rows"]] == [
+        (2, "一卡通账号", "卡号校验位不正确，请核对卡号"),
+        (5, "开户银行", "必填"),
+        (8, "收款人身份证号", "收款人须为本户家庭成员"),
+    ]
     assert await household_count(registry, token_for) == 0
 
 

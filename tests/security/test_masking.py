@@ -1,7 +1,8 @@
 """Masking that holds (issue 11, door 6): a role that sees masked ID numbers finds no full ID number or phone
 in any answer it can get through the gateway — verbatim or rebuildable. A masked number keeps the first 6
 and last 4 characters; the 8 hidden ones are the birth date, so a masked number and a birth date in the
-same record are the full number: every record is searched for such a pair."""
+same record are the full number: every record is searched for such a pair. Nor a payee account number
+(一卡通), in full only to the officials who maintain accounts: the household's first and its changed one."""
 
 import csv
 import io
@@ -23,6 +24,7 @@ MASKED_ROLES = (Role.work_team, Role.auditor, Role.partner_agency, Role.banner_a
 MASKED_ID = re.compile(r"(\d{6})\*{8}([0-9X]{4})")
 DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 PHONE = "13987654321"
+ACCOUNTS = ("6228480010001234565", "6217000010007654323")  # the first, then the changed one (Luhn-valid)
 
 Record = str  # the text of one record: a household, a list item, an NDJSON line, a spreadsheet row
 
@@ -36,12 +38,16 @@ def home(gateway: httpx.Client, mint: Mint) -> dict[str, Any]:
         gateway, Role.village_official, village, mint(Role.village_official, village, "mask-vo")
     )
     members = [member("巴特尔", "head"), member("乌日娜", "spouse"), member("其其格", "child")]
-    response = official.request(
-        "POST", "/api/v1/households", json=household(village, phone="13900000000", members=members)
-    )
+    account = {"bank_name": "中国农业银行杭锦旗支行", "account_number": ACCOUNTS[0]}
+    body = household(village, phone="13900000000", members=members, payee_account=account)
+    response = official.request("POST", "/api/v1/households", json=body)
     assert response.status_code == 201, response.text
     created = response.json()
-    edit = {"phone": PHONE, "members": [*members, member("苏和", "grandchild")]}
+    edit = {
+        "phone": PHONE,
+        "members": [*members, member("苏和", "grandchild")],
+        "payee_account": {"bank_name": "中国建设银行杭锦旗支行", "account_number": ACCOUNTS[1]},
+    }
     edited = official.request("PATCH", f"/api/v1/households/{created['id']}", json=edit)
     assert edited.status_code == 200, edited.text
     case = official.request(
@@ -105,6 +111,11 @@ def answers(caller: Caller, home: dict[str, Any]) -> dict[str, httpx.Response]:
         "search": ("GET", "/api/v1/households", {"params": {"q": "巴特尔", "page_size": 200}}),
         "lookup": ("POST", "/api/v1/households/lookup", {"json": lookup}),
         "stream": ("GET", "/api/v1/households/stream", {"params": {"region": village}}),
+        "stream.accounts": (
+            "GET",
+            "/api/v1/households/stream",
+            {"params": {"region": village, "with_account": "true"}},
+        ),
         "export.csv": ("GET", "/api/v1/households/export", {"params": {"region": village, "format": "csv"}}),
         "export.xlsx": ("GET", "/api/v1/households/export", {"params": {"region": village}}),
         "notices": ("GET", "/api/v1/monitoring/notices", {}),
@@ -127,6 +138,7 @@ def test_no_full_number_or_phone_is_shown_or_rebuildable(
         for record in records(response):
             assert not [n for n in home["numbers"] if n in record], f"{name}: full ID shown"
             assert PHONE not in record and "13900000000" not in record, f"{name}: full phone shown"
+            assert not [a for a in ACCOUNTS if a in record], f"{name}: full account number shown"
             assert not home["numbers"] & rebuilt(record), f"{name}: masked ID + birth date rebuild the number"
         read += 1
     assert read >= 9  # the registry's reads at least: the scan is never vacuous
