@@ -485,6 +485,7 @@ async def to_public(
                 "lifted_year",
                 "relocated",
                 "resettlement_site",
+                "resettlement_site_id",
                 "education_secure",
                 "medical_secure",
                 "housing_secure",

@@ -54,6 +54,9 @@ class Household(Base, table=True):
     lifted_year: int | None = None
     relocated: bool = False
     resettlement_site: str | None = Field(default=None, max_length=100)
+    resettlement_site_id: uuid.UUID | None = Field(
+        default=None, index=True, description="the resettlement site it lives at (checked by the service)"
+    )
     education_secure: bool = True
     medical_secure: bool = True
     housing_secure: bool = True
@@ -144,3 +147,30 @@ class CategoryChange(Base, table=True):
     at: datetime = Field(default_factory=_now)
     idempotency_key: str | None = Field(default=None, max_length=128)
     historical: bool = Field(default=False, description="identified before the system, loaded by an import")
+
+
+class ResettlementSite(Base, table=True):
+    """A resettlement site (易地扶贫搬迁安置点) in a township or village; its households name it."""
+
+    __tablename__ = "resettlement_sites"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    region_code: str = Field(max_length=12, foreign_key="regions.code", index=True)
+    capacity: int = Field(description="households it was built for")
+    created_at: datetime = Field(default_factory=_now)
+
+
+class SiteFacility(Base, table=True):
+    """One facility of a site (seed §五(四)): its state and the follow-up project that closes a gap."""
+
+    __tablename__ = "site_facilities"
+
+    site_id: uuid.UUID = Field(foreign_key="resettlement_sites.id", primary_key=True)
+    facility: str = Field(primary_key=True, max_length=32)
+    status: str = Field(max_length=16)
+    project_name: str | None = Field(default=None, max_length=100)
+    project_due_on: date | None = None
+    note: str | None = Field(default=None, max_length=500)
+    updated_by: str = Field(max_length=128)
+    updated_at: datetime = Field(default_factory=_now)

@@ -184,6 +184,7 @@ class HouseholdPublic(HouseholdSummary):
     lifted_year: int | None
     relocated: bool
     resettlement_site: str | None
+    resettlement_site_id: uuid.UUID | None = Field(description="the site it lives at (`/resettlement-sites`)")
     education_secure: bool
     medical_secure: bool
     housing_secure: bool

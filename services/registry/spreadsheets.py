@@ -23,11 +23,11 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from services.registry.schemas import HouseholdCreate, MemberIn
-from services.registry.workbook import Bounds, UnreadableFile, guarded, too_many_rows, xlsx_rows
 from shared.idnumber import InvalidIdNumber, Sex, make_id_number, parse_id_number
 from shared.money import FEN_PER_YUAN
 from shared.vocabulary import Term
 from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
+from shared.workbook import Bounds, UnreadableFile, guarded, too_many_rows, xlsx_rows
 
 MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in officials' sheets

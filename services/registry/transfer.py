@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry import accounts, households, rules, spreadsheets, workbook
+from services.registry import accounts, households, rules, spreadsheets
 from services.registry.models import Household, HouseholdIncome, Member, Region, audit_log
-from shared import audit
+from shared import audit, workbook
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.db import Database

@@ -10,11 +10,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from services.registry import spreadsheets, workbook
+from services.registry import spreadsheets
 from services.registry.spreadsheets import COLUMNS, CellError, UnreadableFile, read_rows
-from services.registry.workbook import Bounds
+from shared import workbook
 from shared.idnumber import Sex, make_id_number
 from shared.vocabulary.households import Category, Relation, SchoolStage
+from shared.workbook import Bounds
 from tests.registry.test_import_bounds import header_row, package
 
 HEAD_ID = make_id_number("150625", date(1968, 3, 12), 7, Sex.male)
