@@ -55,6 +55,7 @@ async def create_user(session: AsyncSession, *, principal: Principal, data: User
         role=data.role,
         region=data.region,
         department=data.department,
+        display_name=data.display_name,
     )
     session.add(user)
     await session.flush()
@@ -70,6 +71,14 @@ async def create_user(session: AsyncSession, *, principal: Principal, data: User
         after=public.model_dump(mode="json"),
     )
     return public
+
+
+async def display_name(session: AsyncSession, *, subject: str) -> str | None:
+    """The name a caller is shown by: an official's own, or the name of a client's system."""
+    user = (await session.exec(select(User).where(User.username == subject))).first()
+    if user is not None:
+        return user.display_name
+    return (await session.exec(select(ApiClient.name).where(ApiClient.client_id == subject))).first()
 
 
 async def list_users(session: AsyncSession, *, page: int, page_size: int) -> tuple[list[UserPublic], int]:

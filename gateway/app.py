@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from gateway.assessments import router as people_router
 from gateway.audit import router as audit_router
 from gateway.metrics import install_gateway_metrics
 from gateway.openapi import merged_openapi
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(admin)
     app.include_router(audit_router)
+    app.include_router(people_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(proxy)

@@ -6,7 +6,7 @@ Object-level scope is the services' job: they filter every query by the caller's
 import re
 from dataclasses import dataclass
 
-from shared.roles import Role
+from shared.roles import ASSESSORS, Role
 
 EVERY_OFFICIAL = frozenset(Role) - {Role.bank, Role.service}
 BANNER_ADMIN = frozenset({Role.banner_admin})
@@ -35,6 +35,14 @@ RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/admin/users", BANNER_ADMIN),
     Rule("GET", "/api/v1/admin/clients", BANNER_ADMIN),
     Rule("POST", "/api/v1/admin/clients", BANNER_ADMIN),
+    # The people who do the work (seed §六(二)(三)(五)): the banner sends work teams and 第一书记; the
+    # assessment, computed from the services' figures, is read by the townships, the banner and the auditor.
+    Rule("GET", "/api/v1/admin/assignments", ASSESSORS),
+    Rule("POST", "/api/v1/admin/assignments", BANNER_STAFF),
+    Rule("GET", "/api/v1/assessments", ASSESSORS),
+    Rule("GET", "/api/v1/assessments/export", ASSESSORS),
+    Rule("GET", "/api/v1/monitoring/figures", ASSESSORS),
+    Rule("GET", "/api/v1/payments/figures", ASSESSORS),
     Rule("GET", "/api/v1/regions", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/regions/{code}", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/regions", BANNER_ADMIN),

@@ -64,8 +64,9 @@ async def logout(request: Request, caller: AuthorizedDep) -> Response:
 
 
 @router.get("/auth/me", response_model=Me)
-async def me(caller: CallerDep) -> Me:
-    return Me(username=caller.subject, role=caller.role, region=caller.region)
+async def me(session: SessionDep, caller: CallerDep) -> Me:
+    name = await accounts.display_name(session, subject=caller.subject)
+    return Me(username=caller.subject, display_name=name, role=caller.role, region=caller.region)
 
 
 @router.get("/.well-known/jwks.json", response_model=Jwks)

@@ -13,6 +13,7 @@ REGION_PATTERN = r"^\d{6}(\d{3}){0,2}$"
 
 class Me(BaseModel):
     username: str
+    display_name: str | None = Field(description="the official's name, or the system's for a client")
     role: Role
     region: str
 
@@ -23,11 +24,13 @@ class UserCreate(Input):
     role: Role
     region: str = Field(pattern=REGION_PATTERN)
     department: str | None = Field(default=None, max_length=64)
+    display_name: str | None = Field(default=None, min_length=1, max_length=50, examples=["张敏"])
 
 
 class UserPublic(BaseModel):
     id: uuid.UUID
     username: str
+    display_name: str | None
     role: Role
     region: str
     department: str | None

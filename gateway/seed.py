@@ -30,16 +30,41 @@ DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("audit", Role.auditor, "150625", "旗审计局"),
 )
 
+# The officials' own names (synthetic), as the pages and the assessment show them.
+DEMO_NAMES = {
+    "admin": "王建国",
+    "banner": "李红梅",
+    "banner2": "张志强",
+    "xini": "刘海军",
+    "asier": "巴特尔",
+    "asier-team": "赵文静",
+    "bayin": "其木格",
+    "minzheng": "孙立新",
+    "audit": "陈静",
+}
+
 
 async def seed_users(session: AsyncSession) -> int:
-    """Add the demo accounts that do not exist yet; returns how many were added."""
-    existing = set((await session.exec(select(User.username))).all())
+    """Add the demo accounts that do not exist yet, and name those without a name; returns how many were
+    added."""
+    existing = {user.username: user for user in await session.exec(select(User))}
     demo_hash = hash_secret(DEMO_PASSWORD)  # the accounts share one demo password, so one hash serves all
     added = [
-        User(username=name, password_hash=demo_hash, role=role, region=region, department=label)
+        User(
+            username=name,
+            password_hash=demo_hash,
+            role=role,
+            region=region,
+            department=label,
+            display_name=DEMO_NAMES[name],
+        )
         for name, role, region, label in DEMO_USERS
         if name not in existing
     ]
+    for name, user in existing.items():
+        if name in DEMO_NAMES and user.display_name is None:
+            user.display_name = DEMO_NAMES[name]
+            session.add(user)
     session.add_all(added)
     await session.flush()
     return len(added)
@@ -56,8 +81,13 @@ async def ensure_service_clients(session: AsyncSession, settings: Settings) -> i
         secret_hash = hash_secret(service_client_secret(settings, process))
         client = (await session.exec(select(ApiClient).where(ApiClient.client_id == client_id))).first()
         if client is None:
-            client = ApiClient(client_id=client_id, name=f"{process} service", secret_hash=secret_hash,
-                               role=Role.service, region=BANNER_CODE)
+            client = ApiClient(
+                client_id=client_id,
+                name=f"{process} service",
+                secret_hash=secret_hash,
+                role=Role.service,
+                region=BANNER_CODE,
+            )
             count += 1
         else:
             client.secret_hash, client.role, client.region = secret_hash, Role.service, BANNER_CODE

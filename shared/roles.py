@@ -36,6 +36,8 @@ ROLE_LABELS = labels(Role)
 HUMAN_ROLES = frozenset(Role) - {Role.partner_agency, Role.bank, Role.service}
 # Roles the banner admin may give an account or API client: the service role belongs to the services alone.
 ASSIGNABLE_ROLES = frozenset(Role) - {Role.service}
+# Who reads the assessment of officials and villages (seed §六(五)): the townships, the banner, the auditor.
+ASSESSORS = frozenset({Role.banner_admin, Role.banner_official, Role.township_official, Role.auditor})
 
 
 def role_fits_region(role: Role, region_code: str) -> bool:

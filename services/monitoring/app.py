@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from services.monitoring.clients import RegistryClient
 from services.monitoring.deliveries import CATEGORY_CHANGE, category_change_handler
 from services.monitoring.employment_routes import employment_router
+from services.monitoring.figures import figures_router
 from services.monitoring.models import outbox, utcnow
 from services.monitoring.routes import router
 from shared.app import Extension, create_service_app
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, *, http_client: httpx.AsyncClie
     app = create_service_app(
         process="monitoring",
         title="杭锦旗 防返贫动态监测与帮扶 monitoring",
-        routers=[router, employment_router],
+        routers=[router, figures_router, employment_router],
         extensions=[registry_link(http_client), dispatcher],
         settings=settings,
     )

@@ -97,7 +97,12 @@ async def test_client_credentials_grant(gateway: httpx.AsyncClient, settings: Se
     ok = await gateway.post("/auth/token", data={**grant, "client_secret": created.client_secret})
     assert ok.status_code == 200
     me = (await gateway.get("/auth/me", headers=bearer(ok.json()["access_token"]))).json()
-    assert me == {"username": created.client_id, "role": "bank", "region": "150625"}
+    assert me == {
+        "username": created.client_id,
+        "display_name": "旗农商银行",  # a client's system is shown by its name
+        "role": "bank",
+        "region": "150625",
+    }
     assert (await gateway.post("/auth/token", data={**grant, "client_secret": "nope"})).status_code == 401
 
 
@@ -114,6 +119,7 @@ async def test_me_requires_a_token(gateway: httpx.AsyncClient) -> None:
     token = (await _login(gateway, "admin", DEMO_PASSWORD)).json()["access_token"]
     assert (await gateway.get("/auth/me", headers=bearer(token))).json() == {
         "username": "admin",
+        "display_name": "王建国",
         "role": "banner_admin",
         "region": "150625",
     }

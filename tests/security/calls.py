@@ -946,6 +946,37 @@ register_simple(
     "GET /api/v1/assets/performance", listing_in("/api/v1/assets/performance", year=YEAR), listing=True
 )
 
+# --- people and assessment -------------------------------------------------------------------------------
+ASSIGNMENTS_IN = total_in("/api/v1/admin/assignments")
+register_simple("GET /api/v1/admin/assignments", listing_in("/api/v1/admin/assignments"), listing=True)
+register_simple(
+    "POST /api/v1/admin/assignments",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/admin/assignments",
+        json={
+            "username": "asier-team",
+            "kind": "work_team",
+            "village_code": VILLAGE[p],
+            "dispatching_unit": "旗财政局",
+            "starts_on": f"{YEAR}-01-01",
+        },
+    ),
+    probe=ASSIGNMENTS_IN,
+)
+for _path in (
+    "/api/v1/assessments",
+    "/api/v1/monitoring/figures",
+    "/api/v1/payments/figures",
+):
+    register_simple(f"GET {_path}", listing_in(_path, year=YEAR), listing=True)
+register_simple(
+    "GET /api/v1/assessments/export",
+    listing_in("/api/v1/assessments/export", year=YEAR, format="csv", part="officials"),
+    listing=True,
+)
+
+
 # --- audit -----------------------------------------------------------------------------------------------
 register_simple(
     "GET /api/v1/audit",
