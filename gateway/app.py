@@ -15,9 +15,9 @@ from gateway.metrics import install_gateway_metrics
 from gateway.openapi import merged_openapi
 from gateway.principal import SESSION_COOKIE
 from gateway.ratelimit import RateLimits
-from gateway.routes import admin, proxy, router
+from gateway.routes import admin, proxy, router, unrouted
 from gateway.tokens import TokenIssuer
-from gateway.upstreams import Upstreams
+from gateway.upstreams import Upstreams, is_proxied
 from gateway.web import STATIC_DIR
 from gateway.web.errors import install_page_errors
 from gateway.web.routes import router as web_router
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The gateway's routes and every service's public API in one document."""
         return await merged_openapi(request.app, request.app.state.upstreams)
 
+    app.include_router(proxy)
     app.include_router(health_router)
     app.include_router(router)
     app.include_router(admin)
@@ -84,11 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(people_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(proxy)
+    app.include_router(unrouted)
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.registry_import_max_bytes
     )
-    app.add_middleware(RevocationLookup, cookie=SESSION_COOKIE)
+    app.add_middleware(RevocationLookup, cookie=SESSION_COOKIE, checked_elsewhere=is_proxied)
     app.add_middleware(RequestIdMiddleware)
     if settings.trusted_proxies:  # behind the ingress: its X-Forwarded-Proto/For, and no one else's
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -15,11 +15,12 @@ from starlette.types import Scope
 from yarl import URL
 
 from gateway.policy import ASSETS_RULES, MONITORING_RULES, PAYMENTS_RULES, RULES
-from gateway.routes import proxy
+from gateway.routes import proxy, unrouted
+from gateway.upstreams import service_for
 from shared.metrics import LATENCY_BUCKETS, UNMATCHED, Metrics, install, route_template
 from shared.settings import SERVICES, Settings
 
-PROXY_PATHS = frozenset(route.path for route in proxy.routes)  # type: ignore[attr-defined]
+PROXY_PATHS = frozenset(route.path for route in (*proxy.routes, *unrouted.routes))  # type: ignore[attr-defined]
 TOKEN_ROUTE = ("POST", "/auth/token")
 TOKEN_OUTCOMES = {"200": "ok", "401": "bad_credentials", "429": "rate_limited", "422": "invalid_request"}
 
@@ -54,7 +55,10 @@ def policy_template(method: str, path: str) -> str:
 
 
 def gateway_route(scope: Scope) -> str:
-    """The route template, with the proxy's catch-all resolved to the policy rule behind it."""
+    """The route template, with the proxy's catch-all resolved to the policy rule behind it (a service's
+    path straight away: the proxy serves it, and no routing pass is needed to say so)."""
+    if service_for(scope["path"]) is not None:
+        return policy_template(scope["method"], scope["path"])
     template = route_template(scope)
     return policy_template(scope["method"], scope["path"]) if template in PROXY_PATHS else template
 

@@ -12,7 +12,7 @@ from gateway.principal import CallerDep, require_principal, revoke
 from gateway.schemas import ClientCreate, ClientCreated, ClientPage, Me, UserCreate, UserPage, UserPublic
 from gateway.signin import sign_in
 from gateway.tokens import TokenResponse
-from gateway.upstreams import Upstreams
+from gateway.upstreams import ROUTES, Upstreams
 from shared.auth import Principal
 from shared.db import SessionDep
 from shared.errors import PROBLEM_JSON, Invalid, Problem, Unavailable
@@ -20,6 +20,8 @@ from shared.errors import PROBLEM_JSON, Invalid, Problem, Unavailable
 router = APIRouter(tags=["auth"])
 admin = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 proxy = APIRouter()
+unrouted = APIRouter()
+PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @router.post(
@@ -147,6 +149,8 @@ async def forward(request: Request) -> Response:
     return await upstreams.forward(request, token=principal.token)
 
 
-proxy.add_route(
-    "/api/{path:path}", forward, methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
-)
+# The services' areas, matched before anything else (the app includes this router first, so a proxied request
+# is routed in a few steps, not after every page); the rest of /api comes last and `forward` answers it 404.
+for _area, _ in ROUTES:
+    proxy.add_route(_area + "{path:path}", forward, methods=PROXIED_METHODS, include_in_schema=False)
+unrouted.add_route("/api/{path:path}", forward, methods=PROXIED_METHODS, include_in_schema=False)

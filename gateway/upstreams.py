@@ -57,6 +57,11 @@ def service_for(path: str) -> str | None:
     return None
 
 
+def is_proxied(path: str) -> bool:
+    """Served by a service: it checks the caller's token (signature, revocation) itself."""
+    return service_for(path) is not None
+
+
 class Upstreams:
     """Base URLs of the services and one pooled aiohttp session that reaches them: the proxy forwards on it
     directly, and `call` goes through httpx on the same pool (aiohttp transport: httpx's own pool stalls

@@ -132,13 +132,19 @@ def get_principal(request: Request) -> Principal:
     return principal
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
+async def principal_dependency(request: Request) -> Principal:
+    """`get_principal` as a coroutine: FastAPI runs a plain function dependency in a worker thread, a
+    hand-off that costs more than the (cached) verification itself."""
+    return get_principal(request)
+
+
+PrincipalDep = Annotated[Principal, Depends(principal_dependency)]
 
 
 def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
     """A dependency that lets only `roles` through (403 otherwise) and returns the principal."""
 
-    def _check(principal: PrincipalDep) -> Principal:
+    async def _check(principal: PrincipalDep) -> Principal:
         if principal.role not in roles:
             raise Forbidden(f"role {principal.role} may not do this")
         return principal

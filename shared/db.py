@@ -150,13 +150,15 @@ class Database:
         await self.engine.dispose()
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
+    """A coroutine, so FastAPI calls it on the event loop rather than in a worker thread."""
     db: Database = request.app.state.db
     return db
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_database(request).session_scope() as session:
+    db: Database = request.app.state.db
+    async with db.session_scope() as session:
         yield session
 
 

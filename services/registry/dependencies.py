@@ -30,7 +30,7 @@ async def household_in_scope(
     return await households.get_household(session, principal=principal, household_id=household_id)
 
 
-def get_cipher(request: Request) -> FieldCipher:
+async def get_cipher(request: Request) -> FieldCipher:
     cipher: FieldCipher = request.app.state.cipher
     return cipher
 

@@ -400,13 +400,13 @@ async def search(
     q: str | None,
     page: int,
     page_size: int,
-) -> tuple[list[HouseholdSummary], int]:
+) -> tuple[list[dict[str, Any]], int]:
     """One page of the caller's households, newest numbers last, with the total that matches.
 
     Without a search term the total is the sum of the village counters (exact, kept by the database), so a
     banner-wide list does not count a million rows on every page; a name or ID number search (without a
     category) counts the distinct households among the matching members' index entries."""
-    statement = narrowed(select(Household), Household.region_code, principal, region)
+    statement = narrowed(select(*SUMMARY_COLUMNS), Household.region_code, principal, region)
     if category is not None:
         statement = statement.where(Household.category == category)
     term = (q or "").strip()
@@ -425,7 +425,18 @@ async def search(
     rows = await session.exec(
         statement.order_by(col(Household.number)).offset((page - 1) * page_size).limit(page_size)
     )
-    return [summary(h, principal=principal) for h in rows], total
+    return [summary_row(row._asdict(), principal=principal) for row in rows], total
+
+
+# A list's columns, read as plain rows: a list page maps them to JSON without ORM objects or models.
+SUMMARY_COLUMNS = tuple(Household.__table__.c[name] for name in HouseholdSummary.model_fields)  # type: ignore[attr-defined]
+
+
+def summary_row(row: dict[str, Any], *, principal: Principal) -> dict[str, Any]:
+    """A `SUMMARY_COLUMNS` row (or any household row) as the roles may see it: the phone masked for most."""
+    if not sees_full_identity(principal):
+        row["phone"] = rules.mask_phone(row["phone"])
+    return row
 
 
 def summary(household: Household, *, principal: Principal) -> HouseholdSummary:

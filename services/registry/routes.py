@@ -1,10 +1,12 @@
 """The registry's public API (API.md "Registry")."""
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, status
 
-from services.registry import households, regions, stats, stream, trail
+from services.registry import answers, households, regions, stats, stream, trail
+from services.registry.answers import JsonAnswer
 from services.registry.dependencies import (
     CategoryChanger,
     CipherDep,
@@ -90,7 +92,7 @@ async def list_households(
     q: Annotated[str | None, Query(max_length=50, description="name, household number or ID number")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
-) -> HouseholdPage:
+) -> JsonAnswer:
     """Households within the caller's scope, filtered and searched, one page at a time."""
     items, total = await households.search(
         session,
@@ -102,7 +104,7 @@ async def list_households(
         page=page,
         page_size=page_size,
     )
-    return HouseholdPage(items=items, total=total, page=page, page_size=page_size)
+    return JsonAnswer({"items": items, "total": total, "page": page, "page_size": page_size})
 
 
 @household_router.get(
@@ -154,9 +156,11 @@ async def lookup_households(
 
 @household_router.get("/households/{household_id}", response_model=HouseholdPublic)
 async def get_household(
-    session: SessionDep, principal: Reader, cipher: CipherDep, household: HouseholdDep
-) -> HouseholdPublic:
-    return await households.to_public(session, household, principal=principal, cipher=cipher)
+    db: DatabaseDep, principal: Reader, cipher: CipherDep, household_id: uuid.UUID
+) -> JsonAnswer:
+    """One household in the caller's scope with its members and incomes, from one query."""
+    answer = await answers.household(db, principal=principal, cipher=cipher, household_id=household_id)
+    return JsonAnswer(answer)
 
 
 @household_router.patch("/households/{household_id}", response_model=HouseholdPublic)
