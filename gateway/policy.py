@@ -99,6 +99,11 @@ MONITORING_RULES: tuple[Rule, ...] = (
             "/api/v1/monitoring/findings",
             "/api/v1/monitoring/loans",
             "/api/v1/monitoring/loans/coverage",
+            "/api/v1/monitoring/posts",
+            "/api/v1/monitoring/trainings",
+            "/api/v1/monitoring/workshops",
+            "/api/v1/monitoring/work-relief",
+            "/api/v1/monitoring/households/{id}/employment",
         )
     ),
     # Casework: the three tiers and the village work team; the procedure's steps are checked per action
@@ -120,8 +125,17 @@ MONITORING_RULES: tuple[Rule, ...] = (
             ("PATCH", "/api/v1/monitoring/plans/{id}/measures/{mid}"),
             ("POST", "/api/v1/monitoring/loans"),
             ("POST", "/api/v1/monitoring/loans/{id}/repayments"),
+            # Employment (seed §五(八)): posts, workshops and work relief by the same officials.
+            ("POST", "/api/v1/monitoring/posts"),
+            ("POST", "/api/v1/monitoring/workshops"),
+            ("POST", "/api/v1/monitoring/work-relief"),
+            ("POST", "/api/v1/monitoring/work-relief/{id}/labour"),
         )
     ),
+    # Trainings are recorded by the officials and by the departments that run them (人社局).
+    Rule("POST", "/api/v1/monitoring/trainings", REGISTRARS | {Role.work_team, Role.department_officer}),
+    # Payments reads the wages a month owes with its own client when it drafts a wage batch.
+    Rule("GET", "/api/v1/monitoring/wage-entitlements", SERVICE),
     Rule(
         "POST",
         "/api/v1/monitoring/cases/{id}/transitions",

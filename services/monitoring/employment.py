@@ -73,7 +73,7 @@ async def of_household(
                 certificate=e.certificate,
             )
         )
-    return HouseholdEmployment(household_id=household_id, records=records)
+    return HouseholdEmployment(records=records)
 
 
 async def wages_owed(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from services.monitoring.employment_rules import MONTH
 from services.monitoring.schemas import REGION_CODE, VILLAGE_CODE
 from shared.money import Fen
+from shared.pages import Page
 from shared.text import Input
 
 Month = Annotated[str, Field(pattern=MONTH.pattern, examples=["2026-12"], description="YYYY-MM")]
@@ -60,11 +61,7 @@ class PostPublic(BaseModel):
     recorded_at: datetime
 
 
-class PostPage(BaseModel):
-    items: list[PostPublic]
-    total: int
-    page: int
-    page_size: int
+class PostPage(Page[PostPublic]): ...
 
 
 class MemberRef(Input):
@@ -164,25 +161,13 @@ class ProjectPublic(BaseModel):
     recorded_at: datetime
 
 
-class TrainingPage(BaseModel):
-    items: list[TrainingPublic]
-    total: int
-    page: int
-    page_size: int
+class TrainingPage(Page[TrainingPublic]): ...
 
 
-class WorkshopPage(BaseModel):
-    items: list[WorkshopPublic]
-    total: int
-    page: int
-    page_size: int
+class WorkshopPage(Page[WorkshopPublic]): ...
 
 
-class ProjectPage(BaseModel):
-    items: list[ProjectPublic]
-    total: int
-    page: int
-    page_size: int
+class ProjectPage(Page[ProjectPublic]): ...
 
 
 class EmploymentRecord(BaseModel):
@@ -200,7 +185,8 @@ class EmploymentRecord(BaseModel):
 
 
 class HouseholdEmployment(BaseModel):
-    household_id: uuid.UUID
+    """What the caller may see of a household's employment (nothing outside its scope, not even the id)."""
+
     records: list[EmploymentRecord]
 
 

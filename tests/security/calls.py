@@ -544,6 +544,100 @@ register_simple(
     ),
     probe=LOANS_IN,
 )
+EMPLOYMENT = ("posts", "trainings", "workshops", "work-relief")
+for _what in EMPLOYMENT:
+    _path = f"/api/v1/monitoring/{_what}"
+    register_simple(f"GET {_path}", listing_in(_path, page_size=200), listing=True)
+
+
+def member_of(w: World, p: Position) -> dict[str, str]:
+    """The position's household and its head, as an employment record names a member."""
+    home = w.places[p].household
+    return {"household_id": str(home["id"]), "member_id": str(home["members"][0]["id"])}
+
+
+register_simple(
+    "POST /api/v1/monitoring/posts",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/posts",
+        json={
+            "name": "村级保洁员",
+            "household_id": member_of(w, p)["household_id"],
+            "holder_member_id": member_of(w, p)["member_id"],
+            "monthly_wage_fen": 80_000,
+            "starts_on": f"{YEAR}-01-01",
+            "ends_on": f"{YEAR}-12-31",
+        },
+    ),
+    probe=total_in("/api/v1/monitoring/posts"),
+)
+register_simple(
+    "POST /api/v1/monitoring/trainings",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/trainings",
+        json={
+            "course": "肉羊养殖技术",
+            "provider": "杭锦旗职业技能培训中心",
+            "region": VILLAGE[p],
+            "starts_on": f"{YEAR}-03-10",
+            "ends_on": f"{YEAR}-03-14",
+            "trainees": [{**member_of(w, p), "certificate": "NM-0001"}],
+        },
+    ),
+    probe=total_in("/api/v1/monitoring/trainings"),
+)
+register_simple(
+    "POST /api/v1/monitoring/workshops",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/workshops",
+        json={
+            "name": "扶贫车间",
+            "village_code": VILLAGE[p],
+            "operator": "绒毛制品合作社",
+            "employees": [{**member_of(w, p), "hired_on": f"{YEAR}-03-01"}],
+        },
+    ),
+    probe=total_in("/api/v1/monitoring/workshops"),
+)
+register_simple(
+    "POST /api/v1/monitoring/work-relief",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/work-relief",
+        json={
+            "name": "嘎查道路养护",
+            "village_code": VILLAGE[p],
+            "starts_on": f"{YEAR}-04-01",
+            "ends_on": f"{YEAR}-10-31",
+        },
+    ),
+    probe=total_in("/api/v1/monitoring/work-relief"),
+)
+register_simple(
+    "POST /api/v1/monitoring/work-relief/{project_id}/labour",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/monitoring/work-relief/{uuid.uuid4()}/labour",
+        json={"month": f"{YEAR}-05", "labour": [{**member_of(w, p), "days": 20, "amount_fen": 300_000}]},
+    ),
+    probe=total_in("/api/v1/monitoring/work-relief"),
+)
+register_simple(
+    "GET /api/v1/monitoring/households/{household_id}/employment",
+    read_of("household", "/api/v1/monitoring/households/{}/employment"),
+    listing=True,
+)
+register_simple(
+    "GET /api/v1/monitoring/wage-entitlements",
+    lambda w, p: Request(
+        "GET",
+        "/api/v1/monitoring/wage-entitlements",
+        params={"kind": "post_wage", "month": f"{YEAR}-06", "region": VILLAGE[p]},
+    ),
+)
 register_simple("GET /api/v1/monitoring/thresholds/{year}", get(f"/api/v1/monitoring/thresholds/{YEAR}"))
 THRESHOLDS_2099 = get("/api/v1/monitoring/thresholds/2099")
 register_simple(
