@@ -60,6 +60,8 @@ RULES: tuple[Rule, ...] = (
     Rule("PATCH", "/api/v1/households/{id}", REGISTRARS),
     # Monitoring's outbox sends the category changes of its procedure with its own client.
     Rule("POST", "/api/v1/households/{id}/category-changes", REGISTRARS | SERVICE),
+    # ...and a visit's 三保障 and water findings (the registry answers monitoring's own client only).
+    Rule("PUT", "/api/v1/households/{id}/guarantees", SERVICE),
     Rule("GET", "/api/v1/households/{id}/history", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/households/{id}/changes", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/stats/households", EVERY_OFFICIAL),
@@ -169,6 +171,7 @@ PAYMENTS_RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/payments/claims/{id}/approve", _PAYMENT_REVIEWERS),
     Rule("POST", "/api/v1/payments/claims/{id}/reject", _PAYMENT_REVIEWERS),
     Rule("GET", "/api/v1/payments/households/{id}/entitlements", _PAYMENT_READERS),
+    Rule("GET", "/api/v1/payments/households/{id}/lines", _PAYMENT_READERS),
     Rule("POST", "/api/v1/payments/health/reimbursement-checks", _PAYMENT_READERS),
     Rule("POST", "/api/v1/payments/batches", _PAYMENT_REVIEWERS),
     # Assets' outbox hands approved dividend plans over with its own client; no person may.
@@ -209,6 +212,7 @@ ASSETS_RULES: tuple[Rule, ...] = (
         frozenset({Role.township_official, Role.banner_official}),
     ),
     Rule("POST", "/api/v1/assets/distributions/{id}/cancel", REGISTRARS),
+    Rule("GET", "/api/v1/assets/households/{id}/dividends", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/assets/entities", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/assets/entities", frozenset({Role.township_official, Role.banner_official})),
     Rule("GET", "/api/v1/assets/products", EVERY_OFFICIAL),

@@ -135,19 +135,33 @@ class RegistryClient(Generic[H]):
         except httpx.TransportError as exc:
             raise Unavailable(f"{UNAVAILABLE}：{type(exc).__name__}") from None
 
+    async def _send_own(
+        self, method: str, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """A write as this service (its own credentials); transport errors propagate as httpx errors, for
+        the outbox to retry."""
+        if self.credentials is None:
+            raise RuntimeError("a change to the registry is sent with this service's own credentials")
+        token = await self.credentials.token()
+        return await self.client.request(
+            method,
+            self.base_url + path,
+            json=body,
+            headers={**_bearer(token), **(headers or {})},
+            timeout=TIMEOUT,
+        )
+
     async def change_category(
         self, *, household_id: str, category: str, reason: str, effective_date: str, idempotency_key: str
     ) -> httpx.Response:
-        """Post a category change as this service; the idempotency key makes a repeat harmless.
-
-        Transport errors propagate as httpx errors, for the outbox to retry.
-        """
-        if self.credentials is None:
-            raise RuntimeError("a category change is sent with this service's own credentials")
-        token = await self.credentials.token()
-        return await self.client.post(
-            f"{self.base_url}/api/v1/households/{household_id}/category-changes",
-            json={"category": category, "reason": reason, "effective_date": effective_date},
-            headers={**_bearer(token), "Idempotency-Key": idempotency_key},
-            timeout=TIMEOUT,
+        """Post a category change as this service; the idempotency key makes a repeat harmless."""
+        return await self._send_own(
+            "POST",
+            f"/api/v1/households/{household_id}/category-changes",
+            {"category": category, "reason": reason, "effective_date": effective_date},
+            {"Idempotency-Key": idempotency_key},
         )
+
+    async def set_guarantees(self, *, household_id: str, findings: dict[str, Any]) -> httpx.Response:
+        """Put a visit's 三保障 and water findings as this service; the same flags again change nothing."""
+        return await self._send_own("PUT", f"/api/v1/households/{household_id}/guarantees", findings)

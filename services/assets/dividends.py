@@ -29,7 +29,14 @@ from services.assets import rules
 from services.assets.clients import PaymentsClient
 from services.assets.common import page_of, record, region_in_scope
 from services.assets.models import Asset, AssetIncome, DividendLine, DividendPlan, audit_log, outbox
-from services.assets.schemas import PlanCreate, PlanLine, PlanPublic, PlanSummary, SharesIn
+from services.assets.schemas import (
+    HouseholdDividend,
+    PlanCreate,
+    PlanLine,
+    PlanPublic,
+    PlanSummary,
+    SharesIn,
+)
 from shared import audit
 from shared.auth import Principal
 from shared.db import Database
@@ -187,6 +194,35 @@ async def search(
     )
     counts = await _line_counts(session, [p.id for p in rows])
     return [summary(p, line_count=counts.get(p.id, 0)) for p in rows], total
+
+
+async def household_dividends(
+    session: AsyncSession, *, principal: Principal, household_id: uuid.UUID, page: int, page_size: int
+) -> tuple[list[HouseholdDividend], int]:
+    """A household's lines in the plans of the caller's scope, newest year first (none outside it)."""
+    statement = (
+        scoped(select(DividendLine, DividendPlan), DividendPlan.region_code, principal)
+        .join(DividendPlan, col(DividendPlan.id) == col(DividendLine.plan_id))
+        .where(DividendLine.household_id == household_id)
+    )
+    rows, total = await page_of(
+        session,
+        statement,
+        order_by=(col(DividendPlan.year).desc(), col(DividendPlan.created_at).desc()),
+        page=page,
+        page_size=page_size,
+    )
+    return [
+        HouseholdDividend(
+            plan_id=plan.id,
+            year=plan.year,
+            region=plan.region_code,
+            status=PlanStatus(plan.status),
+            amount_fen=line.amount_fen,
+            payment_batch_id=plan.payment_batch_id,
+        )
+        for line, plan in rows
+    ], total
 
 
 async def _line_counts(session: AsyncSession, plan_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:

@@ -46,6 +46,7 @@ from services.assets.schemas import (
     EntityPublic,
     FundPublic,
     GeneratedNotices,
+    HouseholdDividendPage,
     IncomeCreate,
     IncomePublic,
     InvestmentCreate,
@@ -153,6 +154,21 @@ async def approve_plan(session: SessionDep, principal: Manager, plan: PlanDep) -
 async def cancel_plan(session: SessionDep, principal: Keeper, plan: PlanDep) -> PlanPublic:
     """Withdraw a draft; its amount becomes distributable again."""
     return await dividends.cancel(session, principal=principal, plan=plan)
+
+
+@router.get("/households/{household_id}/dividends", response_model=HouseholdDividendPage)
+async def household_dividends(
+    session: SessionDep,
+    principal: Reader,
+    household_id: uuid.UUID,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> HouseholdDividendPage:
+    """What the household received from its village's dividend plans in scope, newest year first."""
+    items, total = await dividends.household_dividends(
+        session, principal=principal, household_id=household_id, page=page, page_size=page_size
+    )
+    return HouseholdDividendPage(items=items, total=total, page=page, page_size=page_size)
 
 
 # --- entities and products ----------------------------------------------------------------------------

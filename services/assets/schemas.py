@@ -162,6 +162,20 @@ class PlanPublic(PlanSummary):
 class PlanPage(Page[PlanSummary]): ...
 
 
+class HouseholdDividend(BaseModel):
+    """What one household received from a village's dividend plan (资产收益分红)."""
+
+    plan_id: uuid.UUID
+    year: int
+    region: str
+    status: PlanStatus
+    amount_fen: int
+    payment_batch_id: str | None
+
+
+class HouseholdDividendPage(Page[HouseholdDividend]): ...
+
+
 # --- entities and products ----------------------------------------------------------------------------
 
 

@@ -7,7 +7,12 @@ import httpx
 from fastapi import FastAPI
 
 from services.monitoring.clients import RegistryClient
-from services.monitoring.deliveries import CATEGORY_CHANGE, category_change_handler
+from services.monitoring.deliveries import (
+    CATEGORY_CHANGE,
+    GUARANTEES,
+    category_change_handler,
+    guarantees_handler,
+)
 from services.monitoring.employment_routes import employment_router
 from services.monitoring.figures import figures_router
 from services.monitoring.models import outbox, utcnow
@@ -37,10 +42,10 @@ def registry_link(http_client: httpx.AsyncClient | None) -> Extension:
 
 @asynccontextmanager
 async def dispatcher(app: FastAPI) -> AsyncIterator[None]:
-    """Deliver the outbox (confirmation → registry category) in the background while the service runs."""
-    app.state.dispatcher = Dispatcher(
-        app.state.db, outbox, {CATEGORY_CHANGE: category_change_handler(app.state.registry)}
-    )
+    """Deliver the outbox (a confirmation's registry category, a visit's 三保障 flags) in the background."""
+    registry = app.state.registry
+    handlers = {CATEGORY_CHANGE: category_change_handler(registry), GUARANTEES: guarantees_handler(registry)}
+    app.state.dispatcher = Dispatcher(app.state.db, outbox, handlers)
     async with app.state.dispatcher.in_background():
         yield
 

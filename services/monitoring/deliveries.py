@@ -1,8 +1,11 @@
-"""The registry category changes the procedure causes (into monitoring on confirmation, back out on the risk's
-elimination): enqueued with the step, delivered by the outbox dispatcher exactly once with this service's own
-credentials (ARCHITECTURE.md "Reliable cross-service effects")."""
+"""The registry changes monitoring causes: a category (into monitoring on confirmation, back out on the
+risk's elimination) and a visit's 三保障 and water findings, enqueued with the step or visit and delivered
+by the outbox dispatcher exactly once with this service's own credentials (ARCHITECTURE.md "Reliable
+cross-service effects")."""
 
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -18,6 +21,7 @@ from shared.outbox import GiveUp, Handler, Message, OutboxStatus, RetryLater, re
 from shared.regions import BANNER_CODE
 
 CATEGORY_CHANGE = "registry.category_change"
+GUARANTEES = "registry.guarantees"
 # 401 too: a token that expired in flight is renewed on the next attempt.
 RETRY_STATUSES = frozenset({401, 408, 409, 425, 429})
 
@@ -38,20 +42,13 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def category_change_handler(registry: RegistryClient) -> Handler:
+def _registry_handler(send: Callable[[dict[str, Any], str], Awaitable[httpx.Response]]) -> Handler:
     """2xx delivered; 5xx, 408/409/425/429 and network errors retried (Retry-After honoured); any other
     4xx (a refusal of the message itself) given up and kept visible at `GET /api/v1/monitoring/deliveries`."""
 
     async def deliver(message: Message) -> None:
-        payload = message.payload
         try:
-            response = await registry.change_category(
-                household_id=payload["household_id"],
-                category=payload["category"],
-                reason=payload["reason"],
-                effective_date=payload["effective_date"],
-                idempotency_key=message.idempotency_key,
-            )
+            response = await send(message.payload, message.idempotency_key)
         except (httpx.HTTPError, Unavailable) as exc:
             raise RetryLater(f"registry unreachable: {exc!r}") from None
         if response.is_success:
@@ -61,6 +58,35 @@ def category_change_handler(registry: RegistryClient) -> Handler:
         raise GiveUp(f"registry refused with {response.status_code}: {response.text[:500]}")
 
     return deliver
+
+
+def category_change_handler(registry: RegistryClient) -> Handler:
+    """The category change a step caused, sent with the step's idempotency key."""
+
+    async def send(payload: dict[str, Any], key: str) -> httpx.Response:
+        return await registry.change_category(
+            household_id=payload["household_id"],
+            category=payload["category"],
+            reason=payload["reason"],
+            effective_date=payload["effective_date"],
+            idempotency_key=key,
+        )
+
+    return _registry_handler(send)
+
+
+def guarantees_key(visit_id: uuid.UUID) -> str:
+    return f"monitoring-visit-{visit_id}-guarantees"
+
+
+def guarantees_handler(registry: RegistryClient) -> Handler:
+    """A visit's 三保障 and water findings put on the household's record (a repeat changes nothing)."""
+
+    async def send(payload: dict[str, Any], _key: str) -> httpx.Response:
+        findings = {name: value for name, value in payload.items() if name != "household_id"}
+        return await registry.set_guarantees(household_id=payload["household_id"], findings=findings)
+
+    return _registry_handler(send)
 
 
 async def replay_delivery(

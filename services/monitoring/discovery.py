@@ -12,8 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.monitoring import cases, rules
 from services.monitoring.clients import RegistryClient, RegistryHousehold
+from services.monitoring.deliveries import GUARANTEES, guarantees_key
 from services.monitoring.enums import SelfReportStatus
-from services.monitoring.models import Alert, SelfReport, Visit, audit_log, aware, aware_or_none
+from services.monitoring.models import Alert, SelfReport, Visit, audit_log, aware, aware_or_none, outbox
 from services.monitoring.schemas import (
     AlertDismiss,
     AlertPublic,
@@ -31,14 +32,17 @@ from services.monitoring.schemas import (
 )
 from services.monitoring.thresholds import thresholds_for
 from shared import audit
+from shared import outbox as outbox_module
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
+from shared.idempotency import request_hash
 from shared.idnumber import mask_id_number, parse_id_number
 from shared.registry_client import LOOKUP_LIMIT
 from shared.scope import narrowed, scoped
 from shared.vocabulary.monitoring import AlertKind, AlertStatus, Source
 
 VISIT_ORIGIN = "household_visit"
+GUARANTEE_FLAGS = ("education_secure", "medical_secure", "housing_secure", "water_secure")
 NOT_IN_REGISTRY = "登记库中无此人或不在您的管辖范围内"
 
 
@@ -236,10 +240,43 @@ def visit_public(visit: Visit) -> VisitPublic:
     return VisitPublic.model_validate({**visit.model_dump(), "recorded_at": aware(visit.recorded_at)})
 
 
+async def _visit_keyed(
+    session: AsyncSession, *, principal: Principal, key: str, digest: str
+) -> VisitResult | None:
+    """The visit this visitor already recorded under `key` with its alerts, None for a new key; the key
+    reused with another body is refused (422)."""
+    visit = (
+        await session.exec(
+            select(Visit).where(Visit.visitor == principal.subject, Visit.idempotency_key == key)
+        )
+    ).first()
+    if visit is None:
+        return None
+    if visit.request_hash != digest:
+        raise Invalid.field("Idempotency-Key", "该幂等键已用于内容不同的另一次走访")
+    alerts = await session.exec(
+        select(Alert).where(Alert.visit_id == visit.id).order_by(col(Alert.raised_at))
+    )
+    return VisitResult(visit=visit_public(visit), alerts=[alert_public(a) for a in alerts])
+
+
 async def record_visit(
-    session: AsyncSession, *, principal: Principal, registry: RegistryClient, data: VisitIn, now: datetime
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    data: VisitIn,
+    now: datetime,
+    idempotency_key: str | None = None,
 ) -> VisitResult:
-    """A visit by the village committee or work team of the household's village, and the alerts it raises."""
+    """A visit by the village committee or work team of the household's village, and the alerts it raises;
+    its 三保障 and water answers go to the household's registry record through the outbox. With an
+    `Idempotency-Key`, a repeat answers the visit already recorded."""
+    digest = request_hash(data)
+    if idempotency_key:
+        first = await _visit_keyed(session, principal=principal, key=idempotency_key, digest=digest)
+        if first is not None:
+            return first
     if data.visited_on > now.date():
         raise Invalid.field("visited_on", "走访日期不能晚于今天")
     household = await registry.household(token=principal.token, household_id=data.household_id)
@@ -251,10 +288,24 @@ async def record_visit(
         visitor=principal.subject,
         visitor_role=principal.role,
         recorded_at=now,
+        idempotency_key=idempotency_key or None,
+        request_hash=digest if idempotency_key else None,
         **data.model_dump(),
     )
     session.add(visit)
     await session.flush()
+    await outbox_module.enqueue(
+        session,
+        outbox,
+        topic=GUARANTEES,
+        payload={
+            "household_id": str(visit.household_id),
+            **{name: getattr(visit, name) for name in GUARANTEE_FLAGS},
+            "visit_id": str(visit.id),
+            "visited_on": visit.visited_on.isoformat(),
+        },
+        idempotency_key=guarantees_key(visit.id),
+    )
     await audit.append(
         session,
         audit_log,

@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field
 
 from shared.audit import audit_table
@@ -162,6 +162,8 @@ class Visit(Base, table=True):
     """A household visit (入户排查) by the village committee or work team."""
 
     __tablename__ = "visits"
+    # A retried visit (the same key from the same visitor) is recorded once, whatever races it.
+    __table_args__ = (Index("uq_visits_visitor_idempotency_key", "visitor", "idempotency_key", unique=True),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     household_id: uuid.UUID = Field(index=True)
@@ -181,6 +183,8 @@ class Visit(Base, table=True):
     visitor: str = Field(max_length=128)
     visitor_role: str = Field(max_length=32)
     recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+    idempotency_key: str | None = Field(default=None, max_length=128, description="the device's, per visitor")
+    request_hash: str | None = Field(default=None, max_length=64, description="the digest of the body sent")
 
 
 class Alert(Base, table=True):

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, UploadFile, status
 
 from services.monitoring import (
     cases,
@@ -236,10 +236,19 @@ async def list_notices(
 
 @router.post("/visits", response_model=VisitResult, status_code=status.HTTP_201_CREATED)
 async def record_visit(
-    session: SessionDep, principal: Visitor, registry: RegistryDep, now: NowDep, data: VisitIn
+    session: SessionDep,
+    principal: Visitor,
+    registry: RegistryDep,
+    now: NowDep,
+    data: VisitIn,
+    idempotency_key: Annotated[
+        str | None, Header(max_length=128, description="a repeat gets the visit already recorded")
+    ] = None,
 ) -> VisitResult:
     """Record a household visit; the alerts its findings raise come back with it."""
-    return await discovery.record_visit(session, principal=principal, registry=registry, data=data, now=now)
+    return await discovery.record_visit(
+        session, principal=principal, registry=registry, data=data, now=now, idempotency_key=idempotency_key
+    )
 
 
 @router.get("/visits", response_model=VisitPage)

@@ -1,8 +1,6 @@
 """`Idempotency-Key`: the first answer to a request is stored in the same transaction as its effect, so a
 retry with the same body gets that answer again and a reuse with another body is refused (422)."""
 
-import hashlib
-import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -11,12 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payments.models import IdempotencyKey
 from shared.auth import Principal
 from shared.errors import Invalid
-
-
-def request_hash(body: BaseModel) -> str:
-    """A digest of the request as understood (canonical JSON), so key order and spacing do not matter."""
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+from shared.idempotency import request_hash
 
 
 async def first_answer(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from services.payments import bank, batches, claims, discrepancies, policies, webhooks
+from services.payments import bank, batches, claims, discrepancies, households, policies, webhooks
 from services.payments.dependencies import (
     AssetsDep,
     AssetsService,
@@ -49,6 +49,7 @@ from services.payments.schemas import (
     EndpointPage,
     EndpointPublic,
     Entitlements,
+    HouseholdLinePage,
     LinePage,
     NoticePublic,
     PolicyCreate,
@@ -174,6 +175,17 @@ async def entitlements(
     return await claims.entitlements(
         session, principal=principal, registry=registry, household_id=household_id, year=year
     )
+
+
+@router.get("/households/{household_id}/lines", response_model=HouseholdLinePage)
+async def household_lines(
+    session: SessionDep, principal: Reader, household_id: uuid.UUID, page: Page = 1, page_size: PageSize = 100
+) -> HouseholdLinePage:
+    """The household's payment lines in scope, newest first, each with its batch and the bank's result."""
+    items, total = await households.household_lines(
+        session, principal=principal, household_id=household_id, page=page, page_size=page_size
+    )
+    return HouseholdLinePage(items=items, total=total, page=page, page_size=page_size)
 
 
 @router.post("/health/reimbursement-checks", response_model=ReimbursementResults)

@@ -241,6 +241,18 @@ class LinePublic(BaseModel):
 class LinePage(Page[LinePublic]): ...
 
 
+class HouseholdLine(LinePublic):
+    """A household's payment line with its batch: what it paid, in which run, and the bank's answer."""
+
+    batch_kind: Kind
+    batch_year: int
+    batch_status: BatchStatus
+    batch_purpose: str | None
+
+
+class HouseholdLinePage(Page[HouseholdLine]): ...
+
+
 class ReconciliationPublic(BaseModel):
     """paid + failed + pending = total, to the fen (returned counts as failed, sent as pending)."""
 

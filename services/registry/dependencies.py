@@ -59,5 +59,15 @@ def category_changer(
 
 
 CategoryChanger = Annotated[Principal, Depends(category_changer)]
+
+
+def monitoring_client(principal: Annotated[Principal, Depends(require_roles(Role.service))]) -> Principal:
+    """Only the monitoring service's own client: its visits' findings set a household's 三保障 flags."""
+    if not is_service_client(principal, "monitoring"):
+        raise Forbidden("只有监测服务可以报告走访发现的保障情况")
+    return principal
+
+
+MonitoringClient = Annotated[Principal, Depends(monitoring_client)]
 # Everyone who may read the registry (a bank may not).
 Reader = Annotated[Principal, Depends(require_roles(*(set(Role) - {Role.bank})))]

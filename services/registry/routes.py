@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, status
 
-from services.registry import answers, households, regions, stats, stream, trail
+from services.registry import answers, guarantees, households, regions, stats, stream, trail
 from services.registry.answers import JsonAnswer
 from services.registry.dependencies import (
     CategoryChanger,
     CipherDep,
     HouseholdDep,
+    MonitoringClient,
     Reader,
     RegionDep,
     Registrar,
@@ -19,6 +20,8 @@ from services.registry.schemas import (
     CategoryChangeIn,
     CategoryChangePublic,
     FieldChange,
+    GuaranteesIn,
+    GuaranteesPublic,
     HouseholdCreate,
     HouseholdPage,
     HouseholdPublic,
@@ -193,6 +196,14 @@ async def change_category(
     return await households.change_category(
         session, principal=principal, household=household, data=data, idempotency_key=idempotency_key
     )
+
+
+@household_router.put("/households/{household_id}/guarantees", response_model=GuaranteesPublic)
+async def set_guarantees(
+    session: SessionDep, principal: MonitoringClient, household: HouseholdDep, data: GuaranteesIn
+) -> GuaranteesPublic:
+    """The 三保障 and water flags a household visit found (the monitoring service's own client only)."""
+    return await guarantees.set_guarantees(session, principal=principal, household=household, data=data)
 
 
 @household_router.get("/households/{household_id}/history", response_model=list[CategoryChangePublic])

@@ -209,6 +209,26 @@ class CategoryChangeIn(Input):
     effective_date: date
 
 
+class GuaranteesIn(Input):
+    """The 三保障 and drinking-water findings of a household visit, as monitoring reports them."""
+
+    education_secure: bool
+    medical_secure: bool
+    housing_secure: bool
+    water_secure: bool
+    visit_id: uuid.UUID
+    visited_on: date
+
+
+class GuaranteesPublic(BaseModel):
+    household_id: uuid.UUID
+    education_secure: bool
+    medical_secure: bool
+    housing_secure: bool
+    water_secure: bool
+    changed: list[str] = Field(description="the flags this report changed (none when they already held)")
+
+
 class CategoryChangePublic(BaseModel):
     id: uuid.UUID
     from_category: Category | None

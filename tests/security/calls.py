@@ -269,6 +269,22 @@ register_simple(
     "GET /api/v1/households/{household_id}/history", read_of("household", "/api/v1/households/{}/history")
 )
 register_simple(
+    "PUT /api/v1/households/{household_id}/guarantees",
+    lambda w, p: Request(
+        "PUT",
+        f"/api/v1/households/{obj('household')(w, p)}/guarantees",
+        json={
+            "education_secure": True,
+            "medical_secure": True,
+            "housing_secure": True,
+            "water_secure": False,
+            "visit_id": str(uuid.uuid4()),
+            "visited_on": f"{YEAR}-03-01",
+        },
+    ),
+    probe=read_of("household", "/api/v1/households/{}"),
+)
+register_simple(
     "GET /api/v1/households/{household_id}/changes", read_of("household", "/api/v1/households/{}/changes")
 )
 register_simple(
@@ -716,6 +732,10 @@ register_simple(
     ),
 )
 register_simple(
+    "GET /api/v1/payments/households/{household_id}/lines",
+    read_of("household", "/api/v1/payments/households/{}/lines"),
+)
+register_simple(
     "POST /api/v1/payments/health/reimbursement-checks",
     lambda w, p: Request(
         "POST",
@@ -834,6 +854,10 @@ for step in ("approve", "cancel"):
         ),
         probe=lambda w, p, step=step: read_of(step_plan[step], "/api/v1/assets/distributions/{}")(w, p),
     )
+register_simple(
+    "GET /api/v1/assets/households/{household_id}/dividends",
+    read_of("household", "/api/v1/assets/households/{}/dividends"),
+)
 register_simple(
     "POST /api/v1/assets/entities",
     lambda w, p: Request("POST", "/api/v1/assets/entities", json=entity(VILLAGE[p])),
