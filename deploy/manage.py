@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import os
 import sys
+from typing import Any
 
 import uvicorn
 
@@ -20,6 +21,9 @@ from shared.settings import DEFAULT_PORTS, PROCESSES, Settings, get_settings
 # Idle keep-alive connections are held longer than any caller's pool keeps them (the gateway's 30 s), so a
 # pooled connection is never closed by the server just as the caller reuses it (a reset, not an answer).
 SERVER_KEEP_ALIVE_S = 75
+# The demo's assistance and employment sit on these households of one village (first four of each, by number).
+DEMO_VILLAGE = "150625100201"
+DEMO_ASSISTED = ("monitored", "marginal", "sudden_hardship", "lifted_supported", "lifted_unsupported")
 
 FACTORIES = {
     "gateway": "gateway.app:create_app",
@@ -74,6 +78,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
         ("assets", seed_assets, "assets"),
         ("monitoring", seed_thresholds, "monitoring thresholds"),
         ("monitoring", seed_work_teams, "village work teams"),
+        ("monitoring", partial(seed_demo_assistance, settings=settings), "assistance and employment"),
     ):
         db = Database.from_url(settings.database_url(process))
         try:
@@ -82,6 +87,45 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
         finally:
             await db.dispose()
     return counts
+
+
+async def seed_demo_assistance(session: Any, *, settings: Settings) -> int:
+    """Monitoring's demo assistance on the registry's demo households in 阿斯尔嘎查 (read here, handed over
+    as plain data: no service reads another's database)."""
+    from sqlmodel import col, select
+
+    from services.monitoring.demo import DemoHousehold, DemoMember, seed_assistance
+    from services.registry.models import Household, Member
+
+    db = Database.from_url(settings.database_url("registry"))
+    try:
+        async with db.session_scope() as registry:
+            homes = []
+            for category in DEMO_ASSISTED:
+                homes += (
+                    await registry.exec(
+                        select(Household)
+                        .where(Household.region_code == DEMO_VILLAGE, Household.category == category)
+                        .order_by(col(Household.number))
+                        .limit(4)
+                    )
+                ).all()
+            members: dict[Any, list[DemoMember]] = {}
+            for m in (
+                await registry.exec(
+                    select(Member)
+                    .where(col(Member.household_id).in_([h.id for h in homes]))
+                    .order_by(col(Member.position))
+                )
+            ).all():
+                members.setdefault(m.household_id, []).append(DemoMember(m.id, m.name, m.id_masked))
+    finally:
+        await db.dispose()
+    households = [
+        DemoHousehold(h.id, h.number, h.region_code, h.category, h.head_name, members.get(h.id, []))
+        for h in homes
+    ]
+    return await seed_assistance(session, households)
 
 
 async def register_service_clients(settings: Settings) -> int:
