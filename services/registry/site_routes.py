@@ -23,7 +23,7 @@ from shared.db import SessionDep
 from shared.roles import Role
 from shared.vocabulary.places import Facility
 
-site_router = APIRouter(prefix="/api/v1/resettlement-sites", tags=["resettlement sites"])
+site_router = APIRouter(prefix="/api/v1/resettlement-sites", tags=["resettlement_sites"])
 REGION_CODE = r"^\d{6}(\d{3}){0,2}$"
 
 # Sites and their facilities are followed up by the townships and the banner (seed §五(四)).
