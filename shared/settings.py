@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     # thirtyfold); past either, 422 before a cell is read.
     registry_import_max_unpacked_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
     registry_import_max_ratio: int = Field(default=100, ge=1)
+    # Claims for last year are taken until this day (MM-DD) of the current year, in Beijing time (payments).
+    previous_year_claims_until: str = Field(
+        default="03-31", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+    )
     log_level: str = "INFO"
     sql_echo: bool = False
     migrate_on_start: bool = False

@@ -2,8 +2,9 @@
 case-by-case amounts approved by a second official (maker-checker)."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,10 +14,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payments import idempotency, policies
 from services.payments.models import Claim, ClaimTotal, audit_log
 from services.payments.rules import (
+    HERD_FIELDS,
     Breakdown,
     Subsidy,
     check_eligible,
+    claim_year_problem,
     education_allowance,
+    herd_problem,
     livestock_subsidy,
 )
 from services.payments.schemas import (
@@ -107,14 +111,45 @@ async def _reserve(
     return claimed, granted
 
 
+NO_EVIDENCE = "存栏记录已过时的申报须附动物检疫合格证明（或出栏票据）编号"
+
+
+def _today() -> date:
+    """Claim years turn over by the calendar the banner lives by (Asia/Shanghai), not by UTC's."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+async def _herd_status(session: AsyncSession, *, data: ClaimCreate, herd: int, unit: str) -> ClaimStatus:
+    """Approved at once within the herd on record (this year's earlier claims counted); above it refused, or
+    sent for approval when the village says the record is out of date and names its evidence."""
+    sold = await session.exec(
+        select(func.coalesce(func.sum(Claim.quantity), 0)).where(
+            Claim.household_id == data.household_id,
+            Claim.kind == data.kind,
+            Claim.year == data.year,
+            Claim.status != ClaimStatus.rejected,
+        )
+    )
+    problem = herd_problem(data.quantity, claimed_before=int(sold.one()), herd=herd, unit=unit)
+    if problem is None:
+        return ClaimStatus.approved
+    if not data.herd_record_outdated:
+        raise Invalid.field("quantity", problem)
+    if not (data.evidence or "").strip():
+        raise Invalid.field("evidence", NO_EVIDENCE)
+    return ClaimStatus.pending_approval
+
+
 async def _price(
-    session: AsyncSession, *, data: ClaimCreate, household_id: uuid.UUID
+    session: AsyncSession, *, data: ClaimCreate, household_id: uuid.UUID, herd: int | None
 ) -> tuple[Subsidy, int, ClaimStatus]:
     """The amount of a claim, why, under which policy version, and whether it still needs approval."""
     if data.kind == Kind.education:
         raise Invalid.field("kind", "教育生活补贴按在校学段自动核算（见 entitlements），无需申报")
     version, items = await policies.version_for_year(session, year=data.year)
     item = policies.item_for(items, data.kind)
+    if data.herd_record_outdated and herd is None:
+        raise Invalid.field("herd_record_outdated", "仅适用于牲畜出栏补贴")
     if item.mode == Mode.case_by_case:
         if data.amount_fen is None:
             raise Invalid.field("amount_fen", f"{data.kind.label}须填写申请金额（分）")
@@ -141,7 +176,10 @@ async def _price(
             f"该户 {data.year} 年{data.kind.label}已补贴 {claimed}{item.unit}，已达每户每年上限 "
             f"{item.cap_quantity}{item.unit}",
         )
-    return livestock_subsidy(data.kind, data.quantity, claimed, item), version.version, ClaimStatus.approved
+    status = ClaimStatus.approved
+    if herd is not None:  # the units are reserved first: the totals row's lock orders the herd check too
+        status = await _herd_status(session, data=data, herd=herd, unit=item.unit)
+    return livestock_subsidy(data.kind, data.quantity, claimed, item), version.version, status
 
 
 async def file_claim(
@@ -150,10 +188,12 @@ async def file_claim(
     principal: Principal,
     registry: RegistryClient,
     data: ClaimCreate,
+    previous_year_until: tuple[int, int],
     idempotency_key: str | None = None,
 ) -> ClaimPublic:
     """File a claim for a household in scope; livestock is priced and approved at once, capped per year
-    (a claim over the cap gets the remainder), case-by-case kinds wait for approval.
+    (a claim over the cap gets the remainder) and checked against the herd on record; case-by-case kinds
+    wait for approval. Only this year's claims, and last year's until `previous_year_until` (month, day).
 
     With an `Idempotency-Key`, a repeat of the same request answers with the first claim.
     """
@@ -161,9 +201,13 @@ async def file_claim(
         first = await idempotency.first_answer(session, principal=principal, key=idempotency_key, body=data)
         if first is not None:
             return ClaimPublic.model_validate(first[1])
+    year_problem = claim_year_problem(data.year, today=_today(), previous_until=previous_year_until)
+    if year_problem is not None:
+        raise Invalid.field("year", year_problem)
     household = await _household(registry, data.household_id, principal=principal)
     _refuse_ineligible(household)
-    subsidy, version, status = await _price(session, data=data, household_id=data.household_id)
+    herd = household[HERD_FIELDS[data.kind]] if data.kind in HERD_FIELDS else None
+    subsidy, version, status = await _price(session, data=data, household_id=data.household_id, herd=herd)
     name, id_masked = head_of(household)
     b = subsidy.breakdown
     claim = Claim(
@@ -184,6 +228,8 @@ async def file_claim(
         policy_version=version,
         status=status,
         evidence=data.evidence,
+        herd_record_outdated=data.herd_record_outdated,
+        herd_on_record=herd,
         created_by=principal.subject,
     )
     session.add(claim)
@@ -213,12 +259,24 @@ async def decide(
     )
     if result.rowcount != 1:
         raise Conflict(f"申报当前状态为 {claim.status}，不能再审批")
+    if not approve and claim.kind in LIVESTOCK:
+        await _release(session, claim)
     await session.refresh(claim)
     public = to_public(claim)
     await _audit(
         session, principal, claim, "claim.approve" if approve else "claim.reject", before=before, after=public
     )
     return public
+
+
+async def _release(session: AsyncSession, claim: Claim) -> None:
+    """A rejected livestock claim gives back the units it reserved under the yearly cap."""
+    t = ClaimTotal.__table__  # type: ignore[attr-defined]
+    await session.execute(
+        update(t)
+        .where(t.c.household_id == claim.household_id, t.c.kind == claim.kind, t.c.year == claim.year)
+        .values(claimed=t.c.claimed - claim.eligible)
+    )
 
 
 async def search(

@@ -57,7 +57,14 @@ def assets_service(principal: PrincipalDep) -> Principal:
     return principal
 
 
+def previous_year_claims_until(request: Request) -> tuple[int, int]:
+    """The day (month, day) until which last year's claims are taken (setting PREVIOUS_YEAR_CLAIMS_UNTIL)."""
+    month, day = request.app.state.settings.previous_year_claims_until.split("-")
+    return int(month), int(day)
+
+
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
+ClaimWindowDep = Annotated[tuple[int, int], Depends(previous_year_claims_until)]
 AssetsDep = Annotated[AssetsClient, Depends(get_assets)]
 OwnTokenDep = Annotated[str, Depends(own_token)]
 ClaimDep = Annotated[Claim, Depends(claim_in_scope)]

@@ -87,6 +87,8 @@ class Claim(Base, table=True):
     policy_version: int
     status: str = Field(max_length=20, index=True)
     evidence: str | None = Field(default=None, max_length=500)
+    herd_record_outdated: bool = False
+    herd_on_record: int | None = Field(default=None, description="livestock: the registry's herd when filed")
     created_by: str = Field(max_length=128)
     created_at: datetime = _when()
     decided_by: str | None = Field(default=None, max_length=128)

@@ -17,6 +17,7 @@ from services.payments.dependencies import (
     BatchDep,
     Claimant,
     ClaimDep,
+    ClaimWindowDep,
     EndpointDep,
     EndpointHostsDep,
     OwnTokenDep,
@@ -106,16 +107,24 @@ async def file_claim(
     session: SessionDep,
     principal: Claimant,
     registry: RegistryDep,
+    previous_year_until: ClaimWindowDep,
     data: ClaimCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimPublic:
     """File a claim for a household in scope (category read from the registry; ineligible → 422).
 
     Livestock: priced at once, capped per household and year across claims; a claim over the cap gets the
-    remainder, and 422 when nothing remains. Case-by-case kinds take `amount_fen` and wait for approval.
+    remainder, and 422 when nothing remains; more animals than the herd on record is 422 unless the claim
+    says `herd_record_outdated` (with `evidence`): it then waits for approval. Claims are for this year, and
+    for last year until PREVIOUS_YEAR_CLAIMS_UNTIL. Case-by-case kinds take `amount_fen`, wait for approval.
     """
     return await claims.file_claim(
-        session, principal=principal, registry=registry, data=data, idempotency_key=idempotency_key
+        session,
+        principal=principal,
+        registry=registry,
+        data=data,
+        previous_year_until=previous_year_until,
+        idempotency_key=idempotency_key,
     )
 
 

@@ -5,6 +5,7 @@ Rates and caps are not here: they come from the versioned policy tables, passed 
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -77,6 +78,37 @@ def livestock_subsidy(kind: Kind, requested: int, already_claimed: int, item: It
     return Subsidy(
         granted * item.rate_fen,
         Breakdown(requested, granted, already_claimed, item.rate_fen, item.cap_quantity),
+    )
+
+
+# The registry's herd on record (its household fields) for each livestock kind.
+HERD_FIELDS = {Kind.sheep: "sheep", Kind.cattle: "cattle", Kind.pig: "pigs"}
+
+
+def claim_year_problem(year: int, *, today: date, previous_until: tuple[int, int]) -> str | None:
+    """Claims are for this year, and for last year only until `previous_until` (month, day) of this year —
+    never for a year to come or one long closed. None when `year` may be claimed on `today`."""
+    month, day = previous_until
+    previous_open = (today.month, today.day) <= previous_until
+    if year == today.year or (year == today.year - 1 and previous_open):
+        return None
+    if year > today.year:
+        return f"不能申报以后年度（{year}年）的补贴"
+    if year == today.year - 1:
+        return f"{year}年度补贴的申报已于{today.year}年{month}月{day}日截止"
+    allowed = f"{today.year - 1}年、{today.year}年" if previous_open else f"{today.year}年"
+    return f"只能申报{allowed}的补贴"
+
+
+def herd_problem(quantity: int, *, claimed_before: int, herd: int, unit: str) -> str | None:
+    """Animals sold in a year (this claim and the year's earlier ones) cannot outnumber the herd on record,
+    unless the village says the record is out of date. None when they do not."""
+    if claimed_before + quantity <= herd:
+        return None
+    before = f"（本年度已申报{claimed_before}{unit}）" if claimed_before else ""
+    return (
+        f"申报出栏{quantity}{unit}{before}，超过户籍登记的存栏{herd}{unit}；"
+        "如存栏记录已过时，请注明“存栏记录已过时”并附动物检疫合格证明编号，报审批"
     )
 
 

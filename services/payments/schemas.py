@@ -62,7 +62,16 @@ class ClaimCreate(Input):
     amount_fen: Fen | None = Field(
         default=None, gt=0, le=100_000_000, description="case-by-case kinds only: the amount asked for"
     )
-    evidence: str | None = Field(default=None, max_length=500, description="e.g. the sale receipt number")
+    evidence: str | None = Field(
+        default=None,
+        max_length=500,
+        description="e.g. the sale or quarantine certificate (动物检疫合格证明) number",
+    )
+    herd_record_outdated: bool = Field(
+        default=False,
+        description="livestock: the village says the herd on record is out of date; with `evidence`, a claim "
+        "above the record goes for approval (`pending_approval`) instead of being refused",
+    )
 
 
 class BreakdownPublic(BaseModel):
@@ -87,6 +96,8 @@ class ClaimPublic(BaseModel):
     policy_version: int
     status: ClaimStatus
     evidence: str | None
+    herd_record_outdated: bool
+    herd_on_record: int | None = Field(description="livestock: the registry's herd of that kind when filed")
     created_by: str
     created_at: datetime
     decided_by: str | None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -33,7 +34,7 @@ from tests.support.households import household, member
 ASIER, BAYIN, HUANGHE = "150625100201", "150625100202", "150625101202"
 XINI, BALAGONG, BANNER = "150625100", "150625101", "150625"
 FAST = RetryPolicy(base_seconds=0.05, max_delay_seconds=0.2)
-YEAR = 2025
+YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year  # claims are taken for the current year
 
 
 def plan_migration() -> Any:

@@ -286,3 +286,80 @@ async def test_roles_and_tokens(payments: httpx.AsyncClient, as_role) -> None:
     body = {"household_id": "00000000-0000-0000-0000-000000000000", "kind": "sheep", "year": YEAR}
     for role in ("auditor", "bank", "work_team", "partner_agency"):
         assert (await payments.post(CLAIMS, json=body, headers=as_role(role))).status_code == 403
+
+
+# --- claims with evidence: the herd on record and the claim year (issue 13 part 5) ---------------------
+
+
+async def test_more_animals_than_the_herd_on_record_are_refused_and_nothing_is_taken(
+    payments: httpx.AsyncClient, registry: httpx.AsyncClient, village
+) -> None:
+    household = await register_household(registry, village)  # 45 sheep, 6 cattle, 10 pigs on record
+    await registry.patch(f"/api/v1/households/{household['id']}", json={"sheep": 36}, headers=village)
+    refused = await claim(
+        payments, village, household["id"], quantity=40, evidence="检疫证明 1506250012", expect=422
+    )
+    assert [e["field"] for e in refused["errors"]] == ["quantity"]
+    assert "存栏36只" in refused["errors"][0]["reason"]
+    first = await claim(payments, village, household["id"], quantity=15)
+    assert first["breakdown"]["already_claimed"] == 0  # the refused claim reserved nothing
+    assert first["herd_on_record"] == 36 and first["herd_record_outdated"] is False
+    # the year's claims together: 15 sold already, 22 more would be 37 of a herd of 36 (the cap, 20, is not
+    # what refuses it: 5 more would still be subsidised)
+    again = await claim(payments, village, household["id"], quantity=22, expect=422)
+    assert again["errors"][0]["field"] == "quantity" and "已申报15只" in again["errors"][0]["reason"]
+    cattle = await claim(payments, village, household["id"], kind="cattle", quantity=7, expect=422)
+    assert cattle["errors"][0]["field"] == "quantity"
+
+
+async def test_an_outdated_herd_record_sends_the_claim_for_approval_with_its_evidence(
+    payments: httpx.AsyncClient, registry: httpx.AsyncClient, village, as_role
+) -> None:
+    household = await register_household(registry, village)
+    await registry.patch(f"/api/v1/households/{household['id']}", json={"sheep": 10}, headers=village)
+    body = {"quantity": 15, "herd_record_outdated": True}
+    no_evidence = await claim(payments, village, household["id"], expect=422, **body)
+    assert [e["field"] for e in no_evidence["errors"]] == ["evidence"]
+    filed = await claim(payments, village, household["id"], evidence="动物检疫合格证明 A15062500456", **body)
+    assert (filed["status"], filed["herd_on_record"], filed["herd_record_outdated"]) == (
+        "pending_approval",
+        10,
+        True,
+    )
+    assert filed["amount_fen"] == 150_000 and filed["evidence"] == "动物检疫合格证明 A15062500456"
+    banner = as_role("banner_official", "150625", "banner")
+    rejected = await payments.post(
+        f"{CLAIMS}/{filed['id']}/reject", json={"comment": "存栏不实"}, headers=banner
+    )
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    # a rejected claim gives its units back under the cap, and its animals no longer count against the herd
+    after = await claim(payments, village, household["id"], quantity=10)
+    assert after["breakdown"]["already_claimed"] == 0 and after["status"] == "approved"
+    misplaced = await claim(
+        payments,
+        village,
+        household["id"],
+        kind="industry",
+        amount_fen=1,
+        herd_record_outdated=True,
+        expect=422,
+    )
+    assert misplaced["errors"][0]["field"] == "herd_record_outdated"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Last year's claims open all year here, so the window does not depend on the day the tests run."""
+    return settings.model_copy(update={"previous_year_claims_until": "12-31"})
+
+
+async def test_claims_only_for_this_year_and_last_year_until_the_configured_day(
+    payments: httpx.AsyncClient, registry: httpx.AsyncClient, village
+) -> None:
+    household = await register_household(registry, village)
+    next_year = await claim(payments, village, household["id"], year=YEAR + 1, expect=422)
+    assert next_year["errors"][0]["field"] == "year" and "以后年度" in next_year["errors"][0]["reason"]
+    long_ago = await claim(payments, village, household["id"], year=YEAR - 2, expect=422)
+    assert long_ago["errors"][0]["field"] == "year"
+    last_year = await claim(payments, village, household["id"], year=YEAR - 1)
+    assert last_year["year"] == YEAR - 1

@@ -36,7 +36,9 @@ def household(region_code: str = "150625100201", category: str = "lifted_support
         "phone": "13912345678",
         "category": category,
         "income_per_capita_fen": 812345,
-        "sheep": 45,
+        "sheep": 45,  # the herd on record: livestock claims cannot outnumber it
+        "cattle": 6,
+        "pigs": 10,
         "members": members,
         **fields,
     }
