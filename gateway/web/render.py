@@ -46,6 +46,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/", "首页", None),
     NavItem("/households", "农牧户", "/api/v1/households"),
     NavItem("/monitoring/cases", "防返贫监测", "/api/v1/monitoring/cases"),
+    NavItem("/monitoring/plans", "帮扶措施", "/api/v1/monitoring/plans"),
     NavItem("/assets", "扶贫资产", "/api/v1/assets"),
     NavItem("/payments/batches", "补贴发放", "/api/v1/payments/batches"),
     NavItem("/admin/users", "用户管理", "/api/v1/admin/users"),

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from fastapi import Request
 
-from gateway.web.clients import call_service, service_json
+from gateway.web.clients import HOUSEHOLDS, call_service, service_json
 from gateway.web.forms import CJK, Form, problems_of
 from gateway.web.render import local_times, renderer
 from shared.auth import Principal
@@ -20,10 +20,16 @@ from shared.vocabulary.monitoring import Action, CaseStatus, MeasureKind, Relief
 MONITORING = "/api/v1/monitoring"
 CASES = f"{MONITORING}/cases"
 CASE = f"{CASES}/{{id}}"
+PLANS = f"{MONITORING}/plans"
+FINDINGS = f"{MONITORING}/findings"
+DEPARTMENT_LISTS = f"{MONITORING}/department-lists"
+LOANS = f"{MONITORING}/loans"
+POSTS = f"{MONITORING}/posts"
 PAGE_SIZE = 20
 
 MONITORING_DOWN = "防返贫监测服务暂时不可用，请稍后再试。"
 CASE_MISSING = "未找到该监测对象，或该案件不在您的管辖范围内。"
+HOUSEHOLD_MISSING = "未找到该农牧户，或该户不在您的管辖范围内。"
 
 HINTS = {
     "household_id": "请先查找并选择本辖区的农牧户",
@@ -97,6 +103,39 @@ class MonitoringForm(Form):
         return chinese(reason)
 
 
+ASSISTANCE_HINTS = {
+    "username": "请填写帮扶责任人的登录账号（字母、数字、._@-）",
+    "display_name": "请填写帮扶责任人姓名（最多 50 字）",
+    "target": "请填写帮扶目标（2–500 字）",
+    "due_on": "请选择计划完成日期",
+    "status": "请选择状态",
+    "evidence": "完成须填写佐证材料（最多 1000 字）",
+    "borrower_member_id": "请选择借款人",
+    "bank": "请填写放贷银行（2–100 字）",
+    "term_months": "请填写 1–120 个月的期限",
+    "annual_rate": "请填写年利率（%，0–20，最多两位小数）",
+    "purpose": "请选择生产性用途",
+    "disbursed_on": "请选择放款日期",
+    "paid_on": "请选择还款日期",
+    "department": "请选择报送部门",
+    "year": "请填写年度",
+    "file": "请选择 .csv 或 .xlsx 名单文件",
+    "name": "请填写岗位名称（2–100 字）",
+    "holder_member_id": "请选择上岗人员",
+    "monthly_wage_yuan": "请填写大于 0 的月工资（元，最多两位小数）",
+    "starts_on": "请选择开始日期",
+    "ends_on": "请选择结束日期（不早于开始日期）",
+    "priority_exception": "非脱贫户、边缘户上岗须说明理由（最多 200 字）",
+}
+
+
+class AssistanceForm(MonitoringForm):
+    """A form of the assistance pages (plans, loans, posts, departments' lists): their own hints."""
+
+    hints = HINTS | ASSISTANCE_HINTS
+    api_fields = API_TO_FORM | {"monthly_wage_fen": "monthly_wage_yuan", "annual_rate_bp": "annual_rate"}
+
+
 def detail_of(answer: httpx.Response, fallback: str) -> str:
     """The service's own Chinese reason (公示期未满, 有未处理的异议…), or `fallback`."""
     body = problems_of(answer)
@@ -124,6 +163,19 @@ async def monitoring_json(
     request: Request, principal: Principal, path: str, *, missing: str = CASE_MISSING, **kwargs: Any
 ) -> Any:
     return await service_json(request, principal, "monitoring", path, missing=missing, **kwargs)
+
+
+async def household_of(request: Request, principal: Principal, raw_id: str) -> dict[str, Any] | None:
+    """The household an assistance form is for, with its members (registry, caller's scope); None when
+    none is chosen yet."""
+    try:
+        household_id = uuid.UUID(raw_id)
+    except ValueError:
+        return None
+    found: dict[str, Any] = await service_json(
+        request, principal, "registry", f"{HOUSEHOLDS}/{household_id}", missing=HOUSEHOLD_MISSING
+    )
+    return found
 
 
 def case_path(raw_id: str) -> str | None:
