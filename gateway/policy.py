@@ -101,6 +101,7 @@ MONITORING_RULES: tuple[Rule, ...] = (
             "/api/v1/monitoring/findings",
             "/api/v1/monitoring/loans",
             "/api/v1/monitoring/loans/coverage",
+            "/api/v1/monitoring/stats/cases",
             "/api/v1/monitoring/posts",
             "/api/v1/monitoring/trainings",
             "/api/v1/monitoring/workshops",
@@ -194,6 +195,7 @@ PAYMENTS_RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/payments/webhook-deliveries/{id}/replay", BANNER_STAFF),
     Rule("POST", "/api/v1/payments/bank-callbacks", frozenset({Role.bank})),
     Rule("GET", "/api/v1/payments/discrepancies", _PAYMENT_READERS),
+    Rule("GET", "/api/v1/payments/stats/paid", _PAYMENT_READERS),
     Rule("POST", "/api/v1/payments/discrepancies/{id}/resolve", _BANNER_OFFICIAL),
 )
 

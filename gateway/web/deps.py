@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from gateway import accounts
 from gateway.policy import allowed
 from gateway.principal import SAFE_METHODS
 from gateway.web.errors import CSRF_REFUSED, NOT_ALLOWED, Refusal, SignedOut
@@ -55,6 +56,13 @@ async def check_csrf(request: Request) -> None:
         raise Refusal(403, CSRF_REFUSED)
 
 
+async def official_name(request: Request) -> None:
+    """The signed-in official's own name for the top bar (their login name when none is on record)."""
+    if (principal := session_principal(request)) is not None:
+        async with request.app.state.db.session_scope() as session:
+            request.state.display_name = await accounts.display_name(session, subject=principal.subject)
+
+
 def page_router() -> APIRouter:
-    """A router for pages: out of the OpenAPI, and every unsafe route CSRF-checked."""
-    return APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+    """A router for pages: out of the OpenAPI, every unsafe route CSRF-checked, the official's name read."""
+    return APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf), Depends(official_name)])

@@ -130,6 +130,7 @@ def render(
         "nav": nav_for(principal.role) if principal else [],
         "csrf_token": csrf_token(request),
         "region_name": None,
+        "display_name": getattr(request.state, "display_name", None),
         **(context or {}),
     }
     kwargs: dict[str, Any] = {}

@@ -4,6 +4,7 @@ The page user and the CSRF check come from gateway/web/deps.py, like every page'
 are the only pages open without a session.
 """
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -23,6 +24,8 @@ from gateway.tokens import TokenIssuer
 from gateway.web.assets import assets_overview
 from gateway.web.assets import router as assets_router
 from gateway.web.clients import call_registry, region_names, region_tree
+from gateway.web.dashboard.inbox import inbox
+from gateway.web.dashboard.trends import households_chart, service_charts
 from gateway.web.deps import Official, PageUser, page_router
 from gateway.web.households import router as households_router
 from gateway.web.monitoring import monitoring_overview
@@ -133,7 +136,10 @@ def summarize(tree: list[dict[str, Any]]) -> Summary:
 
 
 async def household_stats(request: Request, principal: Principal) -> dict[str, Any] | None:
-    """Households by category for each child region of the caller's own (registry stats); None if unknown."""
+    """Households by category for each child region of the caller's own (registry stats); None if unknown
+    or not the caller's to read."""
+    if not allowed("GET", "/api/v1/stats/households", principal.role):
+        return None
     try:
         response = await call_registry(request, principal, "GET", "/api/v1/stats/households")
     except Unavailable:
@@ -146,20 +152,35 @@ async def household_stats(request: Request, principal: Principal) -> dict[str, A
 
 @router.get("/")
 async def dashboard(request: Request, principal: Official) -> Response:
+    """The caller's scope at a glance: what awaits them, the charts, each service's overview; the services
+    are asked concurrently and one that is down leaves its part out with a notice."""
     tree = await region_tree(request, principal)
+    names = region_names(tree or [])
     context: dict[str, Any] = {
         "tree": tree,
         "registry_down": tree is None,
-        "stats": None,
         "allowed_households": allowed("GET", "/api/v1/households", principal.role),
+        "region_name": names.get(principal.region),
     }
     if tree is not None:
-        context |= {"summary": summarize(tree), "region_name": region_names(tree).get(principal.region)}
-        if allowed("GET", "/api/v1/stats/households", principal.role):
-            context["stats"] = await household_stats(request, principal)
-    context["assets_overview"] = await assets_overview(request, principal)
-    context["payments_overview"] = await payments_overview(request, principal)
-    context["monitoring_overview"] = await monitoring_overview(request, principal)
+        context["summary"] = summarize(tree)
+    (
+        context["stats"],
+        context["inbox"],
+        charts,
+        context["assets_overview"],
+        context["payments_overview"],
+        context["monitoring_overview"],
+    ) = await asyncio.gather(
+        household_stats(request, principal),
+        inbox(request, principal, names),
+        service_charts(request, principal),
+        assets_overview(request, principal),
+        payments_overview(request, principal),
+        monitoring_overview(request, principal),
+    )
+    households = households_chart(context["stats"]) if context["stats"] else None
+    context["charts"] = ([households] if households else []) + charts
     return render(request, "dashboard.html", context, principal=principal)
 
 

@@ -12,6 +12,7 @@ from services.payments.clients import TIMEOUT, AssetsClient
 from services.payments.models import outbox
 from services.payments.figures import figures_router
 from services.payments.routes import router
+from services.payments.trends import trends_router
 from services.payments.webhooks import BankSender
 from shared.app import create_service_app
 from shared.outbox import Dispatcher, RetryPolicy
@@ -67,7 +68,7 @@ def create_app(
     return create_service_app(
         process="payments",
         title="杭锦旗 惠民惠农补贴发放 payments",
-        routers=[router, figures_router],
+        routers=[router, figures_router, trends_router],
         extensions=[peers, bank_dispatcher],
         settings=settings,
     )

@@ -913,6 +913,11 @@ register_simple(
 )
 
 
+# --- the dashboard's per-month figures --------------------------------------------------------------------
+for _path in ("/api/v1/monitoring/stats/cases", "/api/v1/payments/stats/paid"):
+    register_simple(f"GET {_path}", listing_in(_path), listing=True)
+
+
 @call("POST /api/v1/assets/notices", probe=total_in("/api/v1/assets/notices"))
 def _notice(w: World, p: Position) -> Request:
     project = {

@@ -44,3 +44,25 @@
     if (event.target.closest("[data-print]")) window.print();
   });
 })();
+
+// The phone layout: each table cell carries its column's name (data-label), which the narrow stylesheet
+// shows before the value when rows become cards; refreshed after every htmx swap.
+(function () {
+  "use strict";
+  function label(root) {
+    root.querySelectorAll("table.table").forEach(function (table) {
+      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          if (names[column] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", names[column]);
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { label(document); });
+  document.addEventListener("htmx:afterSettle", function () { label(document); });
+})();
