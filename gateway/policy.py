@@ -62,6 +62,8 @@ RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/households/{id}/category-changes", REGISTRARS | SERVICE),
     # ...and a visit's 三保障 and water findings (the registry answers monitoring's own client only).
     Rule("PUT", "/api/v1/households/{id}/guarantees", SERVICE),
+    # ...and the members' illness, 低保 and 特困 flags the 医保 and 民政 lists state.
+    Rule("POST", "/api/v1/households/members/flags", SERVICE),
     Rule("GET", "/api/v1/households/{id}/history", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/households/{id}/changes", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/stats/households", EVERY_OFFICIAL),

@@ -165,3 +165,9 @@ class RegistryClient(Generic[H]):
     async def set_guarantees(self, *, household_id: str, findings: dict[str, Any]) -> httpx.Response:
         """Put a visit's 三保障 and water findings as this service; the same flags again change nothing."""
         return await self._send_own("PUT", f"/api/v1/households/{household_id}/guarantees", findings)
+
+    async def set_member_flags(self, *, source: str, items: list[dict[str, Any]]) -> httpx.Response:
+        """Set the members' flags a department's list states, as this service; a repeat changes nothing."""
+        return await self._send_own(
+            "POST", "/api/v1/households/members/flags", {"source": source, "items": items}
+        )

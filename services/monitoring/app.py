@@ -10,8 +10,10 @@ from services.monitoring.clients import RegistryClient
 from services.monitoring.deliveries import (
     CATEGORY_CHANGE,
     GUARANTEES,
+    MEMBER_FLAGS,
     category_change_handler,
     guarantees_handler,
+    member_flags_handler,
 )
 from services.monitoring.employment_routes import employment_router
 from services.monitoring.figures import figures_router
@@ -45,7 +47,11 @@ def registry_link(http_client: httpx.AsyncClient | None) -> Extension:
 async def dispatcher(app: FastAPI) -> AsyncIterator[None]:
     """Deliver the outbox (a confirmation's registry category, a visit's 三保障 flags) in the background."""
     registry = app.state.registry
-    handlers = {CATEGORY_CHANGE: category_change_handler(registry), GUARANTEES: guarantees_handler(registry)}
+    handlers = {
+        CATEGORY_CHANGE: category_change_handler(registry),
+        GUARANTEES: guarantees_handler(registry),
+        MEMBER_FLAGS: member_flags_handler(registry),
+    }
     app.state.dispatcher = Dispatcher(app.state.db, outbox, handlers)
     async with app.state.dispatcher.in_background():
         yield

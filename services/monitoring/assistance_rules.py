@@ -81,6 +81,23 @@ def row_findings(department: DepartmentList, row: Mapping[str, Any], limits: Thr
     return []
 
 
+# The registry's member flags a list states (seed §五(一)4): 医保 the illnesses it names, 民政 the status.
+FLAG_LISTS = frozenset({DepartmentList.medical_security, DepartmentList.civil_affairs})
+MEDICAL_FLAGS = ("serious_illness", "chronic_disease")
+
+
+def row_flags(department: DepartmentList, row: Mapping[str, Any]) -> dict[str, bool]:
+    """The member's flags one row of a list states (a column left blank states nothing)."""
+    if department == DepartmentList.medical_security:
+        return {name: row[name] for name in MEDICAL_FLAGS if row.get(name) is not None}
+    if department == DepartmentList.civil_affairs:
+        return {
+            "dibao": row["status"] == AssistanceStatus.dibao,
+            "tekun": row["status"] == AssistanceStatus.tekun,
+        }
+    return {}
+
+
 # --- microcredit (小额信贷) ----------------------------------------------------------------------------
 
 # Lent to lifted-out and marginal households (seed §五(一)1 "脱贫人口小额信贷"; 边缘易致贫户 as nationally).

@@ -22,6 +22,7 @@ from shared.regions import BANNER_CODE
 
 CATEGORY_CHANGE = "registry.category_change"
 GUARANTEES = "registry.guarantees"
+MEMBER_FLAGS = "registry.member_flags"
 # 401 too: a token that expired in flight is renewed on the next attempt.
 RETRY_STATUSES = frozenset({401, 408, 409, 425, 429})
 
@@ -85,6 +86,20 @@ def guarantees_handler(registry: RegistryClient) -> Handler:
     async def send(payload: dict[str, Any], _key: str) -> httpx.Response:
         findings = {name: value for name, value in payload.items() if name != "household_id"}
         return await registry.set_guarantees(household_id=payload["household_id"], findings=findings)
+
+    return _registry_handler(send)
+
+
+def member_flags_key(upload_id: uuid.UUID) -> str:
+    return f"monitoring-list-{upload_id}-flags"
+
+
+def member_flags_handler(registry: RegistryClient) -> Handler:
+    """The illness, 低保 and 特困 flags a department's list states, set on its members (a repeat changes
+    nothing)."""
+
+    async def send(payload: dict[str, Any], _key: str) -> httpx.Response:
+        return await registry.set_member_flags(source=payload["source"], items=payload["items"])
 
     return _registry_handler(send)
 

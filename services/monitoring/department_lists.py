@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.monitoring import assistance_rules, discovery
+from services.monitoring import assistance_rules, deliveries, discovery
 from services.monitoring.clients import RegistryClient, RegistryHousehold
 from services.monitoring.findings import finding_public
-from services.monitoring.models import DepartmentFinding, DepartmentUpload, MonitoringCase, audit_log
+from services.monitoring.models import DepartmentFinding, DepartmentUpload, MonitoringCase, audit_log, outbox
 from services.monitoring.schemas import (
     LIST_ROWS,
     DepartmentListResult,
@@ -28,6 +28,7 @@ from shared import audit, workbook
 from shared.auth import Principal
 from shared.errors import FieldProblem, Invalid
 from shared.idnumber import mask_id_number, parse_id_number
+from shared.outbox import enqueue
 from shared.vocabulary.monitoring import DepartmentList
 
 MAX_ROWS = 20_000  # a banner's list for one department and year
@@ -130,7 +131,8 @@ async def compare_list(
     filename: str,
     now: datetime,
 ) -> DepartmentListResult:
-    """Match a department's list to members, keep its findings, raise alerts where no case is open."""
+    """Match a department's list to members, keep its findings, raise alerts where no case is open, and
+    send the members' flags the 医保 and 民政 lists state to the registry through the outbox."""
     rows = read_list(department, content, filename)
     people = await _households_by_person(registry, principal, rows)
     limits = await thresholds_for(session, year=year)
@@ -146,7 +148,7 @@ async def compare_list(
     )
     session.add(upload)
     await session.flush()
-    unmatched, found = [], []
+    unmatched, found, flags = [], [], []
     for number, row in enumerate(rows, start=2):
         masked = mask_id_number(row.id_number)
         household = people.get(discovery.person_key(masked, parse_id_number(row.id_number).birth_date))
@@ -154,6 +156,8 @@ async def compare_list(
             unmatched.append(UnmatchedRow(row=number, id_masked=masked, reason=NOT_IN_REGISTRY))
             continue
         values = row.model_dump()
+        if stated := assistance_rules.row_flags(department, values):
+            flags.append({"id_number": row.id_number, "flags": stated})
         found += [
             (household, masked, finding, values.get("out_of_pocket_fen"))
             for finding in assistance_rules.row_findings(department, values, limits)
@@ -189,6 +193,14 @@ async def compare_list(
     session.add_all(findings)
     session.add(upload)
     await session.flush()
+    if flags:  # the 医保 and 民政 lists also set the members' flags they state, in the registry
+        await enqueue(
+            session,
+            outbox,
+            topic=deliveries.MEMBER_FLAGS,
+            payload={"source": f"{department.label}{year}年名单", "items": flags},
+            idempotency_key=deliveries.member_flags_key(upload.id),
+        )
     await audit.append(
         session,
         audit_log,

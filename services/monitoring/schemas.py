@@ -567,6 +567,7 @@ class ListRow(Input):
 class MedicalRow(ListRow):
     out_of_pocket_fen: Fen = Field(description="the member's out-of-pocket medical cost this year")
     serious_illness: bool | None = None
+    chronic_disease: bool | None = None
 
 
 class CivilAffairsRow(ListRow):

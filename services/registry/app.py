@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from services.registry.flag_routes import flag_router
 from services.registry.routes import household_router, router
 from services.registry.site_routes import site_router
 from services.registry.transfer_routes import transfer_router
@@ -15,7 +16,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         process="registry",
         title="杭锦旗 户籍登记服务 registry",
-        routers=[router, transfer_router, household_router, site_router],
+        routers=[router, transfer_router, flag_router, household_router, site_router],
         settings=settings,
     )
     app.state.cipher = FieldCipher.from_settings(settings.id_encryption_keys, settings.id_lookup_key)

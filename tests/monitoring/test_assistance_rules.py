@@ -138,3 +138,14 @@ def test_coverage_counts_wishing_households_lent_to_per_village() -> None:
         ("A", 2, 1, 1),
         ("B", 1, 0, 1),
     ]
+
+
+def test_the_medical_list_states_the_illnesses_it_names_and_civil_affairs_the_status() -> None:
+    medical = {"out_of_pocket_fen": 900_000, "serious_illness": True, "chronic_disease": None}
+    assert ar.row_flags(DepartmentList.medical_security, medical) == {"serious_illness": True}
+    assert ar.row_flags(DepartmentList.civil_affairs, {"status": "tekun"}) == {"dibao": False, "tekun": True}
+    assert ar.row_flags(DepartmentList.civil_affairs, {"status": "low_income_edge"}) == {
+        "dibao": False,
+        "tekun": False,
+    }
+    assert ar.row_flags(DepartmentList.housing, {"safe": False}) == {}

@@ -1,6 +1,7 @@
 """Microcredit and departments' lists through the API: production only, repayments, the subsidy and
 coverage; a list matched by ID number, its findings per household, and the case's data comparison."""
 
+import asyncio
 from typing import Any
 
 from tests.monitoring.conftest import ASIER, BANNER, Services, lifted_household
@@ -121,3 +122,44 @@ async def test_a_bad_cell_refuses_the_whole_list(services: Services) -> None:
         "/api/v1/monitoring/findings", headers=services.headers("banner_official", BANNER)
     )
     assert found.json()["total"] == 0
+
+
+async def test_the_medical_and_civil_affairs_lists_set_the_members_flags_in_the_registry(
+    services: Services,
+) -> None:
+    head = member("满都拉", "head")
+    home = await services.register(**lifted_household(members=[head]))
+    officer = services.headers("department_officer", BANNER)
+    for department, csv in (
+        ("medical_security", f"id_number,out_of_pocket_fen,serious_illness\n{head['id_number']},900000,是\n"),
+        ("civil_affairs", f"id_number,status\n{head['id_number']},特困\n"),
+    ):
+        response = await services.monitoring.post(
+            "/api/v1/monitoring/department-lists",
+            files={"file": ("list.csv", csv.encode(), "text/csv")},
+            data={"department": department, "year": "2026"},
+            headers=officer,
+        )
+        assert response.status_code == 201, response.text
+    village = services.headers("village_official", ASIER)
+
+    async def flagged() -> bool:
+        [person] = (await services.registry.get(f"/api/v1/households/{home['id']}", headers=village)).json()[
+            "members"
+        ]
+        return (person["serious_illness"], person["tekun"], person["dibao"]) == (True, True, False)
+
+    for _ in range(150):
+        if await flagged():
+            break
+        await asyncio.sleep(0.1)
+    assert await flagged()
+    # Only monitoring's own client sets them: an official, or another service, is refused.
+    body = {"source": "名单", "items": [{"member_id": home["members"][0]["id"], "flags": {"tekun": False}}]}
+    for headers in (
+        services.headers("banner_official", BANNER),
+        services.headers("service", BANNER, "svc-assets"),
+    ):
+        refused = await services.registry.post("/api/v1/households/members/flags", json=body, headers=headers)
+        assert refused.status_code == 403
+    assert await flagged()

@@ -285,6 +285,18 @@ register_simple(
     probe=read_of("household", "/api/v1/households/{}"),
 )
 register_simple(
+    "POST /api/v1/households/members/flags",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/households/members/flags",
+        json={
+            "source": "民政局名单",
+            "items": [{"member_id": w.places[p].household["members"][0]["id"], "flags": {"tekun": True}}],
+        },
+    ),
+    probe=read_of("household", "/api/v1/households/{}"),
+)
+register_simple(
     "GET /api/v1/households/{household_id}/changes", read_of("household", "/api/v1/households/{}/changes")
 )
 register_simple(
