@@ -3,7 +3,7 @@ refusal put next to its inputs in Chinese), the household picker, the region pic
 a successful save."""
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -13,7 +13,15 @@ import httpx
 from fastapi import Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from gateway.web.clients import HOUSEHOLDS, call_registry, region_names, region_tree
+from gateway.web.clients import (
+    HOUSEHOLDS,
+    call_registry,
+    refusal,
+    region_names,
+    region_tree,
+    service_down,
+)
+from gateway.web.errors import Refusal
 from gateway.web.render import wants_fragment
 from shared.auth import Principal
 from shared.errors import Unavailable
@@ -132,6 +140,31 @@ class Form:
     @property
     def has_errors(self) -> bool:
         return bool(self.errors or self.problem)
+
+
+async def send(
+    form: Form,
+    call: Callable[[], Awaitable[httpx.Response]],
+    *,
+    service: str,
+    missing: str,
+    fallback: str,
+    expected: int = status.HTTP_201_CREATED,
+) -> Any:
+    """A form's call to a service, made only when the form has no errors of its own: the service's JSON
+    answer, or None with its refusal put next to the fields (401/403/404 and an outage become the page's)."""
+    if form.has_errors:
+        return None
+    try:
+        answer = await call()
+    except Unavailable:
+        raise Refusal(503, service_down(service)) from None
+    if answer.status_code == expected:
+        return answer.json()
+    if answer.status_code in (401, 403, 404) or answer.status_code >= 500:
+        raise refusal(answer, service=service, missing=missing)
+    form.absorb(answer, fallback)
+    return None
 
 
 def went_to(request: Request, path: str) -> Response:

@@ -18,7 +18,7 @@ from shared.auth import Principal
 from shared.money import format_yuan
 from shared.regions import Tier
 from shared.roles import ROLE_LABELS, Role
-from shared.vocabulary import Term, assets, households, labels, monitoring, payments
+from shared.vocabulary import Term, assets, households, labels, monitoring, payments, people, places
 from shared.vocabulary.households import PROCEDURE_CATEGORIES, Category
 
 DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
@@ -48,7 +48,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/monitoring/cases", "防返贫监测", "/api/v1/monitoring/cases"),
     NavItem("/monitoring/plans", "帮扶措施", "/api/v1/monitoring/plans"),
     NavItem("/assets", "扶贫资产", "/api/v1/assets"),
+    NavItem("/places/sites", "安置点", "/api/v1/resettlement-sites"),
     NavItem("/payments/batches", "补贴发放", "/api/v1/payments/batches"),
+    NavItem("/people/assessment", "考核", "/api/v1/assessments"),
     NavItem("/admin/users", "用户管理", "/api/v1/admin/users"),
 )
 
@@ -86,7 +88,7 @@ def today() -> date:
 def words() -> list[type[Term]]:
     """Every word of the vocabulary the pages show, from the kernel (shared.vocabulary)."""
     found: list[type[Term]] = [Tier]
-    for domain in (households, monitoring, payments, assets):
+    for domain in (households, monitoring, payments, assets, places, people):
         found += [v for v in vars(domain).values() if isinstance(v, type) and issubclass(v, Term)]
     return [word for word in found if word is not Term]
 

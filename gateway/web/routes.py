@@ -32,6 +32,8 @@ from gateway.web.monitoring import monitoring_overview
 from gateway.web.monitoring import router as monitoring_router
 from gateway.web.payments import payments_overview
 from gateway.web.payments import router as payments_router
+from gateway.web.people import router as people_router
+from gateway.web.places import router as places_router
 from gateway.web.render import render, wants_fragment
 from gateway.web.session import end_session, safe_next, session_principal, start_session
 from shared.auth import Principal
@@ -44,6 +46,8 @@ router.include_router(households_router)
 router.include_router(assets_router)
 router.include_router(payments_router)
 router.include_router(monitoring_router)
+router.include_router(places_router)
+router.include_router(people_router)
 
 MayGetUsers = Annotated[Principal, Depends(PageUser(("GET", "/api/v1/admin/users")))]
 MayPostUsers = Annotated[Principal, Depends(PageUser(("POST", "/api/v1/admin/users")))]

@@ -32,6 +32,12 @@ FUND = f"{ASSETS}/fund"
 INVESTMENTS = f"{FUND}/investments"
 ENTITIES = f"{ASSETS}/entities"
 PRODUCTS = f"{ASSETS}/products"
+PARTNERSHIPS = f"{ASSETS}/partnerships"
+PROJECTS = f"{ASSETS}/projects"
+ALLOCATIONS = f"{ASSETS}/allocations"
+SPECIAL_FUNDS = f"{ASSETS}/reports/special-funds"
+PERFORMANCE = f"{ASSETS}/performance"
+NOTICES = f"{ASSETS}/notices"
 PAGE_SIZE = 20
 CATALOGUE_SIZE = 200  # the service's largest page: pickers and the dashboard read whole lists in these
 DASHBOARD_PAGES = 25  # at most 5,000 assets or plans summed on the dashboard
@@ -41,6 +47,9 @@ ASSET_MISSING = "未找到该资产，或该资产不在您的管辖范围内。
 PLAN_MISSING = "未找到该分配方案，或该方案不在您的管辖范围内。"
 FUND_MISSING = "产业发展基金在锡尼镇先行先试，您的辖区不含该基金。"
 INVESTMENT_MISSING = "未找到该笔投资，或该投资不在您的管辖范围内。"
+PARTNERSHIP_MISSING = "未找到该结对帮扶，或该结对不在您的管辖范围内。"
+PRODUCT_MISSING = "未找到该扶贫产品，或该产品不在您的管辖范围内。"
+PROJECT_MISSING = "未找到该项目或绩效目标，或该项目不在您的管辖范围内。"
 
 SHARE_LABELS = {"households": "农牧户", "public_posts": "公益岗位", "collective": "村集体"}
 DEFAULT_CATEGORIES = (Category.lifted_supported, Category.monitored, Category.marginal)
@@ -80,6 +89,26 @@ HINTS = {
     "certified_on": "请选择认定日期",
     "certificate_no": "请填写认定证书编号（最多 64 字）",
     "valid_until": "请选择有效期至",
+    "enterprise_id": "请选择有统一社会信用代码的企业",
+    "signed_on": "请选择签约日期",
+    "commitments": "每项承诺须填写大于 0 的数额和到期日期",
+    "commitment_id": "请选择承诺事项",
+    "amount": "请填写大于 0 的数额（金额按元，就业按人）",
+    "delivered_on": "请选择兑现日期",
+    "evidence": "请填写兑现凭证（2–2000 字）",
+    "check": "请选择审核环节",
+    "passed": "请选择通过或不通过",
+    "channel": "请选择销售渠道",
+    "sold_on": "请选择销售日期",
+    "buyer": "购买方最多 100 字",
+    "household_incomes": "带动农牧户收入须为大于 0 的金额（元，最多两位小数）",
+    "project_id": "请选择项目",
+    "source": "请选择资金来源",
+    "allocated_on": "请选择下达日期",
+    "document_no": "文号最多 100 字",
+    "actual_value": "请填写完成值（非负整数）",
+    "recorded_on": "请选择填报日期",
+    "posted_on": "请选择公示开始日期",
 }
 # The API's field names where the form names them differently (money is typed in yuan).
 FORM_FIELD = {
