@@ -8,7 +8,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.payments.batches import TOPIC
-from services.payments.clients import TIMEOUT, AssetsClient
+from services.payments.clients import TIMEOUT, AssetsClient, MonitoringClient
 from services.payments.models import outbox
 from services.payments.figures import figures_router
 from services.payments.routes import router
@@ -35,11 +35,12 @@ def create_app(
     *,
     registry: RegistryClient | None = None,
     assets: AssetsClient | None = None,
+    monitoring: MonitoringClient | None = None,
     credentials: TokenSource | None = None,
     retry_policy: RetryPolicy = BANK_RETRY,
 ) -> FastAPI:
-    """Build the service; tests inject the `registry` and `assets` clients, this service's `credentials`
-    and a fast retry policy."""
+    """Build the service; tests inject the `registry`, `assets` and `monitoring` clients, this service's
+    `credentials` and a fast retry policy."""
     settings = settings or get_settings()
 
     @contextlib.asynccontextmanager
@@ -48,6 +49,9 @@ def create_app(
             app.state.registry = registry or RegistryClient(client, settings.service_url("registry"))
             app.state.assets = assets or AssetsClient(client, settings.service_url("assets"))
             app.state.credentials = credentials or ServiceCredentials(settings, "payments", client)
+            app.state.monitoring = monitoring or MonitoringClient(
+                client, settings.service_url("monitoring"), app.state.credentials
+            )
             yield
 
     @contextlib.asynccontextmanager

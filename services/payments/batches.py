@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments import idempotency, policies
 from services.payments.claims import head_of
-from services.payments.clients import AssetsClient
+from services.payments.clients import AssetsClient, MonitoringClient
 from services.payments.discrepancies import holds_entitlement
 from services.payments.enums import EndpointStatus
 from services.payments.models import Batch, Claim, Line, WebhookEndpoint, audit_log, outbox
@@ -44,7 +44,7 @@ from shared.outbox import OutboxStatus
 from shared.regions import is_within, tier_of
 from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, narrowed, scoped
-from shared.vocabulary.payments import BatchStatus, ClaimStatus, Kind, LineStatus
+from shared.vocabulary.payments import WAGES, BatchStatus, ClaimStatus, Kind, LineStatus
 
 TOPIC = "bank.disbursement"
 EVENT_TYPE = "disbursement.requested"
@@ -73,7 +73,8 @@ def line_public(line: Line) -> LinePublic:
 
 
 def purpose_of(batch: Batch) -> str:
-    return f"{batch.year}年{batch.purpose or Kind(batch.kind).label}"
+    month = f"{batch.month}月" if batch.month else ""
+    return f"{batch.year}年{month}{batch.purpose or Kind(batch.kind).label}"
 
 
 async def _insert_records(
@@ -243,6 +244,49 @@ async def _education_lines(
     return lines()
 
 
+async def _wage_lines(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    monitoring: MonitoringClient,
+    data: BatchCreate,
+    batch_id: uuid.UUID,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The month's wages as monitoring records them (a post's month, a member's month of labour), each
+    keyed once, less those a live line holds: a month is paid once however often a batch is drafted."""
+    month = f"{data.year:04d}-{data.month:02d}"
+    owed = await monitoring.wages_owed(kind=data.kind, month=month, region=data.region)
+    owed = [w for w in owed if w["amount_fen"] > 0 and is_within(w["region_code"], principal.region)]
+    held = set(
+        await session.exec(
+            select(Line.entitlement_key).where(
+                col(Line.entitlement_key).in_([w["key"] for w in owed]), holds_entitlement()
+            )
+        )
+    )
+    return [
+        _line_row(
+            batch_id,
+            now,
+            entitlement_key=w["key"],
+            claim_id=None,
+            household_id=uuid.UUID(w["household_id"]),
+            household_number=w["household_number"],
+            region_code=w["region_code"],
+            payee_name=w["payee_name"],
+            payee_id_masked=w["payee_id_masked"],
+            amount_fen=w["amount_fen"],
+            quantity=None,
+            rate_fen=None,
+            policy_version=NO_POLICY_VERSION,
+            detail=w["detail"],
+        )
+        for w in owed
+        if w["key"] not in held
+    ]
+
+
 async def _counted(batch: Batch, records: AsyncIterable[tuple[Any, ...]]) -> AsyncIterator[tuple[Any, ...]]:
     """Pass `LINE_COLUMNS` records through, adding each to the batch's total and line count."""
     amount_at = LINE_COLUMNS.index("amount_fen")
@@ -260,17 +304,25 @@ async def _as_records(
 
 
 async def create_batch(
-    session: AsyncSession, *, principal: Principal, registry: RegistryClient, data: BatchCreate
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    monitoring: MonitoringClient,
+    data: BatchCreate,
 ) -> BatchPublic:
-    """Draft a batch of every approved claim or computed entitlement of the kind, year and region that no
-    other batch holds; lines are written in bulk."""
+    """Draft a batch of every approved claim or computed entitlement of the kind, year (and, for wages,
+    month) and region that no other batch holds; lines are written in bulk."""
     if not is_within(data.region, principal.region):
         raise Invalid.field("region", "不在您的管辖范围内")
     if data.kind == Kind.dividend:
         raise Invalid.field("kind", "资产收益分红批次由资产管理中已审批的分配方案移交生成，不能在此起草")
+    if (data.kind in WAGES) != (data.month is not None):
+        raise Invalid.field("month", "工资类批次（按月）须指明月份，其他批次不指明月份")
     now = utcnow()
     batch = Batch(
         year=data.year,
+        month=data.month,
         kind=data.kind,
         region_code=data.region,
         status=BatchStatus.draft,
@@ -283,6 +335,11 @@ async def create_batch(
         records = await _education_lines(
             session, principal=principal, registry=registry, data=data, batch_id=batch.id, now=now
         )
+    elif data.kind in WAGES:
+        wages = await _wage_lines(
+            session, principal=principal, monitoring=monitoring, data=data, batch_id=batch.id, now=now
+        )
+        records = _as_records(wages, LINE_COLUMNS)
     else:
         claims = await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
         records = _as_records(claims, LINE_COLUMNS)
@@ -290,7 +347,8 @@ async def create_batch(
     # the whole batch rolls back with it.
     await _insert_records(session, Line.__table__, LINE_COLUMNS, _counted(batch, records))  # type: ignore[attr-defined]
     if not batch.line_count:
-        raise Invalid.field("kind", f"{data.region} 没有可纳入批次的 {data.year} 年{data.kind.label}")
+        month = f"{data.month} 月" if data.month else ""
+        raise Invalid.field("kind", f"{data.region} 没有可纳入批次的 {data.year} 年{month}{data.kind.label}")
     session.add(batch)
     await session.flush()
     public = to_public(batch)
@@ -298,7 +356,7 @@ async def create_batch(
     return public
 
 
-# A dividend line is priced by its plan, not by a policy table.
+# A dividend or wage line is priced by its source (the plan, the post or the labour), not by a policy table.
 NO_POLICY_VERSION = 0
 
 

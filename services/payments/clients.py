@@ -1,5 +1,6 @@
-"""Calls to the assets service, whose approved dividend plans a handed-over batch is checked against (the
-registry's calls are the kernel's, `shared.registry_client`)."""
+"""Calls to the assets service, whose approved dividend plans a handed-over batch is checked against, and to
+monitoring, which holds the wages a month owes (the registry's calls are the kernel's,
+`shared.registry_client`)."""
 
 import uuid
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 import httpx
 
 from shared.errors import Unavailable
+from shared.service_auth import TokenSource
 
 TIMEOUT = httpx.Timeout(30.0, connect=3.0)
 
@@ -33,3 +35,30 @@ class AssetsClient:
             raise Unavailable(f"资产收益服务暂不可用（{response.status_code}）")
         plan: dict[str, Any] = response.json()
         return plan
+
+
+class MonitoringClient:
+    """The wages monitoring says a month owes (posts, work-relief labour), read with this service's own
+    token when a wage batch is drafted: the entitlements stay where the posts and labour are recorded."""
+
+    def __init__(self, client: httpx.AsyncClient, base_url: str, credentials: TokenSource):
+        self.client = client
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+
+    async def wages_owed(self, *, kind: str, month: str, region: str) -> list[dict[str, Any]]:
+        """Each entitlement `{key, household_id, household_number, region_code, payee_name, payee_id_masked,
+        amount_fen, detail}` of `kind` for `month` (YYYY-MM) in `region`."""
+        token = await self.credentials.token()
+        try:
+            response = await self.client.get(
+                f"{self.base_url}/api/v1/monitoring/wage-entitlements",
+                params={"kind": kind, "month": month, "region": region},
+                headers={"authorization": f"Bearer {token}"},
+            )
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"监测帮扶服务暂不可用：{exc!r}") from None
+        if response.status_code != 200:
+            raise Unavailable(f"监测帮扶服务暂不可用（{response.status_code}）")
+        owed: list[dict[str, Any]] = response.json()
+        return owed

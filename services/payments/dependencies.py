@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.payments import batches, claims, webhooks
-from services.payments.clients import AssetsClient
+from services.payments.clients import AssetsClient, MonitoringClient
 from services.payments.models import Batch, Claim, WebhookEndpoint
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
@@ -44,6 +44,11 @@ def get_assets(request: Request) -> AssetsClient:
     return assets
 
 
+def get_monitoring(request: Request) -> MonitoringClient:
+    monitoring: MonitoringClient = request.app.state.monitoring
+    return monitoring
+
+
 async def own_token(request: Request) -> str:
     """This service's own access token, for reads that must not depend on who is calling."""
     token: str = await request.app.state.credentials.token()
@@ -66,6 +71,7 @@ def previous_year_claims_until(request: Request) -> tuple[int, int]:
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
 ClaimWindowDep = Annotated[tuple[int, int], Depends(previous_year_claims_until)]
 AssetsDep = Annotated[AssetsClient, Depends(get_assets)]
+MonitoringDep = Annotated[MonitoringClient, Depends(get_monitoring)]
 OwnTokenDep = Annotated[str, Depends(own_token)]
 ClaimDep = Annotated[Claim, Depends(claim_in_scope)]
 BatchDep = Annotated[Batch, Depends(batch_in_scope)]

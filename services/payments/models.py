@@ -147,6 +147,7 @@ class Batch(Base, table=True):
     completed_at: datetime | None = _when_set()
     source_plan_id: uuid.UUID | None = Field(default=None, description="the assets dividend plan it pays")
     purpose: str | None = Field(default=None, max_length=100, description="as the source plan names it")
+    month: int | None = Field(default=None, description="a wage batch's month (1–12) of its year")
 
 
 class Line(Base, table=True):

@@ -20,6 +20,7 @@ from services.payments.dependencies import (
     ClaimWindowDep,
     EndpointDep,
     EndpointHostsDep,
+    MonitoringDep,
     OwnTokenDep,
     Reader,
     RegistryDep,
@@ -216,11 +217,18 @@ async def check_reimbursements(_: Reader, data: ReimbursementChecks) -> Reimburs
 
 @router.post("/batches", response_model=BatchPublic, status_code=status.HTTP_201_CREATED)
 async def create_batch(
-    session: SessionDep, principal: Reviewer, registry: RegistryDep, data: BatchCreate
+    session: SessionDep,
+    principal: Reviewer,
+    registry: RegistryDep,
+    monitoring: MonitoringDep,
+    data: BatchCreate,
 ) -> BatchPublic:
-    """Draft a batch of every approved claim (or, for education, computed entitlement) of the kind, year
-    and region that no other batch holds; failed or returned lines become due again, paid ones never."""
-    return await batches.create_batch(session, principal=principal, registry=registry, data=data)
+    """Draft a batch of every approved claim (or, for education, computed entitlement; for wages, the month's
+    wages monitoring records) of the kind, year and region that no other batch holds; failed or returned
+    lines become due again, paid ones never."""
+    return await batches.create_batch(
+        session, principal=principal, registry=registry, monitoring=monitoring, data=data
+    )
 
 
 @router.post(

@@ -178,6 +178,9 @@ class ReimbursementResults(BaseModel):
 
 class BatchCreate(Input):
     year: int = Year
+    month: int | None = Field(
+        default=None, ge=1, le=12, description="wage kinds (post_wage, work_relief_wage) only: the month paid"
+    )
     kind: Kind
     region: str = Field(pattern=REGION_CODE, description="the banner, a township or a village in scope")
 
@@ -226,6 +229,7 @@ class BatchPublic(BaseModel):
     completed_at: datetime | None
     source_plan_id: uuid.UUID | None = Field(description="the assets dividend plan a dividend batch pays")
     purpose: str | None
+    month: int | None = Field(description="a wage batch's month of its year")
 
 
 class BatchPage(Page[BatchPublic]): ...

@@ -1,0 +1,127 @@
+"""Wage batches (post_wage, work_relief_wage): a month's wages as monitoring records them, read with the
+payments service's own token, each post's month paid once however often a batch is drafted."""
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from services.payments.app import create_app as create_payments
+from services.payments.clients import AssetsClient, MonitoringClient
+from shared.registry_client import RegistryClient
+from shared.settings import Settings
+from tests.payments.conftest import ASIER, BANNER, FAST, HUANGHE, XINI, YEAR, AssetsPlans, FixedToken
+
+BATCHES = "/api/v1/payments/batches"
+
+
+@dataclass
+class Wages:
+    """Monitoring's wage read as payments calls it: the entitlements per (kind, month), shown only to the
+    payments service's own token, every read kept."""
+
+    token: str
+    owed: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    reads: list[dict[str, str]] = field(default_factory=list)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        self.reads.append(params)
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return httpx.Response(403)
+        found = self.owed.get((params["kind"], params["month"]), [])
+        return httpx.Response(200, json=[w for w in found if w["region_code"].startswith(params["region"])])
+
+
+def entitlement(key: str, region: str, amount_fen: int) -> dict[str, Any]:
+    return {
+        "key": key,
+        "household_id": str(uuid.uuid4()),
+        "household_number": f"{region}0001",
+        "region_code": region,
+        "payee_name": "乌日娜",
+        "payee_id_masked": "150625********0021",
+        "amount_fen": amount_fen,
+        "detail": {"post": "村级保洁员", "month": f"{YEAR}-06"},
+    }
+
+
+@pytest.fixture
+async def wages(assets_plans: AssetsPlans) -> Wages:
+    return Wages(assets_plans.token)
+
+
+@pytest.fixture
+async def paying(
+    settings: Settings,
+    registry: httpx.AsyncClient,
+    assets_plans: AssetsPlans,
+    wages: Wages,
+    asgi_client_factory,
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(assets_plans.handle)) as assets_http,
+        httpx.AsyncClient(transport=httpx.MockTransport(wages.handle)) as monitoring_http,
+    ):
+        credentials = FixedToken(assets_plans.token)
+        app = create_payments(
+            settings,
+            registry=RegistryClient(registry, str(registry.base_url)),
+            assets=AssetsClient(assets_http, "http://assets"),
+            monitoring=MonitoringClient(monitoring_http, "http://monitoring", credentials),
+            credentials=credentials,
+            retry_policy=FAST,
+        )
+        yield await asgi_client_factory(app)
+
+
+async def test_a_wage_batch_names_its_month_and_other_batches_do_not(
+    paying: httpx.AsyncClient, people: dict[str, dict[str, str]]
+) -> None:
+    no_month = await paying.post(
+        BATCHES, json={"year": YEAR, "kind": "post_wage", "region": XINI}, headers=people["xini"]
+    )
+    assert no_month.status_code == 422 and no_month.json()["errors"][0]["field"] == "month"
+    sheep = {"year": YEAR, "month": 6, "kind": "sheep", "region": XINI}
+    refused = await paying.post(BATCHES, json=sheep, headers=people["xini"])
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "month"
+
+
+async def test_each_posts_month_is_paid_once_however_often_a_batch_is_drafted(
+    paying: httpx.AsyncClient, people: dict[str, dict[str, str]], wages: Wages
+) -> None:
+    june = f"{YEAR}-06"
+    wages.owed[("post_wage", june)] = [
+        entitlement(f"post_wage:a:{june}", ASIER, 80_000),
+        entitlement(f"post_wage:b:{june}", ASIER, 40_000),
+        entitlement(f"post_wage:c:{june}", HUANGHE, 80_000),  # another township: outside xini's scope
+        entitlement(f"post_wage:d:{june}", ASIER, 0),  # a term that ended: nothing owed
+    ]
+    body = {"year": YEAR, "month": 6, "kind": "post_wage", "region": XINI}
+    made = await paying.post(BATCHES, json=body, headers=people["xini"])
+    assert made.status_code == 201, made.text
+    assert (made.json()["month"], made.json()["line_count"], made.json()["total_fen"]) == (6, 2, 120_000)
+    assert wages.reads[-1] == {"kind": "post_wage", "month": june, "region": XINI}
+    lines = (await paying.get(f"{BATCHES}/{made.json()['id']}/lines", headers=people["xini"])).json()["items"]
+    assert sorted((line["amount_fen"], line["region_code"]) for line in lines) == [
+        (40_000, ASIER),
+        (80_000, ASIER),
+    ]
+    assert {line["payee_name"] for line in lines} == {"乌日娜"}
+    again = await paying.post(BATCHES, json=body, headers=people["xini"])
+    assert again.status_code == 422  # every wage of the month is held by the first batch
+    wages.owed[("post_wage", june)].append(entitlement(f"post_wage:e:{june}", ASIER, 80_000))
+    late = await paying.post(BATCHES, json=body, headers=people["xini"])
+    assert late.status_code == 201 and late.json()["line_count"] == 1
+
+
+async def test_work_relief_wages_come_from_the_months_labour(
+    paying: httpx.AsyncClient, people: dict[str, dict[str, str]], wages: Wages
+) -> None:
+    wages.owed[("work_relief_wage", f"{YEAR}-05")] = [entitlement("work_relief_wage:x", ASIER, 300_000)]
+    body = {"year": YEAR, "month": 5, "kind": "work_relief_wage", "region": BANNER}
+    made = await paying.post(BATCHES, json=body, headers=people["banner"])
+    assert made.status_code == 201 and made.json()["total_fen"] == 300_000
