@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -57,8 +58,12 @@ BENCHMARKS = (
     ("bench.imports", ".xlsx import against calamine's own read"),
     ("bench.gateway", "the gateway against calling the service directly"),
     ("bench.reads", "scoped search and the dashboard"),
+    ("bench.replicas", "two replicas of every process: outbox, limits, revocation, throughput"),
 )
+# Counts of things that must not happen: zero is the result hoped for, so zero is a valid figure.
+ZERO_ALLOWED = frozenset({"outbox_duplicates", "limit_breaches", "revocation_breaches"})
 TOKEN_LIFETIME_HOURS = 12
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
 
 
 def log(message: str) -> None:
@@ -188,8 +193,14 @@ def machine(settings: Settings) -> dict[str, Any]:
 
 
 def stack_env(settings: Settings, keys: Path) -> dict[str, str]:
+    """As production runs: Redis holds the revocation list and the limits (shared by replicas); a batch's
+    instructions may go to the bank simulator on this machine, and its notice period is none."""
     return {
         "HANGJIN_ENV": "test",
+        "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:12]}",
+        "BANK_ENDPOINT_HOSTS": "127.0.0.1",
+        "PAYMENT_NOTICE_DAYS": "0",  # a drill's setting: a batch is approved without a week's public notice
         "JWT_PRIVATE_KEY_FILE": str(settings.jwt_private_key_file),
         "JWT_PUBLIC_KEY_FILE": str(settings.jwt_public_key_file),
         "SECRET_KEY": settings.secret_key,
@@ -219,9 +230,12 @@ async def measure_all(ctx: BenchContext, phases: Phases, only: set[str]) -> dict
 
 
 def check(figures: dict[str, float]) -> None:
-    """Every figure a finite positive number: anything else is a broken benchmark, not a result."""
+    """Every figure a finite positive number (a count of failures may be zero): anything else is a broken
+    benchmark, not a result."""
     bad = {
-        k: v for k, v in figures.items() if not (isinstance(v, int | float) and math.isfinite(v) and v > 0)
+        k: v
+        for k, v in figures.items()
+        if not (isinstance(v, int | float) and math.isfinite(v) and (v > 0 or (k in ZERO_ALLOWED and v == 0)))
     }
     if bad:
         raise SystemExit(f"benchmark figures that are not finite positive numbers: {bad}")

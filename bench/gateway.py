@@ -1,5 +1,5 @@
-"""(c) The gateway's cost: one realistic read at 100 concurrent clients, direct to the registry and through
-the gateway, with the same token, one after the other in the same run.
+"""(c) The gateway's cost: one realistic read at 50 concurrent clients (and at 100 and 200), direct to the
+registry and through the gateway, with the same token, one after the other in the same run.
 
 The load comes from `wrk` (C, one thread, so the servers keep the cores): each request takes the next of a
 set of household ids (`GET /api/v1/households/{id}`: a scoped lookup, members decrypted, in JSON), so the
@@ -18,7 +18,8 @@ import httpx
 from bench.context import BenchContext
 from shared.roles import Role
 
-CONNECTIONS = 100
+CONNECTIONS = 50  # the targets' level
+MORE_CONNECTIONS = (100, 200)  # reported too
 SECONDS = 10
 WARM_UP_SECONDS = 2
 ID_SAMPLE = 500
@@ -50,11 +51,11 @@ def parse_wrk(output: str) -> dict[str, float]:
     return {"rps": float(rps.group(1)), "p50_ms": latencies[50], "p99_ms": latencies[99]}
 
 
-def run_wrk(url: str, script: Path, seconds: int) -> dict[str, float]:
+def run_wrk(url: str, script: Path, seconds: int, *, connections: int = CONNECTIONS) -> dict[str, float]:
     command = [
         "wrk",
         "--threads=1",
-        f"--connections={CONNECTIONS}",
+        f"--connections={connections}",
         f"--duration={seconds}s",
         "--timeout=10s",
         "--latency",
@@ -86,16 +87,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _side_by_side(ctx: BenchContext, script: Path) -> dict[str, dict[str, float]]:
+def _side_by_side(ctx: BenchContext, script: Path, connections: int) -> dict[str, dict[str, float]]:
     """Both runs, each with the CPU milliseconds per request the registry and the gateway spent: a figure
     that holds even when something else shares the machine."""
     pids = {name: ctx.stack.processes[name].pid for name in ("registry", "gateway")}
     figures = {}
     for name, service in (("direct", "registry"), ("gateway", "gateway")):
         url = ctx.stack.url(service)
-        run_wrk(url, script, WARM_UP_SECONDS)
+        run_wrk(url, script, WARM_UP_SECONDS, connections=connections)
         before = {process: cpu_seconds(pid) for process, pid in pids.items()}
-        figures[name] = run_wrk(url, script, SECONDS)
+        figures[name] = run_wrk(url, script, SECONDS, connections=connections)
         requests = figures[name]["rps"] * SECONDS
         for process, pid in pids.items():
             used = cpu_seconds(pid) - before[process]
@@ -103,29 +104,48 @@ def _side_by_side(ctx: BenchContext, script: Path) -> dict[str, dict[str, float]
     return figures
 
 
-async def measure(ctx: BenchContext) -> dict[str, float]:
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+async def household_script(ctx: BenchContext) -> Path:
+    """A wrk script reading `ID_SAMPLE` households spread over the registry, as a banner official."""
     token = ctx.token(Role.banner_official, "150625")
     paths = await _household_paths(ctx.stack.url("registry"), token)
     script = ctx.workdir / "households.lua"
     script.write_text(SCRIPT % {"paths": ", ".join(f'"{p}"' for p in paths), "token": token})
-    figures = await asyncio.to_thread(_side_by_side, ctx, script)
+    return script
+
+
+def _compared(direct: dict[str, float], gateway: dict[str, float], suffix: str = "") -> dict[str, float]:
+    return {
+        f"direct_rps{suffix}": direct["rps"],
+        f"gateway_rps{suffix}": gateway["rps"],
+        f"gateway_ratio{suffix}": round(gateway["rps"] / direct["rps"], 3),
+        f"direct_p99_ms{suffix}": direct["p99_ms"],
+        f"gateway_p99_ms{suffix}": gateway["p99_ms"],
+        f"gateway_p99_added_ms{suffix}": round(gateway["p99_ms"] - direct["p99_ms"], 2),
+    }
+
+
+async def measure(ctx: BenchContext) -> dict[str, float]:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    script = await household_script(ctx)
+    figures = await asyncio.to_thread(_side_by_side, ctx, script, CONNECTIONS)
     direct, gateway = figures["direct"], figures["gateway"]
+    more = {}
+    for connections in MORE_CONNECTIONS:
+        level = await asyncio.to_thread(_side_by_side, ctx, script, connections)
+        more.update(_compared(level["direct"], level["gateway"], f"_{connections}"))
     ctx.notes["gateway"] = (
-        f"wrk, 1 thread, {CONNECTIONS} connections, {SECONDS} s each after {WARM_UP_SECONDS} s warm-up: "
-        f"GET /api/v1/households/{{id}} over {len(paths)} households as a banner official, straight to the "
-        "registry and through the gateway (one uvicorn worker each)"
+        f"wrk, 1 thread, {CONNECTIONS} connections (and {', '.join(map(str, MORE_CONNECTIONS))}), "
+        f"{SECONDS} s each after {WARM_UP_SECONDS} s warm-up: GET /api/v1/households/{{id}} over "
+        f"{ID_SAMPLE} households as a banner official, straight to the registry and through the gateway "
+        "(one uvicorn worker each); CPU per request is each process's user+system time over the run "
+        "divided by the requests served"
     )
     return {
-        "direct_rps": direct["rps"],
-        "gateway_rps": gateway["rps"],
-        "gateway_ratio": round(gateway["rps"] / direct["rps"], 3),
+        **_compared(direct, gateway),
         "direct_p50_ms": direct["p50_ms"],
-        "direct_p99_ms": direct["p99_ms"],
         "gateway_p50_ms": gateway["p50_ms"],
-        "gateway_p99_ms": gateway["p99_ms"],
-        "gateway_p99_added_ms": round(gateway["p99_ms"] - direct["p99_ms"], 2),
         "registry_cpu_ms_per_request": direct["registry_cpu_ms"],
         "gateway_cpu_ms_per_request": gateway["gateway_cpu_ms"],
+        **more,
     }

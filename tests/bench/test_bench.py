@@ -20,10 +20,22 @@ from tests.conftest import PG_ADMIN_DSN, require_postgres
 KEYS = {
     "bench.payment_run": ("payment_run_s", "copy_s", "payment_ratio"),
     "bench.imports": ("import_s", "calamine_read_s", "import_ratio"),
-    "bench.gateway": ("direct_rps", "gateway_rps", "gateway_ratio", "gateway_p99_added_ms"),
+    "bench.gateway": (
+        "direct_rps",
+        "gateway_rps",
+        "gateway_ratio",
+        "gateway_p99_added_ms",
+        "registry_cpu_ms_per_request",
+        "gateway_cpu_ms_per_request",
+        "gateway_ratio_100",
+        "gateway_ratio_200",
+    ),
     "bench.reads": ("search_p95_ms", "dashboard_p95_ms"),
+    "bench.replicas": ("replica_ratio", "outbox_duplicates", "limit_breaches", "revocation_breaches"),
 }
-QUICK = ("payment_run", "reads")  # the two spreadsheet and load benchmarks take minutes even at a tiny N
+# The spreadsheet, load and replica benchmarks take minutes even at a tiny N (the replicas' checks run in
+# tests/e2e/test_replicas.py).
+QUICK = ("payment_run", "reads")
 
 
 def test_every_benchmark_has_its_keys_in_the_table() -> None:
