@@ -53,13 +53,15 @@ MayGetUsers = Annotated[Principal, Depends(PageUser(("GET", "/api/v1/admin/users
 MayPostUsers = Annotated[Principal, Depends(PageUser(("POST", "/api/v1/admin/users")))]
 USERS_PAGE_SIZE = 50
 FORM_ROLES = [role for role in Role if role in HUMAN_ROLES]
-USER_FORM_FIELDS = ("username", "role", "region", "department")  # echoed back; the password never is
+# Echoed back after a refusal; the password never is.
+USER_FORM_FIELDS = ("username", "display_name", "role", "region", "department")
 FIELD_HINTS = {
     "username": "用户名须为 3–64 位字母、数字或 _ . -",
     "password": "密码长度须为 10–128 位",
     "role": "请选择角色",
     "region": "区域代码须为 6、9 或 12 位数字",
     "department": "部门名称最多 64 个字",
+    "display_name": "姓名最多 50 个字",
 }
 
 
@@ -252,7 +254,8 @@ async def create_user(request: Request, principal: MayPostUsers) -> Response:
     password = str(submitted.get("password") or "")
     try:
         data = UserCreate(
-            **{**form.values, "department": form.values["department"] or None}, password=password
+            **form.values | {name: form.values[name] or None for name in ("department", "display_name")},
+            password=password,
         )
     except ValidationError as exc:
         form.errors = {str(e["loc"][0]): FIELD_HINTS.get(str(e["loc"][0]), e["msg"]) for e in exc.errors()}

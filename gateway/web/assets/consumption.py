@@ -141,6 +141,8 @@ async def decide_check(request: Request, principal: MayDecideChecks, product_id:
         form.errors["check"] = form.hint("check")
     if form.values["passed"] not in ("yes", "no"):
         form.errors["passed"] = form.hint("passed")
+    if not 1 <= len(form.values["note"]) <= 500:
+        form.errors["note"] = "请填写审核意见（最多 500 字）"
     payload = {
         "check": form.values["check"],
         "passed": form.values["passed"] == "yes",
