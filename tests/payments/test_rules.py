@@ -14,7 +14,7 @@ from services.payments.rules import (
     reimbursement_shortfall,
 )
 from shared.vocabulary.households import SchoolStage
-from shared.vocabulary.payments import Kind, LineStatus, Mode
+from shared.vocabulary.payments import WAGES, Kind, LineStatus, Mode
 from tests.payments.conftest import PLAN
 
 ITEMS = [
@@ -43,8 +43,10 @@ def test_the_seeded_version_holds_the_plans_figures() -> None:
         SchoolStage.tertiary: 400_000,
     }
     case_by_case = {i.kind for i in ITEMS if i.mode == Mode.case_by_case}
-    # Dividends are priced by the assets service's plans, not by the policy table.
-    assert case_by_case == set(Kind) - {Kind.sheep, Kind.cattle, Kind.pig, Kind.education, Kind.dividend}
+    # Dividends are priced by the assets service's plans and wages by monitoring's posts and labour, not by
+    # the policy table.
+    priced_elsewhere = {Kind.sheep, Kind.cattle, Kind.pig, Kind.education, Kind.dividend} | WAGES
+    assert case_by_case == set(Kind) - priced_elsewhere
 
 
 @pytest.mark.parametrize(
