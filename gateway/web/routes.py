@@ -27,6 +27,7 @@ from gateway.web.clients import call_registry, region_names, region_tree
 from gateway.web.dashboard.inbox import inbox
 from gateway.web.dashboard.trends import households_chart, service_charts
 from gateway.web.deps import Official, PageUser, page_router
+from gateway.web.exports import router as exports_router
 from gateway.web.households import router as households_router
 from gateway.web.monitoring import monitoring_overview
 from gateway.web.monitoring import router as monitoring_router
@@ -42,6 +43,7 @@ from shared.regions import Tier, tier_of
 from shared.roles import HUMAN_ROLES, ROLE_LABELS, Role, role_fits_region
 
 router = page_router()
+router.include_router(exports_router)
 router.include_router(households_router)
 router.include_router(assets_router)
 router.include_router(payments_router)

@@ -649,7 +649,7 @@ async def notices(
                 case_id=case.id,
                 region_code=case.region_code,
                 household_number=case.household_number,
-                head_name=case.head_name_masked,
+                head_name=case.head_name,
                 risk_types=[RiskType(r) for r in case.risk_types],
                 notice_starts_at=aware(case.notice_starts_at or case.opened_at),
                 notice_ends_at=ends,

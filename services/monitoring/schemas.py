@@ -230,12 +230,13 @@ class CasePage(Page[CaseSummary]): ...
 
 
 class NoticeItem(BaseModel):
-    """One line of a village notice (公示): never an ID number, phone, bank account or health condition."""
+    """One line of a village notice (公示): the head's name in full, as village notices name those proposed
+    (so neighbours can object); never an ID number, phone, bank account or health condition."""
 
     case_id: uuid.UUID
     region_code: str
     household_number: str
-    head_name: str = Field(description="masked, e.g. 巴*尔")
+    head_name: str = Field(description="in full, as the village notice names the household")
     risk_types: list[RiskType]
     notice_starts_at: datetime
     notice_ends_at: datetime
