@@ -187,6 +187,18 @@ PAYMENTS_RULES: tuple[Rule, ...] = (
     Rule("GET", "/api/v1/payments/batches/{id}/lines", _PAYMENT_READERS),
     Rule("GET", "/api/v1/payments/batches/{id}/reconciliation", _PAYMENT_READERS),
     Rule("GET", "/api/v1/payments/batches/{id}/notice", _PAYMENT_READERS),
+    Rule("POST", "/api/v1/payments/batches/{id}/return", _BANNER_OFFICIAL),
+    Rule("POST", "/api/v1/payments/batches/{id}/cancel", _PAYMENT_REVIEWERS),
+    Rule("POST", "/api/v1/payments/batches/{id}/repay-failed", _PAYMENT_REVIEWERS),
+    Rule("POST", "/api/v1/payments/batches/{id}/statement", _BANNER_OFFICIAL),
+    # Objections to a posted batch notice: heard in the village and above, settled by the township.
+    Rule(
+        "POST",
+        "/api/v1/payments/batches/{id}/lines/{lid}/objections",
+        frozenset({Role.village_official, Role.work_team, Role.township_official, Role.banner_official}),
+    ),
+    Rule("GET", "/api/v1/payments/batches/{id}/objections", _PAYMENT_READERS),
+    Rule("POST", "/api/v1/payments/objections/{id}/settle", frozenset({Role.township_official})),
     # Dual control over where money goes: the banner admin proposes the bank's endpoint, a banner official
     # (not the proposer) approves it.
     Rule("POST", "/api/v1/payments/webhook-endpoints", BANNER_ADMIN),

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     previous_year_claims_until: str = Field(
         default="03-31", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
     )
+    # How long a payment batch's notice is posted before it may be approved, in days (decimal: drills and
+    # tests shorten it to seconds); unset, the policy version's `notice_days` (payments).
+    payment_notice_days: float | None = Field(default=None, ge=0, le=60)
+    # Supervision phones printed on payment notices, `region=phone` comma-separated: each issuing level shows
+    # its own or the nearest one above it, else the national rural revitalisation hotline 12317.
+    payment_supervision_phones: str = ""
     log_level: str = "INFO"
     sql_echo: bool = False
     migrate_on_start: bool = False

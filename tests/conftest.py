@@ -152,6 +152,7 @@ def make_settings(urls: dict[str, str], keypair: KeyPair) -> Settings:
         jwt_public_key_file=keypair.public_file,
         secret_key="test-secret-key",
         bank_endpoint_hosts=TEST_BANK_HOSTS,
+        payment_notice_days=0,  # batches are approved right after submit unless a test posts a notice period
         **{f"{p}_database_url": url for p, url in urls.items()},
     )
 
@@ -179,6 +180,7 @@ def seeded_stack(backend: str, keypair: KeyPair, folder: Path) -> Iterator[Stack
             "METRICS_TOKEN": METRICS_TOKEN,  # as in production: /metrics only with the scrape token
             "LOG_LEVEL": "WARNING",
             "BANK_ENDPOINT_HOSTS": TEST_BANK_HOSTS,
+            "PAYMENT_NOTICE_DAYS": "0",
             "REDIS_URL": redis_url(),
             "REDIS_KEY_PREFIX": f"hj-test-{uuid.uuid4().hex[:12]}",  # parallel runs never share a key
             **{f"{p.upper()}_DATABASE_URL": url for p, url in urls.items()},

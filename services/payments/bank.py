@@ -105,29 +105,47 @@ async def receive(
     ).first()
     if seen is not None:
         return _result(seen)
-    current, reported = LineStatus(line.status), LineStatus(report.status)
-    moved = next_line_status(current, reported)
-    discrepancy = None
-    if moved is not None:
-        await move_line(
-            session, principal, line, moved, bank_reference=report.bank_reference, reason=report.reason
-        )
-        await _complete_if_final(session, principal, batch)
-    elif contradicts(current, reported):
-        discrepancy = await _discrepancy(session, principal, line, report, headers["webhook-id"])
+    applied, discrepancy = await apply_report(
+        session, principal, line, batch, report, report_id=headers["webhook-id"]
+    )
     callback = BankCallback(
         webhook_id=headers["webhook-id"],
         instruction_id=line.id,
         status=report.status,
         bank_reference=report.bank_reference,
         reason=report.reason,
-        applied=moved is not None,
+        applied=applied,
         line_status=line.status,
         discrepancy_id=discrepancy.id if discrepancy else None,
     )
     session.add(callback)
     await session.flush()
     return _result(callback)
+
+
+async def apply_report(
+    session: AsyncSession,
+    principal: Principal,
+    line: Line,
+    batch: Batch,
+    report: BankCallbackIn,
+    *,
+    report_id: str,
+) -> tuple[bool, BankDiscrepancy | None]:
+    """What the bank says about one line (a callback, or a statement's entry): moved forward when it may
+    be (completing the batch with its last line), recorded as a discrepancy when it contradicts the line's
+    final status, else nothing; returns whether it moved and the discrepancy."""
+    current, reported = LineStatus(line.status), LineStatus(report.status)
+    moved = next_line_status(current, reported)
+    if moved is not None:
+        await move_line(
+            session, principal, line, moved, bank_reference=report.bank_reference, reason=report.reason
+        )
+        await _complete_if_final(session, principal, batch)
+        return True, None
+    if contradicts(current, reported):
+        return False, await record_discrepancy(session, principal, line, report, report_id)
+    return False, None
 
 
 async def live_twin(session: AsyncSession, line: Line) -> uuid.UUID | None:
@@ -143,7 +161,7 @@ async def live_twin(session: AsyncSession, line: Line) -> uuid.UUID | None:
     ).first()
 
 
-async def _discrepancy(
+async def record_discrepancy(
     session: AsyncSession, principal: Principal, line: Line, report: BankCallbackIn, webhook_id: str
 ) -> BankDiscrepancy:
     """Record the contradiction, or return the line's open discrepancy when the bank says it again."""

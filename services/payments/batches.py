@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import JSON, exists, update
+from sqlalchemy import JSON, exists, text, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import idempotency, policies
+from services.payments import idempotency, notices, policies
 from services.payments.claims import head_of
 from services.payments.clients import AssetsClient, MonitoringClient
 from services.payments.discrepancies import holds_entitlement
@@ -20,6 +20,7 @@ from services.payments.enums import EndpointStatus
 from services.payments.models import Batch, Claim, Line, WebhookEndpoint, audit_log, outbox
 from services.payments.rules import (
     ELIGIBLE_CATEGORIES,
+    batch_number,
     dividend_plan_problem,
     education_rates,
     education_students,
@@ -28,6 +29,7 @@ from services.payments.rules import (
 from services.payments.schemas import (
     BatchCreate,
     BatchPublic,
+    BatchReturn,
     DividendBatchCreate,
     DividendBatchCreated,
     LinePublic,
@@ -37,11 +39,12 @@ from services.payments.schemas import (
 )
 from shared import audit
 from shared.auth import Principal
+from shared.bank_accounts import account_problem
 from shared.errors import Conflict, Invalid, NotFound
 from shared.masking import mask_name
 from shared.money import format_yuan
 from shared.outbox import OutboxStatus
-from shared.regions import is_within, tier_of
+from shared.regions import BANNER_CODE, is_within, tier_of
 from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.payments import WAGES, BatchStatus, ClaimStatus, Kind, LineStatus
@@ -328,6 +331,7 @@ async def create_batch(
         status=BatchStatus.draft,
         created_by=principal.subject,
         created_at=now,
+        number=await _next_number(session, year=data.year, kind=data.kind),
     )
     session.add(batch)
     await session.flush()
@@ -354,6 +358,17 @@ async def create_batch(
     public = to_public(batch)
     await _audit(session, principal, batch, "batch.create", after=public)
     return public
+
+
+async def _next_number(session: AsyncSession, *, year: int, kind: Kind) -> str:
+    """The next readable number of the year and kind; creators of one year and kind take turns on
+    PostgreSQL (SQLite writers are serialised already), and the unique index backs it."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"batch_number:{year}:{kind}"}
+        )
+    made = (await session.exec(select(func.count()).where(Batch.year == year, Batch.kind == kind))).one()
+    return batch_number(year, kind, int(made) + 1)
 
 
 # A dividend or wage line is priced by its source (the plan, the post or the labour), not by a policy table.
@@ -433,6 +448,7 @@ async def create_dividend_batch(
         approved_at=now,
         source_plan_id=data.plan_id,
         purpose=data.purpose,
+        number=await _next_number(session, year=data.year, kind=Kind.dividend),
     )
     session.add(batch)
     await session.flush()  # a concurrent twin loses here, on the one-batch-per-plan unique index (409)
@@ -473,15 +489,16 @@ async def create_dividend_batch(
 
 
 async def _move(
-    session: AsyncSession, batch: Batch, *, expected: BatchStatus, values: dict[str, Any]
+    session: AsyncSession, batch: Batch, *, expected: Sequence[BatchStatus], values: dict[str, Any]
 ) -> None:
-    """Change a batch's status only if it is still `expected`: of two concurrent requests, one wins."""
+    """Change a batch's status only if it is still one of `expected`: of two concurrent requests, one wins."""
     result = await session.execute(
-        update(Batch).where(col(Batch.id) == batch.id, col(Batch.status) == expected).values(**values)
+        update(Batch).where(col(Batch.id) == batch.id, col(Batch.status).in_(list(expected))).values(**values)
     )
     if result.rowcount != 1:
         await session.refresh(batch)
-        raise Conflict(f"批次当前状态为 {batch.status}，不能执行此操作（需为 {expected}）")
+        needed = "或".join(s.label for s in expected)
+        raise Conflict(f"批次当前状态为{BatchStatus(batch.status).label}，不能执行此操作（需为{needed}）")
     await session.refresh(batch)
 
 
@@ -490,26 +507,53 @@ def _refuse_maker(batch: Batch, principal: Principal) -> None:
         raise Conflict("制单人或提交人不能审批或发放本批次（审核须由另一人进行）")
 
 
-async def submit(session: AsyncSession, *, principal: Principal, batch: Batch) -> BatchPublic:
-    """The maker hands a draft over for approval."""
+async def submit(
+    session: AsyncSession, *, principal: Principal, batch: Batch, notice_days: float | None
+) -> BatchPublic:
+    """The maker hands a draft (or a returned batch) over for approval, and its notice is published with
+    fixed dates: for `notice_days` (setting PAYMENT_NOTICE_DAYS) or the policy version's `notice_days`."""
+    if notice_days is None:
+        version, _ = await policies.version_for_year(session, year=batch.year)
+        notice_days = version.notice_days
     before = to_public(batch)
+    now = utcnow()
+    posted, until = notices.notice_period(now, notice_days)
     await _move(
         session,
         batch,
-        expected=BatchStatus.draft,
-        values={"status": BatchStatus.submitted, "submitted_by": principal.subject, "submitted_at": utcnow()},
+        expected=(BatchStatus.draft, BatchStatus.returned),
+        values={
+            "status": BatchStatus.submitted,
+            "submitted_by": principal.subject,
+            "submitted_at": now,
+            "notice_posted_at": posted,
+            "notice_until": until,
+        },
     )
     return await _audited(session, principal, batch, "batch.submit", before)
 
 
+async def _refuse_unposted(session: AsyncSession, batch: Batch) -> None:
+    """409 while the notice is posted or an objection raised during it is not settled, or when objections
+    took every line out."""
+    if not batch.line_count:
+        raise Conflict("本批次已没有待发放的明细")
+    if problem := notices.posting_problem(batch, utcnow()):
+        raise Conflict(problem)
+    if held := await notices.open_count(session, batch.id):
+        raise Conflict(f"本批次有 {held} 条公示异议尚未由苏木镇处理，处理后方可审批或发放")
+
+
 async def approve(session: AsyncSession, *, principal: Principal, batch: Batch) -> BatchPublic:
-    """A banner official other than the maker and the submitter approves (maker-checker)."""
+    """A banner official other than the maker and the submitter approves (maker-checker), once the notice
+    period is over and no objection is open."""
     _refuse_maker(batch, principal)
+    await _refuse_unposted(session, batch)
     before = to_public(batch)
     await _move(
         session,
         batch,
-        expected=BatchStatus.submitted,
+        expected=(BatchStatus.submitted,),
         values={"status": BatchStatus.approved, "approved_by": principal.subject, "approved_at": utcnow()},
     )
     return await _audited(session, principal, batch, "batch.approve", before)
@@ -519,6 +563,7 @@ async def disburse(session: AsyncSession, *, principal: Principal, batch: Batch)
     """Send an approved batch to the bank: one outbox message per line, written with the status change, for
     the endpoint active now (the dispatcher signs and delivers them)."""
     _refuse_maker(batch, principal)
+    await _refuse_unposted(session, batch)
     endpoint = (
         await session.exec(select(WebhookEndpoint).where(WebhookEndpoint.status == EndpointStatus.active))
     ).first()
@@ -529,7 +574,7 @@ async def disburse(session: AsyncSession, *, principal: Principal, batch: Batch)
     await _move(
         session,
         batch,
-        expected=BatchStatus.approved,
+        expected=(BatchStatus.approved,),
         values={
             "status": BatchStatus.disbursing,
             "disbursed_by": principal.subject,
@@ -537,7 +582,11 @@ async def disburse(session: AsyncSession, *, principal: Principal, batch: Batch)
             "endpoint_id": endpoint.id,
         },
     )
-    lines = (await session.exec(select(Line).where(Line.batch_id == batch.id))).all()
+    lines = (
+        await session.exec(
+            select(Line).where(Line.batch_id == batch.id, col(Line.status) != LineStatus.cancelled)
+        )
+    ).all()
     purpose = purpose_of(batch)
     messages = [
         {
@@ -566,6 +615,121 @@ async def disburse(session: AsyncSession, *, principal: Principal, batch: Batch)
     ]
     await _insert_many(session, outbox, messages)
     return await _audited(session, principal, batch, "batch.disburse", before)
+
+
+async def return_to_maker(
+    session: AsyncSession, *, principal: Principal, batch: Batch, data: BatchReturn
+) -> BatchPublic:
+    """A checker (a banner official other than its maker and submitter) sends a submitted batch back with
+    the reason; its maker may cancel it, or submit it again (a new notice period)."""
+    _refuse_maker(batch, principal)
+    before = to_public(batch)
+    await _move(
+        session,
+        batch,
+        expected=(BatchStatus.submitted,),
+        values={
+            "status": BatchStatus.returned,
+            "returned_by": principal.subject,
+            "returned_at": utcnow(),
+            "return_reason": data.reason,
+        },
+    )
+    return await _audited(session, principal, batch, "batch.return", before)
+
+
+async def cancel(session: AsyncSession, *, principal: Principal, batch: Batch) -> BatchPublic:
+    """Its maker cancels a draft or returned batch: its lines are taken out (cancelled), so their claims and
+    entitlements come back for a later batch."""
+    if principal.subject != batch.created_by:
+        raise Conflict("只有制单人可以撤销本批次")
+    before = to_public(batch)
+    now = utcnow()
+    await _move(
+        session,
+        batch,
+        expected=(BatchStatus.draft, BatchStatus.returned),
+        values={"status": BatchStatus.cancelled, "cancelled_by": principal.subject, "cancelled_at": now},
+    )
+    await session.execute(
+        update(Line)
+        .where(col(Line.batch_id) == batch.id, col(Line.status) == LineStatus.pending)
+        .values(status=LineStatus.cancelled, reason="批次已撤销", updated_at=now)
+    )
+    return await _audited(session, principal, batch, "batch.cancel", before)
+
+
+REPAYABLE = (LineStatus.failed, LineStatus.returned)
+
+
+async def repay_failed(
+    session: AsyncSession, *, principal: Principal, registry: RegistryClient, batch: Batch
+) -> BatchPublic:
+    """Draft a new batch of exactly a completed batch's failed and returned lines whose households now pass
+    the account checks (read from the registry on the caller's token) and whose entitlement nothing else
+    holds; the others stay for a later attempt."""
+    if batch.status != BatchStatus.completed:
+        raise Conflict("只有发放完毕的批次可以对失败明细重新发放")
+    failed = (
+        await session.exec(
+            scoped(select(Line), Line.region_code, principal)
+            .where(Line.batch_id == batch.id, col(Line.status).in_(list(REPAYABLE)))
+            .order_by(col(Line.household_number), col(Line.id))
+        )
+    ).all()
+    if not failed:
+        raise Conflict("本批次没有失败或退回的明细")
+    taken = set(
+        (
+            await session.exec(
+                select(Line.entitlement_key).where(
+                    col(Line.entitlement_key).in_([line.entitlement_key for line in failed]),
+                    holds_entitlement(),
+                )
+            )
+        ).all()
+    )
+    found = await registry.lookup({line.household_id for line in failed}, token=principal.token)
+    households = {h["id"]: h for h in found}
+    due = [
+        line
+        for line in failed
+        if line.entitlement_key not in taken
+        and str(line.household_id) in households
+        and account_problem(households[str(line.household_id)].get("payee_account")) is None
+    ]
+    if not due:
+        raise Conflict("失败明细的农牧户账户仍未通过校验（或已由其他批次重新发放），请先更正账户")
+    now = utcnow()
+    repay = Batch(
+        year=batch.year,
+        month=batch.month,
+        kind=batch.kind,
+        region_code=batch.region_code,
+        status=BatchStatus.draft,
+        total_fen=sum(line.amount_fen for line in due),
+        line_count=len(due),
+        created_by=principal.subject,
+        created_at=now,
+        purpose=batch.purpose,
+        repays_batch_id=batch.id,
+        number=await _next_number(session, year=batch.year, kind=Kind(batch.kind)),
+    )
+    session.add(repay)
+    await session.flush()
+    rows = [
+        _line_row(repay.id, now, **{c: getattr(line, c) for c in LINE_COLUMNS if c not in _FRESH})
+        | {"detail": (line.detail or {}) | {"repays_line_id": str(line.id)}}
+        for line in due
+    ]
+    await _insert_many(session, Line.__table__, rows)  # type: ignore[attr-defined]
+    public = to_public(repay)
+    await _audit(session, principal, repay, "batch.repay_failed", after=public)
+    return public
+
+
+# What a line paid again gets afresh (`_line_row`); the rest is the failed line's.
+_FRESH = frozenset({"id", "batch_id", "status", "bank_reference", "reason", "created_at", "updated_at"})
 
 
 async def search(
@@ -636,9 +800,18 @@ async def reconciliation(
 
 
 async def notice(
-    session: AsyncSession, *, principal: Principal, registry: RegistryClient, batch: Batch, region: str | None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    batch: Batch,
+    region: str | None,
+    own_token: str,
+    phones: dict[str, str],
 ) -> NoticePublic:
-    """The public disclosure list at village, township or banner level: names and ID numbers masked."""
+    """The public disclosure list at village, township or banner level: names and ID numbers masked, the
+    fund, the posting period fixed on submit, and the bodies issuing it at each level with their
+    supervision phones (the names above the caller's scope read on this service's own token)."""
     region = region or (
         batch.region_code if is_within(batch.region_code, principal.region) else principal.region
     )
@@ -646,12 +819,20 @@ async def notice(
         raise NotFound("region not found")
     statement = narrowed(select(Line), Line.region_code, principal, region).where(Line.batch_id == batch.id)
     rows = (await session.exec(statement.order_by(col(Line.region_code), col(Line.household_number)))).all()
-    names = await registry.region_names(region, token=principal.token)
+    rows = [line for line in rows if line.status != LineStatus.cancelled]
+    names = await registry.region_names(BANNER_CODE, token=own_token)
     total = sum(line.amount_fen for line in rows)
     kind = Kind(batch.kind)
+    purpose = purpose_of(batch)
+    source, use = notices.fund_of(kind, purpose)
     return NoticePublic(
         batch_id=batch.id,
-        title=f"{names.get(region, region)} {purpose_of(batch)}发放公示",
+        number=batch.number,
+        title=f"{names.get(region, region)} {purpose}发放公示",
+        fund_source=source,
+        fund_use=use,
+        **notices.notice_dates(batch),
+        issuers=notices.issuers(region, names, phones),
         kind=kind,
         kind_label=kind.label,
         year=batch.year,

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from services.payments import batches, claims, webhooks
 from services.payments.clients import AssetsClient, MonitoringClient
 from services.payments.models import Batch, Claim, WebhookEndpoint
+from services.payments.notices import parse_phones
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
 from shared.errors import Forbidden
@@ -68,7 +69,20 @@ def previous_year_claims_until(request: Request) -> tuple[int, int]:
     return int(month), int(day)
 
 
+def notice_days(request: Request) -> float | None:
+    """The notice period set for drills and tests (PAYMENT_NOTICE_DAYS), else None: the policy's."""
+    days: float | None = request.app.state.settings.payment_notice_days
+    return days
+
+
+def supervision_phones(request: Request) -> dict[str, str]:
+    """The supervision phones notices print, per region (setting PAYMENT_SUPERVISION_PHONES)."""
+    return parse_phones(request.app.state.settings.payment_supervision_phones)
+
+
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
+NoticeDaysDep = Annotated[float | None, Depends(notice_days)]
+PhonesDep = Annotated[dict[str, str], Depends(supervision_phones)]
 ClaimWindowDep = Annotated[tuple[int, int], Depends(previous_year_claims_until)]
 AssetsDep = Annotated[AssetsClient, Depends(get_assets)]
 MonitoringDep = Annotated[MonitoringClient, Depends(get_monitoring)]
@@ -84,6 +98,15 @@ Claimant = Annotated[
 ]
 # Who approves case-by-case claims and drafts and submits batches.
 Reviewer = Annotated[Principal, Depends(require_roles(Role.township_official, Role.banner_official))]
+# Who hears objections to a posted notice and records them: the village and its work team, and above.
+ObjectionTaker = Annotated[
+    Principal,
+    Depends(
+        require_roles(Role.village_official, Role.work_team, Role.township_official, Role.banner_official)
+    ),
+]
+# Who settles them (苏木镇审核).
+TownshipOfficial = Annotated[Principal, Depends(require_roles(Role.township_official))]
 # Who approves and disburses batches (旗确认).
 BannerOfficial = Annotated[Principal, Depends(require_roles(Role.banner_official))]
 BannerAdmin = Annotated[Principal, Depends(require_roles(Role.banner_admin))]

@@ -7,3 +7,8 @@ class EndpointStatus(StrEnum):
     proposed = "proposed"  # by the banner admin; nothing goes to it until a banner official approves it
     active = "active"
     retired = "retired"
+
+
+class ObjectionOutcome(StrEnum):
+    upheld = "upheld"  # the line leaves the batch, its entitlement free for a later one
+    dismissed = "dismissed"  # the line stays in the batch

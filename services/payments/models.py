@@ -45,6 +45,7 @@ class PolicyVersion(Base, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     version: int = Field(unique=True)
     effective_from: date = Field(index=True)
+    notice_days: int = Field(default=7, description="how long a batch's notice is posted before approval")
     created_by: str = Field(max_length=128)
     created_at: datetime = _when()
 
@@ -126,7 +127,10 @@ class Batch(Base, table=True):
 
     __tablename__ = "payment_batches"
     # A dividend plan becomes at most one batch, whatever key its handover carries.
-    __table_args__ = (Index("uq_payment_batches_source_plan_id", "source_plan_id", unique=True),)
+    __table_args__ = (
+        Index("uq_payment_batches_source_plan_id", "source_plan_id", unique=True),
+        Index("uq_payment_batches_number", "number", unique=True),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     year: int
@@ -148,6 +152,15 @@ class Batch(Base, table=True):
     source_plan_id: uuid.UUID | None = Field(default=None, description="the assets dividend plan it pays")
     purpose: str | None = Field(default=None, max_length=100, description="as the source plan names it")
     month: int | None = Field(default=None, description="a wage batch's month (1–12) of its year")
+    number: str | None = Field(default=None, max_length=40, description="per year and kind: 2026-肉羊-0003")
+    notice_posted_at: datetime | None = _when_set()
+    notice_until: datetime | None = _when_set()
+    returned_by: str | None = Field(default=None, max_length=128)
+    returned_at: datetime | None = _when_set()
+    return_reason: str | None = Field(default=None, max_length=500)
+    cancelled_by: str | None = Field(default=None, max_length=128)
+    cancelled_at: datetime | None = _when_set()
+    repays_batch_id: uuid.UUID | None = Field(default=None, description="the completed batch it pays again")
 
 
 class Line(Base, table=True):
@@ -184,6 +197,39 @@ class Line(Base, table=True):
     reason: str | None = Field(default=None, max_length=200)
     created_at: datetime = _when()
     updated_at: datetime = _when()
+
+
+# An objection not yet settled holds its line (and so its batch) out of approval.
+OPEN_OBJECTION_SQL = "settled_at IS NULL"
+
+
+class LineObjection(Base, table=True):
+    """An objection raised against a line while its batch's notice is posted (先公示后发放), settled by a
+    township official: upheld takes the line out of the batch, dismissed leaves it."""
+
+    __tablename__ = "line_objections"
+    __table_args__ = (
+        Index(
+            "uq_line_objections_open_line",
+            "line_id",
+            unique=True,
+            sqlite_where=text(OPEN_OBJECTION_SQL),
+            postgresql_where=text(OPEN_OBJECTION_SQL),
+        ),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    line_id: uuid.UUID = Field(foreign_key="payment_lines.id", index=True)
+    batch_id: uuid.UUID = Field(foreign_key="payment_batches.id", index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    reason: str = Field(max_length=500)
+    raised_by: str = Field(max_length=128)
+    raised_at: datetime = _when()
+    settled_by: str | None = Field(default=None, max_length=128)
+    settled_at: datetime | None = _when_set()
+    outcome: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, max_length=500)
 
 
 class WebhookEndpoint(Base, table=True):

@@ -61,6 +61,7 @@ def to_public(version: PolicyVersion, items: list[Item]) -> PolicyPublic:
         id=version.id,
         version=version.version,
         effective_from=version.effective_from,
+        notice_days=version.notice_days,
         created_by=version.created_by,
         created_at=version.created_at,
         items=[
@@ -115,7 +116,10 @@ async def create_version(session: AsyncSession, *, principal: Principal, data: P
         raise Invalid("; ".join(f"{p.field}: {p.reason}" for p in problems), errors=problems)
     latest = (await session.exec(select(func.max(PolicyVersion.version)))).one()
     version = PolicyVersion(
-        version=(latest or 0) + 1, effective_from=data.effective_from, created_by=principal.subject
+        version=(latest or 0) + 1,
+        effective_from=data.effective_from,
+        notice_days=data.notice_days,
+        created_by=principal.subject,
     )
     session.add(version)
     await session.flush()

@@ -4,9 +4,19 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile, status
 
-from services.payments import bank, batches, claims, discrepancies, households, policies, webhooks
+from services.payments import (
+    bank,
+    batches,
+    claims,
+    discrepancies,
+    households,
+    notices,
+    policies,
+    statements,
+    webhooks,
+)
 from services.payments.dependencies import (
     AssetsDep,
     AssetsService,
@@ -21,10 +31,14 @@ from services.payments.dependencies import (
     EndpointDep,
     EndpointHostsDep,
     MonitoringDep,
+    NoticeDaysDep,
+    ObjectionTaker,
     OwnTokenDep,
+    PhonesDep,
     Reader,
     RegistryDep,
     Reviewer,
+    TownshipOfficial,
 )
 from services.payments.models import outbox
 from services.payments.rules import reimbursement_shortfall
@@ -35,6 +49,7 @@ from services.payments.schemas import (
     BatchCreate,
     BatchPage,
     BatchPublic,
+    BatchReturn,
     ClaimCreate,
     ClaimDecision,
     ClaimPage,
@@ -54,12 +69,17 @@ from services.payments.schemas import (
     HouseholdLinePage,
     LinePage,
     NoticePublic,
+    ObjectionCreate,
+    ObjectionPage,
+    ObjectionPublic,
+    ObjectionSettle,
     PolicyCreate,
     PolicyPublic,
     ReconciliationPublic,
     ReimbursementChecks,
     ReimbursementPublic,
     ReimbursementResults,
+    StatementResult,
 )
 from shared.db import SessionDep
 from shared.deliveries import read_outbox
@@ -294,13 +314,18 @@ async def get_batch(_: Reader, batch: BatchDep) -> BatchPublic:
 
 
 @router.post("/batches/{batch_id}/submit", response_model=BatchPublic)
-async def submit_batch(session: SessionDep, principal: Reviewer, batch: BatchDep) -> BatchPublic:
-    return await batches.submit(session, principal=principal, batch=batch)
+async def submit_batch(
+    session: SessionDep, principal: Reviewer, batch: BatchDep, days: NoticeDaysDep
+) -> BatchPublic:
+    """Hand a draft or returned batch over for approval; its notice is published with fixed dates
+    (`notice_posted_at`, `notice_until`: the policy's `notice_days`, or PAYMENT_NOTICE_DAYS)."""
+    return await batches.submit(session, principal=principal, batch=batch, notice_days=days)
 
 
 @router.post("/batches/{batch_id}/approve", response_model=BatchPublic)
 async def approve_batch(session: SessionDep, principal: BannerOfficial, batch: BatchDep) -> BatchPublic:
-    """Approve a submitted batch; its maker or submitter may not (409), and of two approvals one wins."""
+    """Approve a submitted batch; its maker or submitter may not (409), nor anyone before its notice period
+    ends or while an objection is open (409); of two approvals one wins."""
     return await batches.approve(session, principal=principal, batch=batch)
 
 
@@ -308,6 +333,82 @@ async def approve_batch(session: SessionDep, principal: BannerOfficial, batch: B
 async def disburse_batch(session: SessionDep, principal: BannerOfficial, batch: BatchDep) -> BatchPublic:
     """Queue one signed instruction per line to the bank endpoint active now; the batch is `disbursing`."""
     return await batches.disburse(session, principal=principal, batch=batch)
+
+
+@router.post("/batches/{batch_id}/return", response_model=BatchPublic)
+async def return_batch(
+    session: SessionDep, principal: BannerOfficial, batch: BatchDep, data: BatchReturn
+) -> BatchPublic:
+    """Send a submitted batch back to its maker with the reason (a checker: not its maker or submitter)."""
+    return await batches.return_to_maker(session, principal=principal, batch=batch, data=data)
+
+
+@router.post("/batches/{batch_id}/cancel", response_model=BatchPublic)
+async def cancel_batch(session: SessionDep, principal: Reviewer, batch: BatchDep) -> BatchPublic:
+    """Its maker cancels a draft or returned batch; its lines are released for a later batch."""
+    return await batches.cancel(session, principal=principal, batch=batch)
+
+
+@router.post(
+    "/batches/{batch_id}/repay-failed", response_model=BatchPublic, status_code=status.HTTP_201_CREATED
+)
+async def repay_failed(
+    session: SessionDep, principal: Reviewer, registry: RegistryDep, batch: BatchDep
+) -> BatchPublic:
+    """A new draft batch of exactly the completed batch's failed and returned lines whose households now pass
+    the account checks (409 when none do)."""
+    return await batches.repay_failed(session, principal=principal, registry=registry, batch=batch)
+
+
+@router.post("/batches/{batch_id}/statement", response_model=StatementResult)
+async def upload_statement(
+    session: SessionDep,
+    principal: BannerOfficial,
+    batch: BatchDep,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="CSV (instruction_id, status, amount_fen, bank_reference, "
+            "reason) or MT940, UTF-8 or GB18030"
+        ),
+    ],
+) -> StatementResult:
+    """Reconcile a disbursed batch with the bank's statement, entry by entry: lines move as a callback would
+    move them; a contradicting outcome or a different amount becomes a bank discrepancy."""
+    return await statements.reconcile(session, principal=principal, batch=batch, raw=await file.read())
+
+
+@router.post(
+    "/batches/{batch_id}/lines/{line_id}/objections",
+    response_model=ObjectionPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+async def raise_objection(
+    session: SessionDep, principal: ObjectionTaker, batch: BatchDep, line_id: uuid.UUID, data: ObjectionCreate
+) -> ObjectionPublic:
+    """Record an objection to a line while the batch's notice is posted (else 409); it holds the batch from
+    approval until a township official settles it."""
+    return await notices.raise_objection(
+        session, principal=principal, batch=batch, line_id=line_id, data=data
+    )
+
+
+@router.get("/batches/{batch_id}/objections", response_model=ObjectionPage)
+async def batch_objections(
+    session: SessionDep, principal: Reader, batch: BatchDep, page: Page = 1, page_size: PageSize = 100
+) -> ObjectionPage:
+    items, total = await notices.objections(
+        session, principal=principal, batch=batch, page=page, page_size=page_size
+    )
+    return ObjectionPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/objections/{objection_id}/settle", response_model=ObjectionPublic)
+async def settle_objection(
+    session: SessionDep, principal: TownshipOfficial, objection_id: uuid.UUID, data: ObjectionSettle
+) -> ObjectionPublic:
+    """`upheld`: the line leaves the batch (released for a later one); `dismissed`: it stays. Once only."""
+    return await notices.settle(session, principal=principal, objection_id=objection_id, data=data)
 
 
 @router.get("/batches/{batch_id}/lines", response_model=LinePage)
@@ -342,10 +443,22 @@ async def batch_notice(
     principal: Reader,
     registry: RegistryDep,
     batch: BatchDep,
+    own_token: OwnTokenDep,
+    phones: PhonesDep,
     region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
 ) -> NoticePublic:
-    """The public disclosure list for a village, township or the banner: names and ID numbers masked."""
-    return await batches.notice(session, principal=principal, registry=registry, batch=batch, region=region)
+    """The public disclosure list for a village, township or the banner: names and ID numbers masked, the
+    fund and its use, the posting period fixed on submit, the issuing body at each level with its
+    supervision phone."""
+    return await batches.notice(
+        session,
+        principal=principal,
+        registry=registry,
+        batch=batch,
+        region=region,
+        own_token=own_token,
+        phones=phones,
+    )
 
 
 # --- webhooks and the bank ----------------------------------------------------------------------------

@@ -197,8 +197,11 @@ _LINE_MOVES: dict[LineStatus, frozenset[LineStatus]] = {
     LineStatus.paid: frozenset({LineStatus.returned}),
     LineStatus.failed: frozenset(),
     LineStatus.returned: frozenset(),
+    LineStatus.cancelled: frozenset(),  # never sent: nothing a bank says moves it
 }
-FINAL_LINE_STATUSES = frozenset({LineStatus.paid, LineStatus.failed, LineStatus.returned})
+FINAL_LINE_STATUSES = frozenset(
+    {LineStatus.paid, LineStatus.failed, LineStatus.returned, LineStatus.cancelled}
+)
 # A line in one of these holds its entitlement: it is paid or may still be, so no other line may pay it.
 LIVE_LINE_STATUSES = frozenset({LineStatus.pending, LineStatus.sent, LineStatus.paid})
 
@@ -227,10 +230,28 @@ class Reconciliation:
     pending_fen: int
 
 
+# How a batch's readable number names its kind (2026-肉羊-0003); a kind not here is named by its label.
+BATCH_NUMBER_KIND = {
+    Kind.sheep: "肉羊", Kind.cattle: "肉牛", Kind.pig: "生猪", Kind.education: "教育",
+    Kind.industry: "产业", Kind.insurance_premium: "代缴医保", Kind.dibao_gradual_exit: "低保渐退",
+    Kind.disability_allowance: "残疾补贴", Kind.severe_disability_nursing: "重残护理",
+    Kind.pension_premium: "代缴养老", Kind.reward_subsidy: "以奖代补", Kind.public_welfare_post: "公益岗位",
+    Kind.dividend: "分红", Kind.post_wage: "岗位工资", Kind.work_relief_wage: "以工代赈",
+}  # fmt: skip
+
+
+def batch_number(year: int, kind: Kind, sequence: int) -> str:
+    """The `sequence`th batch of a year and kind as officials name it: 2026-肉羊-0003."""
+    return f"{year}-{BATCH_NUMBER_KIND.get(kind, kind.label)}-{sequence:04d}"
+
+
 def reconcile(lines: Iterable[tuple[LineStatus, int]]) -> Reconciliation:
-    """Sum a batch's lines by outcome (returned counts as failed, sent as pending); parts sum to the total."""
+    """Sum a batch's lines by outcome (returned counts as failed, sent as pending; a line taken out of the
+    batch, cancelled, counts nowhere); parts sum to the total."""
     paid = failed = pending = 0
     for status, amount in lines:
+        if status == LineStatus.cancelled:
+            continue
         if status == LineStatus.paid:
             paid += amount
         elif status in (LineStatus.failed, LineStatus.returned):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, HttpUrl
 
-from services.payments.enums import EndpointStatus
+from services.payments.enums import EndpointStatus, ObjectionOutcome
 from services.payments.rules import Care
 from shared.deliveries import Delivery
 from shared.money import Fen
@@ -39,6 +39,9 @@ class PolicyCreate(Input):
     """A new version of the whole policy table, in force from `effective_from`."""
 
     effective_from: date
+    notice_days: int = Field(
+        default=7, ge=1, le=30, description="days a batch's notice is posted before it may be approved"
+    )
     items: list[PolicyItemIn] = Field(min_length=1, max_length=100)
 
 
@@ -46,6 +49,7 @@ class PolicyPublic(BaseModel):
     id: uuid.UUID
     version: int
     effective_from: date
+    notice_days: int
     created_by: str
     created_at: datetime
     items: list[PolicyItemPublic]
@@ -230,9 +234,51 @@ class BatchPublic(BaseModel):
     source_plan_id: uuid.UUID | None = Field(description="the assets dividend plan a dividend batch pays")
     purpose: str | None
     month: int | None = Field(description="a wage batch's month of its year")
+    number: str | None = Field(description="readable, assigned on creation per year and kind: 2026-肉羊-0003")
+    notice_posted_at: datetime | None = Field(description="when its notice was published (on submit)")
+    notice_until: datetime | None = Field(description="approve and disburse answer 409 until then")
+    returned_by: str | None
+    returned_at: datetime | None
+    return_reason: str | None
+    cancelled_by: str | None
+    cancelled_at: datetime | None
+    repays_batch_id: uuid.UUID | None = Field(description="the completed batch whose failed lines it pays")
 
 
 class BatchPage(Page[BatchPublic]): ...
+
+
+class BatchReturn(Input):
+    reason: str = Field(min_length=1, max_length=500, description="why the maker must correct it")
+
+
+class ObjectionCreate(Input):
+    reason: str = Field(min_length=1, max_length=500, description="what was objected, by whom (as told)")
+
+
+class ObjectionSettle(Input):
+    """`upheld`: the line leaves the batch (released for a later one); `dismissed`: it stays."""
+
+    outcome: ObjectionOutcome
+    note: str = Field(min_length=1, max_length=500)
+
+
+class ObjectionPublic(BaseModel):
+    id: uuid.UUID
+    line_id: uuid.UUID
+    batch_id: uuid.UUID
+    region_code: str
+    household_number: str
+    reason: str
+    raised_by: str
+    raised_at: datetime
+    settled_by: str | None
+    settled_at: datetime | None
+    outcome: ObjectionOutcome | None
+    note: str | None
+
+
+class ObjectionPage(Page[ObjectionPublic]): ...
 
 
 class LinePublic(BaseModel):
@@ -292,11 +338,29 @@ class NoticeRow(BaseModel):
     amount_yuan: str
 
 
+class NoticeIssuer(BaseModel):
+    """An issuing body of the notice at one level (嘎查村、苏木镇、旗三级公示) and where to report to."""
+
+    level: Tier
+    region_code: str
+    name: str = Field(examples=["锡尼镇人民政府"])
+    supervision_phone: str
+
+
 class NoticePublic(BaseModel):
-    """The public disclosure list of a batch (seed §六(四)): names and ID numbers masked."""
+    """The public disclosure list of a batch (seed §六(四)): names and ID numbers masked; published on submit
+    with fixed dates, so every reprint shows the same period."""
 
     batch_id: uuid.UUID
+    number: str | None
     title: str
+    fund_source: str
+    fund_use: str
+    published: bool = Field(description="false until the batch is submitted: a draft has no notice yet")
+    posted_at: datetime | None
+    posted_on: date | None = Field(description="the posting day, Beijing time")
+    until: datetime | None = Field(description="the end of the notice period; approval waits for it")
+    issuers: list[NoticeIssuer] = Field(description="village, township and banner, as far as the region goes")
     kind: Kind
     kind_label: str
     year: int
@@ -408,3 +472,27 @@ class DiscrepancyResolve(Input):
 
     outcome: Literal["paid", "not_paid"]
     note: str = Field(min_length=1, max_length=500)
+
+
+# --- statements -------------------------------------------------------------------------------------
+
+
+class StatementRow(BaseModel):
+    """One statement entry as reconciled against the batch's instruction."""
+
+    row: int = Field(description="1-based entry number in the file")
+    instruction_id: uuid.UUID | None
+    reported: LineStatus | None
+    amount_fen: int
+    bank_reference: str
+    applied: bool = Field(description="the line moved as the statement says")
+    line_status: LineStatus | None
+    discrepancy_id: uuid.UUID | None = Field(description="recorded as a bank discrepancy: not applied")
+    problem: str | None = Field(description="why the entry was not applied, in Chinese")
+
+
+class StatementResult(BaseModel):
+    batch_id: uuid.UUID
+    format: Literal["csv", "mt940"]
+    rows: list[StatementRow]
+    reconciliation: ReconciliationPublic

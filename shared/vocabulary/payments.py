@@ -50,6 +50,8 @@ class BatchStatus(Term):
     approved = "approved", "已审批"
     disbursing = "disbursing", "发放中"
     completed = "completed", "已发放完毕"
+    returned = "returned", "已退回"  # by a checker to its maker, with a reason
+    cancelled = "cancelled", "已撤销"  # by its maker; its lines are released for a later batch
 
 
 class LineStatus(Term):
@@ -58,3 +60,5 @@ class LineStatus(Term):
     paid = "paid", "已到账"
     failed = "failed", "失败"
     returned = "returned", "退回"
+    # Never sent: its batch was cancelled, or an objection during the notice was upheld (not live, released).
+    cancelled = "cancelled", "已撤出"

@@ -253,7 +253,7 @@ async def test_disbursement_survives_a_bank_that_is_down_then_busy_then_up(
     recon = await ok(await payments.get(f"{BATCHES}/{batch['id']}/reconciliation", headers=people["banner"]))
     assert recon["paid_fen"] + recon["failed_fen"] + recon["pending_fen"] == recon["total_fen"] == 460_000
     assert recon["failed_fen"] == first["amount_fen"]
-    assert recon["counts"] == {"pending": 0, "sent": 0, "paid": 4, "failed": 0, "returned": 1}
+    assert recon["counts"] == {"pending": 0, "sent": 0, "paid": 4, "failed": 0, "returned": 1, "cancelled": 0}
 
     db = Database.from_url(settings.database_url("payments"))
     async with db.session_scope() as session:

@@ -792,11 +792,58 @@ for step in ("submit", "approve", "disburse"):
         lambda w, p, step=step: Request("POST", f"/api/v1/payments/batches/{obj('batch')(w, p)}/{step}"),
         probe=BATCH,
     )
-for tail in ("lines", "reconciliation", "notice"):
+for tail in ("lines", "reconciliation", "notice", "objections"):
     register_simple(
         f"GET /api/v1/payments/batches/{{batch_id}}/{tail}",
         read_of("batch", "/api/v1/payments/batches/{}/" + tail),
     )
+# The matrix's batches are drafts: the roles that pass are answered 409 (past the role and scope checks),
+# except its maker's cancel, which cancels it.
+for step, body in (("return", {"reason": "请核对"}), ("cancel", None), ("repay-failed", None)):
+    register_simple(
+        f"POST /api/v1/payments/batches/{{batch_id}}/{step}",
+        lambda w, p, step=step, body=body: Request(
+            "POST", f"/api/v1/payments/batches/{obj('batch')(w, p)}/{step}", json=body
+        ),
+        probe=BATCH,
+    )
+register_simple(
+    "POST /api/v1/payments/batches/{batch_id}/statement",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/payments/batches/{obj('batch')(w, p)}/statement",
+        files={
+            "file": (
+                "statement.csv",
+                io.BytesIO(
+                    f"instruction_id,status,amount_fen,bank_reference,reason\n{uuid.uuid4()},paid,1,B1,\n".encode()
+                ),
+                "text/csv",
+            )
+        },
+    ),
+    probe=BATCH,
+)
+register_simple(
+    "POST /api/v1/payments/batches/{batch_id}/lines/{line_id}/objections",
+    # a draft's notice is not posted: the roles that pass are answered 409 before the line is looked up
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/payments/batches/{obj('batch')(w, p)}/lines/{uuid.uuid4()}/objections",
+        json={"reason": "该户已迁出"},
+    ),
+    probe=BATCH,
+)
+register_simple(
+    "POST /api/v1/payments/objections/{objection_id}/settle",
+    # no notice is posted in the matrix, so no objection exists to find: the township answers 404
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/payments/objections/{uuid.uuid4()}/settle",
+        json={"outcome": "dismissed", "note": "经核实无误"},
+    ),
+    probe=BATCH,
+)
 ENDPOINTS = get("/api/v1/payments/webhook-endpoints")
 register_simple(
     "POST /api/v1/payments/webhook-endpoints",
