@@ -20,6 +20,7 @@ from gateway.web.monitoring.service import (
     CASE,
     CASE_MISSING,
     CASES,
+    FINDINGS,
     HINTS,
     MONITORING,
     MONITORING_DOWN,
@@ -234,6 +235,18 @@ class CaseForms:
         return self.forms.get(name) or MonitoringForm(values={})
 
 
+async def findings_of(request: Request, principal: Principal, household_id: str) -> list[Any] | None:
+    """What departments' lists found for the case's household (its data comparison records them); None when
+    the service cannot say, the page then leaving the section out."""
+    params = {"household_id": household_id, "page_size": 50}
+    try:
+        answer = await call_monitoring(request, principal.token, "GET", FINDINGS, params=params)
+    except Unavailable:
+        return None
+    items: list[Any] | None = answer.json()["items"] if answer.status_code == status.HTTP_200_OK else None
+    return items
+
+
 async def case_page(
     request: Request,
     principal: Principal,
@@ -249,10 +262,12 @@ async def case_page(
         monitoring_json(request, principal, path), region_tree(request, principal)
     )
     names = region_names(tree or [])
+    findings = await findings_of(request, principal, case["household_id"])
     current = CaseStatus(case["status"])
     role = principal.role
     context = {
         "case": case,
+        "findings": findings,
         "actions": case["allowed_actions"],
         "forms": forms or CaseForms(),
         "problem": problem,

@@ -21,6 +21,7 @@ from gateway.web.monitoring.service import (
     household_of,
     monitoring_json,
     show,
+    where,
 )
 from gateway.web.render import today
 from shared.auth import Principal
@@ -103,7 +104,7 @@ async def post_form_page(
 ) -> Response:
     household = await household_of(request, principal, str(form.values.get("household_id", "")))
     picker = {} if household else await household_choices(request, principal, q)
-    context = {"form": form, "household": household, "picker": picker}
+    context = {"form": form, "household": household, "picker": picker, **await where(request, principal)}
     return show(request, principal, "monitoring/post_form.html", context, status_code=status_code)
 
 

@@ -5,8 +5,9 @@ every list with their filters."""
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, UploadFile, status
+from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from gateway.policy import allowed
 from gateway.web.clients import region_names, region_tree, this_year
@@ -21,6 +22,7 @@ from gateway.web.monitoring.service import (
     call_monitoring,
     monitoring_json,
     show,
+    where,
 )
 from shared.auth import Principal
 from shared.errors import Unavailable
@@ -54,7 +56,7 @@ def cell_problems(answer_body: dict[str, Any]) -> list[str]:
     return said
 
 
-def upload_page(
+async def upload_page(
     request: Request,
     principal: Principal,
     form: AssistanceForm,
@@ -63,13 +65,21 @@ def upload_page(
     cells: list[str] | None = None,
     status_code: int = status.HTTP_200_OK,
 ) -> Response:
-    context = {"form": form, "result": result, "cells": cells or [], "columns": COLUMNS}
+    context = {
+        "form": form,
+        "result": result,
+        "cells": cells or [],
+        "columns": COLUMNS,
+        **await where(request, principal),
+    }
     return show(request, principal, "monitoring/department_list.html", context, status_code=status_code)
 
 
 @router.get("/monitoring/department-lists")
 async def new_list(request: Request, principal: MayPostLists) -> Response:
-    return upload_page(request, principal, AssistanceForm(values={"department": "", "year": this_year()}))
+    return await upload_page(
+        request, principal, AssistanceForm(values={"department": "", "year": this_year()})
+    )
 
 
 @router.post("/monitoring/department-lists")
@@ -89,7 +99,7 @@ async def upload_list(request: Request, principal: MayPostLists) -> Response:
     if not content or len(content) > MAX_UPLOAD:
         form.errors["file"] = form.hint("file")
     if form.has_errors:
-        return upload_page(request, principal, form, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await upload_page(request, principal, form, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     files = {"file": (filename, content)}
     data = {"department": form.values["department"], "year": form.values["year"]}
     try:
@@ -98,14 +108,14 @@ async def upload_list(request: Request, principal: MayPostLists) -> Response:
         )
     except Unavailable:
         form.problem = MONITORING_DOWN
-        return upload_page(request, principal, form, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return await upload_page(request, principal, form, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
     if answer.status_code == status.HTTP_201_CREATED:
-        return upload_page(
+        return await upload_page(
             request, principal, form, result=answer.json(), status_code=status.HTTP_201_CREATED
         )
     cells = cell_problems(problems_of(answer))
     form.absorb(answer, "名单未能导入，请检查文件后重试。")
-    return upload_page(
+    return await upload_page(
         request, principal, form, cells=cells, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
     )
 

@@ -25,6 +25,7 @@ from gateway.web.monitoring.service import (
     household_of,
     monitoring_json,
     show,
+    where,
 )
 from gateway.web.render import today
 from shared.auth import Principal
@@ -79,7 +80,7 @@ async def plan_form_page(
 ) -> Response:
     household = await household_of(request, principal, str(form.values.get("household_id", "")))
     picker = {} if household else await household_choices(request, principal, q)
-    context = {"form": form, "household": household, "picker": picker}
+    context = {"form": form, "household": household, "picker": picker, **await where(request, principal)}
     return show(request, principal, "monitoring/plan_form.html", context, status_code=status_code)
 
 
@@ -154,7 +155,9 @@ async def plan_page(
     edited: tuple[str, AssistanceForm] | None = None,
     status_code: int = 200,
 ) -> Response:
-    household, plan = await household_and_plan(request, principal, household_id)
+    (household, plan), place = await asyncio.gather(
+        household_and_plan(request, principal, household_id), where(request, principal)
+    )
     default_due = today().replace(month=12, day=31).isoformat()
     context = {
         "household": household,
@@ -165,6 +168,7 @@ async def plan_page(
         "measure_statuses": list(MeasureStatus),
         "can_create": allowed("POST", PLANS, principal.role),
         "can_edit": allowed("POST", f"{PLANS}/{{id}}/measures", principal.role),
+        **place,
     }
     return show(request, principal, "monitoring/plan.html", context, status_code=status_code)
 

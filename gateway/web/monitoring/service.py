@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from fastapi import Request
 
-from gateway.web.clients import HOUSEHOLDS, call_service, service_json
+from gateway.web.clients import HOUSEHOLDS, call_service, region_names, region_tree, service_json
 from gateway.web.forms import CJK, Form, problems_of
 from gateway.web.render import local_times, renderer
 from shared.auth import Principal
@@ -176,6 +176,12 @@ async def household_of(request: Request, principal: Principal, raw_id: str) -> d
         request, principal, "registry", f"{HOUSEHOLDS}/{household_id}", missing=HOUSEHOLD_MISSING
     )
     return found
+
+
+async def where(request: Request, principal: Principal) -> dict[str, Any]:
+    """The region names a page shows (its villages, and the caller's own in the top bar)."""
+    names = region_names(await region_tree(request, principal) or [])
+    return {"region_names": names, "region_name": names.get(principal.region)}
 
 
 def case_path(raw_id: str) -> str | None:
