@@ -94,6 +94,7 @@ MONITORING_RULES: tuple[Rule, ...] = (
             "/api/v1/monitoring/cases/{id}",
             "/api/v1/monitoring/notices",
             "/api/v1/monitoring/visits",
+            "/api/v1/monitoring/roster",
             "/api/v1/monitoring/alerts",
             "/api/v1/monitoring/self-reports",
             "/api/v1/monitoring/thresholds/{year}",

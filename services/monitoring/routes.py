@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, UploadFile, status
 
 from services.monitoring import (
+    activity,
     cases,
     deliveries,
     department_lists,
@@ -47,6 +48,7 @@ from services.monitoring.schemas import (
     DepartmentBatchResult,
     DepartmentListResult,
     FindingPage,
+    HouseholdActivity,
     LoanCoverage,
     LoanCreate,
     LoanPage,
@@ -264,6 +266,12 @@ async def list_visits(
         session, principal=principal, household_id=household_id, region=region, page=page, page_size=page_size
     )
     return VisitPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/roster", response_model=list[HouseholdActivity])
+async def roster(session: SessionDep, principal: Reader, region: Region = None) -> list[HouseholdActivity]:
+    """For the village roster: each household's last visit, open case and open alerts, in scope."""
+    return await activity.household_activity(session, principal=principal, region=region)
 
 
 @router.post("/department-records", response_model=DepartmentBatchResult)

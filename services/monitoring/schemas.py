@@ -293,6 +293,17 @@ class VisitResult(BaseModel):
 class VisitPage(Page[VisitPublic]): ...
 
 
+class HouseholdActivity(BaseModel):
+    """What monitoring holds of one household for the village roster."""
+
+    household_id: uuid.UUID
+    last_visited_on: date | None = None
+    visits: int = 0
+    open_case_id: uuid.UUID | None = None
+    open_case_status: CaseStatus | None = None
+    open_alerts: int = 0
+
+
 class DepartmentRecordIn(Input):
     id_number: str = Field(min_length=18, max_length=18)
     kind: RecordKind

@@ -65,7 +65,9 @@ async def test_only_monitoring_sets_the_flags(services: Services) -> None:
         "visited_on": services.clock.now.date().isoformat(),
     }
     url = f"/api/v1/households/{home['id']}/guarantees"
-    refused = await services.registry.put(url, json=findings, headers=services.headers("village_official", ASIER))
+    refused = await services.registry.put(
+        url, json=findings, headers=services.headers("village_official", ASIER)
+    )
     assert refused.status_code == 403
     after = await services.registry.get(
         f"/api/v1/households/{home['id']}", headers=services.headers("village_official", ASIER)

@@ -414,6 +414,7 @@ register_simple(
     lambda w, p: Request("POST", "/api/v1/monitoring/visits", json=visit(obj("household")(w, p))),
     probe=total_in("/api/v1/monitoring/visits"),
 )
+register_simple("GET /api/v1/monitoring/roster", listing_in("/api/v1/monitoring/roster"), listing=True)
 register_simple(
     "GET /api/v1/monitoring/visits",
     listing_in("/api/v1/monitoring/visits", page_size=200),

@@ -1,6 +1,6 @@
-"""The household pages: list and search, detail with category history, the registration and edit form,
-spreadsheet import and export. Every read and write goes to the registry's API on the caller's token;
-the registry decides the scope and the validity, the pages only show its answers in Chinese.
+"""The household register's pages: list and search, the registration and edit form, spreadsheet import
+and export. Every read and write goes to the registry's API on the caller's token; the registry decides
+the scope and the validity, the pages only show its answers in Chinese.
 """
 
 import asyncio
@@ -26,11 +26,19 @@ from gateway.web.clients import (
     refusal,
     region_names,
     region_tree,
-    service_json,
 )
 from gateway.web.deps import Official, PageUser, page_router
 from gateway.web.errors import Refusal, SignedOut
-from gateway.web.forms import CJK, REGION_PATTERN, problems_of, region_groups, villages, went_to
+from gateway.web.forms import REGION_PATTERN, problems_of, region_groups, villages, went_to
+from gateway.web.households.service import (
+    HINTS,
+    HOUSEHOLD,
+    NOT_FOUND,
+    chinese,
+    load_household,
+    registry_json,
+    text_of,
+)
 from gateway.web.render import render
 from shared.auth import Principal
 from shared.errors import Unavailable
@@ -39,18 +47,14 @@ from shared.observability import REQUEST_ID_HEADER
 from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 
 router = page_router()
-HOUSEHOLD = f"{HOUSEHOLDS}/{{id}}"
 MayGetHouseholds = Annotated[Principal, Depends(PageUser(("GET", HOUSEHOLDS)))]
 MayGetExport = Annotated[Principal, Depends(PageUser(("GET", f"{HOUSEHOLDS}/export")))]
 MayGetImportTemplate = Annotated[Principal, Depends(PageUser(("GET", f"{HOUSEHOLDS}/import-template")))]
 MayPostImport = Annotated[Principal, Depends(PageUser(("POST", f"{HOUSEHOLDS}/import")))]
 MayPostHouseholds = Annotated[Principal, Depends(PageUser(("POST", HOUSEHOLDS)))]
-MayGetHousehold = Annotated[Principal, Depends(PageUser(("GET", HOUSEHOLD)))]
 MayPatchHousehold = Annotated[Principal, Depends(PageUser(("PATCH", HOUSEHOLD)))]
-MayPostCategoryChanges = Annotated[Principal, Depends(PageUser(("POST", f"{HOUSEHOLD}/category-changes")))]
 
 PAGE_SIZE = 20
-NOT_FOUND = "未找到该农牧户，或该户不在您的管辖范围内。"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 EXPORT_FORMATS = ("xlsx", "csv")
 
@@ -80,46 +84,9 @@ MEMBER_TEXT = (
 )
 MEMBER_FLAGS = ("chronic_disease", "serious_illness", "dibao", "tekun", "pension_insurance")
 API_TO_FORM = {"income_per_capita_fen": "income_yuan"}
-# The registry's own rules answer in Chinese; schema checks answer in English: these say it for them.
-HINTS = {
-    "region_code": "请选择本辖区内的嘎查村",
-    "category": "请选择类别",
-    "address": "请填写住址（最多 200 字）",
-    "phone": "电话应为 11 位手机号或带区号的固定电话",
-    "lifted_year": "脱贫年度应为 2013–2030 年之间的年份",
-    "resettlement_site": "安置点名称最多 100 字",
-    "sheep": "羊的数量应为 0–100000 之间的整数",
-    "cattle": "牛的数量应为 0–10000 之间的整数",
-    "pigs": "猪的数量应为 0–10000 之间的整数",
-    "income_yuan": "请填写合理的金额（元，最多两位小数）",
-    "income_year": "收入年度应为 2013 年以后的年份",
-    "members": "须登记 1–30 名家庭成员",
-    "name": "请填写姓名（最多 50 字）",
-    "id_number": "身份证号应为 18 位",
-    "relation": "请选择与户主关系",
-    "ethnicity": "民族最多 20 字",
-    "school_stage": "请选择在校阶段",
-    "disability_grade": "残疾等级应为 1–4 级",
-    "labour_ability": "请选择劳动能力",
-    "employment": "就业情况最多 100 字",
-    "reason": "请填写变更原因（2–500 字）",
-    "effective_date": "请选择生效日期",
-}
-
-
-def chinese(name: str, reason: str) -> str:
-    return reason if CJK.search(reason) else HINTS.get(name, "填写有误，请检查")
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 # --- talking to the registry -------------------------------------------------------------------------
-
-
-async def registry_json(request: Request, principal: Principal, path: str, **kwargs: Any) -> Any:
-    return await service_json(request, principal, "registry", path, missing=NOT_FOUND, **kwargs)
 
 
 async def stream_from_registry(
@@ -208,6 +175,7 @@ async def household_list(
         "can_register": allowed("POST", HOUSEHOLDS, principal.role),
         "can_import": allowed("POST", f"{HOUSEHOLDS}/import", principal.role),
         "can_export": allowed("GET", f"{HOUSEHOLDS}/export", principal.role),
+        "can_visit": allowed("POST", "/api/v1/monitoring/visits", principal.role),
     }
     return render(request, "households/households.html", context, principal=principal, block="results")
 
@@ -365,14 +333,14 @@ class HouseholdForm:
 
     @classmethod
     def of_submission(cls, form: Any) -> "HouseholdForm":
-        values: dict[str, Any] = {name: _text(form.get(name)) for name in HOUSEHOLD_TEXT}
+        values: dict[str, Any] = {name: text_of(form.get(name)) for name in HOUSEHOLD_TEXT}
         values |= {name: name in form for name in HOUSEHOLD_FLAGS}
         members = []
         for key in form.getlist("member"):
             if not isinstance(key, str) or not re.fullmatch(r"[0-9a-f]{8}", key):
                 continue
             row = MemberRow(key=key)
-            row.values = {name: _text(form.get(f"m-{key}-{name}")) for name in MEMBER_TEXT}
+            row.values = {name: text_of(form.get(f"m-{key}-{name}")) for name in MEMBER_TEXT}
             row.values |= {name: f"m-{key}-{name}" in form for name in MEMBER_FLAGS}
             members.append(row)
         return cls(values=values, members=members)
@@ -537,112 +505,7 @@ async def register_household(request: Request, principal: MayPostHouseholds) -> 
     return await save_household(request, principal, household=None)
 
 
-# --- one household ------------------------------------------------------------------------------------
-
-
-def household_path(household_id: str) -> str | None:
-    """The registry path of a household, or None when the id is not a UUID (a 404 either way)."""
-    try:
-        return f"{HOUSEHOLDS}/{uuid.UUID(household_id)}"
-    except ValueError:
-        return None
-
-
-async def load_household(
-    request: Request, principal: Principal, household_id: str, *, with_history: bool = True
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The household and its category history, or a `Refusal` (404 outside the scope)."""
-    path = household_path(household_id)
-    if path is None:
-        raise Refusal(404, NOT_FOUND)
-    if not with_history:
-        return await registry_json(request, principal, path), []
-    household, history = await asyncio.gather(
-        registry_json(request, principal, path), registry_json(request, principal, f"{path}/history")
-    )
-    return household, list(reversed(history))
-
-
-@dataclass
-class CategoryForm:
-    values: dict[str, str] = field(
-        default_factory=lambda: {"category": "", "reason": "", "effective_date": ""}
-    )
-    errors: dict[str, str] = field(default_factory=dict)
-    problem: str | None = None
-    done: str | None = None
-
-
-async def detail_page(
-    request: Request,
-    principal: Principal,
-    household_id: str,
-    *,
-    change: CategoryForm | None = None,
-    block: str | list[str] | None = None,
-    status_code: int = status.HTTP_200_OK,
-) -> Response:
-    household, history = await load_household(request, principal, household_id)
-    tree = await region_tree(request, principal) or []
-    names = region_names(tree)
-    path = f"{HOUSEHOLDS}/{household['id']}"
-    context = {
-        "household": household,
-        "history": history,
-        "village_name": names.get(household["region_code"], household["region_code"]),
-        "region_name": names.get(principal.region),
-        "change": change or CategoryForm(),
-        "can_edit": allowed("PATCH", path, principal.role),
-        "can_change": allowed("POST", f"{path}/category-changes", principal.role),
-        "oob": isinstance(block, list),
-    }
-    return render(
-        request,
-        "households/household.html",
-        context,
-        principal=principal,
-        block=block,
-        status_code=status_code,
-    )
-
-
-@router.get("/households/{household_id}")
-async def household_detail(request: Request, principal: MayGetHousehold, household_id: str) -> Response:
-    return await detail_page(request, principal, household_id)
-
-
-@router.post("/households/{household_id}/category")
-async def change_category(request: Request, principal: MayPostCategoryChanges, household_id: str) -> Response:
-    """A category change (类别变更); the answer refreshes the form, the header and the history in place."""
-    path = household_path(household_id)
-    if path is None:
-        raise Refusal(404, NOT_FOUND)
-    submitted = await request.form()
-    change = CategoryForm()
-    change.values = {name: _text(submitted.get(name)) for name in change.values}
-    payload = {name: value or None for name, value in change.values.items()}
-    try:
-        answer = await call_registry(request, principal, "POST", f"{path}/category-changes", json=payload)
-    except Unavailable:
-        raise Refusal(503, REGISTRY_DOWN) from None
-    if answer.status_code == status.HTTP_201_CREATED:
-        done = CategoryForm(done=answer.json()["to_category"])
-        blocks = ["category_form", "household_head", "history"]
-        return await detail_page(request, principal, household_id, change=done, block=blocks)
-    if answer.status_code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN, 404):
-        raise refusal(answer, service="registry", missing=NOT_FOUND)
-    for problem in problems_of(answer).get("errors") or []:
-        name = str(problem.get("field", "")).split(".")[0]
-        reason = chinese(name, str(problem.get("reason", "")))
-        if name in change.values:
-            change.errors.setdefault(name, reason)
-        else:
-            change.problem = reason
-    if not change.errors and not change.problem:
-        change.problem = "类别变更未能保存，请检查后重试。"
-    return await detail_page(
-        request, principal, household_id, change=change, block="category_form", status_code=422
-    )
+# --- editing one household ------------------------------------------------------------------------
 
 
 @router.get("/households/{household_id}/edit")

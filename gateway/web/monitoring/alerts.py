@@ -1,8 +1,9 @@
-"""Alerts (预警): the list, and turning one into a case or dismissing it with a reason."""
+"""Alerts (预警): the list grouped by household (each a link to its file), turning one into a case — offered
+only while the household has no case open, else a link to that case — or dismissing it with a reason."""
 
 import asyncio
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
@@ -12,6 +13,7 @@ from gateway.web.clients import region_names, region_tree
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import Refusal
 from gateway.web.monitoring.service import (
+    CASES,
     HINTS,
     MONITORING,
     MONITORING_DOWN,
@@ -23,13 +25,35 @@ from gateway.web.monitoring.service import (
 )
 from shared.auth import Principal
 from shared.errors import Unavailable
-from shared.vocabulary.monitoring import AlertStatus
+from shared.vocabulary.monitoring import CLOSED_STATUSES, AlertStatus
 
 router = page_router()
 MayGetAlerts = Annotated[Principal, Depends(PageUser(("GET", f"{MONITORING}/alerts")))]
 MayDecideAlerts = Annotated[
     Principal, Depends(PageUser(("POST", f"{MONITORING}/alerts/{{id}}/{{decision}}")))
 ]
+
+
+def alert_groups(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's alerts by household, in the order the households first appear."""
+    groups: dict[str, dict[str, Any]] = {}
+    for alert in alerts:
+        key = alert["household_id"]
+        groups.setdefault(key, {"household_id": key, "alerts": []})["alerts"].append(alert)
+    return list(groups.values())
+
+
+async def open_case_of(request: Request, principal: Principal, household_id: str) -> dict[str, Any] | None:
+    """The household's case still in the procedure, if the service can say (else the page offers a new one
+    and the service refuses a second)."""
+    params = {"household_id": household_id, "page_size": 5}
+    try:
+        answer = await call_monitoring(request, principal.token, "GET", CASES, params=params)
+    except Unavailable:
+        return None
+    if answer.status_code != status.HTTP_200_OK:
+        return None
+    return next((c for c in answer.json()["items"] if c["status"] not in CLOSED_STATUSES), None)
 
 
 async def alerts_page(
@@ -51,8 +75,13 @@ async def alerts_page(
         region_tree(request, principal),
     )
     names = region_names(tree or [])
+    groups = alert_groups(result["items"])
+    cases = await asyncio.gather(*(open_case_of(request, principal, g["household_id"]) for g in groups))
+    for group, case in zip(groups, cases, strict=True):
+        group["open_case"] = case
     context = {
         "result": result,
+        "groups": groups,
         "alert_status": alert_status,
         "pages": max(1, -(-result["total"] // PAGE_SIZE)),
         "problem": problem,

@@ -1,4 +1,6 @@
-"""Household visits (入户走访): the form, whose answer lists the alerts the visit raised."""
+"""Household visits (入户走访): the form, reached from the household file and the village roster
+(`/monitoring/visits/new?household_id=`), whose answer lists the alerts the visit raised. A plain GET page
+with no inline script, so the field app can keep it offline."""
 
 import uuid
 from typing import Annotated, Any
@@ -80,8 +82,9 @@ async def visit_page(
 
 @router.get("/monitoring/visits/new")
 async def new_visit(request: Request, principal: MayPostVisits, household_id: str = "") -> Response:
+    # The four 保障 answers start unanswered: the visitor chooses each (nothing pre-set to 是).
     values = dict.fromkeys(VISIT_FIELDS, "") | {"household_id": household_id.strip()[:36]}
-    values |= {name: "yes" for name, _ in GUARANTEES} | {"visited_on": today().isoformat()}
+    values |= {"visited_on": today().isoformat()}
     return await visit_page(request, principal, MonitoringForm(values=values))
 
 
