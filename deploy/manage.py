@@ -75,6 +75,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
         ("gateway", seed_users, "users"),
         ("gateway", partial(seed_demo_bank_client, settings=settings), "bank clients"),
         ("payments", partial(seed_bank_endpoint, bank_client_id=DEMO_BANK_CLIENT_ID), "bank endpoints"),
+        ("payments", partial(seed_demo_batches, settings=settings), "payment batches"),
         ("assets", seed_assets, "assets"),
         ("monitoring", seed_thresholds, "monitoring thresholds"),
         ("monitoring", seed_work_teams, "village work teams"),
@@ -126,6 +127,32 @@ async def seed_demo_assistance(session: Any, *, settings: Settings) -> int:
         for h in homes
     ]
     return await seed_assistance(session, households)
+
+
+async def seed_demo_batches(session: Any, *, settings: Settings) -> int:
+    """Payments' demo batches paying the heads of the registry's demo households in 锡尼镇 (read here, handed
+    over as plain data: no service reads another's database)."""
+    from sqlmodel import col, select
+
+    from services.payments.demo import DEMO_TOWNSHIP, DemoPayee, seed_batches
+    from services.registry.models import Household, Member
+
+    db = Database.from_url(settings.database_url("registry"))
+    try:
+        async with db.session_scope() as registry:
+            rows = (
+                await registry.exec(
+                    select(Household, Member)
+                    .join(Member, col(Member.household_id) == col(Household.id))
+                    .where(col(Household.region_code).startswith(DEMO_TOWNSHIP), Member.relation == "head")
+                    .order_by(col(Household.number))
+                    .limit(60)
+                )
+            ).all()
+    finally:
+        await db.dispose()
+    payees = [DemoPayee(h.id, h.number, h.region_code, m.name, m.id_masked) for h, m in rows]
+    return await seed_batches(session, payees)
 
 
 async def register_service_clients(settings: Settings) -> int:

@@ -24,10 +24,10 @@ STYLE = Style(
     foreground_strong="#222",
     foreground_subtle="#ddd",
     font_family=FONT,
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=13,
-    title_font_size=16,
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=15,
+    title_font_size=18,
     value_font_size=11,
     colors=COLOURS,
 )
@@ -49,15 +49,14 @@ def _chart_options(title: str, columns: int) -> dict[str, object]:
         "style": STYLE,
         "js": [],  # no tooltip script: an image runs none, and the figures are in the alt
         "disable_xml_declaration": True,
-        "width": 860,
-        "height": 380,
+        "width": 720,
+        "height": 420,
         "legend_at_bottom": True,
-        "legend_at_bottom_columns": 6,
+        "legend_at_bottom_columns": 3,
         "truncate_legend": -1,
         "truncate_label": -1,
         "print_values": False,
         "margin": 16,
-        "value_formatter": lambda value: f"{value:,.0f}",
     }
 
 
@@ -77,6 +76,8 @@ def stacked_bars(
     """Bars per column, each stacked from the series (households by category per region; with `money`,
     amounts in fen drawn and said in yuan)."""
     chart = pygal.StackedBar(**_chart_options(title, len(columns)))
+    if money:
+        chart.value_formatter = lambda value: f"{value:,.0f}"
     chart.x_labels = list(columns)
     for name, values in series.items():
         chart.add(name, [v / FEN_PER_YUAN for v in values] if money else list(values))
