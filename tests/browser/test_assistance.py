@@ -4,6 +4,7 @@ the department's data comparison records the finding; the village official then 
 (一户一策), adds a measure, cannot complete it without evidence, completes it with evidence, and appoints a
 member to a public-welfare post. Screenshots of the plan page and of the coverage page (应贷尽贷)."""
 
+import re
 import uuid
 
 import pytest
@@ -100,6 +101,7 @@ def test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post(browser: Browse
         uuid.UUID(measure_id)
 
         # Done without evidence is refused beside the evidence; with it, the measure is done.
+        row.locator("summary").click()
         row.locator("select[name=status]").select_option("done")
         row.locator("button[type=submit]").click()
         expect(village.locator(f"#measure-{measure_id}-evidence-error")).to_be_visible()
@@ -128,3 +130,19 @@ def test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post(browser: Browse
         shoot(village, "assistance_coverage")
     finally:
         village.context.close()
+
+
+def test_the_overdue_filter_lists_the_demo_plan_with_its_overdue_measure(page: Page) -> None:
+    sign_in(page, "asier")
+    page.goto("/monitoring/plans")
+    page.locator("#plan-filters select[name=overdue]").select_option("true")
+    expect(page).to_have_url(re.compile(r"overdue=true"))  # pushed once the list is swapped
+    rows = page.locator("#plans tr[data-household]")
+    expect(rows.first).to_contain_text("项逾期")
+    for text in rows.all_inner_texts():
+        assert "项逾期" in text
+    rows.first.get_by_role("link").click()
+    overdue = page.locator("#measures tr.is-overdue")
+    expect(overdue.first).to_contain_text("逾期")
+    expect(overdue.first.locator("summary")).to_have_text("更新进度")
+    shoot(page, "assistance_plan_overdue")
