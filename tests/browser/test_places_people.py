@@ -1,7 +1,7 @@
 """Places, partners and people in a real browser: a resettlement site's gap closed through its facility
-form; a partnership paired and its delivery moving it up the ranking; a product's four checks decided and a
-sale paying its supplier; an allocation turning the special-funds verdict and back; a 第一书记 sent to a
-village and the assessment showing them, exported."""
+form and a household linked to it; a partnership paired and its delivery moving it up the ranking; a
+product's four checks decided and a sale paying its supplier; an allocation turning the special-funds verdict
+and back; a 第一书记 sent to a village and the assessment showing them, exported."""
 
 import re
 
@@ -21,7 +21,16 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_a_site_gap_is_closed_through_its_facility_form(page: Page) -> None:
+def test_a_site_gap_is_closed_through_its_facility_form_and_a_household_linked(
+    page: Page, live_stack: Stack
+) -> None:
+    gateway = live_stack.url("gateway")
+    site = api(gateway, "xini", "GET", "/api/v1/resettlement-sites").json()["items"][0]
+    linked = api(gateway, "xini", "GET", f"/api/v1/resettlement-sites/{site['id']}").json()[
+        "linked_households"
+    ]
+    households = api(gateway, "xini", "GET", "/api/v1/households", params={"region": ASIER}).json()["items"]
+    household = next(h for h in households if h["id"] not in {h["id"] for h in linked})
     sign_in(page, "xini")
     page.locator(".mainnav").get_by_role("link", name="安置点").click()
     expect(page.locator("#site-gaps")).to_contain_text("幸福家园互助养老服务中心")
@@ -45,6 +54,13 @@ def test_a_site_gap_is_closed_through_its_facility_form(page: Page) -> None:
     expect(page.locator("#work-share")).to_contain_text("%")
     expect(page.locator("#households a").first).to_have_attribute("href", re.compile(r"^/households/"))
     shoot(page, "places-site")
+
+    page.locator("#link-form input[name=household]").fill("刘")
+    page.locator("#link-form").get_by_role("button", name="关联").click()
+    expect(page.locator("#link-household-error")).to_contain_text("对应多户")
+    page.locator("#link-form input[name=household]").fill(household["number"])
+    page.locator("#link-form").get_by_role("button", name="关联").click()
+    expect(page.locator("#households")).to_contain_text(household["number"])
 
     page.locator(".crumbs a").click()
     expect(page.locator("#site-gaps")).not_to_contain_text("幸福家园互助养老服务中心")
