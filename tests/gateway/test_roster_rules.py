@@ -25,8 +25,9 @@ def test_the_roster_puts_the_never_visited_then_the_longest_overdue_first() -> N
         row("03", "monitored", date(2026, 5, 1)),  # overdue since 31 May
         row("02", "ordinary", date(2026, 1, 5)),  # overdue since 5 April
         row("01", "lifted_supported", None),  # never visited
+        row("00", "sudden_hardship", None),  # never visited, in the procedure: first of all
     ]
     ordered = roster_order(rows, TODAY)
-    assert [r.household["number"] for r in ordered] == ["01", "02", "03", "04", "05"]
-    assert [r.overdue(TODAY) for r in ordered] == [True, True, True, False, False]
-    assert ordered[2].days_late(TODAY) == 30
+    assert [r.household["number"] for r in ordered] == ["00", "01", "02", "03", "04", "05"]
+    assert [r.overdue(TODAY) for r in ordered] == [True, True, True, True, False, False]
+    assert ordered[3].days_late(TODAY) == 30

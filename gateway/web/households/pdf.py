@@ -19,7 +19,7 @@ from shared.vocabulary.monitoring import AlertKind, AlertStatus, CaseStatus, Mea
 from shared.vocabulary.payments import ClaimStatus, Kind, LineStatus
 
 if TYPE_CHECKING:
-    from gateway.web.households.file import HouseholdFile
+    from gateway.web.households.file import HouseholdFile, Section
 
 CJK_FONTS = (
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
@@ -86,6 +86,14 @@ GUARANTEES = (
 )
 
 
+def listed(section: "Section") -> list[dict[str, Any]]:
+    return list(section.data or [])
+
+
+def dividend_line(dividend: dict[str, Any]) -> str:
+    return f"{dividend['year']} {format_yuan(dividend['amount_fen'])} 元（{said(dividend['status'])}）"
+
+
 def case_line(case: dict[str, Any], steps: list[dict[str, Any]]) -> str:
     risks = "、".join(said(r) for r in case["risk_types"])
     path = "".join(f" → {said(step['to_status'])}" for step in steps[1:])
@@ -102,12 +110,12 @@ def payment_lines(file: "HouseholdFile") -> list[str]:
     s = file.sections
     claims = [
         f"{c['year']} {said(c['kind'])}申请 {format_yuan(c['amount_fen'])} 元（{said(c['status'])}）"
-        for c in s["claims"].data or []
+        for c in listed(s["claims"])
     ]
     paid = [
         f"{line['batch_year']} {said(line['batch_kind'])}发放 {format_yuan(line['amount_fen'])} 元"
         f"（{said(line['status'])}）"
-        for line in s["lines"].data or []
+        for line in listed(s["lines"])
     ]
     return paid + claims
 
@@ -135,29 +143,31 @@ def household_file(file: "HouseholdFile", *, village: str, printed_on: date) -> 
         sheet.line_of(f"· {who}　{m.get('age', '')} 岁　{said(m['labour_ability'])}")
     sheet.heading("类别变更")
     sheet.rows([f"{e['effective_date']} 变更为{said(e['to_category'])}：{e['reason']}" for e in file.history])
-    if s["cases"].shown:
-        sheet.heading("防返贫监测与帮扶")
-        sheet.rows([case_line(c, file.steps.get(str(c["id"]), [])) for c in s["cases"].data or []])
-        if plan := s["plan"].data:
+    for heading, key, lines in (
+        (
+            "防返贫监测与帮扶",
+            "cases",
+            [case_line(c, file.steps.get(str(c["id"]), [])) for c in listed(s["cases"])],
+        ),
+        ("入户走访", "visits", [visit_line(v) for v in listed(s["visits"])]),
+        (
+            "预警",
+            "alerts",
+            [f"{a['year']} {said(a['kind'])}（{said(a['status'])}）" for a in listed(s["alerts"])],
+        ),
+        ("补贴申请与发放", "claims", payment_lines(file)),
+        ("资产收益分红", "dividends", [dividend_line(d) for d in listed(s["dividends"])]),
+    ):
+        if not s[key].shown:
+            continue
+        sheet.heading(heading)
+        sheet.rows(
+            lines,
+            none="未能读取（见页末）" if s[key].notice or (key == "claims" and s["lines"].notice) else "无",
+        )
+        if key == "cases" and (plan := s["plan"].data):
             sheet.line_of(f"帮扶责任人 {plan['responsible']['display_name']}")
             sheet.rows([f"{m['target']}（{said(m['status'])}，{m['due_on']} 前）" for m in plan["measures"]])
-    if s["visits"].shown:
-        sheet.heading("入户走访")
-        sheet.rows([visit_line(v) for v in s["visits"].data or []])
-    if s["alerts"].shown:
-        sheet.heading("预警")
-        sheet.rows([f"{a['year']} {said(a['kind'])}（{said(a['status'])}）" for a in s["alerts"].data or []])
-    if s["claims"].shown:
-        sheet.heading("补贴申请与发放")
-        sheet.rows(payment_lines(file))
-    if s["dividends"].shown:
-        sheet.heading("资产收益分红")
-        sheet.rows(
-            [
-                f"{d['year']} {format_yuan(d['amount_fen'])} 元（{said(d['status'])}）"
-                for d in s["dividends"].data or []
-            ]
-        )
     if file.notices:
         sheet.heading("未能读取")
         for notice in file.notices:

@@ -38,10 +38,16 @@ class RosterRow:
 
 
 def roster_order(rows: Iterable[RosterRow], today: date) -> list[RosterRow]:
-    """Overdue first (never visited, then the longest overdue), then by the day the visit falls due; the
-    household number breaks ties so the order is stable."""
+    """Overdue first (never visited — households in the procedure before others — then the longest
+    overdue), then by the day the visit falls due; the household number keeps the order stable."""
 
-    def key(row: RosterRow) -> tuple[int, date, str]:
-        return (0 if row.overdue(today) else 1, row.due or date.min, str(row.household["number"]))
+    def key(row: RosterRow) -> tuple[int, date, int, str]:
+        followed = interval_days(str(row.household["category"])) == FOLLOWED_DAYS
+        return (
+            0 if row.overdue(today) else 1,
+            row.due or date.min,
+            0 if followed else 1,
+            str(row.household["number"]),
+        )
 
     return sorted(rows, key=key)
