@@ -2,7 +2,8 @@
 out-of-pocket cost above the year's threshold; the finding raises an alert, the village opens a case on it and
 the department's data comparison records the finding; the village official then makes the household's plan
 (一户一策), adds a measure, cannot complete it without evidence, completes it with evidence, and appoints a
-member to a public-welfare post. Screenshots of the plan page and of the coverage page (应贷尽贷)."""
+member to a public-welfare post whose first month's wage payments batches and sends to the bank.
+Screenshots of the plan page and of the coverage page (应贷尽贷)."""
 
 import re
 import uuid
@@ -124,6 +125,23 @@ def test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post(browser: Browse
         listed = village.locator("#posts tr", has_text=head["name"])
         expect(listed).to_contain_text("村级保洁员")
         expect(listed).to_contain_text("800.50")
+
+        # The month's wages are batched by payments: the township drafts, the banner approves and sends.
+        month = today()
+        with api(gateway, "xini") as xini:
+            body = {"year": month.year, "month": month.month, "kind": "post_wage", "region": ASIER_VILLAGE}
+            drafted = xini.post("/api/v1/payments/batches", json=body)
+            assert drafted.status_code == 201, drafted.text
+            batch_id = drafted.json()["id"]
+            assert xini.post(f"/api/v1/payments/batches/{batch_id}/submit").status_code == 200
+        with api(gateway, "banner") as banner:
+            for action in ("approve", "disburse"):
+                answer = banner.post(f"/api/v1/payments/batches/{batch_id}/{action}")
+                assert answer.status_code == 200, answer.text
+        village.goto(f"/payments/batches/{batch_id}")
+        wage = village.locator("#lines tbody tr", has_text=head["name"])
+        expect(wage).to_contain_text("800.50")
+        expect(village.locator("#batch-status")).to_have_text("发放中")
 
         village.goto("/monitoring/loans/coverage")
         expect(village.locator(f"#coverage tr[data-village='{ASIER_VILLAGE}']")).to_be_visible()
