@@ -3,7 +3,6 @@ progress bar and reconciliation, and its printable public disclosure list (公�
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -22,7 +21,6 @@ from gateway.web.payments.service import (
     BATCHES,
     HINTS,
     LINES_PAGE_SIZE,
-    NOTICE_DAYS,
     PAGE_SIZE,
     PAYMENTS_DOWN,
     Form,
@@ -31,11 +29,11 @@ from gateway.web.payments.service import (
     call_payments,
     clean_year,
     detail_of,
+    offered,
     payments_json,
     show,
     years,
 )
-from gateway.web.render import today
 from shared.auth import Principal
 from shared.errors import Unavailable
 from shared.regions import Tier, is_within
@@ -217,9 +215,9 @@ async def batch_page(
     batch = progress.batch
     names = region_names(tree or [])
     actions = [
-        (action, label)
-        for action, (label, needed, _) in ACTIONS.items()
-        if batch["status"] == needed and allowed("POST", f"{path}/{action}", principal.role)
+        (name, action)
+        for name, action in ACTIONS.items()
+        if offered(action, batch, principal.subject) and allowed("POST", f"{path}/{name}", principal.role)
     ]
     context = {
         "batch": batch,
@@ -247,28 +245,50 @@ async def batch_detail(
 
 @router.get("/payments/batches/{batch_id}/progress")
 async def batch_progress(request: Request, principal: MayGetReconciliation, batch_id: str) -> Response:
-    """The progress and reconciliation fragment, polled every 2 s while the batch is disbursing."""
+    """The progress, reconciliation and lines, polled every 2 s while the batch is disbursing; once the bank
+    has answered every line, the whole batch is shown again (its steps and actions too) and polling stops."""
     path = batch_path(batch_id)
     if path is None:
         raise Refusal(404, BATCH_MISSING)
-    progress = await load_progress(request, principal, path)
-    context = {"batch": progress.batch, "progress": progress, "oob": True}
-    return show(request, principal, "payments/batch.html", context, block=["batch_progress", "batch_status"])
+    progress, lines, tree = await asyncio.gather(
+        load_progress(request, principal, path),
+        payments_json(request, principal, f"{path}/lines", params={"page_size": LINES_PAGE_SIZE}),
+        region_tree(request, principal),
+    )
+    if not progress.polling:
+        final = await batch_page(request, principal, path, block="batch_body")
+        final.headers.update({"HX-Retarget": "#batch-body", "HX-Reswap": "outerHTML"})
+        return final
+    context = {
+        "batch": progress.batch,
+        "progress": progress,
+        "lines": lines,
+        "line_pages": max(1, -(-lines["total"] // LINES_PAGE_SIZE)),
+        "region_names": region_names(tree or []),
+        "oob": True,
+    }
+    blocks = ["batch_progress", "batch_status", "batch_lines"]
+    return show(request, principal, "payments/batch.html", context, block=blocks)
 
 
 @router.post("/payments/batches/{batch_id}/{action}")
 async def batch_action(
     request: Request, principal: MayPostBatchSteps, batch_id: str, action: str
 ) -> Response:
-    """Submit, approve or disburse; a refusal (the maker approving, a status moved on) is shown in Chinese
-    as the service words it, above the buttons."""
+    """Submit, approve, disburse, return (with its reason), cancel, or pay failed lines again (then show the
+    new batch); a refusal (the maker approving, the notice still posted, a status moved on) is shown in
+    Chinese as the service words it, above the buttons."""
     path = batch_path(batch_id)
     if path is None or action not in ACTIONS:
         raise Refusal(404, BATCH_MISSING)
+    form = await Form.of(request, ("reason",))
+    body = {"reason": form.values["reason"]} if action == "return" else None
     try:
-        answer = await call_payments(request, principal, "POST", f"{path}/{action}")
+        answer = await call_payments(request, principal, "POST", f"{path}/{action}", json=body)
+        if answer.status_code == status.HTTP_201_CREATED:
+            return went_to(request, f"/payments/batches/{answer.json()['id']}")
         if answer.status_code == status.HTTP_200_OK:
-            return await batch_page(request, principal, path, done=ACTIONS[action][2], block="batch_body")
+            return await batch_page(request, principal, path, done=ACTIONS[action].done, block="batch_body")
         if answer.status_code in (401, 403, 404):
             raise refusal(answer, service="payments", missing=BATCH_MISSING)
         problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
@@ -298,12 +318,10 @@ async def batch_notice(
         payments_json(request, principal, f"{path}/notice", params=params),
         region_tree(request, principal),
     )
-    posted = today()
     context = {
         "notice": notice,
         "level": labels(Tier).get(notice["level"], ""),
-        "posted": posted,
-        "until": posted + timedelta(days=NOTICE_DAYS),
+        "tiers": labels(Tier),
         "regions": notice_regions(tree or [], notice["region_code"]),
     }
     return show(request, principal, "payments/notice.html", context)

@@ -3,6 +3,7 @@ typed in yuan, sent in fen, converted exactly) with the hints that say its Engli
 and the year and region pickers."""
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +29,6 @@ LINES_PAGE_SIZE = 50
 LIST_SIZE = 500  # the service's largest page: the dashboard sums whole lists in these
 DASHBOARD_PAGES = 10
 FIRST_POLICY_YEAR = 2021  # the plan's first year (policy version 1 is effective from 2021-01-01)
-NOTICE_DAYS = 10  # national rule: fund notices stay posted at least 10 days
 
 PAYMENTS_DOWN = "补贴发放服务暂时不可用，请稍后再试。"
 BATCH_MISSING = "未找到该发放批次，或该批次不在您的管辖范围内。"
@@ -39,12 +39,54 @@ POLICY_MISSING = "该年度没有生效的补贴政策。"
 LIVESTOCK_UNITS = {Kind.sheep: "只", Kind.cattle: "头", Kind.pig: "口"}
 # Claims are filed for livestock and the case-by-case kinds; education is computed from the school stages.
 CLAIM_KINDS = [kind for kind in Kind if kind != Kind.education]
-# Batch actions: (Chinese button, the status the batch must have, what the page says after).
+
+
+@dataclass(frozen=True)
+class Action:
+    """A batch step on its page: the button, the statuses it is offered in, who may not take it (`checker`:
+    not its maker or submitter; `maker`: only its maker), the question asked first, what is said after."""
+
+    label: str
+    statuses: tuple[BatchStatus, ...]
+    done: str
+    confirm: str = ""
+    who: str = ""
+
+
 ACTIONS = {
-    "submit": ("提交审批", BatchStatus.draft, "批次已提交，等待旗级审批。"),
-    "approve": ("审批通过", BatchStatus.submitted, "批次已审批，可以发放。"),
-    "disburse": ("发放", BatchStatus.approved, "已向代理银行发送支付指令，正在发放。"),
-}
+    "submit": Action(
+        "提交审批", (BatchStatus.draft, BatchStatus.returned), "批次已提交并公示，公示期满后由旗级审批。",
+        confirm="提交后将按村公示，公示期内不能审批。确认提交？",
+    ),
+    "approve": Action(
+        "审批通过", (BatchStatus.submitted,), "批次已审批，可以发放。",
+        confirm="确认审批通过本批次？", who="checker",
+    ),
+    "disburse": Action(
+        "发放", (BatchStatus.approved,), "已向代理银行发送支付指令，正在发放。",
+        confirm="确认向代理银行发送本批次的全部支付指令？", who="checker",
+    ),
+    "return": Action("退回制单人", (BatchStatus.submitted,), "批次已退回制单人。", who="checker"),
+    "cancel": Action(
+        "撤销批次", (BatchStatus.draft, BatchStatus.returned), "批次已撤销，明细已释放，可纳入以后的批次。",
+        confirm="撤销后本批次不能恢复。确认撤销？", who="maker",
+    ),
+    "repay-failed": Action(
+        "失败明细重新发放", (BatchStatus.completed,), "",
+        confirm="将账户已更正的失败、退回明细生成新的草稿批次？",
+    ),
+}  # fmt: skip
+
+
+def offered(action: Action, batch: dict[str, Any], subject: str) -> bool:
+    """Whether the page offers `action` to `subject` now: the maker is never offered a checker's step."""
+    if batch["status"] not in action.statuses:
+        return False
+    if action.who == "checker":
+        return subject not in (batch["created_by"], batch["submitted_by"])
+    if action.who == "maker":
+        return subject == batch["created_by"]
+    return True
 # The services' own rules answer in Chinese; schema checks answer in English: these say it for them.
 HINTS = {
     "household_id": "请选择本辖区内的农牧户",
@@ -57,6 +99,7 @@ HINTS = {
     "effective_from": "请选择生效日期",
     "rate": "请填写补贴标准（元，最多两位小数）",
     "cap": "每户每年上限应为 1–100000 之间的整数",
+    "reason": "请填写退回原因（最多 500 字）",
 }
 FORM_FIELD = {"amount_fen": "amount_yuan"}
 
