@@ -15,10 +15,12 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 
 install: $(STAMP)
 
-## Debian packages the browser tests need: Chromium and a CJK font (as root; skipped when present).
+## Debian packages the pages and browser tests need: Chromium, a CJK font and Noto Sans Mongolian (in
+## fonts-noto-core) for the two scripts' titles (as root; skipped when present).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk' \
+		|| ! fc-list 2>/dev/null | grep -qi 'noto sans mongolian'; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei fonts-noto-core; \
 	fi
 
 ## Serve everything on 127.0.0.1:8000 with the embedded SQLite databases under var/ (Ctrl-C stops).

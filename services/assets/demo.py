@@ -121,7 +121,7 @@ async def _seed_register(session: AsyncSession) -> int:
             name="锡尼镇智慧农贸市场冷库",
             asset_class=AssetClass.operating,
             region_code=XINI,
-            project="智慧农贸市场建设（seed §五(三)3）",
+            project="锡尼镇智慧农贸市场建设项目",
             funding_source=FundingSource.banner_special,
             funding_year=2025,
             value_fen=260_000_000,

@@ -6,9 +6,10 @@ relations, school stages derived from age. Everything comes from one `random.Ran
 reference date (`REFERENCE_DATE`, the 2026 school year), so the same `(n, villages, seed)` always gives the
 same output, whatever the clock says.
 
-Categories: household `i` falls in block `i // 6`; each block holds the six categories once, in shuffled
-order. Every category therefore gets `n // 6` or `n // 6 + 1` households — at least 500 each for
-`n >= 3000`, for any `n`.
+Categories come in the proportions of a real banner (`CATEGORY_SHARES`, per hundred households): most are
+ordinary, lifted-out households about a tenth, marginal and monitored a few per cent each. Household `i`
+falls in block `i // 100`, each block holding exactly those shares in shuffled order, so every hundred
+households hold them whatever `n` is.
 
 ID numbers are collision-free by construction: an order code is handed out once per (county prefix, birth
 date, sex), from a counter (`_IdAllocator`). When the 500 codes of a day are used up in the member's home
@@ -527,11 +528,22 @@ class _Generator:
         return f"1{rng.choice(_PHONE_SECOND_DIGITS)}{rng.randrange(10**9):09d}"
 
 
+# Per hundred households, as a banner's register holds them (lifted out 11%, at risk 9%).
+CATEGORY_SHARES = {
+    Category.ordinary: 80,
+    Category.lifted_supported: 7,
+    Category.lifted_unsupported: 4,
+    Category.marginal: 4,
+    Category.monitored: 4,
+    Category.sudden_hardship: 1,
+}
+
+
 def category_sequence(n: int, rng: random.Random) -> Iterator[Category]:
-    """Blocks of six, each holding every category once in shuffled order."""
-    categories = list(Category)
-    for start in range(0, n, len(categories)):
-        block = categories[:]
+    """Blocks of a hundred, each holding `CATEGORY_SHARES` in shuffled order."""
+    shares = [category for category, count in CATEGORY_SHARES.items() for _ in range(count)]
+    for start in range(0, n, len(shares)):
+        block = shares[:]
         rng.shuffle(block)
         yield from block[: n - start]
 

@@ -1,4 +1,5 @@
-"""The demo households: deterministic, at least 500 per category, valid and unique IDs, consistent ages."""
+"""The demo households: deterministic, categories in a real banner's proportions, valid and unique IDs,
+consistent ages."""
 
 from collections import Counter
 from datetime import date
@@ -8,7 +9,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from services.registry.demo import (
+    CATEGORY_SHARES,
     COUNTY_CODES,
+    LIFTED,
     REFERENCE_DATE,
     age_on,
     generate_households,
@@ -46,17 +49,22 @@ def test_same_seed_same_households(households: list[HouseholdCreate]) -> None:
     assert [h.model_dump() for h in other] != [h.model_dump() for h in households[:50]]
 
 
-def test_every_category_has_at_least_500_households(households: list[HouseholdCreate]) -> None:
+def test_categories_are_in_a_real_banners_proportions(households: list[HouseholdCreate]) -> None:
     counts = Counter(h.category for h in households)
-    assert set(counts) == set(Category)
-    assert min(counts.values()) >= 500
+    assert counts[Category.ordinary] == 2400  # most households
+    assert counts[Category.lifted_supported] + counts[Category.lifted_unsupported] == 330  # about a tenth
+    assert counts[Category.monitored] == counts[Category.marginal] == 120  # a few per cent each
+    assert counts[Category.sudden_hardship] == 30
 
 
 @pytest.mark.parametrize("n", [1, 5, 7, 13, 601])
-def test_categories_are_balanced_for_any_n(n: int) -> None:
+def test_every_hundred_households_hold_the_proportions(n: int) -> None:
     counts = Counter(h.category for h in generate_households(n, villages=VILLAGES))
     assert sum(counts.values()) == n
-    assert all(n // 6 <= counts[c] <= n // 6 + 1 for c in Category)
+    whole = n // 100
+    assert all(
+        whole * share <= counts[c] <= whole * share + (n % 100) for c, share in CATEGORY_SHARES.items()
+    )
 
 
 def test_households_pass_the_registry_rules(households: list[HouseholdCreate]) -> None:
@@ -155,8 +163,9 @@ def test_household_facts_are_plausible(households: list[HouseholdCreate]) -> Non
     assert 6000 <= mean_income(Category.marginal) <= 9500
     assert 6000 <= mean_income(Category.monitored) <= 9500
     assert mean_income(Category.sudden_hardship) < 6000
-    relocated = sum(h.relocated for h in households) / len(households)
-    assert 0.02 <= relocated <= 0.08
+    lifted = [h for h in households if h.category in LIFTED]  # relocation (易地搬迁) was for the poor
+    assert 0.05 <= sum(h.relocated for h in lifted) / len(lifted) <= 0.15
+    assert not any(h.relocated for h in households if h.category not in LIFTED)
 
     def mean_sheep(township: str) -> float:
         rows = [h for h in households if h.region_code.startswith(township)]
@@ -206,7 +215,7 @@ class TestSeeding:
                 categories = (
                     await session.exec(select(Household.category, func.count()).group_by(Household.category))
                 ).all()
-                assert dict(categories) == {c.value: 100 for c in Category}
+                assert dict(categories) == {c.value: 6 * share for c, share in CATEGORY_SHARES.items()}
                 members = (await session.exec(select(func.count()).select_from(Member))).one()
                 assert members > 1200
                 # how each category was set: the procedure's own as identified before the system
