@@ -154,7 +154,7 @@ register_simple(
 )
 register_simple(
     "POST /api/v1/households",
-    lambda w, p: Request("POST", "/api/v1/households", json=household(VILLAGE[p], "marginal")),
+    lambda w, p: Request("POST", "/api/v1/households", json=household(VILLAGE[p])),
     probe=HOUSEHOLDS_IN,
 )
 register_simple(

@@ -29,6 +29,8 @@ MEANING = {
     "R": "403/404/422, nothing written",
 }
 REFUSED = {401, 403, 404}
+# A listing's answer: a read's 200, or an upload's 201 listing what it matched (a department's list).
+LISTED = {200, 201}
 # A region code, alone or as the start of a household number (village code + 5 digits); never part of an
 # 18-character ID number (whose last character may be X).
 _CODE = re.compile(r"(?<!\d)(150625\d{3}(?:\d{3})?)(?:\d{5})?(?![\dXx])")
@@ -93,7 +95,7 @@ def judge(
     if letter == "N":
         if status == 404:
             return None
-        if status != 200:
+        if status not in LISTED:
             return f"got {status}"
         if found := leaks(response, caller.region, world):
             return f"shows out-of-scope {found[:5]}"
@@ -103,7 +105,7 @@ def judge(
     if status in REFUSED:
         return f"got {status}: {response.text[:200]}"
     if call.listing:
-        if status != 200:
+        if status not in LISTED:
             return f"got {status}: {response.text[:200]}"
         if found := leaks(response, caller.region, world):
             return f"shows out-of-scope {found[:5]}"
