@@ -44,7 +44,7 @@ class Chart:
 
 def _chart_options(title: str, columns: int) -> dict[str, object]:
     return {
-        "x_label_rotation": -30 if columns > 8 else 0,
+        "x_label_rotation": -30 if columns > 12 else 0,
         "title": title,
         "style": STYLE,
         "js": [],  # no tooltip script: an image runs none, and the figures are in the alt
@@ -57,6 +57,7 @@ def _chart_options(title: str, columns: int) -> dict[str, object]:
         "truncate_label": -1,
         "print_values": False,
         "margin": 16,
+        "margin_bottom": 52,  # pygal sizes a bottom legend of two rows short for CJK text
     }
 
 

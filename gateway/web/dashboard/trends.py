@@ -77,8 +77,9 @@ def funds_chart(reports: list[dict[str, Any]]) -> Chart:
 
 
 def _month(key: str) -> str:
+    """`2026-01` → `26年1月`, any other month → `3月` (short enough for twelve to stand side by side)."""
     year, month = key.split("-")
-    return f"{year[2:]}年{int(month)}月"
+    return f"{year[2:]}年{int(month)}月" if month == "01" else f"{int(month)}月"
 
 
 def _nonzero(series: dict[str, list[int]]) -> dict[str, list[int]]:
