@@ -55,7 +55,7 @@ Trainer = Annotated[
 ]
 
 
-def payments_service(principal: PrincipalDep) -> Principal:
+def payments_service(principal: Annotated[Principal, Depends(require_roles(Role.service))]) -> Principal:
     """Only the payments service's own client reads the wages owed: they become payment lines."""
     if not is_service_client(principal, "payments"):
         raise Forbidden("只有补贴发放服务可以读取应发工资")
