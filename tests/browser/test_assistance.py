@@ -164,3 +164,21 @@ def test_the_overdue_filter_lists_the_demo_plan_with_its_overdue_measure(page: P
     expect(overdue.first).to_contain_text("逾期")
     expect(overdue.first.locator("summary")).to_have_text("更新进度")
     shoot(page, "assistance_plan_overdue")
+
+
+def test_every_assistance_list_shows_the_demo(page: Page) -> None:
+    sign_in(page, "asier")
+    page.locator(".mainnav").get_by_role("link", name="帮扶措施").click()
+    for tab, rows in (
+        ("数据比对", ".findings tr[data-finding]"),
+        ("小额信贷", "#loans tr[data-loan]"),
+        ("公益性岗位", "#posts tr[data-post]"),
+        ("技能培训", "#trainings tr[data-training]"),
+        ("扶贫车间", "#workshops tr[data-workshop]"),
+    ):
+        page.locator("nav.tabs").get_by_role("link", name=tab).click()
+        expect(page.locator("nav.tabs [aria-current=page]")).to_have_text(tab)
+        expect(page.locator(rows).first).to_be_visible()
+        shoot(page, f"assistance_{rows.split()[0].strip('#.')}")
+    page.goto("/monitoring/loans?overdue=true")
+    expect(page.locator("#loans tr[data-loan]").first.locator(".badge-overdue")).to_have_text("逾期")
