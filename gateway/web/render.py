@@ -107,6 +107,8 @@ templates.env.globals |= {
     "CATEGORIES": list(Category),
     "SETTABLE_CATEGORIES": [c for c in Category if c not in PROCEDURE_CATEGORIES],
     "PROCEDURE_CATEGORIES": PROCEDURE_CATEGORIES,
+    # Those who record visits get the field app (gateway/web/field.py) on every page.
+    "FIELD_ROLES": frozenset(role for role in Role if allowed("POST", "/api/v1/monitoring/visits", role)),
 }
 
 

@@ -28,6 +28,7 @@ from gateway.web.dashboard.inbox import inbox
 from gateway.web.dashboard.trends import households_chart, service_charts
 from gateway.web.deps import Official, PageUser, page_router
 from gateway.web.exports import router as exports_router
+from gateway.web.field import router as field_router
 from gateway.web.households import router as households_router
 from gateway.web.monitoring import monitoring_overview
 from gateway.web.monitoring import router as monitoring_router
@@ -50,6 +51,7 @@ router.include_router(payments_router)
 router.include_router(monitoring_router)
 router.include_router(places_router)
 router.include_router(people_router)
+router.include_router(field_router)
 
 MayGetUsers = Annotated[Principal, Depends(PageUser(("GET", "/api/v1/admin/users")))]
 MayPostUsers = Annotated[Principal, Depends(PageUser(("POST", "/api/v1/admin/users")))]
@@ -118,6 +120,8 @@ async def logout(request: Request) -> Response:
     if (principal := session_principal(request)) is not None:
         await revoke(request, principal)  # refused everywhere, not only forgotten by this browser
     end_session(request, response)
+    # The field app's kept pages and unsent visits leave the phone with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 
