@@ -112,3 +112,29 @@ def test_a_consumption_loan_is_refused_beside_its_field(client: httpx.Client, li
     assert lent.status_code == 303, lent.text
     listed = client.get("/monitoring/loans", params={"region": ASIER_VILLAGE, "overdue": "false"})
     assert "50,000.00" in listed.text and "养殖业" in listed.text
+
+
+def test_a_list_with_a_bad_cell_is_refused_row_by_row_and_records_nothing(
+    client: httpx.Client, live_stack: Stack
+) -> None:
+    gateway = live_stack.url("gateway")
+    with api(gateway, "banner") as banner:
+        before = banner.get("/api/v1/monitoring/findings", params={"page_size": 1}).json()["total"]
+    csrf = signed_in(client, "minzheng")
+    assert 'name="department"' in client.get("/monitoring/department-lists").text
+    content = "id_number,out_of_pocket_fen\n11010519491231002X,九百\n".encode()
+    refused = client.post(
+        "/monitoring/department-lists",
+        data={"csrf_token": csrf, "department": "medical_security", "year": "2026"},
+        files={"file": ("yibao.csv", content, "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert re.search(r'id="cell-problems">\s*<li>第 2 行 out_of_pocket_fen：', refused.text)
+    missing = client.post(
+        "/monitoring/department-lists", data={"csrf_token": csrf, "department": "", "year": "2026"}
+    )
+    assert missing.status_code == 422
+    assert 'id="list-department-error"' in missing.text and 'id="list-file-error"' in missing.text
+    with api(gateway, "banner") as banner:
+        after = banner.get("/api/v1/monitoring/findings", params={"page_size": 1}).json()["total"]
+    assert after == before
