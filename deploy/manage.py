@@ -80,6 +80,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
         ("monitoring", seed_thresholds, "monitoring thresholds"),
         ("monitoring", seed_work_teams, "village work teams"),
         ("monitoring", partial(seed_demo_assistance, settings=settings), "assistance and employment"),
+        ("monitoring", partial(seed_demo_cases, settings=settings), "monitoring cases, visits and alerts"),
     ):
         db = Database.from_url(settings.database_url(process))
         try:
@@ -127,6 +128,31 @@ async def seed_demo_assistance(session: Any, *, settings: Settings) -> int:
         for h in homes
     ]
     return await seed_assistance(session, households)
+
+
+async def seed_demo_cases(session: Any, *, settings: Settings) -> int:
+    """Monitoring's demo cases, visits and alerts on the registry's demo households of its two villages
+    (read here, handed over as plain data)."""
+    from sqlmodel import col, select
+
+    from services.monitoring.case_demo import VILLAGES, seed_cases
+    from services.monitoring.demo import DemoHousehold
+    from services.registry.models import Household
+
+    db = Database.from_url(settings.database_url("registry"))
+    try:
+        async with db.session_scope() as registry:
+            homes = (
+                await registry.exec(
+                    select(Household)
+                    .where(col(Household.region_code).in_(VILLAGES))
+                    .order_by(col(Household.number))
+                )
+            ).all()
+    finally:
+        await db.dispose()
+    households = [DemoHousehold(h.id, h.number, h.region_code, h.category, h.head_name, []) for h in homes]
+    return await seed_cases(session, households)
 
 
 async def seed_demo_batches(session: Any, *, settings: Settings) -> int:
