@@ -41,6 +41,7 @@ async def test_the_policy_in_force_is_the_plans_version_1(payments: httpx.AsyncC
     assert response.status_code == 200, response.text
     policy = response.json()
     assert (policy["version"], policy["effective_from"]) == (1, "2021-01-01")
+    assert policy["created_by"] == "实施方案规定标准"  # what the policy page shows: no internal reference
     rates = {(i["kind"], i["school_stage"]): (i["rate_fen"], i["cap_quantity"]) for i in policy["items"]}
     assert rates[("sheep", None)] == (10_000, 20)
     assert rates[("cattle", None)] == (100_000, 2)
