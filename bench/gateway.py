@@ -66,7 +66,8 @@ def run_wrk(url: str, script: Path, seconds: int, *, connections: int = CONNECTI
 
 
 async def _household_paths(registry_url: str, token: str) -> list[str]:
-    async with httpx.AsyncClient(base_url=registry_url, headers={"Authorization": f"Bearer {token}"}) as c:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=registry_url, headers=headers, timeout=60) as c:
         response = await c.get("/api/v1/households", params={"page_size": 100})
         response.raise_for_status()
         total = response.json()["total"]
