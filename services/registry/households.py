@@ -390,6 +390,15 @@ def _matching_members(q: str, cipher: FieldCipher, principal: Principal, region:
     return narrowed(select(Member.household_id).where(named), Member.region_code, principal, region)
 
 
+def named_by(term: str, cipher: FieldCipher, principal: Principal, region: str | None) -> Any:
+    """The households a search term names, as the list and the export both search: a member by ID number
+    or name prefix, or a household number prefix."""
+    members = _matching_members(term, cipher, principal, region)
+    if members is not None:
+        return col(Household.id).in_(members)
+    return col(Household.number).startswith(term, autoescape=True)
+
+
 async def search(
     session: AsyncSession,
     *,
@@ -410,11 +419,9 @@ async def search(
     if category is not None:
         statement = statement.where(Household.category == category)
     term = (q or "").strip()
+    if term:
+        statement = statement.where(named_by(term, cipher, principal, region))
     members = _matching_members(term, cipher, principal, region) if term else None
-    if members is not None:
-        statement = statement.where(col(Household.id).in_(members))
-    elif term:
-        statement = statement.where(col(Household.number).startswith(term, autoescape=True))
     if members is not None and category is None:
         found = members.subquery()
         total = (await session.exec(select(func.count(func.distinct(found.c.household_id))))).one()

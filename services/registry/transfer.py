@@ -314,6 +314,7 @@ async def _pages(
     cipher: FieldCipher,
     region: str | None,
     category: Category | None,
+    q: str,
 ) -> AsyncIterator[list[list[Any]]]:
     """Spreadsheet rows of the caller's households, `EXPORT_CHUNK` households at a time.
 
@@ -328,6 +329,8 @@ async def _pages(
 
     if category is not None:
         statement = statement.where(Household.category == category)
+    if q:
+        statement = statement.where(households.named_by(q, cipher, principal, region))
     last, key = "", 0
     while True:
         async with db.session_scope() as session:
@@ -413,10 +416,12 @@ async def export_households(
     cipher: FieldCipher,
     region: str | None,
     category: Category | None,
+    q: str,
     file_format: FileFormat,
 ) -> Download:
-    """The caller's households (narrowed to `region` and `category`) as a spreadsheet, one row per member,
-    in the template's columns; ID and account numbers and phones in full only for the roles that need them."""
+    """The caller's households (narrowed to `region`, `category` and the search `q`) as a spreadsheet, one
+    row per member, in the template's columns; ID and account numbers and phones in full only for the roles
+    that need them."""
     stem = f"{region or principal.region}-{_today()}.{file_format}"
     async with db.session_scope() as session:  # personal data leaving the system: who, what, when
         await audit.append(
@@ -430,10 +435,11 @@ async def export_households(
             after={
                 "format": file_format,
                 "category": category,
+                "q": q,
                 "full_identity": households.sees_full_identity(principal),
                 "account_numbers": accounts.sees_account_number(principal),
             },
         )
-    pages = _pages(db, principal=principal, cipher=cipher, region=region, category=category)
+    pages = _pages(db, principal=principal, cipher=cipher, region=region, category=category, q=q)
     body = _csv_body(pages) if file_format == "csv" else _file_body(await _xlsx_file(pages))
     return Download(f"households-{stem}", f"户籍信息-{stem}", MEDIA_TYPES[file_format], body)

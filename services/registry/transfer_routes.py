@@ -92,10 +92,18 @@ async def export_households(
     cipher: CipherDep,
     region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
     category: Category | None = None,
+    q: Annotated[str, Query(max_length=50, description="name, household number or ID number")] = "",
     file_format: FormatQuery = "xlsx",
 ) -> StreamingResponse:
-    """The caller's households as a spreadsheet in the template's columns, one row per member."""
+    """The caller's households as a spreadsheet in the template's columns, one row per member; the search
+    `q` narrows them as it narrows the list."""
     download = await transfer.export_households(
-        db, principal=principal, cipher=cipher, region=region, category=category, file_format=file_format
+        db,
+        principal=principal,
+        cipher=cipher,
+        region=region,
+        category=category,
+        q=q.strip(),
+        file_format=file_format,
     )
     return _attachment(download)

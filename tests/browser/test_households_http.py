@@ -1,7 +1,11 @@
 """The household pages over plain HTTP: scope, 404 outside it, fragments, export, the form's round trip."""
 
+import csv
+import html
+import io
 import re
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -139,6 +143,27 @@ def test_export_link_returns_a_file(client: httpx.Client, live_stack: Stack) -> 
         assert "attachment" in response.headers["content-disposition"]
         assert response.content
     assert client.get("/households/export?format=pdf").status_code == 400
+
+
+def test_the_export_link_carries_the_search_and_exports_what_it_finds(
+    client: httpx.Client, live_stack: Stack
+) -> None:
+    home = register_household(live_stack.url("gateway"), "asier", ASIER_VILLAGE)
+    signed_in(client, "asier")
+    listing = client.get("/households", params={"q": home["number"], "category": "lifted_supported"}).text
+    link = re.search(r'id="export-csv" href="([^"]+)"', listing)
+    assert link is not None
+    href = html.unescape(link.group(1))
+    assert parse_qs(urlsplit(href).query) == {
+        "format": ["csv"],
+        "category": ["lifted_supported"],
+        "q": [home["number"]],
+    }
+    response = client.get(href)
+    assert response.status_code == 200, response.text
+    header, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    names = [row[header.index("姓名")] for row in rows]
+    assert sorted(names) == sorted(m["name"] for m in home["members"])
 
 
 def test_dashboard_counts_households_by_category(client: httpx.Client, live_stack: Stack) -> None:

@@ -420,6 +420,26 @@ async def test_a_village_official_exports_only_its_village(
     )
 
 
+async def test_an_export_holds_the_households_the_search_finds(
+    registry: httpx.AsyncClient, token_for: TokenFactory
+) -> None:
+    township = bearer(token_for("township_official", TOWNSHIP))
+    rows = [*household(1), *household(2), *household(3, BAYIN)]
+    assert (await upload(registry, township, xlsx_bytes(rows))).status_code == 201
+    listed = await registry.get("/api/v1/households", params={"q": "成员2之"}, headers=township)
+    [found] = listed.json()["items"]
+    second = {r["姓名"] for r in household(2)}
+    for q in ("成员2之", found["number"], rows[3]["身份证号"]):  # a name, a household number, an ID number
+        for file_format in ("csv", "xlsx"):
+            response = await registry.get(EXPORT, params={"format": file_format, "q": q}, headers=township)
+            assert response.status_code == 200, response.text
+            assert {row["姓名"] for row in table(response)} == second
+    elsewhere = await registry.get(EXPORT, params={"q": "成员2之", "region": BAYIN}, headers=township)
+    assert table(elsewhere) == []
+    too_long = await registry.get(EXPORT, params={"q": "成" * 51}, headers=township)
+    assert too_long.status_code == 422 and "q" in too_long.text
+
+
 async def test_an_auditor_gets_masked_numbers_and_a_village_official_full_ones(
     registry: httpx.AsyncClient, token_for: TokenFactory
 ) -> None:

@@ -131,12 +131,12 @@ class Filters:
         values = {"region": self.region, "category": self.category, "q": self.q, "page": self.page} | changes
         return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
 
+    def searched(self) -> dict[str, str]:
+        """The filters and the search without paging: what the list and its export both send."""
+        return {k: v for k, v in (("region", self.region), ("category", self.category), ("q", self.q)) if v}
+
     def api_params(self) -> dict[str, str | int]:
-        params: dict[str, str | int] = {"page": self.page, "page_size": PAGE_SIZE}
-        params |= {
-            k: v for k, v in (("region", self.region), ("category", self.category), ("q", self.q)) if v
-        }
-        return params
+        return {"page": self.page, "page_size": PAGE_SIZE} | self.searched()
 
 
 def clean_filters(region: str, category: str, q: str, page: int) -> Filters:
@@ -182,15 +182,18 @@ async def household_list(
 
 @router.get("/households/export")
 async def household_export(
-    request: Request, principal: MayGetExport, format: str = "xlsx", region: str = "", category: str = ""
+    request: Request,
+    principal: MayGetExport,
+    format: str = "xlsx",
+    region: str = "",
+    category: str = "",
+    q: str = "",
 ) -> Response:
-    """The registry's export of the filtered households, streamed through with its file name."""
+    """The registry's export of the households the list shows (filters and search), with its file name."""
     if format not in EXPORT_FORMATS:
         raise Refusal(400, "导出格式只能是 Excel（xlsx）或 CSV。")
-    filters = clean_filters(region, category, "", 1)
-    params = {"format": format} | {
-        k: v for k, v in (("region", filters.region), ("category", filters.category)) if v
-    }
+    filters = clean_filters(region, category, q, 1)
+    params = {"format": format} | filters.searched()
     return await stream_from_registry(request, principal, f"{HOUSEHOLDS}/export", params)
 
 
