@@ -3,14 +3,11 @@ services count from their own records (monitoring: visits, decisions, notices, m
 reconciled) and the assignments kept here: computed on every read, never typed in. Exportable."""
 
 import asyncio
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
-from openpyxl import Workbook
 from pydantic import BaseModel
 
 from gateway import assignments
@@ -29,6 +26,7 @@ from shared.auth import Principal
 from shared.db import SessionDep
 from shared.errors import Unavailable
 from shared.regions import is_within
+from shared.table_files import XLSX, table_file, workbook_file
 from shared.vocabulary.people import AssignmentKind
 
 router = APIRouter(tags=["people"])
@@ -36,7 +34,6 @@ REGION_CODE = r"^\d{6}(\d{3}){0,2}$"
 Year = Annotated[int, Query(ge=2013, le=2100)]
 Region = Annotated[str | None, Query(pattern=REGION_CODE, description="default: the caller's scope")]
 BINARY = {"type": "string", "format": "binary"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.post(
@@ -193,10 +190,9 @@ async def read_assessment(
     return await assess(request, session, upstreams, principal, year, region)
 
 
-def _table(rows: list[BaseModel]) -> list[list[Any]]:
-    if not rows:
-        return []
-    header = list(type(rows[0]).model_fields)
+def _table(model: type[BaseModel], rows: list[Any]) -> list[list[Any]]:
+    """A table of `model` rows, its header first (an empty table still has it)."""
+    header = list(model.model_fields)
     return [header, *([row.model_dump(mode="json")[name] for name in header] for row in rows)]
 
 
@@ -222,26 +218,12 @@ async def export_assessment(
 ) -> Response:
     """The assessment as a workbook (a sheet per village and per official) or one of its tables as CSV."""
     assessment = await assess(request, session, upstreams, principal, year, region)
-    tables = {"villages": _table(assessment.villages), "officials": _table(assessment.officials)}
+    tables = {
+        "villages": _table(VillageAssessment, assessment.villages),
+        "officials": _table(OfficialAssessment, assessment.officials),
+    }
     name = f"assessment-{assessment.region}-{year}"
     if file_format == "csv":
-        text = io.StringIO()
-        csv.writer(text).writerows(tables[part])
-        disposition = f'attachment; filename="{name}-{part}.csv"'
-        return Response(
-            "\ufeff" + text.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": disposition},
-        )
-    workbook = Workbook(write_only=True)
-    for title, rows in tables.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    body = io.BytesIO()
-    workbook.save(body)
-    return Response(
-        body.getvalue(),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+        header, *rows = tables[part]
+        return table_file(header, rows, file_format="csv", name=f"{name}-{part}")
+    return workbook_file(tables, name=name)

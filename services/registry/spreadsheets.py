@@ -25,6 +25,7 @@ from pydantic_core import ErrorDetails
 from services.registry.schemas import HouseholdCreate, MemberIn
 from shared.idnumber import InvalidIdNumber, Sex, make_id_number, parse_id_number
 from shared.money import FEN_PER_YUAN
+from shared.table_files import FORMULA_STARTS, text_cell
 from shared.vocabulary import Term
 from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
 from shared.workbook import Bounds, UnreadableFile, guarded, too_many_rows, xlsx_rows
@@ -39,9 +40,6 @@ UTF8_BOM = "\ufeff"
 KEY = "household_key"
 KEY_HEADER = "户序号"
 HEADER_PLACE = "表头"
-# Excel runs a cell that starts with one of these as a formula (tab and CR: after it trims them); a leading
-# apostrophe keeps it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 YES, NO = "是", "否"
 _YES_NO = {
     **dict.fromkeys((YES, "y", "yes", "true"), True),
@@ -83,10 +81,7 @@ def _text(value: Any) -> str:
 
 
 def _text_out(value: Any) -> Any:
-    if value is None:
-        return None
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return None if value is None else text_cell(str(value))
 
 
 def _decimal(value: Any) -> Decimal:

@@ -109,3 +109,34 @@ def test_the_assessment_moves_when_a_visit_is_recorded(live_stack: Stack) -> Non
     assert (
         httpx.get(gateway + "/api/v1/assessments", headers=village_official, params=params).status_code == 403
     )
+
+
+def test_a_typed_unit_exports_as_text_never_as_a_formula(live_stack: Stack) -> None:
+    gateway = live_stack.url("gateway")
+    unit = '=HYPERLINK("http://example.com","旗农牧局")'
+    created = httpx.post(
+        gateway + "/api/v1/admin/assignments",
+        headers=bearer(login(live_stack, "banner")),
+        json={
+            "username": "asier-team",
+            "kind": "work_team",
+            "village_code": ASIER,
+            "dispatching_unit": unit,
+            "starts_on": f"{YEAR}-01-01",
+        },
+    )
+    assert created.status_code == 201, created.text
+    township, params = bearer(login(live_stack, "xini")), {"year": YEAR, "region": XINI}
+
+    workbook = httpx.get(gateway + "/api/v1/assessments/export", headers=township, params=params)
+    assert workbook.status_code == 200, workbook.text
+    header, *rows = load_workbook(io.BytesIO(workbook.content), read_only=True)["officials"].values
+    units = {row[header.index("dispatching_unit")] for row in rows}
+    table = httpx.get(
+        gateway + "/api/v1/assessments/export",
+        headers=township,
+        params=params | {"format": "csv", "part": "officials"},
+    )
+    assert table.status_code == 200, table.text
+    units |= {r["dispatching_unit"] for r in csv.DictReader(io.StringIO(table.text.lstrip("\ufeff")))}
+    assert "'" + unit in units and unit not in units
