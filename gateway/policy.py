@@ -110,6 +110,9 @@ MONITORING_RULES: tuple[Rule, ...] = (
             "/api/v1/monitoring/workshops",
             "/api/v1/monitoring/work-relief",
             "/api/v1/monitoring/households/{id}/employment",
+            "/api/v1/monitoring/dropouts",
+            "/api/v1/monitoring/insurance",
+            "/api/v1/monitoring/reimbursements",
         )
     ),
     # Casework: the three tiers and the village work team; the procedure's steps are checked per action
@@ -140,6 +143,16 @@ MONITORING_RULES: tuple[Rule, ...] = (
     ),
     # Trainings are recorded by the officials and by the departments that run them (人社局).
     Rule("POST", "/api/v1/monitoring/trainings", REGISTRARS | {Role.work_team, Role.department_officer}),
+    # The three guarantees per member: recorded by the tiers and work team, and by the departments whose
+    # data it is (教育 follow-ups, 医保 insurance and reimbursements).
+    *(
+        Rule("POST", path, REGISTRARS | {Role.work_team, Role.department_officer})
+        for path in (
+            "/api/v1/monitoring/dropouts/follow-ups",
+            "/api/v1/monitoring/insurance",
+            "/api/v1/monitoring/reimbursements",
+        )
+    ),
     # Payments reads the wages a month owes with its own client when it drafts a wage batch.
     Rule("GET", "/api/v1/monitoring/wage-entitlements", SERVICE),
     Rule(

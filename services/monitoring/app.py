@@ -17,6 +17,7 @@ from services.monitoring.deliveries import (
 )
 from services.monitoring.employment_routes import employment_router
 from services.monitoring.figures import figures_router
+from services.monitoring.guarantee_routes import guarantee_router
 from services.monitoring.models import outbox, utcnow
 from services.monitoring.routes import router
 from services.monitoring.trends import trends_router
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, *, http_client: httpx.AsyncClie
     app = create_service_app(
         process="monitoring",
         title="杭锦旗 防返贫动态监测与帮扶 monitoring",
-        routers=[router, figures_router, trends_router, employment_router],
+        routers=[router, figures_router, trends_router, employment_router, guarantee_router],
         extensions=[registry_link(http_client), dispatcher],
         settings=settings,
     )

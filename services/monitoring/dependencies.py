@@ -75,3 +75,6 @@ DepartmentStaff = Annotated[Principal, _roles(Role.department_officer, Role.bann
 BannerStaff = Annotated[Principal, _roles(Role.banner_admin, Role.banner_official)]
 # The gateway relays the public self-report form with its own service token (role banner_official).
 Relay = Annotated[Principal, _roles(Role.banner_official)]
+# Who records a member's guarantees (控辍保学 follow-ups, insurance, reimbursements): the village, the work
+# team and the tiers above, and the departments whose data it is (教育, 医保).
+GuaranteeRecorder = Stepper

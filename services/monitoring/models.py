@@ -225,6 +225,8 @@ class Threshold(Base, table=True):
     loan_max_fen: int
     loan_max_term_months: int
     loan_subsidy_rate_bp: int
+    chronic_reimbursement_floor_bp: int
+    inpatient_reimbursement_floor_bp: int
     updated_by: str = Field(max_length=128)
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
 
@@ -446,6 +448,68 @@ class Engagement(Base, table=True):
     days: int | None = None
     amount_fen: int | None = None
     certificate: str | None = Field(default=None, max_length=100)
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class DropoutFollowUp(Base, table=True):
+    """What was done for a school-age child out of school (控辍保学): a visit home, a return, an exemption."""
+
+    __tablename__ = "dropout_follow_ups"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    member_id: uuid.UUID = Field(index=True)
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    member_name: str = Field(max_length=50)
+    action: str = Field(max_length=32)
+    note: str = Field(max_length=500)
+    followed_on: date
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class InsuranceRecord(Base, table=True):
+    """A member's basic medical insurance for a year: enrolled or not, the premium and the share paid for
+    them (代缴); one per member and year, corrected in place."""
+
+    __tablename__ = "medical_insurance"
+    __table_args__ = (UniqueConstraint("member_id", "year"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    member_id: uuid.UUID
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    member_name: str = Field(max_length=50)
+    year: int
+    enrolled: bool
+    premium_fen: int
+    paid_on_behalf_fen: int
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Reimbursement(Base, table=True):
+    """A member's reimbursed medical costs of a kind in a year, checked against that year's floor."""
+
+    __tablename__ = "reimbursements"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    member_id: uuid.UUID
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    member_name: str = Field(max_length=50)
+    year: int
+    kind: str = Field(max_length=32)
+    eligible_cost_fen: int
+    reimbursed_fen: int
+    floor_bp: int
+    ratio_bp: int
+    shortfall_fen: int
+    alert_id: uuid.UUID | None = None
     recorded_by: str = Field(max_length=128)
     recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
 

@@ -242,6 +242,8 @@ class Thresholds:
     loan_max_fen: int = 5_000_000  # 5万元 (national microcredit rule)
     loan_max_term_months: int = 36
     loan_subsidy_rate_bp: int = 310  # the one-year LPR the banner subsidises
+    chronic_reimbursement_floor_bp: int = 8_000  # seed §五(一)3: 慢病报销比例 80% 以上
+    inpatient_reimbursement_floor_bp: int = 9_000  # 大病住院报销比例 90% 以上
 
 
 # Used only for a year nobody has set: the national 2021 baseline of 6,000 yuan per capita (1.5 × the
@@ -379,6 +381,7 @@ ALERT_RISKS: dict[AlertKind, RiskType] = {
     AlertKind.low_income_edge: RiskType.income_drop,
     AlertKind.severe_disability: RiskType.disability,
     AlertKind.unemployed: RiskType.unemployment,
+    AlertKind.reimbursement_shortfall: RiskType.illness,
 }
 
 

@@ -407,6 +407,12 @@ class ThresholdsIn(Input):
     loan_subsidy_rate_bp: int = Field(
         default=310, ge=0, le=2_000, description="interest subsidised (贴息), yearly rate in basis points"
     )
+    chronic_reimbursement_floor_bp: int = Field(
+        default=8_000, ge=0, le=10_000, description="the least share of chronic-disease costs reimbursed"
+    )
+    inpatient_reimbursement_floor_bp: int = Field(
+        default=9_000, ge=0, le=10_000, description="the least share of serious-illness in-patient costs"
+    )
 
 
 class ThresholdsPublic(ThresholdsIn):

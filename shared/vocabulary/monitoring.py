@@ -67,6 +67,7 @@ class AlertKind(Term):
     school_dropout = "school_dropout", "有辍学学生"
     severe_disability = "severe_disability", "有重度残疾成员"
     unemployed = "unemployed", "劳动力未就业"
+    reimbursement_shortfall = "reimbursement_shortfall", "医疗报销未达保障比例"
 
 
 class AlertStatus(Term):
@@ -138,6 +139,22 @@ class LoanPurpose(Term):
 class LoanStatus(Term):
     active = "active", "未结清"
     repaid = "repaid", "已结清"
+
+
+class DropoutAction(Term):
+    """A follow-up of a school-age child out of school (控辍保学, seed §五(一)2)."""
+
+    home_schooling_delivered = "home_schooling_delivered", "送学上门"
+    returned_to_school = "returned_to_school", "已返校"
+    exempted_by_disability = "exempted_by_disability", "因残缓学免学"
+    other = "other", "其他"
+
+
+class CareKind(Term):
+    """Which reimbursement floor a member's medical costs fall under (seed §五(一)3)."""
+
+    chronic = "chronic", "慢性病门诊"
+    serious_inpatient = "serious_inpatient", "大病住院"
 
 
 class DeliveryState(Term):

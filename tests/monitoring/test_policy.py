@@ -10,6 +10,7 @@ from gateway.policy import MONITORING_RULES, RULES, allowed
 from services.monitoring.app import create_app
 from services.monitoring.employment_routes import employment_router
 from services.monitoring.figures import figures_router
+from services.monitoring.guarantee_routes import guarantee_router
 from services.monitoring.routes import router
 from services.monitoring.trends import trends_router
 from shared.roles import Role
@@ -31,7 +32,7 @@ def _routes() -> dict[tuple[str, str], frozenset[Role] | None]:
     """Every API route of the service's routers (the OpenAPI check below finds a router left out)."""
     return {
         (method, re.sub(r"\{[^/]+\}", "{}", route.path)): _service_roles(route.dependant)
-        for routes in (router, figures_router, trends_router, employment_router)
+        for routes in (router, figures_router, trends_router, employment_router, guarantee_router)
         for route in routes.routes
         if isinstance(route, APIRoute)
         for method in route.methods

@@ -659,6 +659,50 @@ register_simple(
     read_of("household", "/api/v1/monitoring/households/{}/employment"),
     listing=True,
 )
+# The three guarantees per member: lists filtered to the position's village; records name its head.
+for _what in ("dropouts", "insurance", "reimbursements"):
+    _path = f"/api/v1/monitoring/{_what}"
+    register_simple(f"GET {_path}", listing_in(_path, page_size=200), listing=True)
+register_simple(
+    "POST /api/v1/monitoring/dropouts/follow-ups",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/dropouts/follow-ups",
+        json={**member_of(w, p), "action": "other", "note": "入户核实在校情况", "on": f"{YEAR}-01-01"},
+    ),
+    probe=total_in("/api/v1/monitoring/dropouts"),
+)
+register_simple(
+    "POST /api/v1/monitoring/insurance",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/insurance",
+        json={
+            **member_of(w, p),
+            "year": YEAR,
+            "enrolled": True,
+            "premium_fen": 38_000,
+            "paid_on_behalf_fen": 38_000,
+        },
+    ),
+    probe=total_in("/api/v1/monitoring/insurance"),
+)
+register_simple(
+    "POST /api/v1/monitoring/reimbursements",
+    # at the floor: no alert, so the matrix's alerts stay as they are
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/reimbursements",
+        json={
+            **member_of(w, p),
+            "year": YEAR,
+            "kind": "chronic",
+            "eligible_cost_fen": 100_000,
+            "reimbursed_fen": 80_000,
+        },
+    ),
+    probe=total_in("/api/v1/monitoring/reimbursements"),
+)
 register_simple(
     "GET /api/v1/monitoring/wage-entitlements",
     lambda w, p: Request(

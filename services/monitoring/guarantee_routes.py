@@ -1,0 +1,161 @@
+"""The three guarantees per member (API.md "Assistance", seed §五(一)2–3): the 控辍保学 list and its
+follow-ups, medical insurance per year, and reimbursements checked against the year's floors."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from services.monitoring import guarantees
+from services.monitoring.dependencies import GuaranteeRecorder, NowDep, Reader, RegistryDep
+from services.monitoring.guarantee_schemas import (
+    DropoutPage,
+    FollowUpCreate,
+    FollowUpPublic,
+    InsuranceIn,
+    InsurancePage,
+    InsurancePublic,
+    ReimbursementIn,
+    ReimbursementPage,
+    ReimbursementPublic,
+)
+from services.monitoring.models import InsuranceRecord, Reimbursement
+from services.monitoring.schemas import REGION_CODE
+from shared.db import SessionDep
+
+guarantee_router = APIRouter(prefix="/api/v1/monitoring", tags=["monitoring"])
+
+Page = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+Region = Annotated[str | None, Query(pattern=REGION_CODE)]
+Year = Annotated[int | None, Query(ge=2013, le=2100)]
+
+
+@guarantee_router.get("/dropouts", response_model=DropoutPage)
+async def list_dropouts(
+    session: SessionDep,
+    principal: Reader,
+    registry: RegistryDep,
+    now: NowDep,
+    region: Region = None,
+    year: Year = None,
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> DropoutPage:
+    """School-age members (6–15 on 1 September of `year`, this year by default) not enrolled, with their
+    follow-ups; a return to school takes a child off the list."""
+    return await guarantees.dropouts(
+        session,
+        principal=principal,
+        registry=registry,
+        region=region,
+        year=year or now.year,
+        today=now.date(),
+        page=page,
+        page_size=page_size,
+    )
+
+
+@guarantee_router.post(
+    "/dropouts/follow-ups", response_model=FollowUpPublic, status_code=status.HTTP_201_CREATED
+)
+async def record_follow_up(
+    session: SessionDep,
+    principal: GuaranteeRecorder,
+    registry: RegistryDep,
+    now: NowDep,
+    data: FollowUpCreate,
+) -> FollowUpPublic:
+    """What was done for a child out of school: 送学上门, a return to school, an exemption."""
+    return await guarantees.record_follow_up(
+        session, principal=principal, registry=registry, data=data, now=now
+    )
+
+
+@guarantee_router.get("/insurance", response_model=InsurancePage)
+async def list_insurance(
+    session: SessionDep,
+    principal: Reader,
+    household_id: uuid.UUID | None = None,
+    year: Year = None,
+    region: Region = None,
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> InsurancePage:
+    """Members' medical insurance by year, in the caller's scope."""
+    items, total = await guarantees.search(
+        session,
+        InsuranceRecord,
+        principal=principal,
+        region=region,
+        household_id=household_id,
+        year=year,
+        page=page,
+        page_size=page_size,
+    )
+    return InsurancePage(items=items, total=total, page=page, page_size=page_size)
+
+
+@guarantee_router.post(
+    "/insurance",
+    response_model=InsurancePublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": InsurancePublic, "description": "the member's year corrected"}},
+)
+async def record_insurance(
+    session: SessionDep,
+    principal: GuaranteeRecorder,
+    registry: RegistryDep,
+    now: NowDep,
+    data: InsuranceIn,
+    response: Response,
+) -> InsurancePublic:
+    """A member's enrolment, premium and the part paid for them (代缴) for a year; again for the same
+    member and year corrects it (200)."""
+    record, created = await guarantees.record_insurance(
+        session, principal=principal, registry=registry, data=data, now=now
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return record
+
+
+@guarantee_router.get("/reimbursements", response_model=ReimbursementPage)
+async def list_reimbursements(
+    session: SessionDep,
+    principal: Reader,
+    household_id: uuid.UUID | None = None,
+    year: Year = None,
+    region: Region = None,
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> ReimbursementPage:
+    """Recorded reimbursements with their checks against the year's floors, in the caller's scope."""
+    items, total = await guarantees.search(
+        session,
+        Reimbursement,
+        principal=principal,
+        region=region,
+        household_id=household_id,
+        year=year,
+        page=page,
+        page_size=page_size,
+    )
+    return ReimbursementPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@guarantee_router.post(
+    "/reimbursements", response_model=ReimbursementPublic, status_code=status.HTTP_201_CREATED
+)
+async def record_reimbursement(
+    session: SessionDep,
+    principal: GuaranteeRecorder,
+    registry: RegistryDep,
+    now: NowDep,
+    data: ReimbursementIn,
+) -> ReimbursementPublic:
+    """A member's reimbursement kept and checked against the year's floor (80 % chronic, 90 % serious
+    in-patient unless the banner set others); a shortfall raises an alert on the household."""
+    return await guarantees.record_reimbursement(
+        session, principal=principal, registry=registry, data=data, now=now
+    )
