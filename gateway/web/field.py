@@ -11,6 +11,7 @@ from fastapi import Depends, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from gateway.web import STATIC_DIR
+from gateway.web.clients import region_names, region_tree
 from gateway.web.deps import PageUser, page_router
 from gateway.web.households.roster import activity, village_households
 from gateway.web.households.service import load_household
@@ -52,10 +53,22 @@ def device_key(principal: Principal) -> str:
 
 
 def household_version(household: dict[str, Any], seen: dict[str, Any]) -> str:
-    """A fingerprint of what a household's summary and roster row show: it changes when the server's
-    household changes, so a visit queued against the old one is flagged."""
+    """A fingerprint of the household as the server holds it (its record and its open case): a visit
+    queued against another version is flagged before it is sent. Visits and their alerts are left out, so
+    the visitor's own visits do not flag the next one."""
     parts = [household.get(name) for name in ("number", "head_name", "category", "member_count", "address")]
-    parts += [seen.get(name) for name in ("last_visited_on", "open_case_id", "open_alerts")]
+    return fingerprint([*parts, seen.get("open_case_id")])
+
+
+def pages_version(household: dict[str, Any], seen: dict[str, Any]) -> str:
+    """A fingerprint of what the household's kept pages show (with its visits): only changed ones are
+    fetched again."""
+    return fingerprint(
+        [household_version(household, seen), seen.get("last_visited_on"), seen.get("open_alerts")]
+    )
+
+
+def fingerprint(parts: list[Any]) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
@@ -82,6 +95,10 @@ async def offline_list(request: Request, principal: MayPostVisits) -> Response:
     households, seen = await asyncio.gather(
         village_households(request, principal), activity(request, principal)
     )
+
+    def activity_of(household: dict[str, Any]) -> dict[str, Any]:
+        return (seen or {}).get(household["id"], {})
+
     body = {
         "key": device_key(principal),
         "csrf": csrf_token(request),
@@ -91,7 +108,8 @@ async def offline_list(request: Request, principal: MayPostVisits) -> Response:
             {
                 "id": household["id"],
                 "label": f"{household['head_name']}户 {household['number']}",
-                "version": household_version(household, (seen or {}).get(household["id"], {})),
+                "version": household_version(household, activity_of(household)),
+                "pages_version": pages_version(household, activity_of(household)),
                 "pages": kept_pages(household["id"]),
             }
             for household in households
@@ -120,9 +138,14 @@ async def recent_visits(
 @router.get("/field/households/{household_id}")
 async def household_summary(request: Request, principal: MayPostVisits, household_id: str) -> Response:
     """The household as the phone keeps it (offline it stands in for the household file)."""
-    (household, _), visits = await asyncio.gather(
+    (household, _), visits, tree = await asyncio.gather(
         load_household(request, principal, household_id, with_history=False),
         recent_visits(request, principal, household_id),
+        region_tree(request, principal),
     )
-    context = {"household": household, "visits": visits}
+    context = {
+        "household": household,
+        "visits": visits,
+        "region_name": region_names(tree or []).get(principal.region),
+    }
     return render(request, "field/summary.html", context, principal=principal)

@@ -20,6 +20,7 @@ from shared.roles import Role
 from shared.settings import Settings
 
 PUBLIC_PAGES = {"/login", "/logout", "/report"}  # open without a session (CSRF still checked on POST)
+PUBLIC_PAGES |= {"/sw.js", "/manifest.webmanifest"}  # the field app's code and manifest: nothing personal
 BANNER = "150625"
 
 

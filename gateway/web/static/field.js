@@ -13,8 +13,8 @@
   const FETCHES_AT_ONCE = 4;
   const KEY = "field-key";
   const SYNCED_AT = "field-synced-at";
-  const VERSIONS = "field-versions";
-  const LABELS = "field-labels";
+  const VERSIONS = "field-versions"; // id → the version of its kept pages
+  const HOUSEHOLDS = "field-households"; // id → label and version, as last kept
   const GUARANTEES = ["education_secure", "medical_secure", "housing_secure", "water_secure"];
   const FIELD_NAMES = {
     household_id: "农牧户",
@@ -73,7 +73,7 @@
     if (before && before !== key) {
       await clearDataCaches();
       await dropAllVisits();
-      [SYNCED_AT, VERSIONS, LABELS].forEach((name) => localStorage.removeItem(name));
+      [SYNCED_AT, VERSIONS, HOUSEHOLDS].forEach((name) => localStorage.removeItem(name));
     }
     localStorage.setItem(KEY, key);
   }
@@ -160,7 +160,7 @@
       if (visit.status === "changed") {
         actions.append(el("button", { type: "button", class: "button", "data-field": "confirm" }, "仍然同步"));
       }
-      actions.append(el("button", { type: "button", class: "button-quiet", "data-field": "discard" }, "放弃"));
+      actions.append(el("button", { type: "button", class: "button", "data-field": "discard" }, "放弃"));
       item.append(actions);
       items.append(item);
     });
@@ -257,17 +257,17 @@
     const cache = await caches.open(DATA_PREFIX + list.key);
     const before = kept(VERSIONS);
     const versions = {};
-    const labels = {};
+    const households = {};
     const wanted = new Set(list.pages);
     const fetches = [];
     const rosterKeptBySw = location.pathname === "/roster" && navigator.serviceWorker.controller;
     if (!rosterKeptBySw || !(await cache.match("/roster"))) fetches.push(...list.pages);
     for (const household of list.households) {
       household.pages.forEach((page) => wanted.add(page));
-      labels[household.id] = household.label;
+      households[household.id] = { label: household.label, version: household.version };
       const missing = !(await cache.match(household.pages[0])) || !(await cache.match(household.pages[1]));
-      if (before[household.id] === household.version && !missing) {
-        versions[household.id] = household.version;
+      if (before[household.id] === household.pages_version && !missing) {
+        versions[household.id] = household.pages_version;
       } else {
         fetches.push(...household.pages.map((page) => [page, household]));
       }
@@ -277,14 +277,14 @@
       const response = await fetchPage(page);
       if (!response.ok) return;
       await cache.put(page, response);
-      if (household) versions[household.id] = household.version;
+      if (household) versions[household.id] = household.pages_version;
     });
     for (const request of await cache.keys()) {
       const url = new URL(request.url);
       if (!wanted.has(url.pathname + url.search)) await cache.delete(request);
     }
     localStorage.setItem(VERSIONS, JSON.stringify(versions));
-    localStorage.setItem(LABELS, JSON.stringify(labels));
+    localStorage.setItem(HOUSEHOLDS, JSON.stringify(households));
     localStorage.setItem(SYNCED_AT, list.synced_at);
   }
 
@@ -413,7 +413,8 @@
           return;
         }
         const id = values.household_id;
-        const label = kept(LABELS)[id] || (section.querySelector("strong") || {}).textContent || id;
+        const known = kept(HOUSEHOLDS)[id] || {};
+        const label = known.label || (section.querySelector("strong") || {}).textContent || id;
         await putVisit({
           key: visit ? visit.key : crypto.randomUUID(),
           owner: localStorage.getItem(KEY),
@@ -421,7 +422,7 @@
           label,
           body,
           form: values,
-          version: kept(VERSIONS)[id] || null,
+          version: known.version || null,
           queued_at: visit ? visit.queued_at : Date.now(),
           status: "pending",
           reason: "",
