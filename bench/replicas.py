@@ -203,11 +203,11 @@ async def _ok(call: Any, status: int = 200) -> Any:
 
 
 async def disbursed_through_both(first: Stack, second: Stack, callers: Callers) -> dict[str, float]:
-    """A village's education batch drafted at one gateway, approved and disbursed at the other, while both
+    """A township's education batch drafted at one gateway, approved and disbursed at the other, while both
     payments processes dispatch; waits for the bank to pay every line. Lines, deliveries, duplicates."""
     one, two = first.url("gateway"), second.url("gateway")
     async with bank_simulator(one, callers) as ledger, httpx.AsyncClient(timeout=120) as client:
-        body = {"year": YEAR, "kind": "education", "region": VILLAGE}
+        body = {"year": YEAR, "kind": "education", "region": TOWNSHIP}
         batch = await _ok(
             client.post(one + "/api/v1/payments/batches", json=body, headers=callers.maker), 201
         )

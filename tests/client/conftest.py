@@ -77,7 +77,7 @@ def generated_client(
     live_stack: Stack, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GeneratedClient]:
     folder = tmp_path_factory.mktemp("partner-client")
-    response = httpx.get(live_stack.url("gateway") + "/openapi.json")
+    response = httpx.get(live_stack.url("gateway") + "/openapi.json", timeout=60)
     response.raise_for_status()
     document = folder / "openapi.json"
     document.write_bytes(response.content)

@@ -48,7 +48,7 @@ def test_a_bank_may_not_read_the_region_tree(live_stack: Stack, token_for: Token
 
 
 def test_merged_openapi_has_every_public_route_with_schemas(live_stack: Stack) -> None:
-    document = httpx.get(live_stack.url("gateway") + "/openapi.json").json()
+    document = httpx.get(live_stack.url("gateway") + "/openapi.json", timeout=60).json()
     paths = document["paths"]
     for path in (
         "/auth/token",

@@ -101,11 +101,11 @@ def test_a_body_that_is_not_text_is_a_documented_400(live_stack: Stack, token_fo
         headers={**bearer(token_for("banner_admin", "150625")), "content-type": "application/json"},
     )
     refused(response, 400)
-    document = httpx.get(gateway + "/openapi.json").json()
+    document = httpx.get(gateway + "/openapi.json", timeout=60).json()
     assert PROBLEM_JSON in document["paths"]["/api/v1/regions"]["post"]["responses"]["400"]["content"]
 
 
 def test_the_sign_in_documents_its_lockout(live_stack: Stack) -> None:
-    document = httpx.get(live_stack.url("gateway") + "/openapi.json").json()
+    document = httpx.get(live_stack.url("gateway") + "/openapi.json", timeout=60).json()
     lockout = document["paths"]["/auth/token"]["post"]["responses"]["429"]
     assert "Retry-After" in lockout["headers"] and PROBLEM_JSON in lockout["content"]

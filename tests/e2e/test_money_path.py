@@ -13,7 +13,7 @@ import pytest
 
 from deploy.stack import Stack
 from tests.conftest import free_port
-from tests.payments.conftest import ASIER, BAYIN, wait_for
+from tests.payments.conftest import ASIER, BAYIN, YEAR, wait_for
 from tests.payments.test_live import all_lines, login
 
 BATCHES = "/api/v1/payments/batches"
@@ -113,7 +113,7 @@ async def test_a_livestock_claim_is_paid_through_the_bank(live_stack: Stack, ban
         claim = await ok(
             await gw.post(
                 "/api/v1/payments/claims",
-                json={"household_id": household["id"], "kind": "sheep", "year": 2023, "quantity": 7},
+                json={"household_id": household["id"], "kind": "sheep", "year": YEAR, "quantity": 7},
                 headers=asier,
             ),
             201,
@@ -121,7 +121,7 @@ async def test_a_livestock_claim_is_paid_through_the_bank(live_stack: Stack, ban
         assert (claim["status"], claim["amount_fen"]) == ("approved", 7 * 100_00)
 
         batch = await ok(
-            await gw.post(BATCHES, json={"year": 2023, "kind": "sheep", "region": ASIER}, headers=xini), 201
+            await gw.post(BATCHES, json={"year": YEAR, "kind": "sheep", "region": ASIER}, headers=xini), 201
         )
         batch_id = batch["id"]
         lines = await all_lines(gw, banner, batch_id)

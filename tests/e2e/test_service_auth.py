@@ -15,7 +15,12 @@ async def test_a_service_gets_and_reuses_its_own_token(live_stack: Stack) -> Non
         token = await credentials.token()
         assert await credentials.token() == token
         me = (await client.get(live_stack.url("gateway") + "/auth/me", headers=bearer(token))).json()
-    assert me == {"username": "svc-monitoring", "role": "banner_official", "region": "150625"}
+    assert me == {
+        "username": "svc-monitoring",
+        "display_name": "monitoring service",
+        "role": "service",
+        "region": "150625",
+    }
 
 
 async def test_a_wrong_service_secret_is_refused(live_stack: Stack) -> None:

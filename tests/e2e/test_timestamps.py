@@ -50,7 +50,7 @@ def readable_lists(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, An
 def test_every_documented_timestamp_carries_its_offset(live_stack: Stack, token_for: TokenFactory) -> None:
     gateway = live_stack.url("gateway")
     banner = bearer(token_for("banner_official", "150625"))
-    document = httpx.get(gateway + "/openapi.json").json()
+    document = httpx.get(gateway + "/openapi.json", timeout=60).json()
     schemas = document["components"]["schemas"]
     seen, naive = 0, []
     for path, schema in readable_lists(document):
