@@ -5,6 +5,7 @@ The stack is shared by the package (bringing five processes up on fresh, seeded 
 25 s on a 2-core machine); every test leaves each process running again, restarting any it killed.
 """
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -17,6 +18,7 @@ from shared.settings import PROCESSES
 from tests.conftest import bearer, require_postgres, seeded_stack
 from tests.e2e.test_admin import login
 from tests.faults.flows import Headers
+from tests.faults.invariants import paid_before
 from tests.support.keys import KeyPair
 
 # Demo users (gateway/seed.py), password `hangjin-demo`.
@@ -32,9 +34,10 @@ def fault_stack(keypair: KeyPair, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(scope="package")
-def bank_records() -> list[Ledger]:
-    """What every bank of this package's tests saw; the invariants compare the system's payments with it."""
-    return []
+def bank_records(fault_stack: Stack) -> list[Ledger]:
+    """What every bank of this package's tests saw, after the bank that paid the demo's batches before them;
+    the invariants compare the system's payments with it."""
+    return [asyncio.run(paid_before(fault_stack))]
 
 
 @pytest.fixture(autouse=True)

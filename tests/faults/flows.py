@@ -11,28 +11,39 @@ Headers = dict[str, str]
 ELIGIBLE = ("lifted_supported", "marginal", "monitored")
 
 
-async def eligible_households(gw: httpx.AsyncClient, headers: Headers, region: str, count: int) -> list[str]:
-    """`count` household ids of `region` in categories the subsidies are paid to."""
+async def eligible_households(
+    gw: httpx.AsyncClient, headers: Headers, region: str, count: int, *, sheep: int = 0
+) -> list[str]:
+    """`count` household ids of `region` in categories the subsidies are paid to, each with at least `sheep`
+    head on record (the sheep a household claims for cannot outnumber its flock in the registry)."""
     found: list[str] = []
     for category in ELIGIBLE:
         page = await ok(
             await gw.get(
                 "/api/v1/households",
-                params={"region": region, "category": category, "page_size": count},
+                params={"region": region, "category": category, "page_size": 200},
                 headers=headers,
             )
         )
-        found += [h["id"] for h in page["items"]]
-    assert len(found) >= count, f"{region} has only {len(found)} eligible households"
-    return found[:count]
+        for household in page["items"]:
+            if len(found) < count and await _flock(gw, headers, household["id"]) >= sheep:
+                found.append(household["id"])
+    assert len(found) == count, f"{region} has only {len(found)} eligible households with {sheep} sheep"
+    return found
+
+
+async def _flock(gw: httpx.AsyncClient, headers: Headers, household_id: str) -> int:
+    return int((await ok(await gw.get(f"/api/v1/households/{household_id}", headers=headers)))["sheep"])
 
 
 async def sheep_claims(
     gw: httpx.AsyncClient, headers: Headers, region: str, *, year: int, count: int
 ) -> list[dict[str, Any]]:
-    """One approved sheep claim for each of `count` households of `region`, 3 to 3 + count head."""
+    """One approved sheep claim for each of `count` households of `region`, 3 to 3 + count head (each within
+    its flock on record)."""
     claims = []
-    for n, household_id in enumerate(await eligible_households(gw, headers, region, count)):
+    households = await eligible_households(gw, headers, region, count, sheep=2 + count)
+    for n, household_id in enumerate(households):
         body = {"household_id": household_id, "kind": "sheep", "year": year, "quantity": 3 + n}
         claim = await ok(await gw.post("/api/v1/payments/claims", json=body, headers=headers), 201)
         assert claim["status"] == "approved"

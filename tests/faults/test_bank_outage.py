@@ -9,10 +9,8 @@ from tests.e2e.test_money_path import paid_in_full
 from tests.faults.bank import open_bank_account, simulated_bank
 from tests.faults.flows import Headers, deliveries_of, disburse, drafted, sheep_claims
 from tests.faults.invariants import check_invariants
-from tests.payments.conftest import BAYIN, wait_for
+from tests.payments.conftest import BAYIN, YEAR, wait_for
 from tests.payments.test_live import all_lines, serving
-
-YEAR = 2022
 
 
 async def test_instructions_outlast_a_bank_outage_and_each_line_is_paid_once(

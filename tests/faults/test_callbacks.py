@@ -16,7 +16,7 @@ from tests.e2e.test_money_path import BATCHES, ok
 from tests.faults.bank import BankAccount, bank_headers, open_bank_account
 from tests.faults.flows import Headers, deliveries_of, disburse, drafted
 from tests.faults.invariants import check_invariants
-from tests.payments.conftest import ASIER, bank_receiver, signed, wait_for
+from tests.payments.conftest import XINI, bank_receiver, signed, wait_for
 from tests.payments.test_live import all_lines
 
 YEAR = 2023
@@ -45,7 +45,7 @@ async def test_repeated_reordered_and_late_callbacks_pay_each_line_once(
 ) -> None:
     account = await open_bank_account(gw, people["admin"])
     bank = await bank_headers(gw, account)
-    batch = await drafted(gw, people["xini"], year=YEAR, kind="education", region=ASIER)
+    batch = await drafted(gw, people["xini"], year=YEAR, kind="education", region=XINI)
     async with bank_receiver(account.secret, account.port) as receiver:
         await disburse(gw, people, batch["id"])
         await wait_for(
@@ -126,7 +126,7 @@ async def test_repeated_reordered_and_late_callbacks_pay_each_line_once(
     assert mine == contradicted, f"seed {seed}"
     # Only the failed households come back for a new batch, but not one the bank says it paid; a paid one
     # never does.
-    again = await drafted(gw, people["xini"], year=YEAR, kind="education", region=ASIER)
+    again = await drafted(gw, people["xini"], year=YEAR, kind="education", region=XINI)
     households = {line["id"]: line["household_id"] for line in lines}
     redrafted = await all_lines(gw, people["banner"], again["id"])
     expected = sorted(households[i] for i in failing - {held_back})

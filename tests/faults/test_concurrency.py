@@ -20,10 +20,9 @@ from tests.faults.flows import (
     eligible_households,
 )
 from tests.faults.invariants import check_invariants
-from tests.payments.conftest import ASIER, wait_for
+from tests.payments.conftest import ASIER, YEAR, wait_for
 from tests.payments.test_live import all_lines, serving
 
-YEAR = 2024
 CLAIMS = "/api/v1/payments/claims"
 RACERS = 10
 
@@ -41,7 +40,13 @@ async def test_racing_claims_stay_within_the_cap_and_racing_checkers_act_once(
     checkers: list[Headers],
     bank_records: list[Ledger],
 ) -> None:
-    [household_id] = await eligible_households(gw, people["asier"], ASIER, 1)
+    policy = await ok(
+        await gw.get("/api/v1/payments/policies", params={"year": YEAR}, headers=people["asier"])
+    )
+    [cap] = [item["cap_quantity"] for item in policy["items"] if item["kind"] == "sheep"]
+    each = cap // 4 + 1  # the racers ask for far more than the cap between them
+    # Its flock on record holds every head the granted racers sold: the cap, not the herd, stops them.
+    [household_id] = await eligible_households(gw, people["asier"], ASIER, 1, sheep=cap + each)
     due = await ok(
         await gw.get(
             f"/api/v1/payments/households/{household_id}/entitlements",
@@ -50,9 +55,8 @@ async def test_racing_claims_stay_within_the_cap_and_racing_checkers_act_once(
         )
     )
     [sheep] = [x for x in due["livestock"] if x["kind"] == "sheep"]
-    assert sheep["claimed"] == 0
-    cap, rate = sheep["cap"], sheep["rate_fen"]
-    each = cap // 4 + 1  # the racers ask for far more than the cap between them
+    assert (sheep["claimed"], sheep["cap"]) == (0, cap)
+    rate = sheep["rate_fen"]
     filers = (people["asier"], people["xini"])
 
     async def claim(n: int) -> httpx.Response:
