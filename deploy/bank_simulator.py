@@ -8,8 +8,11 @@ they do not show in the process list).
 
 It receives `disbursement.requested` webhooks at `/instructions`, verifies each signature with the
 standardwebhooks library (400/401 otherwise), answers 200 at once and, after a short delay, posts a signed
-result to the gateway's `/api/v1/payments/bank-callbacks` with a bank client-credentials token: `paid`, or
-`failed` for about 5% of instructions, chosen deterministically from the instruction id. A repeated
+result to the gateway's `/api/v1/payments/bank-callbacks` with a bank client-credentials token. As a bank
+would, it first checks the account: a number that cannot be one fails 账号不存在, an account the registry
+demo lists in `BANK_REFUSALS` fails with its reason (账户已销户, 户名账号不符), and a payee name other than
+the one the bank first paid into that account fails 户名账号不符. Past those checks the result is `paid`,
+or `failed` for about 5% of instructions, chosen deterministically from the instruction id. A repeated
 `webhook-id` is the same instruction: acknowledged again, never paid twice. `GET /instructions` shows
 what it saw.
 """
@@ -35,10 +38,30 @@ from fastapi.responses import JSONResponse
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from services.registry.demo import BANK_REFUSALS
+from shared.bank_accounts import account_number_problem
+
 log = logging.getLogger("hangjin.bank_simulator")
 TokenProvider = Callable[[], Awaitable[str]]
 CALLBACK_PATH = "/api/v1/payments/bank-callbacks"
 CALLBACK_ATTEMPTS = 12
+
+
+NO_SUCH_ACCOUNT = "账号不存在"
+NAME_MISMATCH = "户名账号不符"
+SIMULATED_FAILURE = "账户状态异常（模拟）"
+
+
+def refusal(data: dict[str, Any], holders: dict[str, str]) -> str | None:
+    """Why the bank refuses the instruction's account, in its words, or None; `holders` is its record of
+    each account's holder (the name first paid into it), kept up to date here."""
+    number = data.get("account_number") or ""
+    if account_number_problem(number):
+        return NO_SUCH_ACCOUNT
+    if number in BANK_REFUSALS:
+        return BANK_REFUSALS[number]
+    holder = holders.setdefault(number, data.get("payee_name") or "")
+    return NAME_MISMATCH if holder != data.get("payee_name") else None
 
 
 def outcome_of(instruction_id: str, failure_percent: int = 5) -> str:
@@ -53,6 +76,8 @@ class Ledger:
 
     deliveries: Counter[str] = field(default_factory=Counter)
     outcomes: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    holders: dict[str, str] = field(default_factory=dict)
     callbacks_confirmed: set[str] = field(default_factory=set)
     rejected: int = 0
 
@@ -103,7 +128,7 @@ def create_app(
     app = FastAPI(title="代理银行模拟器 bank simulator", lifespan=lifespan)
     app.state.ledger = ledger
 
-    async def report(client: httpx.AsyncClient, instruction_id: str, status: str) -> None:
+    async def report(client: httpx.AsyncClient, instruction_id: str, status: str, reason: str) -> None:
         """Post the result, retrying while the gateway or payments is away; one webhook-id per result."""
         await asyncio.sleep(delay_seconds)
         body: dict[str, Any] = {
@@ -112,7 +137,7 @@ def create_app(
             "bank_reference": "SIM" + hashlib.sha256(instruction_id.encode()).hexdigest()[:12].upper(),
         }
         if status == "failed":
-            body["reason"] = "账户状态异常（模拟）"
+            body["reason"] = reason
         raw = json.dumps(body, ensure_ascii=False)
         webhook_id = f"cb_{instruction_id}_{status}"
         for attempt in range(CALLBACK_ATTEMPTS):
@@ -147,10 +172,12 @@ def create_app(
         instruction_id = str(event["data"]["instruction_id"])
         ledger.deliveries[instruction_id] += 1
         if instruction_id not in ledger.outcomes:
-            ledger.outcomes[instruction_id] = outcome_of(instruction_id, failure_percent)
-            task = asyncio.create_task(
-                report(request.app.state.client, instruction_id, ledger.outcomes[instruction_id])
-            )
+            reason = refusal(event["data"], ledger.holders)
+            if reason is None and outcome_of(instruction_id, failure_percent) == "failed":
+                reason = SIMULATED_FAILURE
+            status = "paid" if reason is None else "failed"
+            ledger.outcomes[instruction_id], ledger.reasons[instruction_id] = status, reason or ""
+            task = asyncio.create_task(report(request.app.state.client, instruction_id, status, reason or ""))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
         if respond_delay_seconds:
@@ -163,6 +190,7 @@ def create_app(
             "deliveries": sum(ledger.deliveries.values()),
             "instructions": len(ledger.deliveries),
             "outcomes": Counter(ledger.outcomes.values()),
+            "refusals": Counter(r for r in ledger.reasons.values() if r),
             "callbacks_confirmed": len(ledger.callbacks_confirmed),
             "rejected": ledger.rejected,
         }

@@ -108,12 +108,24 @@ class RegistryClient(Generic[H]):
         return names
 
     async def stream(
-        self, *, region: str, categories: Iterable[str], token: str, school: bool = False
+        self,
+        *,
+        region: str,
+        categories: Iterable[str],
+        token: str,
+        school: bool = False,
+        with_account: bool = False,
     ) -> AsyncIterator[Household]:
         """Every household of `categories` in `region` the caller may see, from the registry's NDJSON bulk
-        read (`GET /api/v1/households/stream`): the head as payee, members' school stages; with `school`,
-        only households with a member in school and only those members."""
-        params: dict[str, Any] = {"region": region, "category": sorted(categories), "school": school}
+        read (`GET /api/v1/households/stream`): the head, the payee account, members' school stages; with
+        `school`, only households with a member in school and only those members; with `with_account`, the
+        account number too (payments' own client)."""
+        params: dict[str, Any] = {
+            "region": region,
+            "category": sorted(categories),
+            "school": school,
+            "with_account": with_account,
+        }
         url = self.base_url + "/api/v1/households/stream"
         try:
             async with self.client.stream(

@@ -3,12 +3,12 @@ second official, disbursed through the outbox (one signed bank instruction per l
 
 import json
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import JSON, exists, text, update
+from sqlalchemy import JSON, bindparam, exists, text, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -145,9 +145,62 @@ def _line_row(batch_id: uuid.UUID, now: datetime, **fields: Any) -> dict[str, An
 # in this order straight away (one per pupil's household across the banner), claim lines are put in it.
 LINE_COLUMNS = (
     "id", "batch_id", "entitlement_key", "claim_id", "household_id", "household_number", "region_code",
-    "payee_name", "payee_id_masked", "amount_fen", "quantity", "rate_fen", "policy_version", "detail",
-    "status", "bank_reference", "reason", "created_at", "updated_at",
+    "payee_name", "payee_id_masked", "bank_name", "account_masked", "amount_fen", "quantity", "rate_fen",
+    "policy_version", "detail", "status", "bank_reference", "reason", "created_at", "updated_at",
 )  # fmt: skip
+
+
+def stream_account(household: dict[str, Any]) -> dict[str, Any] | None:
+    """The payee account of a streamed household (flat fields there) as a looked-up one carries it."""
+    if not household.get("account_number_masked"):
+        return None
+    fields = ("payee_name", "bank_name", "account_number_masked", "account_number")
+    return {k: household.get(k) for k in fields}
+
+
+def account_columns(account: dict[str, Any]) -> dict[str, Any]:
+    """What a line keeps of the account it pays into: the payee, the bank and the number masked (the number
+    itself stays in the registry, read again when the batch is disbursed)."""
+    return {
+        "payee_name": account["payee_name"],
+        "bank_name": account["bank_name"],
+        "account_masked": account["account_number_masked"],
+    }
+
+
+def held_entry(household_id: Any, number: str, region_code: str, reason: str) -> dict[str, Any]:
+    """A household held out of a batch, as the batch lists it (`held`)."""
+    return {
+        "household_id": str(household_id),
+        "household_number": number,
+        "region_code": region_code,
+        "reason": reason,
+    }
+
+
+async def _accounts(
+    registry: RegistryClient, household_ids: Iterable[uuid.UUID], *, token: str
+) -> dict[str, dict[str, Any] | None]:
+    """Households' payee accounts with their numbers, by id: one bulk read per 1000 on this service's own
+    token (payments' client is shown the numbers)."""
+    found = await registry.lookup(household_ids, token=token)
+    return {h["id"]: h.get("payee_account") for h in found}
+
+
+async def _payable(
+    registry: RegistryClient, rows: list[dict[str, Any]], held: list[dict[str, Any]], *, token: str
+) -> list[dict[str, Any]]:
+    """The rows whose household's account a bank can pay into, each with that account; the others are held
+    out (appended to `held` with the reason)."""
+    accounts = await _accounts(registry, {row["household_id"] for row in rows}, token=token)
+    payable = []
+    for row in rows:
+        account = accounts.get(str(row["household_id"]))
+        if problem := account_problem(account):
+            held.append(held_entry(row["household_id"], row["household_number"], row["region_code"], problem))
+        else:
+            payable.append(row | account_columns(account))  # type: ignore[arg-type]
+    return payable
 
 
 async def _claim_lines(
@@ -207,39 +260,53 @@ async def _education_lines(
     *,
     principal: Principal,
     registry: RegistryClient,
+    own_token: str,
     data: BatchCreate,
     batch_id: uuid.UUID,
     now: datetime,
+    held: list[dict[str, Any]],
 ) -> AsyncIterator[tuple[Any, ...]]:
     """Education living allowances computed from the registry's school stages, one line per household
     (`LINE_COLUMNS`), each as soon as its household arrives.
 
-    One bulk read: the registry streams the region's eligible households that have someone in school
-    (ARCHITECTURE.md "Bulk paths"); the policy and the year's held entitlements are read here, before the
-    lines are written (the COPY has the connection to itself), and the rates looked up once, so a
+    One bulk read: the registry streams the region's eligible households that have someone in school, with
+    their accounts, on this service's own token (ARCHITECTURE.md "Bulk paths"); a household whose account a
+    bank cannot pay into is held out (`held`). The policy and the year's held entitlements are read here,
+    before the lines are written (the COPY has the connection to itself), and the rates looked up once, so a
     household costs a parse, a dict look-up per pupil and a tuple.
     """
     version, items = await policies.version_for_year(session, year=data.year)
     rates = education_rates(items)
-    held = await _held_education_keys(session, data.year)
+    batched = await _held_education_keys(session, data.year)
     pending = str(LineStatus.pending)
     prefix = f"education:{data.year}:"
 
     async def lines() -> AsyncIterator[tuple[Any, ...]]:
         async for household in registry.stream(
-            region=data.region, categories=ELIGIBLE_CATEGORIES, school=True, token=principal.token
+            region=data.region,
+            categories=ELIGIBLE_CATEGORIES,
+            school=True,
+            token=own_token,
+            with_account=True,
         ):
             key = prefix + household["id"]
-            if key in held or household["category"] not in ELIGIBLE_CATEGORIES:
+            if key in batched or household["category"] not in ELIGIBLE_CATEGORIES:
                 continue
             if not is_within(household["region_code"], principal.region):
                 continue
             students = education_students(household["members"], rates)
             if not students:
                 continue
+            account = stream_account(household)
+            if problem := account_problem(account):
+                held.append(
+                    held_entry(household["id"], household["number"], household["region_code"], problem)
+                )
+                continue
             yield (
                 uuid.uuid4(), batch_id, key, None, uuid.UUID(household["id"]), household["number"],
-                household["region_code"], household["head_name"], household["head_id_masked"],
+                household["region_code"], account["payee_name"], household["head_id_masked"],  # type: ignore[index]
+                account["bank_name"], account["account_number_masked"],  # type: ignore[index]
                 sum(s["rate_fen"] for s in students), len(students), None, version.version,
                 {"students": students}, pending, None, None, now, now,
             )  # fmt: skip
@@ -312,10 +379,13 @@ async def create_batch(
     principal: Principal,
     registry: RegistryClient,
     monitoring: MonitoringClient,
+    own_token: str,
     data: BatchCreate,
 ) -> BatchPublic:
     """Draft a batch of every approved claim or computed entitlement of the kind, year (and, for wages,
-    month) and region that no other batch holds; lines are written in bulk."""
+    month) and region that no other batch holds; lines are written in bulk, each with the payee account
+    the registry shows this service, and households whose account a bank cannot pay into are held out
+    (listed in the batch with the reason)."""
     if not is_within(data.region, principal.region):
         raise Invalid.field("region", "不在您的管辖范围内")
     if data.kind == Kind.dividend:
@@ -335,24 +405,37 @@ async def create_batch(
     )
     session.add(batch)
     await session.flush()
+    held: list[dict[str, Any]] = []
     if data.kind == Kind.education:
         records = await _education_lines(
-            session, principal=principal, registry=registry, data=data, batch_id=batch.id, now=now
+            session,
+            principal=principal,
+            registry=registry,
+            own_token=own_token,
+            data=data,
+            batch_id=batch.id,
+            now=now,
+            held=held,
         )
-    elif data.kind in WAGES:
-        wages = await _wage_lines(
-            session, principal=principal, monitoring=monitoring, data=data, batch_id=batch.id, now=now
-        )
-        records = _as_records(wages, LINE_COLUMNS)
     else:
-        claims = await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
-        records = _as_records(claims, LINE_COLUMNS)
+        if data.kind in WAGES:
+            rows = await _wage_lines(
+                session, principal=principal, monitoring=monitoring, data=data, batch_id=batch.id, now=now
+            )
+        else:
+            rows = await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
+        records = _as_records(await _payable(registry, rows, held, token=own_token), LINE_COLUMNS)
     # A concurrent draft holding the same entitlement loses here, on the live-entitlement unique index (409);
     # the whole batch rolls back with it.
     await _insert_records(session, Line.__table__, LINE_COLUMNS, _counted(batch, records))  # type: ignore[attr-defined]
     if not batch.line_count:
         month = f"{data.month} 月" if data.month else ""
-        raise Invalid.field("kind", f"{data.region} 没有可纳入批次的 {data.year} 年{month}{data.kind.label}")
+        nothing = f"{data.region} 没有可纳入批次的 {data.year} 年{month}{data.kind.label}"
+        if held:
+            number, reason = held[0]["household_number"], held[0]["reason"]
+            nothing += f"（{len(held)} 户收款账户未通过校验，如 {number}：{reason}）"
+        raise Invalid.field("kind", nothing)
+    batch.held = held or None
     session.add(batch)
     await session.flush()
     public = to_public(batch)
@@ -456,6 +539,9 @@ async def create_dividend_batch(
     for line in data.lines:
         household = households[line.household_id]
         payee_name, id_masked = head_of(household)
+        # The plan's every line, as approved in assets: an account the bank cannot pay into is refused by
+        # the bank, and the line paid again (repay-failed) once the village has corrected it.
+        account = household.get("payee_account") or {}
         rows.append(
             _line_row(
                 batch.id,
@@ -465,8 +551,10 @@ async def create_dividend_batch(
                 household_id=line.household_id,
                 household_number=household["number"],
                 region_code=household["region_code"],
-                payee_name=payee_name,
+                payee_name=account.get("payee_name") or payee_name,
                 payee_id_masked=id_masked,
+                bank_name=account.get("bank_name"),
+                account_masked=account.get("account_number_masked"),
                 amount_fen=line.amount_fen,
                 quantity=None,
                 rate_fen=None,
@@ -559,9 +647,13 @@ async def approve(session: AsyncSession, *, principal: Principal, batch: Batch) 
     return await _audited(session, principal, batch, "batch.approve", before)
 
 
-async def disburse(session: AsyncSession, *, principal: Principal, batch: Batch) -> BatchPublic:
+async def disburse(
+    session: AsyncSession, *, principal: Principal, registry: RegistryClient, own_token: str, batch: Batch
+) -> BatchPublic:
     """Send an approved batch to the bank: one outbox message per line, written with the status change, for
-    the endpoint active now (the dispatcher signs and delivers them)."""
+    the endpoint active now (the dispatcher signs and delivers them). Each instruction carries the payee
+    account as the registry holds it now (one bulk read on this service's own token), so a correction made
+    during the notice is the one paid into; the line keeps what it was sent to."""
     _refuse_maker(batch, principal)
     await _refuse_unposted(session, batch)
     endpoint = (
@@ -587,6 +679,9 @@ async def disburse(session: AsyncSession, *, principal: Principal, batch: Batch)
             select(Line).where(Line.batch_id == batch.id, col(Line.status) != LineStatus.cancelled)
         )
     ).all()
+    accounts = await _accounts(registry, {line.household_id for line in lines}, token=own_token)
+    sent_to = {line.id: accounts.get(str(line.household_id)) or {} for line in lines}
+    await _record_accounts(session, lines, sent_to)
     purpose = purpose_of(batch)
     messages = [
         {
@@ -599,7 +694,9 @@ async def disburse(session: AsyncSession, *, principal: Principal, batch: Batch)
                 "instruction_id": str(line.id),
                 "batch_id": str(batch.id),
                 "household_id": str(line.household_id),
-                "payee_name": line.payee_name,
+                "payee_name": sent_to[line.id].get("payee_name") or line.payee_name,
+                "bank_name": sent_to[line.id].get("bank_name"),
+                "account_number": sent_to[line.id].get("account_number"),
                 "amount_fen": line.amount_fen,
                 "purpose": purpose,
             },
@@ -615,6 +712,30 @@ async def disburse(session: AsyncSession, *, principal: Principal, batch: Batch)
     ]
     await _insert_many(session, outbox, messages)
     return await _audited(session, principal, batch, "batch.disburse", before)
+
+
+async def _record_accounts(
+    session: AsyncSession, lines: Sequence[Line], accounts: dict[uuid.UUID, dict[str, Any]]
+) -> None:
+    """Lines whose account changed since drafting keep the one they are sent to (one statement for all)."""
+    changed = [
+        {"line_id": line.id, **account_columns(account)}
+        for line in lines
+        if (account := accounts[line.id]).get("account_number_masked")
+        and (line.payee_name, line.bank_name, line.account_masked) != tuple(account_columns(account).values())
+    ]
+    if changed:
+        table = Line.__table__  # type: ignore[attr-defined]
+        await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("line_id"))
+            .values(
+                payee_name=bindparam("payee_name"),
+                bank_name=bindparam("bank_name"),
+                account_masked=bindparam("account_masked"),
+            ),
+            changed,
+        )
 
 
 async def return_to_maker(
@@ -719,6 +840,7 @@ async def repay_failed(
     await session.flush()
     rows = [
         _line_row(repay.id, now, **{c: getattr(line, c) for c in LINE_COLUMNS if c not in _FRESH})
+        | account_columns(households[str(line.household_id)]["payee_account"])
         | {"detail": (line.detail or {}) | {"repays_line_id": str(line.id)}}
         for line in due
     ]

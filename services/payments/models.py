@@ -161,6 +161,9 @@ class Batch(Base, table=True):
     cancelled_by: str | None = Field(default=None, max_length=128)
     cancelled_at: datetime | None = _when_set()
     repays_batch_id: uuid.UUID | None = Field(default=None, description="the completed batch it pays again")
+    held: list[dict[str, Any]] | None = Field(
+        default=None, sa_type=JSON, description="households left out for their account: id, number, reason"
+    )
 
 
 class Line(Base, table=True):
@@ -187,6 +190,8 @@ class Line(Base, table=True):
     region_code: str = Field(max_length=12, index=True)
     payee_name: str = Field(max_length=50)
     payee_id_masked: str = Field(max_length=18)
+    bank_name: str | None = Field(default=None, max_length=50, description="the payee account's bank")
+    account_masked: str | None = Field(default=None, max_length=32, description="its number, masked")
     amount_fen: int = _fen()
     quantity: int | None = None
     rate_fen: int | None = _fen(nullable=True)

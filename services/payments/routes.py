@@ -241,13 +241,15 @@ async def create_batch(
     principal: Reviewer,
     registry: RegistryDep,
     monitoring: MonitoringDep,
+    own_token: OwnTokenDep,
     data: BatchCreate,
 ) -> BatchPublic:
     """Draft a batch of every approved claim (or, for education, computed entitlement; for wages, the month's
     wages monitoring records) of the kind, year and region that no other batch holds; failed or returned
-    lines become due again, paid ones never."""
+    lines become due again, paid ones never; households whose account a bank cannot pay into are held out
+    and listed in `held` with the reason."""
     return await batches.create_batch(
-        session, principal=principal, registry=registry, monitoring=monitoring, data=data
+        session, principal=principal, registry=registry, monitoring=monitoring, own_token=own_token, data=data
     )
 
 
@@ -330,9 +332,18 @@ async def approve_batch(session: SessionDep, principal: BannerOfficial, batch: B
 
 
 @router.post("/batches/{batch_id}/disburse", response_model=BatchPublic)
-async def disburse_batch(session: SessionDep, principal: BannerOfficial, batch: BatchDep) -> BatchPublic:
-    """Queue one signed instruction per line to the bank endpoint active now; the batch is `disbursing`."""
-    return await batches.disburse(session, principal=principal, batch=batch)
+async def disburse_batch(
+    session: SessionDep,
+    principal: BannerOfficial,
+    registry: RegistryDep,
+    own_token: OwnTokenDep,
+    batch: BatchDep,
+) -> BatchPublic:
+    """Queue one signed instruction per line, with its payee account, to the bank endpoint active now; the
+    batch is `disbursing`."""
+    return await batches.disburse(
+        session, principal=principal, registry=registry, own_token=own_token, batch=batch
+    )
 
 
 @router.post("/batches/{batch_id}/return", response_model=BatchPublic)

@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import BaseModel, Field, HttpUrl, field_validator
 
 from services.payments.enums import EndpointStatus, ObjectionOutcome
 from services.payments.rules import Care
@@ -213,6 +213,15 @@ class DividendBatchCreated(BaseModel):
     line_count: int
 
 
+class HeldHousehold(BaseModel):
+    """A household a batch left out because a bank could not pay its account, and why (in Chinese)."""
+
+    household_id: uuid.UUID
+    household_number: str
+    region_code: str
+    reason: str
+
+
 class BatchPublic(BaseModel):
     id: uuid.UUID
     year: int
@@ -243,6 +252,14 @@ class BatchPublic(BaseModel):
     cancelled_by: str | None
     cancelled_at: datetime | None
     repays_batch_id: uuid.UUID | None = Field(description="the completed batch whose failed lines it pays")
+    held: list[HeldHousehold] = Field(
+        default_factory=list, description="households left out for their account, for the village to fix"
+    )
+
+    @field_validator("held", mode="before")
+    @classmethod
+    def _none_held(cls, value: Any) -> Any:
+        return value or []
 
 
 class BatchPage(Page[BatchPublic]): ...
@@ -288,6 +305,8 @@ class LinePublic(BaseModel):
     household_number: str
     region_code: str
     payee_name: str
+    bank_name: str | None = Field(description="the payee account's bank, as the instruction names it")
+    account_masked: str | None = Field(description="the account number, masked: 6217 **** **** 1234")
     amount_fen: int
     quantity: int | None
     rate_fen: int | None

@@ -34,7 +34,10 @@ from shared.regions import BANNER_CODE
 from shared.vocabulary.payments import LineStatus
 
 SYSTEM = audit.Actor("svc-payments", "service")
-DATA_FIELDS = ("instruction_id", "batch_id", "household_id", "payee_name", "amount_fen", "purpose")
+DATA_FIELDS = (
+    "instruction_id", "batch_id", "household_id", "payee_name", "bank_name", "account_number", "amount_fen",
+    "purpose",
+)  # fmt: skip
 RETRY_STATUSES = frozenset({408, 409, 425, 429})
 
 
@@ -174,7 +177,7 @@ def instruction_body(payload: dict[str, Any]) -> str:
     event = {
         "type": EVENT_TYPE,
         "timestamp": payload["timestamp"],
-        "data": {k: payload[k] for k in DATA_FIELDS},
+        "data": {k: payload.get(k) for k in DATA_FIELDS},  # queued before accounts: without one
     }
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 

@@ -4,7 +4,9 @@ receiver."""
 
 import asyncio
 import importlib.util
+import itertools
 import json
+import random
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,6 +20,7 @@ import httpx
 import pytest
 from aiohttp import web
 from standardwebhooks import Webhook
+from stdnum import luhn
 
 import services.payments
 from services.payments.app import create_app as create_payments
@@ -130,6 +133,20 @@ def people(as_role: Callable[..., dict[str, str]]) -> dict[str, dict[str, str]]:
     }
 
 
+_cards = itertools.count(random.Random().randrange(10**9))
+
+
+def card() -> str:
+    """A 19-digit 一卡通 number that passes Luhn, not used before in this session."""
+    body = f"621700{next(_cards):012d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def account(number: str | None = None) -> dict[str, Any]:
+    """A payee account (the head's) with a card a bank pays into."""
+    return {"bank_name": "中国农业银行杭锦旗支行", "account_number": number or card()}
+
+
 async def register_household(
     registry: httpx.AsyncClient,
     headers: dict[str, str],
@@ -137,8 +154,12 @@ async def register_household(
     region: str = ASIER,
     category: str = "lifted_supported",
     members: list[dict[str, Any]] | None = None,
+    payee_account: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    body = household(region_code=region, category=category, members=members)
+    """A household with a payee account (`account()` unless given): batches hold out those without."""
+    body = household(
+        region_code=region, category=category, members=members, payee_account=payee_account or account()
+    )
     response = await registry.post("/api/v1/households", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())

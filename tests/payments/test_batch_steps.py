@@ -85,11 +85,52 @@ async def test_a_checker_returns_a_batch_and_its_maker_cancels_it(payments, regi
     assert (again["line_count"], again["total_fen"]) == (2, sum(c["amount_fen"] for c in claims))
 
 
-async def test_failed_lines_are_paid_again_once_the_account_passes(payments, registry, people) -> None:
+async def test_a_household_without_an_account_is_held_out_with_the_reason(payments, registry, people) -> None:
     good = await with_account(registry, people, card(1))
     bare = await with_account(registry, people, None)
+    for h in (good, bare):
+        await claim(payments, people, h["id"])
+    batch = await draft(payments, people["xini"], region=ASIER)
+    assert [line["household_id"] for line in await lines_of(payments, people, batch["id"])] == [good["id"]]
+    assert batch["held"] == [
+        {
+            "household_id": bare["id"],
+            "household_number": bare["number"],
+            "region_code": ASIER,
+            "reason": "未登记一卡通账户",
+        }
+    ]
+    (line,) = await lines_of(payments, people, batch["id"])
+    assert (line["payee_name"], line["bank_name"], line["account_masked"]) == (
+        good["payee_account"]["payee_name"],
+        "中国农业银行杭锦旗支行",
+        f"{card(1)[:4]} **** **** {card(1)[-4:]}",
+    )
+    shown = await ok(await payments.get(f"{BATCHES}/{batch['id']}", headers=people["xini"]))
+    assert shown["held"] == batch["held"]
+    # …and once the village sets its account, the next draft takes it.
+    body = {"payee_account": {"bank_name": "中国农业银行杭锦旗支行", "account_number": card(3)}}
+    await ok(await registry.patch(f"/api/v1/households/{bare['id']}", json=body, headers=people["asier"]))
+    later = await draft(payments, people["xini"], region=ASIER)
+    assert [line["household_id"] for line in await lines_of(payments, people, later["id"])] == [bare["id"]]
+    assert later["held"] == []
+
+
+async def test_nothing_payable_is_refused_naming_the_households_held(payments, registry, people) -> None:
+    bare = await with_account(registry, people, None)
+    await claim(payments, people, bare["id"])
+    refused = await payments.post(
+        BATCHES, json={"year": YEAR, "kind": "sheep", "region": ASIER}, headers=people["xini"]
+    )
+    assert refused.status_code == 422
+    assert bare["number"] in refused.text and "未登记一卡通账户" in refused.text
+
+
+async def test_failed_lines_are_paid_again_once_the_account_passes(payments, registry, people) -> None:
+    good = await with_account(registry, people, card(1))
+    closed = await with_account(registry, people, card(4))
     paid = await with_account(registry, people, card(2))
-    for h in (good, bare, paid):
+    for h in (good, closed, paid):
         await claim(payments, people, h["id"])
     bank = await endpoint(payments, people, BANK_URL)
     batch = await approved(payments, people, region=ASIER)
@@ -97,9 +138,12 @@ async def test_failed_lines_are_paid_again_once_the_account_passes(payments, reg
     assert (await payments.post(f"{path}/repay-failed", headers=people["xini"])).status_code == 409
     await ok(await payments.post(f"{path}/disburse", headers=people["banner2"]))
     lines = {line["household_id"]: line for line in await lines_of(payments, people, batch["id"])}
-    for h, status in ((good, "failed"), (bare, "returned"), (paid, "paid")):
+    for h, status in ((good, "failed"), (closed, "returned"), (paid, "paid")):
         await ok(await callback(payments, people, bank["secret"], lines[h["id"]]["id"], status))
     assert (await ok(await payments.get(path, headers=people["xini"])))["status"] == "completed"
+    # The village removes the closed account, and has no new one yet.
+    gone = {"payee_account": None}
+    await ok(await registry.patch(f"/api/v1/households/{closed['id']}", json=gone, headers=people["asier"]))
 
     repay = await ok(await payments.post(f"{path}/repay-failed", headers=people["xini"]), 201)
     assert (repay["status"], repay["repays_batch_id"], repay["number"]) == (
@@ -110,11 +154,16 @@ async def test_failed_lines_are_paid_again_once_the_account_passes(payments, reg
     again = await lines_of(payments, people, repay["id"])
     assert [line["household_id"] for line in again] == [good["id"]]  # not the one without an account
     assert again[0]["amount_fen"] == lines[good["id"]]["amount_fen"] and again[0]["status"] == "pending"
-    # …the other comes once its account is set, and the one batched again never twice.
-    body = {"payee_account": {"bank_name": "中国农业银行杭锦旗支行", "account_number": card(3)}}
-    await ok(await registry.patch(f"/api/v1/households/{bare['id']}", json=body, headers=people["asier"]))
+    # …the other comes once its account is set, with that account, and the one batched again never twice.
+    body = {"payee_account": {"bank_name": "中国建设银行杭锦旗支行", "account_number": card(3)}}
+    await ok(await registry.patch(f"/api/v1/households/{closed['id']}", json=body, headers=people["asier"]))
     later = await ok(await payments.post(f"{path}/repay-failed", headers=people["xini"]), 201)
-    assert [line["household_id"] for line in await lines_of(payments, people, later["id"])] == [bare["id"]]
+    (line,) = await lines_of(payments, people, later["id"])
+    assert (line["household_id"], line["bank_name"], line["account_masked"][-4:]) == (
+        closed["id"],
+        "中国建设银行杭锦旗支行",
+        card(3)[-4:],
+    )
     assert (await payments.post(f"{path}/repay-failed", headers=people["xini"])).status_code == 409
 
 

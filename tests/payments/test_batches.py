@@ -196,12 +196,30 @@ async def test_disbursement_survives_a_bank_that_is_down_then_busy_then_up(
             "batch_id",
             "household_id",
             "payee_name",
+            "bank_name",
+            "account_number",
             "amount_fen",
             "purpose",
         }
         assert (
             event["data"]["batch_id"] == batch["id"] and event["data"]["purpose"] == f"{YEAR}年肉羊出栏补贴"
         )
+        # Each instruction carries its household's account as the registry holds it: number, bank, payee.
+        ids = [line["household_id"] for line in lines]
+        found = await ok(
+            await registry.post(
+                "/api/v1/households/lookup", json={"household_ids": ids}, headers=people["banner"]
+            )
+        )
+        accounts = {h["id"]: h["payee_account"] for h in found["items"]}
+        assert {
+            d["data"]["household_id"]: (
+                d["data"]["account_number"],
+                d["data"]["bank_name"],
+                d["data"]["payee_name"],
+            )
+            for d in receiver.deliveries
+        } == {i: (a["account_number"], a["bank_name"], a["payee_name"]) for i, a in accounts.items()}
 
         async def all_sent() -> bool:
             return {line["status"] for line in await lines_of(payments, people, batch["id"])} == {"sent"}

@@ -1,7 +1,6 @@
 """Wage batches (post_wage, work_relief_wage): a month's wages as monitoring records them, read with the
 payments service's own token, each post's month paid once however often a batch is drafted."""
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +12,18 @@ from services.payments.app import create_app as create_payments
 from services.payments.clients import AssetsClient, MonitoringClient
 from shared.registry_client import RegistryClient
 from shared.settings import Settings
-from tests.payments.conftest import ASIER, BANNER, FAST, HUANGHE, XINI, YEAR, AssetsPlans, FixedToken
+from tests.payments.conftest import (
+    ASIER,
+    BANNER,
+    FAST,
+    HUANGHE,
+    XINI,
+    YEAR,
+    AssetsPlans,
+    FixedToken,
+    register_household,
+)
+from tests.support.households import member
 
 BATCHES = "/api/v1/payments/batches"
 
@@ -36,11 +46,17 @@ class Wages:
         return httpx.Response(200, json=[w for w in found if w["region_code"].startswith(params["region"])])
 
 
-def entitlement(key: str, region: str, amount_fen: int) -> dict[str, Any]:
+async def entitlement(
+    registry: httpx.AsyncClient, people: dict[str, dict[str, str]], key: str, region: str, amount_fen: int
+) -> dict[str, Any]:
+    """A month's wage owed to 乌日娜, holder of a post and the payee of her household's account."""
+    household = await register_household(
+        registry, people["banner"], region=region, members=[member("乌日娜")]
+    )
     return {
         "key": key,
-        "household_id": str(uuid.uuid4()),
-        "household_number": f"{region}0001",
+        "household_id": household["id"],
+        "household_number": household["number"],
         "region_code": region,
         "payee_name": "乌日娜",
         "payee_id_masked": "150625********0021",
@@ -91,14 +107,18 @@ async def test_a_wage_batch_names_its_month_and_other_batches_do_not(
 
 
 async def test_each_posts_month_is_paid_once_however_often_a_batch_is_drafted(
-    paying: httpx.AsyncClient, people: dict[str, dict[str, str]], wages: Wages
+    paying: httpx.AsyncClient, registry: httpx.AsyncClient, people: dict[str, dict[str, str]], wages: Wages
 ) -> None:
     june = f"{YEAR}-06"
     wages.owed[("post_wage", june)] = [
-        entitlement(f"post_wage:a:{june}", ASIER, 80_000),
-        entitlement(f"post_wage:b:{june}", ASIER, 40_000),
-        entitlement(f"post_wage:c:{june}", HUANGHE, 80_000),  # another township: outside xini's scope
-        entitlement(f"post_wage:d:{june}", ASIER, 0),  # a term that ended: nothing owed
+        await entitlement(registry, people, f"post_wage:a:{june}", ASIER, 80_000),
+        await entitlement(registry, people, f"post_wage:b:{june}", ASIER, 40_000),
+        await entitlement(
+            registry, people, f"post_wage:c:{june}", HUANGHE, 80_000
+        ),  # another township: outside xini's scope
+        await entitlement(
+            registry, people, f"post_wage:d:{june}", ASIER, 0
+        ),  # a term that ended: nothing owed
     ]
     body = {"year": YEAR, "month": 6, "kind": "post_wage", "region": XINI}
     made = await paying.post(BATCHES, json=body, headers=people["xini"])
@@ -113,15 +133,19 @@ async def test_each_posts_month_is_paid_once_however_often_a_batch_is_drafted(
     assert {line["payee_name"] for line in lines} == {"乌日娜"}
     again = await paying.post(BATCHES, json=body, headers=people["xini"])
     assert again.status_code == 422  # every wage of the month is held by the first batch
-    wages.owed[("post_wage", june)].append(entitlement(f"post_wage:e:{june}", ASIER, 80_000))
+    wages.owed[("post_wage", june)].append(
+        await entitlement(registry, people, f"post_wage:e:{june}", ASIER, 80_000)
+    )
     late = await paying.post(BATCHES, json=body, headers=people["xini"])
     assert late.status_code == 201 and late.json()["line_count"] == 1
 
 
 async def test_work_relief_wages_come_from_the_months_labour(
-    paying: httpx.AsyncClient, people: dict[str, dict[str, str]], wages: Wages
+    paying: httpx.AsyncClient, registry: httpx.AsyncClient, people: dict[str, dict[str, str]], wages: Wages
 ) -> None:
-    wages.owed[("work_relief_wage", f"{YEAR}-05")] = [entitlement("work_relief_wage:x", ASIER, 300_000)]
+    wages.owed[("work_relief_wage", f"{YEAR}-05")] = [
+        await entitlement(registry, people, "work_relief_wage:x", ASIER, 300_000)
+    ]
     body = {"year": YEAR, "month": 5, "kind": "work_relief_wage", "region": BANNER}
     made = await paying.post(BATCHES, json=body, headers=people["banner"])
     assert made.status_code == 201 and made.json()["total_fen"] == 300_000
