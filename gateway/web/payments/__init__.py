@@ -4,11 +4,11 @@ Every read and write goes to the payments service on the caller's token (househo
 registry's API); the services decide scope and validity, the pages put their answers next to the fields."""
 
 from gateway.web.deps import page_router
-from gateway.web.payments import batches, claims, policies
+from gateway.web.payments import batches, claims, endpoints, policies
 from gateway.web.payments.dashboard import payments_overview
 
 router = page_router()
-for pages in (policies, claims, batches):
+for pages in (policies, claims, batches, endpoints):
     router.include_router(pages.router)
 
 __all__ = ["payments_overview", "router"]

@@ -2,7 +2,9 @@
 progress bar and reconciliation, and its printable public disclosure list (公示名单)."""
 
 import asyncio
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -22,6 +24,7 @@ from gateway.web.payments.service import (
     HINTS,
     LINES_PAGE_SIZE,
     PAGE_SIZE,
+    PAYMENTS,
     PAYMENTS_DOWN,
     Form,
     batch_path,
@@ -47,6 +50,10 @@ MayGetBatch = Annotated[Principal, Depends(PageUser(("GET", BATCH)))]
 MayGetReconciliation = Annotated[Principal, Depends(PageUser(("GET", f"{BATCH}/reconciliation")))]
 MayPostBatchSteps = Annotated[Principal, Depends(PageUser(("POST", f"{BATCH}/{{action}}")))]
 MayGetBatchNotice = Annotated[Principal, Depends(PageUser(("GET", f"{BATCH}/notice")))]
+OBJECTIONS = f"{BATCH}/lines/{{lid}}/objections"
+SETTLE = f"{PAYMENTS}/objections/{{id}}/settle"
+MayObject = Annotated[Principal, Depends(PageUser(("POST", OBJECTIONS)))]
+MaySettle = Annotated[Principal, Depends(PageUser(("POST", SETTLE)))]
 
 
 # --- batches -------------------------------------------------------------------------------------------
@@ -214,6 +221,12 @@ async def batch_page(
     )
     batch = progress.batch
     names = region_names(tree or [])
+    posted = batch["status"] == BatchStatus.submitted and bool(batch.get("notice_until"))
+    objections = (
+        (await payments_json(request, principal, f"{path}/objections", params={"page_size": 100}))["items"]
+        if posted and allowed("GET", f"{path}/objections", principal.role)
+        else []
+    )
     actions = [
         (name, action)
         for name, action in ACTIONS.items()
@@ -229,8 +242,65 @@ async def batch_page(
         "done": done,
         "region_names": names,
         "region_name": names.get(principal.region),
+        "objections": objections,
+        "can_object": posted and notice_open(batch) and allowed("POST", OBJECTIONS, principal.role),
+        "can_settle": allowed("POST", SETTLE, principal.role),
     }
     return show(request, principal, "payments/batch.html", context, block=block, status_code=status_code)
+
+
+def notice_open(batch: dict[str, Any]) -> bool:
+    """Whether the batch's notice is still posted: objections are heard only then."""
+    until = batch.get("notice_until")
+    return bool(until) and datetime.fromisoformat(until) > datetime.now(UTC)
+
+
+async def objection_step(
+    request: Request, principal: Principal, batch_id: str, api_path: str, body: dict[str, Any], done: str
+) -> Response:
+    """Raise or settle an objection, then show the batch with what was done, or the service's reason."""
+    path = batch_path(batch_id)
+    if path is None:
+        raise Refusal(404, BATCH_MISSING)
+    try:
+        answer = await call_payments(request, principal, "POST", api_path, json=body)
+        if answer.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
+            return await batch_page(request, principal, path, done=done, block="batch_body")
+        if answer.status_code in (401, 403, 404):
+            raise refusal(answer, service="payments", missing=BATCH_MISSING)
+        problem = detail_of(answer, "未能记录，请检查填写的内容后重试。")
+        return await batch_page(
+            request, principal, path, problem=problem, block="batch_body", status_code=422
+        )
+    except Unavailable:
+        raise Refusal(503, PAYMENTS_DOWN) from None
+
+
+@router.post("/payments/batches/{batch_id}/lines/{line_id}/objections")
+async def raise_objection(request: Request, principal: MayObject, batch_id: str, line_id: str) -> Response:
+    """An objection heard during the notice: the line is held until the township settles it."""
+    form = await Form.of(request, ("reason",))
+    try:
+        api_path = f"{batch_path(batch_id)}/lines/{uuid.UUID(line_id)}/objections"
+    except ValueError:
+        raise Refusal(404, BATCH_MISSING) from None
+    body = {"reason": form.values["reason"]}
+    done = "异议已记录，待苏木镇处理；处理前本批次不能审批。"
+    return await objection_step(request, principal, batch_id, api_path, body, done)
+
+
+@router.post("/payments/batches/{batch_id}/objections/{objection_id}/settle")
+async def settle_objection(
+    request: Request, principal: MaySettle, batch_id: str, objection_id: str
+) -> Response:
+    """The township's decision: upheld takes the line out of the batch, dismissed keeps it."""
+    form = await Form.of(request, ("outcome", "note"))
+    try:
+        api_path = f"{PAYMENTS}/objections/{uuid.UUID(objection_id)}/settle"
+    except ValueError:
+        raise Refusal(404, BATCH_MISSING) from None
+    body = {"outcome": form.values["outcome"], "note": form.values["note"]}
+    return await objection_step(request, principal, batch_id, api_path, body, "异议已处理。")
 
 
 @router.get("/payments/batches/{batch_id}")

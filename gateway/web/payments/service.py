@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi import Request
 
+from gateway.policy import allowed
 from gateway.web.clients import call_service, service_json, this_year
 from gateway.web.forms import CJK, RegionOption, problems_of
 from gateway.web.forms import Form as BaseForm
@@ -17,6 +18,7 @@ from gateway.web.render import renderer
 from shared.auth import Principal
 from shared.money import FEN_PER_YUAN
 from shared.regions import Tier
+from shared.roles import Role
 from shared.vocabulary.payments import LIVESTOCK, BatchStatus, Kind
 
 PAYMENTS = "/api/v1/payments"
@@ -24,6 +26,7 @@ POLICIES = f"{PAYMENTS}/policies"
 CLAIMS = f"{PAYMENTS}/claims"
 BATCHES = f"{PAYMENTS}/batches"
 BATCH = f"{BATCHES}/{{id}}"
+ENDPOINTS = f"{PAYMENTS}/webhook-endpoints"
 PAGE_SIZE = 20
 LINES_PAGE_SIZE = 50
 LIST_SIZE = 500  # the service's largest page: the dashboard sums whole lists in these
@@ -87,6 +90,8 @@ def offered(action: Action, batch: dict[str, Any], subject: str) -> bool:
     if action.who == "maker":
         return subject == batch["created_by"]
     return True
+
+
 # The services' own rules answer in Chinese; schema checks answer in English: these say it for them.
 HINTS = {
     "household_id": "请选择本辖区内的农牧户",
@@ -99,7 +104,10 @@ HINTS = {
     "effective_from": "请选择生效日期",
     "rate": "请填写补贴标准（元，最多两位小数）",
     "cap": "每户每年上限应为 1–100000 之间的整数",
-    "reason": "请填写退回原因（最多 500 字）",
+    "reason": "请填写原因（最多 500 字）",
+    "note": "请填写处理意见（最多 500 字）",
+    "url": "请填写代理银行接收支付指令的地址（http:// 或 https:// 开头）",
+    "bank_client_id": "接口客户端编号只能由字母、数字和 . _ - 组成",
 }
 FORM_FIELD = {"amount_fen": "amount_yuan"}
 
@@ -109,6 +117,8 @@ LABELS = {
     "PAYMENT_KINDS": list(Kind),
     "CLAIM_KINDS": CLAIM_KINDS,
     "LIVESTOCK_KINDS": [kind.value for kind in Kind if kind in LIVESTOCK],
+    # Who sees the bank's receiver (代理银行) in the payments sub-navigation.
+    "ENDPOINT_ROLES": frozenset(role for role in Role if allowed("GET", ENDPOINTS, role)),
 }
 
 
