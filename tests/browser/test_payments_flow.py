@@ -19,7 +19,7 @@ from services.registry.demo import BANK_REFUSALS
 from tests.browser.conftest import sign_in
 from tests.browser.test_payments import ASIER_VILLAGE, YEAR, api, fresh_household, shoot
 from tests.conftest import free_port
-from tests.payments.conftest import card
+from tests.support.households import card
 
 pytestmark = pytest.mark.browser
 CLOSED = next(number for number, reason in BANK_REFUSALS.items() if reason == "账户已销户")

@@ -130,7 +130,8 @@ def test_progress_fragment_polls_only_while_disbursing(client: httpx.Client, liv
     signed_in(client, "banner")
     draft = client.get(f"/payments/batches/{batch['id']}/progress", headers={"HX-Request": "true"})
     assert draft.status_code == 200 and "every 2s" not in draft.text and "✓" in draft.text
-    assert 'id="batch-status" hx-swap-oob="true"' in draft.text
+    # Nothing to follow: the whole batch is shown in place of the page's body, and polling stops.
+    assert draft.headers["hx-retarget"] == "#batch-body" and 'id="batch-body"' in draft.text
 
     with api(gateway, "xini") as xini:
         assert xini.post(f"/api/v1/payments/batches/{batch['id']}/submit").status_code == 200
@@ -139,7 +140,7 @@ def test_progress_fragment_polls_only_while_disbursing(client: httpx.Client, liv
         assert banner.post(f"/api/v1/payments/batches/{batch['id']}/disburse").status_code == 200
     polling = client.get(f"/payments/batches/{batch['id']}/progress", headers={"HX-Request": "true"})
     assert 'hx-trigger="every 2s"' in polling.text and "<progress" in polling.text
-    assert "发放中" in polling.text
+    assert 'id="batch-status" hx-swap-oob="true"' in polling.text and "发放中" in polling.text
 
 
 def test_policy_table_in_chinese_and_the_new_version_form_for_the_admin(client: httpx.Client) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from deploy.bank_simulator import refusal
 from deploy.stack import Stack
 from tests.conftest import free_port
 from tests.payments.conftest import ASIER, BAYIN, YEAR, wait_for
@@ -78,8 +79,24 @@ async def bank(live_stack: Stack) -> AsyncIterator[str]:
         await asyncio.wait_for(process.wait(), 15)
 
 
+async def refusals(
+    gw: httpx.AsyncClient, headers: dict[str, str], lines: list[dict[str, Any]]
+) -> dict[str, str]:
+    """The lines the bank refuses for their account, with the reason it gives (the simulator's own checks
+    run on the accounts the registry holds)."""
+    ids = list({line["household_id"] for line in lines})
+    found = await ok(await gw.post("/api/v1/households/lookup", json={"household_ids": ids}, headers=headers))
+    accounts = {h["id"]: h.get("payee_account") or {} for h in found["items"]}
+    return {
+        line["id"]: reason
+        for line in lines
+        if (reason := refusal(dict(accounts[line["household_id"]], payee_name=line["payee_name"]), {}))
+    }
+
+
 async def paid_in_full(gw: httpx.AsyncClient, headers: dict[str, str], batch_id: str) -> dict[str, Any]:
-    """Wait (bounded) for the batch to complete; every line paid; the reconciliation to the fen."""
+    """Wait (bounded) for the batch to complete; every line paid but those whose account the bank refuses,
+    failed with its reason; the reconciliation to the fen."""
 
     async def completed() -> bool:
         body = await ok(await gw.get(f"{BATCHES}/{batch_id}", headers=headers))
@@ -89,13 +106,20 @@ async def paid_in_full(gw: httpx.AsyncClient, headers: dict[str, str], batch_id:
     await wait_for(completed, seconds=150, what="the bank to pay the batch")
     batch = await ok(await gw.get(f"{BATCHES}/{batch_id}", headers=headers))
     lines = await all_lines(gw, headers, batch_id)
-    assert len(lines) == batch["line_count"] and {line["status"] for line in lines} == {"paid"}
+    refused = await refusals(gw, headers, lines)
+    assert len(lines) == batch["line_count"]
+    assert {x["id"]: (x["status"], x["reason"]) for x in lines} == {
+        x["id"]: ("failed", refused[x["id"]]) if x["id"] in refused else ("paid", None) for x in lines
+    }
     assert all(line["bank_reference"].startswith("SIM") for line in lines)
     recon = await ok(await gw.get(f"{BATCHES}/{batch_id}/reconciliation", headers=headers))
-    assert (
-        recon["paid_fen"] == recon["total_fen"] == batch["total_fen"] == sum(x["amount_fen"] for x in lines)
+    failed = sum(x["amount_fen"] for x in lines if x["id"] in refused)
+    assert recon["total_fen"] == batch["total_fen"] == sum(x["amount_fen"] for x in lines)
+    assert (recon["paid_fen"], recon["failed_fen"], recon["pending_fen"]) == (
+        recon["total_fen"] - failed,
+        failed,
+        0,
     )
-    assert (recon["failed_fen"], recon["pending_fen"]) == (0, 0)
     return batch
 
 

@@ -4,9 +4,7 @@ receiver."""
 
 import asyncio
 import importlib.util
-import itertools
 import json
-import random
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,7 +18,6 @@ import httpx
 import pytest
 from aiohttp import web
 from standardwebhooks import Webhook
-from stdnum import luhn
 
 import services.payments
 from services.payments.app import create_app as create_payments
@@ -32,7 +29,7 @@ from shared.outbox import RetryPolicy
 from shared.registry_client import RegistryClient
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
-from tests.support.households import household, member
+from tests.support.households import account, household, member
 
 ASIER, BAYIN, HUANGHE = "150625100201", "150625100202", "150625101202"
 XINI, BALAGONG, BANNER = "150625100", "150625101", "150625"
@@ -131,20 +128,6 @@ def people(as_role: Callable[..., dict[str, str]]) -> dict[str, dict[str, str]]:
         "admin": as_role("banner_admin", BANNER, "admin"),
         "bank": as_role("bank", BANNER, "bank-client"),
     }
-
-
-_cards = itertools.count(random.Random().randrange(10**9))
-
-
-def card() -> str:
-    """A 19-digit 一卡通 number that passes Luhn, not used before in this session."""
-    body = f"621700{next(_cards):012d}"
-    return body + luhn.calc_check_digit(body)
-
-
-def account(number: str | None = None) -> dict[str, Any]:
-    """A payee account (the head's) with a card a bank pays into."""
-    return {"bank_name": "中国农业银行杭锦旗支行", "account_number": number or card()}
 
 
 async def register_household(

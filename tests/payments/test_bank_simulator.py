@@ -11,7 +11,8 @@ from standardwebhooks import Webhook
 from deploy.bank_simulator import NAME_MISMATCH, NO_SUCH_ACCOUNT, create_app, outcome_of, refusal
 from services.registry.demo import BANK_REFUSALS
 from tests.conftest import free_port
-from tests.payments.conftest import card, signed, wait_for
+from tests.payments.conftest import signed, wait_for
+from tests.support.households import card
 
 SECRET = "whsec_" + "c2ltdWxhdG9yLXRlc3Qtc2VjcmV0LTAwMDAwMDAwMDA="
 

@@ -15,7 +15,7 @@ from typing import Any
 from stdnum.cn import uscc
 
 from tests.security.principals import POSITIONS, VILLAGE, Caller, Position
-from tests.support.households import household
+from tests.support.households import account, household
 
 YEAR = datetime.now(UTC).year
 _names = itertools.count(1)
@@ -45,7 +45,9 @@ class Builder:
             self.maker.request(
                 "POST",
                 "/api/v1/households",
-                json=household(VILLAGE[position], category, address=unique("矩阵测试户")),
+                json=household(
+                    VILLAGE[position], category, address=unique("矩阵测试户"), payee_account=account()
+                ),
             )
         )
 

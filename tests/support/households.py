@@ -6,11 +6,13 @@ from datetime import date
 from typing import Any
 
 import httpx
+from stdnum import luhn
 
 from shared.idnumber import Sex, make_id_number
 
 _sequence = itertools.count(random.Random().randrange(0, 400))
 _births = itertools.count(random.Random().randrange(0, 3000))
+_cards = itertools.count(random.Random().randrange(10**9))
 
 
 # A county code the demo data never uses (it draws from Ordos), so tests never collide with the demo seed.
@@ -26,6 +28,17 @@ def id_number(sex: Sex = Sex.male, birth: date | None = None) -> str:
 
 def member(name: str = "巴特尔", relation: str = "head", **fields: Any) -> dict[str, Any]:
     return {"name": name, "id_number": id_number(), "relation": relation, **fields}
+
+
+def card() -> str:
+    """A 19-digit 一卡通 number that passes Luhn, not used before in this test session."""
+    body = f"621700{next(_cards):012d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def account(number: str | None = None) -> dict[str, Any]:
+    """A payee account (the head's) a bank pays into: payment batches hold out households without one."""
+    return {"bank_name": "中国农业银行杭锦旗支行", "account_number": number or card()}
 
 
 def household(region_code: str = "150625100201", category: str = "lifted_supported", **fields: Any) -> dict[str, Any]:
