@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         ge=1,
         validation_alias=AliasChoices("max_import_bytes", "registry_import_max_bytes"),
     )
+    registry_import_max_rows: int = Field(default=200_000, ge=1)
+    # What an .xlsx may unpack to (all its parts, as its zip declares them) and how much better than a
+    # spreadsheet's XML any large part may compress (a zip bomb compresses a thousandfold; sheets ten- to
+    # thirtyfold); past either, 422 before a cell is read.
+    registry_import_max_unpacked_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
+    registry_import_max_ratio: int = Field(default=100, ge=1)
     # The largest request body any process reads (uploads: `MAX_IMPORT_BYTES`); past it, 413.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
     # The store the gateway's processes and the services share: signed-out tokens (shared/revocation.py) and
@@ -73,12 +79,6 @@ class Settings(BaseSettings):
     # Hosts the bank's webhook endpoint may point at, comma-separated (`make run`: the bank simulator's).
     # Disbursement instructions go to no other host: an endpoint elsewhere is refused (422). Unset, none.
     bank_endpoint_hosts: str = ""
-    registry_import_max_rows: int = Field(default=200_000, ge=1)
-    # What an .xlsx may unpack to (all its parts, as its zip declares them) and how much better than a
-    # spreadsheet's XML any large part may compress (a zip bomb compresses a thousandfold; sheets ten- to
-    # thirtyfold); past either, 422 before a cell is read.
-    registry_import_max_unpacked_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
-    registry_import_max_ratio: int = Field(default=100, ge=1)
     # Claims for last year are taken until this day (MM-DD) of the current year, in Beijing time (payments).
     previous_year_claims_until: str = Field(
         default="03-31", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"

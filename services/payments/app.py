@@ -9,8 +9,8 @@ from fastapi import FastAPI
 
 from services.payments.batches import TOPIC
 from services.payments.clients import TIMEOUT, AssetsClient, MonitoringClient
-from services.payments.models import outbox
 from services.payments.figures import figures_router
+from services.payments.models import outbox
 from services.payments.routes import router
 from services.payments.trends import trends_router
 from services.payments.webhooks import BankSender

@@ -41,7 +41,9 @@ def account(number: str | None = None) -> dict[str, Any]:
     return {"bank_name": "中国农业银行杭锦旗支行", "account_number": number or card()}
 
 
-def household(region_code: str = "150625100201", category: str = "lifted_supported", **fields: Any) -> dict[str, Any]:
+def household(
+    region_code: str = "150625100201", category: str = "lifted_supported", **fields: Any
+) -> dict[str, Any]:
     members = fields.pop("members", None) or [member(), member("乌日娜", "spouse")]
     return {
         "region_code": region_code,
