@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 
+from services.registry.demo import BANK_REFUSALS
 from tests.e2e.test_money_path import BATCHES, ok
 
 Headers = dict[str, str]
@@ -14,8 +15,8 @@ ELIGIBLE = ("lifted_supported", "marginal", "monitored")
 async def eligible_households(
     gw: httpx.AsyncClient, headers: Headers, region: str, count: int, *, sheep: int = 0
 ) -> list[str]:
-    """`count` household ids of `region` in categories the subsidies are paid to, each with at least `sheep`
-    head on record (the sheep a household claims for cannot outnumber its flock in the registry)."""
+    """`count` household ids of `region` in categories the subsidies are paid to, each with an account the
+    bank pays into and at least `sheep` head on record (a claim cannot outnumber the registry's flock)."""
     found: list[str] = []
     for category in ELIGIBLE:
         page = await ok(
@@ -26,14 +27,21 @@ async def eligible_households(
             )
         )
         for household in page["items"]:
-            if len(found) < count and await _flock(gw, headers, household["id"]) >= sheep:
+            if len(found) < count and _fits(await _household(gw, headers, household["id"]), sheep):
                 found.append(household["id"])
     assert len(found) == count, f"{region} has only {len(found)} eligible households with {sheep} sheep"
     return found
 
 
-async def _flock(gw: httpx.AsyncClient, headers: Headers, household_id: str) -> int:
-    return int((await ok(await gw.get(f"/api/v1/households/{household_id}", headers=headers)))["sheep"])
+async def _household(gw: httpx.AsyncClient, headers: Headers, household_id: str) -> dict[str, Any]:
+    return dict(await ok(await gw.get(f"/api/v1/households/{household_id}", headers=headers)))
+
+
+def _fits(household: dict[str, Any], sheep: int) -> bool:
+    """Its flock on record, and a payee account (a few demo households have none, two a refused one)."""
+    account = household["payee_account"]
+    payable = account is not None and account["account_number"] not in BANK_REFUSALS
+    return payable and household["sheep"] >= sheep
 
 
 async def sheep_claims(
