@@ -40,9 +40,12 @@ def api_token(gateway: str, username: str) -> str:
     return str(answer.json()["access_token"])
 
 
-def register_household(gateway: str, username: str, village: str, *, head: str | None = None) -> dict:
-    """Register a household of two (head and child) in `village` as `username`; the registry's answer."""
-    body = {
+def register_household(
+    gateway: str, username: str, village: str, *, head: str | None = None, **facts: object
+) -> dict:
+    """Register a household of two (head and child) in `village` as `username`, with any further household
+    `facts` (a flock, a payee account); the registry's answer."""
+    body = facts | {
         "region_code": village,
         "address": "测试路 1 号",
         "category": "lifted_supported",

@@ -2,9 +2,7 @@
 follow the quantity typed; a township official drafts and submits a batch; a banner official approves and
 disburses it while the progress bar polls; the maker-checker refusal is shown in Chinese."""
 
-import random
 import re
-import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from deploy.stack import Stack
 from tests.browser.conftest import SCREENSHOTS, sign_in
-from tests.browser.household_data import api_token
+from tests.browser.household_data import api_token, register_household
+from tests.support.households import account
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +21,6 @@ ASIER_VILLAGE = "150625100201"  # asier's village, in xini's township
 BAYIN_VILLAGE = "150625100202"  # bayin's village, same township
 YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
 SHEEP_CAP = 20
-_rng = random.Random(uuid.uuid4().int)
-_taken: set[str] = set()
 
 
 def shoot(page: Page, name: str) -> None:
@@ -37,25 +34,10 @@ def api(gateway: str, username: str) -> httpx.Client:
 
 
 def fresh_household(gateway: str, username: str, village: str) -> dict:
-    """An eligible demo household of `village` with no sheep claimed this year (none other tests took) and a
-    registered flock larger than any claim here (a claim may not sell more head than the register holds)."""
-    with api(gateway, username) as client:
-        listed = client.get(
-            "/api/v1/households", params={"region": village, "category": "lifted_supported", "page_size": 100}
-        )
-        assert listed.status_code == 200, listed.text
-        items = [h for h in listed.json()["items"] if h["id"] not in _taken]
-        _rng.shuffle(items)
-        for household in items:
-            due = client.get(
-                f"/api/v1/payments/households/{household['id']}/entitlements", params={"year": YEAR}
-            )
-            sheep = next(row for row in due.json()["livestock"] if row["kind"] == "sheep")
-            flock = client.get(f"/api/v1/households/{household['id']}").json()["sheep"]
-            if sheep["remaining"] == SHEEP_CAP and flock >= 10:
-                _taken.add(household["id"])
-                return dict(household)
-    raise AssertionError(f"no eligible household left in {village}")
+    """A new household of `village` with nothing claimed this year, a registered flock larger than any claim
+    here (a claim may not sell more head than the register holds) and a payee account the bank pays into:
+    registered for the test, so no other test's claims can have used it up."""
+    return register_household(gateway, username, village, sheep=40, payee_account=account())
 
 
 def file_sheep_claim(gateway: str, username: str, village: str, quantity: int = 3) -> dict:
