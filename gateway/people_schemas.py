@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from shared.pages import Page
 from shared.text import Input
 from shared.vocabulary.people import AssignmentKind
 
@@ -37,11 +38,7 @@ class AssignmentPublic(BaseModel):
     created_at: datetime
 
 
-class AssignmentPage(BaseModel):
-    items: list[AssignmentPublic]
-    total: int
-    page: int
-    page_size: int
+class AssignmentPage(Page[AssignmentPublic]): ...
 
 
 class VillageAssessment(BaseModel):

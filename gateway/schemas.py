@@ -5,6 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from shared.pages import Page
 from shared.roles import Role
 from shared.text import Input
 
@@ -38,11 +39,7 @@ class UserPublic(BaseModel):
     created_at: datetime
 
 
-class UserPage(BaseModel):
-    items: list[UserPublic]
-    total: int
-    page: int
-    page_size: int
+class UserPage(Page[UserPublic]): ...
 
 
 class ClientCreate(Input):
@@ -65,8 +62,4 @@ class ClientCreated(ClientPublic):
     client_secret: str = Field(description="shown once; only its hash is kept")
 
 
-class ClientPage(BaseModel):
-    items: list[ClientPublic]
-    total: int
-    page: int
-    page_size: int
+class ClientPage(Page[ClientPublic]): ...
