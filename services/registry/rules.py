@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.idnumber import IdFacts, InvalidIdNumber, Sex, parse_id_number
-from shared.vocabulary.households import Category, Relation
+from shared.vocabulary.households import PROCEDURE_CATEGORIES, Relation
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,6 @@ def check_member_identity(
     return facts, breaches
 
 
-# Set and left only by the monitoring procedure (confirmation, risk elimination), never by hand.
-PROCEDURE_CATEGORIES = frozenset({Category.monitored, Category.marginal, Category.sudden_hardship})
 PROCEDURE_ONLY = "边缘易致贫户、脱贫监测户、突发严重困难户只能通过防返贫监测程序纳入或退出"
 HISTORICAL_REASON = "系统建立前认定（历史导入）"
 

@@ -21,7 +21,6 @@ from services.registry.demo import (
 from services.registry.models import CategoryChange, Household, Member
 from services.registry.rules import (
     HISTORICAL_REASON,
-    PROCEDURE_CATEGORIES,
     check_distinct_ids,
     check_member_identity,
     check_one_head,
@@ -32,7 +31,13 @@ from shared.crypto import FieldCipher
 from shared.db import Database
 from shared.idnumber import parse_id_number
 from shared.settings import Settings
-from shared.vocabulary.households import Category, LabourAbility, Relation, SchoolStage
+from shared.vocabulary.households import (
+    PROCEDURE_CATEGORIES,
+    Category,
+    LabourAbility,
+    Relation,
+    SchoolStage,
+)
 
 VILLAGES = [v.code for v in demo_villages()]
 

@@ -10,6 +10,7 @@ from services.registry import rules
 from services.registry.models import CategoryChange, Household, audit_log
 from shared.db import Database
 from shared.settings import Settings
+from shared.vocabulary.households import PROCEDURE_CATEGORIES
 from tests.conftest import TokenFactory, bearer
 from tests.registry.test_transfer import csv_bytes, upload
 from tests.registry.test_transfer import household as sheet_household
@@ -51,7 +52,7 @@ async def test_an_official_cannot_put_a_household_under_monitoring(
     before = await written(settings)
     official = bearer(token_for(role, {"village_official": ASIER}.get(role, BANNER)))
     path = f"/api/v1/households/{home['id']}"
-    for category in sorted(rules.PROCEDURE_CATEGORIES):
+    for category in sorted(PROCEDURE_CATEGORIES):
         change = {**MONITORED, "category": category}
         refused_by_procedure(await registry.post(f"{path}/category-changes", json=change, headers=official))
     assert await written(settings) == before
@@ -62,7 +63,7 @@ async def test_registering_straight_into_a_monitoring_category_is_refused(
     registry: httpx.AsyncClient, settings: Settings, token_for: TokenFactory
 ) -> None:
     before = await written(settings)
-    for category in sorted(rules.PROCEDURE_CATEGORIES):
+    for category in sorted(PROCEDURE_CATEGORIES):
         body = household(category=category)
         for headers in (
             bearer(token_for("village_official", ASIER)),
