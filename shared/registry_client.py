@@ -114,18 +114,22 @@ class RegistryClient(Generic[H]):
         categories: Iterable[str],
         token: str,
         school: bool = False,
+        school_age_in: int | None = None,
         with_account: bool = False,
     ) -> AsyncIterator[Household]:
         """Every household of `categories` in `region` the caller may see, from the registry's NDJSON bulk
         read (`GET /api/v1/households/stream`): the head, the payee account, members' school stages; with
-        `school`, only households with a member in school and only those members; with `with_account`, the
-        account number too (payments' own client)."""
+        `school`, only households with a member in school and only those members; with `school_age_in`,
+        only those with a member 6–15 on 1 September of that year and only those members; with
+        `with_account`, the account number too (payments' own client)."""
         params: dict[str, Any] = {
             "region": region,
             "category": sorted(categories),
             "school": school,
             "with_account": with_account,
         }
+        if school_age_in is not None:
+            params["school_age_in"] = school_age_in
         url = self.base_url + "/api/v1/households/stream"
         try:
             async with self.client.stream(

@@ -38,12 +38,6 @@ BACKENDS = ("sqlite", "postgresql")
 # Defects found by the whole suite and not yet mended, each named with what fails and why; they run and are
 # reported (xfail, not strict: a mended one shows as XPASS), and the README's "Known defects" lists them.
 KNOWN_DEFECTS: dict[str, str] = {
-    "test_operation_answers_as_the_matrix_says[sqlite-GET /api/v1/monitoring/dropouts]": (
-        "roles that see only age get the children who may be 6–15, so their total exceeds a banner official's"
-    ),
-    "test_operation_answers_as_the_matrix_says[postgresql-GET /api/v1/monitoring/dropouts]": (
-        "roles that see only age get the children who may be 6–15, so their total exceeds a banner official's"
-    ),
     "test_the_gateway_keeps_its_documented_contract[department_officer]": (
         "insurance, reimbursements and dropout follow-ups answer 503 when the registry's household read fails"
     ),

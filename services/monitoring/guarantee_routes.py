@@ -50,7 +50,6 @@ async def list_dropouts(
         registry=registry,
         region=region,
         year=year or now.year,
-        today=now.date(),
         page=page,
         page_size=page_size,
     )

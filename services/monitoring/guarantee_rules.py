@@ -1,50 +1,17 @@
-"""The rules of the three guarantees (seed §五(一)2–3) as plain functions: who is of compulsory-school age
-on a school year's first day, whether a child out of school is still out after the follow-ups, what a
-year's insurance record may say, and how far a reimbursement falls short of the year's floor.
+"""The rules of the three guarantees (seed §五(一)2–3) as plain functions: whether a child out of school is
+still out after the follow-ups (who is of school age the registry decides, from the birth dates it holds),
+what a year's insurance record may say, and how far a reimbursement falls short of the year's floor.
 
 No I/O here, like `rules`: the services load the facts, these decide.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from services.monitoring.rules import Thresholds
 from shared.vocabulary.monitoring import CareKind, DropoutAction
 
-SCHOOL_AGES = range(6, 16)  # 义务教育: 6 to 15 years old
 BASIS_POINTS = 10_000
-
-
-def school_year_start(year: int) -> date:
-    return date(year, 9, 1)
-
-
-def age_on(born: date, day: date) -> int:
-    """Whole years old on `day`."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def _years_before(day: date, years: int) -> date:
-    """The same day `years` earlier (29 February becomes the 28th)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return date(day.year - years, 2, 28)
-
-
-def birth_window(age: int, today: date) -> tuple[date, date]:
-    """The earliest and latest birth dates of someone `age` years old today: the registry gives only the
-    age to roles that do not see full ID numbers."""
-    return _years_before(today, age + 1) + timedelta(days=1), _years_before(today, age)
-
-
-def of_school_age(earliest: date, latest: date, year: int) -> bool:
-    """Whether someone born between `earliest` and `latest` may be 6–15 on 1 September of `year`; a child
-    whose age is known only to the year is listed when they may be: one checked for nothing costs a visit,
-    one missed costs a schooling."""
-    first_day = school_year_start(year)
-    return age_on(earliest, first_day) >= SCHOOL_AGES.start and age_on(latest, first_day) < SCHOOL_AGES.stop
 
 
 def still_out(actions: Sequence[str]) -> bool:

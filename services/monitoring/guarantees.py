@@ -4,7 +4,7 @@ year's floors, a shortfall raising an alert — all within the caller's scope.""
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -67,14 +67,6 @@ def follow_up_public(row: DropoutFollowUp) -> FollowUpPublic:
     )
 
 
-def _school_age(member: dict[str, Any], year: int, today: date) -> bool:
-    born = member.get("birth_date")
-    earliest, latest = (
-        (date.fromisoformat(born),) * 2 if born else guarantee_rules.birth_window(member["age"], today)
-    )
-    return guarantee_rules.of_school_age(earliest, latest, year)
-
-
 async def _follow_ups(
     session: AsyncSession, principal: Principal, member_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[DropoutFollowUp]]:
@@ -98,19 +90,20 @@ async def dropouts(
     registry: RegistryClient,
     region: str | None,
     year: int,
-    today: date,
     page: int,
     page_size: int,
 ) -> DropoutPage:
     """Members 6–15 on 1 September of `year` whom the registry records as not enrolled, read in one bulk
-    stream with the caller's token, less those whose latest follow-up is a return to school."""
+    stream with the caller's token, less those whose latest follow-up is a return to school. The registry
+    picks the school-age members from their birth dates, which roles that see only ages cannot: every role
+    gets the same children for the same scope."""
     children = [
         (household, member)
         async for household in registry.stream(
-            region=region or principal.region, categories=(), token=principal.token
+            region=region or principal.region, categories=(), token=principal.token, school_age_in=year
         )
         for member in household["members"]
-        if member["school_stage"] == SchoolStage.none and _school_age(member, year, today)
+        if member["school_stage"] == SchoolStage.none
     ]
     follow_ups = await _follow_ups(session, principal, [uuid.UUID(m["id"]) for _, m in children])
     listed = []

@@ -129,6 +129,10 @@ async def stream_households(
     school: Annotated[
         bool, Query(description="only households with a member in school, and only those")
     ] = False,
+    school_age_in: Annotated[
+        int | None,
+        Query(ge=2013, le=2100, description="only members 6–15 on 1 September of this year, and theirs"),
+    ] = None,
     with_account: Annotated[
         bool, Query(description="each account number too: payments' own client and account officials only")
     ] = False,
@@ -137,7 +141,13 @@ async def stream_households(
     (id, number, village, category, the head, the payee account, members' birth dates and school stages)."""
     decrypt = stream.account_reader(principal, cipher, with_account=with_account)
     body = stream.stream_households(
-        db, principal=principal, region=region, categories=category or [], school=school, decrypt=decrypt
+        db,
+        principal=principal,
+        region=region,
+        categories=category or [],
+        school=school,
+        school_age_in=school_age_in,
+        decrypt=decrypt,
     )
     return stream.NDJSONResponse(body)
 

@@ -36,6 +36,7 @@ def check_member_identity(
 
 PROCEDURE_ONLY = "边缘易致贫户、脱贫监测户、突发严重困难户只能通过防返贫监测程序纳入或退出"
 HISTORICAL_REASON = "系统建立前认定（历史导入）"
+SCHOOL_AGES = range(6, 16)  # 义务教育: 6 to 15 years old on the school year's first day
 
 
 def procedure_bound(*categories: str | None) -> bool:
@@ -74,6 +75,14 @@ def today_in_beijing() -> date:
 def age_on(birth: date, today: date) -> int:
     """Whole years: shown instead of the birth date beside a masked ID number, whose hidden digits it is."""
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def school_age_births(year: int) -> tuple[date, date]:
+    """Those of compulsory-school age, 6 to 15 on 1 September of `year` (seed §五(一)2, 控辍保学), were born
+    after the first date and on or before the second: decided here from the birth date, which every role's
+    answer may hide but the registry always holds, so the list is the same whoever asks."""
+    first_day = date(year, 9, 1)
+    return first_day.replace(year=year - SCHOOL_AGES.stop), first_day.replace(year=year - SCHOOL_AGES.start)
 
 
 def changed_fields(

@@ -9,9 +9,11 @@ only what batch work needs: the household's id, number, village and category, th
 and the masked ID number stored beside the encrypted one, so nothing is decrypted) and members' ages and
 school stages — birth dates only for the roles that see full ID numbers, since beside a masked number a
 birth date rebuilds it; with `school=true`, only households with someone in school, and only those
-members. Each line carries the payee account masked; with `with_account=true` (payments' own client and the
-officials who maintain accounts) also the account number, decrypted here and appended to the line the
-database wrote, as the bank's instructions need it.
+members; with `school_age_in=YEAR`, only those with someone 6–15 on 1 September of YEAR, and only those
+members (decided here from the birth date, so a role that sees only ages gets the same children). Each
+line carries the payee account masked; with `with_account=true` (payments' own client and the officials
+who maintain accounts) also the account number, decrypted here and appended to the line the database
+wrote, as the bank's instructions need it.
 
 The database writes each line itself (PostgreSQL's `json_build_object`/`json_agg`, SQLite's
 `json_object`/`json_group_array`): Python only joins a page's lines, so the stream's cost is the query's,
@@ -81,8 +83,13 @@ class StreamHousehold(BaseModel):
     members: list[StreamMember]
 
 
-def _in_school() -> Any:
-    return col(Member.school_stage) != SchoolStage.none
+def _member_filter(school: bool, school_age_in: int | None) -> list[Any]:
+    """Which members the lines carry (and, when any filter is set, which households have a line)."""
+    where = [col(Member.school_stage) != SchoolStage.none] if school else []
+    if school_age_in is not None:
+        born_after, born_by = rules.school_age_births(school_age_in)
+        where += [col(Member.birth_date) > born_after, col(Member.birth_date) <= born_by]
+    return where
 
 
 class _Json:
@@ -112,11 +119,10 @@ class _Json:
         )
         return (int(f"{today:%Y%m%d}") - born) // 10000
 
-    def members(self, school: bool, birth_dates: bool, today: date) -> Any:
-        """(household_id, members) for every household with a member (with `school`, in school): the
-        members as one JSON array in position order, built in one pass over the members (grouped), not
-        looked up household by household."""
-        where = [_in_school()] if school else []
+    def members(self, where: Sequence[Any], birth_dates: bool, today: date) -> Any:
+        """(household_id, members) for every household with a member `where` picks: the members as one
+        JSON array in position order, built in one pass over the members (grouped), not looked up
+        household by household."""
         born = {"birth_date": Member.birth_date} if birth_dates else {}
         item = self.object(
             id=self.uuid(Member.id),
@@ -156,14 +162,18 @@ class _Json:
 
 
 def _lines(
-    principal: Principal, region: str | None, categories: Sequence[Category], school: bool, postgresql: bool
+    principal: Principal,
+    region: str | None,
+    categories: Sequence[Category],
+    member_filter: Sequence[Any],
+    postgresql: bool,
 ) -> Any:
-    """(number, line) of the caller's households in number order. Set-wise: the members (with `school`,
-    those in school: the rows the stream is driven from) grouped per household once, the head joined
-    once as the payee, so the cost is a few hash joins, not index look-ups per household."""
+    """(number, line) of the caller's households in number order. Set-wise: the members (with a
+    `member_filter`, those it picks: the rows the stream is driven from) grouped per household once, the
+    head joined once as the payee, so the cost is a few hash joins, not index look-ups per household."""
     json = _Json(postgresql)
     head = aliased(Member)
-    members = json.members(school, sees_full_identity(principal), rules.today_in_beijing())
+    members = json.members(member_filter, sees_full_identity(principal), rules.today_in_beijing())
     line = json.object(
         id=json.uuid(Household.id),
         number=Household.number,
@@ -179,7 +189,7 @@ def _lines(
     selected = select(Household.number, json.text(line), Household.account_cipher)
     statement = (
         narrowed(selected, Household.region_code, principal, region)
-        .join(members, members.c.household_id == Household.id, isouter=not school)
+        .join(members, members.c.household_id == Household.id, isouter=not member_filter)
         .outerjoin(head, and_(head.household_id == Household.id, head.relation == Relation.head))
     )
     if categories:
@@ -207,6 +217,7 @@ async def stream_households(
     region: str | None,
     categories: Sequence[Category],
     school: bool,
+    school_age_in: int | None = None,
     decrypt: Decrypt | None = None,
 ) -> AsyncIterator[bytes]:
     """NDJSON of the caller's households (narrowed to `region` and `categories`) in household-number order,
@@ -215,7 +226,8 @@ async def stream_households(
     PostgreSQL runs the query once and hands its rows over through a server-side cursor (a read holds no
     lock there); SQLite, whose transactions take the write lock, reads keyset pages in short transactions.
     With `decrypt` (`account_reader`), each line carries its account number."""
-    statement = _lines(principal, region, categories, school, db.is_postgres)
+    member_filter = _member_filter(school, school_age_in)
+    statement = _lines(principal, region, categories, member_filter, db.is_postgres)
     if db.is_postgres:
         async with db.session_scope() as session:
             for setting in PLAN_SETTINGS:

@@ -1,41 +1,12 @@
-"""The three guarantees' rules: school age on 1 September (exact with a birth date, generous with only an
-age), a child off the list only after a return, insurance that adds up, and the reimbursement floors."""
+"""The three guarantees' rules: a child off the list only after a return, insurance that adds up, and the
+reimbursement floors (school age is the registry's: `tests/registry/test_rules.py`)."""
 
-from datetime import date
 
 import pytest
 
 from services.monitoring import guarantee_rules as g
 from services.monitoring.rules import DEFAULT_THRESHOLDS, Thresholds
 from shared.vocabulary.monitoring import CareKind
-
-
-@pytest.mark.parametrize(
-    ("born", "listed"),
-    [
-        (date(2020, 9, 1), True),  # six on the first day of school
-        (date(2020, 9, 2), False),  # turns six a day late: next year
-        (date(2010, 9, 2), True),  # still fifteen
-        (date(2010, 9, 1), False),  # sixteen that morning
-    ],
-)
-def test_school_age_is_six_to_fifteen_on_the_first_of_september(born: date, listed: bool) -> None:
-    assert g.of_school_age(born, born, 2026) is listed
-
-
-def test_a_birth_window_holds_exactly_the_birth_dates_of_an_age() -> None:
-    earliest, latest = g.birth_window(10, date(2026, 6, 10))
-    assert (earliest, latest) == (date(2015, 6, 11), date(2016, 6, 10))
-    assert g.age_on(earliest, date(2026, 6, 10)) == g.age_on(latest, date(2026, 6, 10)) == 10
-    leap = g.birth_window(10, date(2028, 2, 29))
-    assert [g.age_on(d, date(2028, 2, 29)) for d in leap] == [10, 10]
-
-
-def test_a_child_known_only_by_age_is_listed_when_they_may_be_of_school_age() -> None:
-    today = date(2026, 12, 1)
-    assert g.of_school_age(*g.birth_window(16, today), 2026)  # fifteen on 1 September if born after it
-    assert not g.of_school_age(*g.birth_window(17, today), 2026)
-    assert not g.of_school_age(*g.birth_window(4, today), 2026)
 
 
 def test_only_a_return_as_the_latest_follow_up_takes_a_child_off_the_list() -> None:

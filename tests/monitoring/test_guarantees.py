@@ -77,6 +77,35 @@ async def test_school_age_children_out_of_school_are_listed_until_they_return(se
     assert (await services.monitoring.get(DROPOUTS, headers=village)).json()["total"] == 0
 
 
+async def test_every_role_gets_the_same_children_for_the_same_scope(services: Services) -> None:
+    """School age is decided from birth dates, which the roles that see only ages cannot: a child a day
+    too young or sixteen that morning is listed for nobody, so every role counts the same."""
+    year = services.clock.now.year
+    await services.register(
+        members=[
+            member("巴特尔", "head", id_number=id_number(birth=date(1980, 1, 1))),
+            child("乌云", date(year - 6, 9, 1)),  # six on the first day of school
+            child("苏和", date(year - 6, 9, 2)),  # six a day late: next year
+            child("其其格", date(year - 16, 9, 2)),  # still fifteen
+            child("阿拉坦", date(year - 16, 9, 1)),  # sixteen that morning
+        ]
+    )
+    for role, region in (
+        ("village_official", ASIER),
+        ("work_team", ASIER),
+        ("township_official", XINI),
+        ("banner_official", BANNER),
+        ("department_officer", BANNER),
+        ("auditor", BANNER),
+    ):
+        response = await services.monitoring.get(
+            DROPOUTS, params={"region": ASIER}, headers=services.headers(role, region)
+        )
+        page = response.json()
+        assert sorted(listed(page)) == ["乌云", "其其格"] and page["total"] == 2, role
+        assert all("birth_date" not in child for child in page["items"])
+
+
 async def test_a_follow_up_names_a_member_of_the_household_in_the_callers_village(services: Services) -> None:
     home = await services.register()
     other = await services.register(BAYIN)

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from services.registry import rules
 from shared.idnumber import Sex, make_id_number, mask_id_number
 from shared.vocabulary.households import Relation
@@ -55,6 +57,21 @@ def test_age_is_whole_years_counted_on_the_birthday() -> None:
     assert rules.age_on(date(2000, 3, 1), date(2026, 2, 28)) == 25
     assert rules.age_on(date(2000, 3, 1), date(2026, 3, 1)) == 26
     assert rules.age_on(date(2000, 2, 29), date(2026, 2, 28)) == 25
+
+
+@pytest.mark.parametrize(
+    ("born", "of_school_age"),
+    [
+        (date(2020, 9, 1), True),  # six on the first day of school
+        (date(2020, 9, 2), False),  # turns six a day late: next year
+        (date(2010, 9, 2), True),  # still fifteen
+        (date(2010, 9, 1), False),  # sixteen that morning
+    ],
+)
+def test_school_age_is_six_to_fifteen_on_the_first_of_september(born: date, of_school_age: bool) -> None:
+    born_after, born_by = rules.school_age_births(2026)
+    assert (born_after < born <= born_by) is of_school_age
+    assert (rules.age_on(born, date(2026, 9, 1)) in rules.SCHOOL_AGES) is of_school_age
 
 
 def test_the_masked_number_hides_exactly_the_birth_date() -> None:

@@ -1,6 +1,7 @@
 """The NDJSON bulk read other services' batch work uses: scope, filters, order, and only the facts needed."""
 
 import json
+from datetime import date
 from typing import Any
 
 import httpx
@@ -8,7 +9,7 @@ import pytest
 
 from services.registry import stream
 from tests.conftest import TokenFactory, bearer
-from tests.support.households import member, register
+from tests.support.households import id_number, member, register
 
 pytestmark = pytest.mark.usefixtures("clean_databases")
 
@@ -59,6 +60,32 @@ async def test_the_stream_is_scoped_filtered_and_in_number_order(
     assert [(m["name"], m["school_stage"]) for m in due["members"]] == [("其其格", "primary")]
     shown = {"id", "name", "relation", "birth_date", "age", "school_stage"}
     assert set(due["members"][0]) == shown  # no ID number; a banner official sees full numbers, so the date
+
+
+async def test_school_age_is_picked_by_birth_date_whoever_reads(
+    registry: httpx.AsyncClient, token_for: TokenFactory
+) -> None:
+    """6–15 on 1 September from the birth date, also for a work team that sees only ages: a child who turns
+    six a day late or is sixteen that morning is left out for every role."""
+    banner = bearer(token_for("banner_official", "150625"))
+    children = {
+        "乌云": date(2020, 9, 1),  # six on the first day of school
+        "苏和": date(2020, 9, 2),  # six a day late
+        "其其格": date(2010, 9, 2),  # still fifteen
+        "阿拉坦": date(2010, 9, 1),  # sixteen that morning
+    }
+    home = await register(
+        registry,
+        banner,
+        members=[member(), *(member(n, "child", id_number=id_number(birth=b)) for n, b in children.items())],
+    )
+    await register(registry, banner)  # no child at all: no line
+    for role in ("banner_official", "work_team"):
+        [line] = await lines(registry, bearer(token_for(role, ASIER)), school_age_in=2026)
+        assert line["id"] == home["id"]
+        assert [m["name"] for m in line["members"]] == ["乌云", "其其格"], role
+    refused = await registry.get(STREAM, params={"school_age_in": 1900}, headers=banner)
+    assert refused.status_code == 422
 
 
 async def test_a_bank_may_not_read_the_stream(registry: httpx.AsyncClient, token_for: TokenFactory) -> None:
