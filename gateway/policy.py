@@ -269,6 +269,7 @@ ASSETS_RULES: tuple[Rule, ...] = (
         "/api/v1/assets/products/{id}/checks",
         frozenset({Role.township_official, Role.banner_official}),
     ),
+    Rule("GET", "/api/v1/assets/products/{id}", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/assets/products/{id}/sales", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/assets/products/{id}/sales", REGISTRARS),
     # 百企兴百村: village, township and banner officials record partnerships and deliveries in scope;

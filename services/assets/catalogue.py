@@ -20,6 +20,7 @@ from services.assets.schemas import (
     CheckPublic,
     HouseholdIncome,
     ProductCreate,
+    ProductDetail,
     ProductPublic,
     SaleCreate,
     SalePage,
@@ -264,15 +265,6 @@ async def search_sales(
             incomes.setdefault(income.sale_id, []).append(
                 HouseholdIncome(household_id=income.household_id, amount_fen=income.amount_fen)
             )
-    by_channel = dict(
-        (
-            await session.exec(
-                select(Sale.channel, func.sum(Sale.amount_fen))
-                .where(Sale.product_id == product.id)
-                .group_by(col(Sale.channel))
-            )
-        ).all()
-    )
     sales_fen, income_fen = (await _sales_totals(session, {product.id}))[product.id]
     return SalePage(
         items=[
@@ -284,7 +276,35 @@ async def search_sales(
         page_size=page_size,
         amount_fen=sales_fen,
         household_income_fen=income_fen,
-        by_channel=[
-            ChannelTotal(channel=c, amount_fen=int(by_channel[c])) for c in SalesChannel if c in by_channel
-        ],
+        by_channel=await _by_channel(session, product.id),
+    )
+
+
+async def _by_channel(session: AsyncSession, product_id: uuid.UUID) -> list[ChannelTotal]:
+    """A product's sales summed per channel, in the channels' order."""
+    sums = dict(
+        (
+            await session.exec(
+                select(Sale.channel, func.sum(Sale.amount_fen))
+                .where(Sale.product_id == product_id)
+                .group_by(col(Sale.channel))
+            )
+        ).all()
+    )
+    return [ChannelTotal(channel=c, amount_fen=int(sums[c])) for c in SalesChannel if c in sums]
+
+
+async def product_detail(session: AsyncSession, *, product: Product) -> ProductDetail:
+    """One product as its page shows it: the catalogue's view, every check decision in the order made
+    (a later one on the same check replaced the earlier), and its sales per channel."""
+    (public,) = await product_public(session, [product])
+    decisions = await session.exec(
+        select(ProductCheck)
+        .where(ProductCheck.product_id == product.id)
+        .order_by(col(ProductCheck.decided_at), col(ProductCheck.id))
+    )
+    return ProductDetail(
+        **public.model_dump(),
+        decisions=[CheckPublic.model_validate(c, from_attributes=True) for c in decisions],
+        by_channel=await _by_channel(session, product.id),
     )

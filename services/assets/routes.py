@@ -65,6 +65,7 @@ from services.assets.schemas import (
     PlanPage,
     PlanPublic,
     ProductCreate,
+    ProductDetail,
     ProductPage,
     ProductPublic,
     ProjectCreate,
@@ -225,6 +226,12 @@ async def list_products(
         page_size=page_size,
     )
     return ProductPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/products/{product_id}", response_model=ProductDetail)
+async def get_product(session: SessionDep, _: Reader, product: ProductDep) -> ProductDetail:
+    """One certified product: certificate, the four checks with every decision made, sales per channel."""
+    return await catalogue.product_detail(session, product=product)
 
 
 @router.post(

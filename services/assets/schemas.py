@@ -299,6 +299,13 @@ class ChannelTotal(BaseModel):
     amount_fen: int
 
 
+class ProductDetail(ProductPublic):
+    """One product with everything decided and sold: its page reads this, not the whole catalogue."""
+
+    decisions: list[CheckPublic] = Field(description="every check decision, oldest first")
+    by_channel: list[ChannelTotal] = Field(description="all the product's sales summed per channel")
+
+
 class SalePage(Page[SalePublic]):
     amount_fen: int = Field(description="all the product's sales, not only this page")
     household_income_fen: int

@@ -86,6 +86,14 @@ async def test_certified_only_when_all_four_checks_pass_and_sales_reach_supplier
     }
     catalogue = (await assets.get("/api/v1/assets/products", headers=village)).json()["items"][0]
     assert (catalogue["sales_fen"], catalogue["household_income_fen"]) == (150_000, 60_000)
+    one = (await assets.get(f"/api/v1/assets/products/{product['id']}", headers=village)).json()
+    assert (one["certified"], one["sales_fen"], one["household_income_fen"]) == (True, 150_000, 60_000)
+    assert [(d["check"], d["passed"]) for d in one["decisions"]] == [
+        *((check, True) for check in CHECKS[:3]),
+        ("benefit", False),
+        ("benefit", True),
+    ]
+    assert len(one["checks"]) == 4 and one["by_channel"] == listed["by_channel"]
 
     refused = [
         (
@@ -105,6 +113,7 @@ async def test_certified_only_when_all_four_checks_pass_and_sales_reach_supplier
 
     elsewhere = as_role(region=BAYIN)
     assert (await assets.get(sales, headers=elsewhere)).status_code == 404
+    assert (await assets.get(f"/api/v1/assets/products/{product['id']}", headers=elsewhere)).status_code == 404
     assert (await assets.post(sales, json=sale, headers=elsewhere)).status_code == 404
     assert (
         await assets.post(checks, json={"check": "price", "passed": True, "note": "x"}, headers=village)

@@ -1072,6 +1072,7 @@ register_simple(
 )
 
 # --- consumption assistance, 百企兴百村 and money put in --------------------------------------------------
+register_simple("GET /api/v1/assets/products/{product_id}", read_of("product", "/api/v1/assets/products/{}"))
 SALES = read_of("product", "/api/v1/assets/products/{}/sales")
 register_simple("GET /api/v1/assets/products/{product_id}/sales", SALES)
 register_simple(

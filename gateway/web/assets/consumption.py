@@ -58,14 +58,6 @@ def product_path(raw_id: str) -> str:
     return path
 
 
-async def product_of(request: Request, principal: Principal, product_id: str) -> dict[str, Any]:
-    """The product from the caller's catalogue (the service answers products as a list)."""
-    found = [p for p in await catalogue(request, principal, PRODUCTS) if p["id"] == product_id]
-    if not found:
-        raise Refusal(404, PRODUCT_MISSING)
-    return found[0]
-
-
 async def suppliers(request: Request, principal: Principal, household_ids: list[str]) -> list[dict[str, Any]]:
     """The producer's supplying households in the caller's scope, by number and head, for the sale form."""
     if not household_ids:
@@ -97,7 +89,7 @@ async def product_page(
             missing=PRODUCT_MISSING,
             params={"page": page, "page_size": PAGE_SIZE},
         ),
-        product_of(request, principal, path.rsplit("/", 1)[1]),
+        assets_json(request, principal, path, missing=PRODUCT_MISSING),
         catalogue(request, principal, ENTITIES),
         region_tree(request, principal),
     )
