@@ -2,11 +2,11 @@
 
 The households are `services.registry.demo.generate_households` (deterministic, valid, collision-free ID
 numbers into the millions); each one becomes the rows `register_many` would write — the household with its
-number from the village's counter, members with ID numbers encrypted and digested by the real
-`FieldCipher`, the registration in the category history, the year's income — and the village counters
-end where the service would continue. Rows go in with asyncpg COPY, a chunk of households at a time, so
-memory stays bounded whatever N is. The audit log is not written: no benchmark reads it, and a
-million-entry hash chain would only lengthen the load.
+number from the village's counter and its payee account (一卡通) as `services.registry.accounts` keeps it,
+members with ID numbers encrypted and digested by the real `FieldCipher`, the registration in the category
+history, the year's income — and the village counters end where the service would continue. Rows go in
+with asyncpg COPY, a chunk of households at a time, so memory stays bounded whatever N is. The audit log is
+not written: no benchmark reads it, and a million-entry hash chain would only lengthen the load.
 """
 
 import sys
@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncpg
 
+from services.registry import accounts
 from services.registry.demo import generate_households
 from services.registry.rules import household_number
 from services.registry.schemas import HouseholdCreate
@@ -34,7 +35,7 @@ LOADER_ROLE = "banner_official"
 HOUSEHOLD_COLUMNS = (
     "id", "number", "region_code", "address", "phone", "category", "lifted_year", "relocated",
     "resettlement_site", "education_secure", "medical_secure", "housing_secure", "water_secure",
-    "sheep", "cattle", "pigs", "head_name", "member_count", "created_at", "updated_at",
+    "sheep", "cattle", "pigs", "head_name", "member_count", "created_at", "updated_at", *accounts.NO_ACCOUNT,
 )  # fmt: skip
 MEMBER_COLUMNS = (
     "id", "household_id", "name", "id_digest", "id_cipher", "id_masked", "relation", "sex", "birth_date",
@@ -75,19 +76,23 @@ def household_rows(
     """Append the rows of one household to `rows`."""
     household_id = uuid.uuid4()
     head = next(m.name for m in item.members if m.relation == "head")
+    digests = [cipher.digest(m.id_number.strip().upper()) for m in item.members]
+    people = [accounts.Person(m.name, d, str(m.relation)) for m, d in zip(item.members, digests, strict=True)]
+    account, _ = accounts.columns(item.payee_account, people, cipher)
     rows.households.append(
         (
             household_id, numbering.next(item.region_code), item.region_code, item.address, item.phone,
             str(item.category), item.lifted_year, item.relocated, item.resettlement_site,
             item.education_secure, item.medical_secure, item.housing_secure, item.water_secure,
             item.sheep, item.cattle, item.pigs, head, len(item.members), now, now,
+            *(account[c] for c in accounts.NO_ACCOUNT),
         )
     )  # fmt: skip
-    for position, m in enumerate(item.members):
+    for position, (m, digest) in enumerate(zip(item.members, digests, strict=True)):
         number = m.id_number.strip().upper()
         rows.members.append(
             (
-                uuid.uuid4(), household_id, m.name, cipher.digest(number), cipher.encrypt(number),
+                uuid.uuid4(), household_id, m.name, digest, cipher.encrypt(number),
                 mask_id_number(number), str(m.relation), str(m.sex), m.birth_date, m.ethnicity,
                 str(m.school_stage), m.disability_grade, m.chronic_disease, m.serious_illness,
                 str(m.labour_ability), m.employment, m.dibao, m.tekun, m.pension_insurance, position,

@@ -47,9 +47,6 @@ KNOWN_DEFECTS: dict[str, str] = {
     "test_two_payments_dispatchers_deliver_each_instruction_once": (
         "a batch read answered 500 during the two-dispatcher drill: not yet diagnosed"
     ),
-    "test_a_tiny_run_writes_every_figure_as_a_finite_positive_number": (
-        "the bench's COPY loader writes no payee accounts, so the payment run holds every household out"
-    ),
     "test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post": (
         "the post holder's wage line: wage lines are now paid to the household's account holder"
     ),

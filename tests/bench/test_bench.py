@@ -14,11 +14,21 @@ import asyncpg
 import pytest
 
 from bench.__main__ import BENCHMARKS
+from bench.payment_run import LIVESTOCK_KINDS, SAFETY_NET_KINDS
+from shared.vocabulary.payments import Kind
 from tests.conftest import PG_ADMIN_DSN, require_postgres
 
+# Each kind of the year's payment run: its lines, its time, the raw COPY of them and the ratio.
+PAYMENT_KINDS = (*LIVESTOCK_KINDS, Kind.education, *SAFETY_NET_KINDS, Kind.dividend)
+PAYMENT_FIGURES = ("lines", "s", "copy_s", "ratio")
 # The keys the published table needs, by the module that measures them.
 KEYS = {
-    "bench.payment_run": ("payment_run_s", "copy_s", "payment_ratio"),
+    "bench.payment_run": (
+        "payment_ratio",
+        "payment_year_s",
+        "payment_year_lines",
+        *(f"payment_{kind}_{figure}" for kind in PAYMENT_KINDS for figure in PAYMENT_FIGURES),
+    ),
     "bench.imports": ("import_s", "calamine_read_s", "import_ratio"),
     "bench.gateway": (
         "direct_rps",
@@ -64,7 +74,8 @@ def test_a_tiny_run_writes_every_figure_as_a_finite_positive_number(tmp_path: Pa
     for key in expected:
         value = summary[key]
         assert isinstance(value, int | float) and math.isfinite(value) and value > 0, (key, value)
-    assert summary["payment_lines"] <= 300 and summary["machine"]["cores"] >= 1
+    assert summary["payment_education_lines"] <= 300 and summary["machine"]["cores"] >= 1
+    assert summary["payment_ratio"] == summary["payment_education_ratio"]
     assert set(summary["notes"]) == {"payment_run", "reads"}
     assert not asyncio.run(_databases_named(env["BENCH_DB_PREFIX"]))  # everything dropped afterwards
 
