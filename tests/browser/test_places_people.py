@@ -1,7 +1,8 @@
 """Places, partners and people in a real browser: a resettlement site's gap closed through its facility
 form and a household linked to it; a partnership paired and its delivery moving it up the ranking; a
 product's four checks decided and a sale paying its supplier; an allocation turning the special-funds verdict
-and back; a 第一书记 sent to a village and the assessment showing them, exported."""
+and back; a fund project created with its targets; a 第一书记 sent to a village and the assessment showing
+them, exported."""
 
 import re
 
@@ -187,6 +188,40 @@ def test_an_allocation_turns_the_special_funds_verdict(page: Page) -> None:
     allocate("2026", "2026-12-01")
     expect(page.locator("#funds-verdict")).to_have_text("符合")
     expect(page.locator("#banner-special")).to_contain_text("3,500,000.01")
+
+
+def test_a_fund_project_is_created_with_its_targets_and_allocated_to(page: Page) -> None:
+    sign_in(page, "banner")
+    page.goto("/assets/performance?year=2026")
+    page.locator("#new-project").click()
+    form = page.locator("#project-form")
+    form.get_by_role("button", name="新建项目").click()  # nothing typed: each field says what it needs
+    expect(form.locator("#project-name-error")).to_have_text("请填写项目名称（最多 200 字）")
+    expect(form.locator("#project-targets-error")).to_have_text("请至少填写一项绩效目标")
+    form.locator("input[name=name]").fill("图古日格嘎查饲草料基地建设项目")
+    form.locator("select[name=region_code]").select_option(TUGURIGE)
+    form.locator("input[name=implementer]").fill("锡尼镇人民政府")
+    form.locator("input[name=timeline]").fill("2026年4月至2026年10月")
+    form.locator("textarea[name=content]").fill("新建青贮窖 4 座，配套饲草料加工设备。")
+    for row, (kind, indicator, comparison, value, unit) in enumerate(
+        [("output", "新建青贮窖", "at_least", "4", "座"), ("benefit", "带动农牧户", "at_least", "30", "户")]
+    ):
+        form.locator(f"select[name=kind-{row}]").select_option(kind)
+        form.locator(f"input[name=indicator-{row}]").fill(indicator)
+        form.locator(f"select[name=comparison-{row}]").select_option(comparison)
+        form.locator(f"input[name=target_value-{row}]").fill(value)
+        form.locator(f"input[name=unit-{row}]").fill(unit)
+    shoot(page, "project-form")
+    form.get_by_role("button", name="新建项目").click()
+    expect(page).to_have_url(re.compile(r"/assets/performance\?year=2026#project-[0-9a-f-]{36}$"))
+    project = page.locator("section", has_text="图古日格嘎查饲草料基地建设项目")
+    expect(project).to_contain_text("图古日格嘎查")
+    expect(project.locator("tbody tr")).to_have_count(2)
+    expect(project).to_contain_text("不低于 30 户")
+    page.goto("/assets/allocations?year=2026")
+    expect(page.locator("#allocation-form select[name=project_id]")).to_contain_text(
+        "图古日格嘎查饲草料基地建设项目"
+    )
 
 
 def test_a_first_secretary_is_sent_and_assessed_and_the_assessment_exported(page: Page) -> None:

@@ -29,6 +29,8 @@ def client(live_stack: Stack) -> Iterator[httpx.Client]:
         ("asier", "GET", "/people/assignments"),
         ("xini", "POST", "/people/assignments"),  # the banner sends work teams
         ("xini", "POST", "/assets/allocations"),  # the banner allocates and publishes
+        ("xini", "GET", "/assets/projects/new"),  # ...and sets projects and their targets
+        ("xini", "POST", "/assets/projects"),
         ("xini", "POST", "/assets/allocations/notices"),
         ("bayin", "POST", f"/assets/products/{SOME_ID}/checks"),  # checks: township and banner
         ("minzheng", "POST", f"/places/sites/{SOME_ID}/facilities"),
@@ -92,6 +94,41 @@ def test_an_allocation_typed_wrong_is_refused_beside_its_field_and_not_written(
     assert "下达日期须在资金年度内" in answer.text and 'id="allocation-date-error"' in answer.text
     after = api(gateway, "banner", "GET", "/api/v1/assets/allocations", params={"year": 2026}).json()
     assert after["amount_fen"] == before["amount_fen"] and after["total"] == before["total"]
+
+
+def test_a_project_typed_wrong_is_refused_beside_its_fields_and_not_written(
+    client: httpx.Client, live_stack: Stack
+) -> None:
+    gateway = live_stack.url("gateway")
+    projects = "/api/v1/assets/projects"
+    before = api(gateway, "banner", "GET", projects, params={"year": 2026}).json()["total"]
+    csrf = signed_in(client, "banner")
+    answer = client.post(
+        "/assets/projects",
+        data={
+            "csrf_token": csrf,
+            "name": "巴音乌素嘎查棚圈项目",
+            "region_code": "150625100202",
+            "year": "2026",
+            "implementer": "锡尼镇人民政府",
+            "content": "新建棚圈",
+            "timeline": "2026年",
+            "kind-0": "output",
+            "indicator-0": "新建棚圈",
+            "comparison-0": "at_least",
+            "target_value-0": "3.5",  # a count, not a fraction
+            "unit-0": "座",
+            "indicator-1": "带动农牧户",  # a row begun without its kind
+            "comparison-1": "at_least",
+            "target_value-1": "10",
+            "unit-1": "户",
+        },
+    )
+    assert answer.status_code == 422
+    assert 'id="target-value-0-error"' in answer.text and "请填写目标值（非负整数）" in answer.text
+    assert 'id="target-kind-1-error"' in answer.text and "请选择指标类型" in answer.text
+    assert 'value="巴音乌素嘎查棚圈项目"' in answer.text  # what was typed stays
+    assert api(gateway, "banner", "GET", projects, params={"year": 2026}).json()["total"] == before
 
 
 def test_the_assessment_links_its_exports(client: httpx.Client) -> None:

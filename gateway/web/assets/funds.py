@@ -56,7 +56,13 @@ def years() -> range:
 
 def common_context(principal: Principal, tree: list[dict[str, Any]] | None, year: int) -> dict[str, Any]:
     names = region_names(tree or [])
-    return {"year": year, "years": years(), "region_names": names, "region_name": names.get(principal.region)}
+    return {
+        "year": year,
+        "years": years(),
+        "region_names": names,
+        "region_name": names.get(principal.region),
+        "can_create_project": allowed("POST", PROJECTS, principal.role),
+    }
 
 
 # --- allocations and the special-funds verdict ---------------------------------------------------------
