@@ -56,7 +56,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
     """
     from functools import partial
 
-    from gateway.seed import DEMO_BANK_CLIENT_ID, seed_demo_bank_client, seed_users
+    from gateway.seed import DEMO_BANK_CLIENT_ID, seed_assignments, seed_demo_bank_client, seed_users
     from services.assets.demo import seed_assets
     from services.monitoring.thresholds import seed_thresholds
     from services.monitoring.work_teams import seed_work_teams
@@ -73,6 +73,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
         *([("registry", partial(seed_households, cipher=cipher), "households")] if households else []),
         ("registry", seed_sites, "resettlement sites"),
         ("gateway", seed_users, "users"),
+        ("gateway", seed_assignments, "work team assignments"),
         ("gateway", partial(seed_demo_bank_client, settings=settings), "bank clients"),
         ("payments", partial(seed_bank_endpoint, bank_client_id=DEMO_BANK_CLIENT_ID), "bank endpoints"),
         ("payments", partial(seed_demo_batches, settings=settings), "payment batches"),

@@ -33,22 +33,22 @@ async def create_assignment(
     if data.kind == AssignmentKind.responsible:
         raise Invalid.field("kind", "帮扶责任人由各户帮扶计划（一户一策）确定，不在此登记")
     if not is_within(data.village_code, principal.region):
-        raise Invalid.field("village_code", f"嘎查村 {data.village_code} 不在本账号的辖区内")
+        raise Invalid.field("village_code", "该嘎查村不在本账号的辖区内")
     if data.ends_on is not None and data.ends_on < data.starts_on:
         raise Invalid.field("ends_on", "结束日期不能早于开始日期")
     user = (await session.exec(select(User).where(User.username == data.username))).first()
     if user is None or not user.is_active or user.role != Role.work_team or user.region != data.village_code:
         raise Invalid.field("username", f"{data.username} 不是该嘎查村在用的驻村工作队账号")
     if data.kind == AssignmentKind.first_secretary:
-        overlapping = select(Assignment).where(
+        overlapping = select(User).join(Assignment, col(Assignment.username) == User.username).where(
             Assignment.village_code == data.village_code,
             Assignment.kind == AssignmentKind.first_secretary,
             or_(col(Assignment.ends_on).is_(None), col(Assignment.ends_on) >= data.starts_on),
         )
         if data.ends_on is not None:
             overlapping = overlapping.where(col(Assignment.starts_on) <= data.ends_on)
-        if (await session.exec(overlapping)).first() is not None:
-            raise Conflict(f"嘎查村 {data.village_code} 该任期内已有第一书记")
+        if (sitting := (await session.exec(overlapping)).first()) is not None:
+            raise Conflict(f"该嘎查村在这一任期内已有第一书记{sitting.display_name or sitting.username}")
     assignment = Assignment(**data.model_dump(), created_by=principal.subject)
     session.add(assignment)
     await session.flush()

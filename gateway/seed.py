@@ -2,16 +2,18 @@
 
 import hashlib
 import hmac
+from datetime import date, timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway.models import ApiClient, User
+from gateway.models import ApiClient, Assignment, User
 from gateway.passwords import hash_secret
 from shared.regions import BANNER_CODE
 from shared.roles import Role
 from shared.service_auth import service_client_id, service_client_secret
 from shared.settings import SERVICES, Settings
+from shared.vocabulary.people import AssignmentKind
 
 DEMO_PASSWORD = "hangjin-demo"
 # The agent bank's system under `make run`: the bank simulator signs in as this client.
@@ -26,6 +28,9 @@ DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("asier", Role.village_official, "150625100201", "阿斯尔嘎查两委"),
     ("asier-team", Role.work_team, "150625100201", "阿斯尔嘎查驻村工作队"),
     ("bayin", Role.village_official, "150625100202", "巴音乌素嘎查两委"),
+    ("wulan-secretary", Role.work_team, "150625100203", "乌兰敖包嘎查第一书记"),
+    ("wulan-team", Role.work_team, "150625100203", "乌兰敖包嘎查驻村工作队"),
+    ("xibu-secretary", Role.work_team, "150625100204", "锡尼布拉格嘎查第一书记"),
     ("minzheng", Role.department_officer, "150625", "旗民政局"),
     ("audit", Role.auditor, "150625", "旗审计局"),
 )
@@ -39,9 +44,23 @@ DEMO_NAMES = {
     "asier": "巴特尔",
     "asier-team": "赵文静",
     "bayin": "其木格",
+    "wulan-secretary": "高建华",
+    "wulan-team": "乌日娜",
+    "xibu-secretary": "马文斌",
     "minzheng": "孙立新",
     "audit": "陈静",
 }
+
+
+# Who the banner sent where (username, kind, village, 派出单位, visits owed a month per followed household),
+# for a term from March of last year to February of next. A village has one 第一书记 at a time, so 阿斯尔嘎查
+# and 巴音乌素嘎查 are left without one: there a new one can be sent (the browser and e2e tests do).
+DEMO_ASSIGNMENTS: tuple[tuple[str, AssignmentKind, str, str, int], ...] = (
+    ("asier-team", AssignmentKind.work_team, "150625100201", "旗乡村振兴局", 1),
+    ("wulan-secretary", AssignmentKind.first_secretary, "150625100203", "旗财政局", 2),
+    ("wulan-team", AssignmentKind.work_team, "150625100203", "旗农牧局", 1),
+    ("xibu-secretary", AssignmentKind.first_secretary, "150625100204", "旗教育体育局", 1),
+)
 
 
 async def seed_users(session: AsyncSession) -> int:
@@ -65,6 +84,29 @@ async def seed_users(session: AsyncSession) -> int:
         if name in DEMO_NAMES and user.display_name is None:
             user.display_name = DEMO_NAMES[name]
             session.add(user)
+    session.add_all(added)
+    await session.flush()
+    return len(added)
+
+
+async def seed_assignments(session: AsyncSession, *, today: date | None = None) -> int:
+    """Send the demo work teams and 第一书记 to their villages, each once; returns how many were added."""
+    year = (today or date.today()).year
+    existing = {(a.username, a.kind, a.village_code) for a in await session.exec(select(Assignment))}
+    added = [
+        Assignment(
+            username=username,
+            kind=kind,
+            village_code=village,
+            dispatching_unit=unit,
+            starts_on=date(year - 1, 3, 1),
+            ends_on=date(year + 1, 3, 1) - timedelta(days=1),
+            visits_per_month=visits,
+            created_by="admin",
+        )
+        for username, kind, village, unit, visits in DEMO_ASSIGNMENTS
+        if (username, kind, village) not in existing
+    ]
     session.add_all(added)
     await session.flush()
     return len(added)
