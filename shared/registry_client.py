@@ -97,6 +97,12 @@ class RegistryClient(Generic[H]):
         region = await self.region(code, token=token)
         return region is not None and region.get("tier") == "village"
 
+    async def region_name(self, code: str, *, token: str) -> str:
+        """A region's name as the pages say it, or its code when the registry cannot say (a message still
+        names the place)."""
+        region = await self.region(code, token=token)
+        return str(region["name"]) if region else code
+
     async def region_names(self, code: str, *, token: str) -> dict[str, str]:
         """Names of a region and everything under it (one request), for notices."""
         names: dict[str, str] = {}

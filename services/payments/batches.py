@@ -430,7 +430,8 @@ async def create_batch(
     await _insert_records(session, Line.__table__, LINE_COLUMNS, _counted(batch, records))  # type: ignore[attr-defined]
     if not batch.line_count:
         month = f"{data.month} 月" if data.month else ""
-        nothing = f"{data.region} 没有可纳入批次的 {data.year} 年{month}{data.kind.label}"
+        place = await registry.region_name(data.region, token=own_token)
+        nothing = f"{place}没有可纳入批次的 {data.year} 年{month}{data.kind.label}"
         if held:
             number, reason = held[0]["household_number"], held[0]["reason"]
             nothing += f"（{len(held)} 户收款账户未通过校验，如 {number}：{reason}）"
@@ -490,7 +491,8 @@ async def _dividend_payees(
         if household is None:
             raise Invalid.field(f"lines.{i}.household_id", "户籍中没有该户")
         if not is_within(household["region_code"], data.region):
-            raise Invalid.field(f"lines.{i}.household_id", f"该户不属于 {data.region}")
+            place = await registry.region_name(data.region, token=token)
+            raise Invalid.field(f"lines.{i}.household_id", f"该户不属于{place}")
     return households
 
 

@@ -115,6 +115,7 @@ async def test_a_batch_holds_every_approved_claim_once_and_keeps_maker_and_check
         BATCHES, json={"year": YEAR, "kind": "sheep", "region": XINI}, headers=people["xini"]
     )
     assert again.status_code == 422  # nothing left that no batch holds
+    assert again.json()["errors"][0]["reason"] == f"锡尼镇没有可纳入批次的 {YEAR} 年肉羊出栏补贴"
     assert (
         await payments.post(f"{BATCHES}/{batch['id']}/approve", headers=people["banner2"])
     ).status_code == 409
