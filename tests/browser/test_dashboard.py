@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from deploy.stack import Stack
 from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.test_assets_http import api
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +21,29 @@ WIDE = """Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).reverse()
   .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 30))"""
 MAIN_PAGES = ("/", "/households", "/monitoring/cases", "/payments/batches", "/assets", "/monitoring/plans")
+# The banner official's pages of places, people, assets and payments (the widest: every form is theirs), and
+# the detail pages each reached by the first record of its list.
+BANNER_PAGES = (
+    *("/places/sites", "/people/assignments", "/people/assessment", "/assets/distributions"),
+    *("/assets/fund", "/assets/entities", "/assets/products", "/assets/partnerships"),
+    *("/assets/allocations", "/assets/performance", "/assets/allocations/notices", "/assets/projects/new"),
+    *("/payments", "/payments/claims", "/payments/claims/new", "/payments/policies"),
+    "/payments/bank-endpoints",
+)
+DETAIL_PAGES = (
+    ("/places/sites/{}", "/api/v1/resettlement-sites"),
+    ("/assets/{}", "/api/v1/assets"),
+    ("/assets/products/{}", "/api/v1/assets/products"),
+    ("/assets/partnerships/{}", "/api/v1/assets/partnerships"),
+    ("/payments/batches/{}", "/api/v1/payments/batches"),
+    ("/payments/batches/{}/notice", "/api/v1/payments/batches"),
+)
+
+
+def assert_fits_a_phone(page: Page, path: str) -> None:
+    page.goto(path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (path, width, page.evaluate(WIDE))
 
 
 def test_the_inbox_and_the_charts_at_desktop_width(page: Page) -> None:
@@ -61,9 +85,7 @@ def test_the_main_pages_fit_a_phone_with_the_menu_behind_a_button(
         page = context.new_page()
         sign_in(page, "xini")
         for path in MAIN_PAGES:
-            page.goto(path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], (path, width, page.evaluate(WIDE))
+            assert_fits_a_phone(page, path)
         page.goto("/")
         nav = page.locator(".mainnav")
         expect(nav).to_be_hidden()
@@ -75,5 +97,28 @@ def test_the_main_pages_fit_a_phone_with_the_menu_behind_a_button(
         cell = page.locator("table.table tbody td[data-label]").first
         expect(cell).to_be_visible()  # a row is a card whose cells say their column
         page.screenshot(path=str(SCREENSHOTS / "batches-390.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_the_places_people_assets_and_payments_pages_fit_a_phone(live_stack: Stack, browser: Browser) -> None:
+    gateway = live_stack.url("gateway")
+    details = [
+        page.format(api(gateway, "banner", "GET", listing, params={"page_size": 1}).json()["items"][0]["id"])
+        for page, listing in DETAIL_PAGES
+    ]
+    context = browser.new_context(base_url=gateway, locale="zh-CN", viewport=PHONE)
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        sign_in(page, "banner")
+        for path in (*BANNER_PAGES, *details):
+            assert_fits_a_phone(page, path)
+        page.goto("/assets/fund")
+        # The section links wrap whole onto lines, never a character per line: all one line high.
+        heights = {round(link.bounding_box()["height"]) for link in page.locator(".subnav a").all()}
+        assert len(heights) == 1, heights
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "fund-390.png"), full_page=True)
     finally:
         context.close()
