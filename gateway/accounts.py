@@ -14,7 +14,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, Invalid, Unauthorized
-from shared.roles import ASSIGNABLE_ROLES, Role, role_fits_region
+from shared.roles import ASSIGNABLE_ROLES, ROLE_LABELS, Role, role_fits_region
 
 BAD_CREDENTIALS = "用户名或密码错误"
 
@@ -42,7 +42,7 @@ def _check_role_region(role: Role, region: str) -> None:
     if role not in ASSIGNABLE_ROLES:
         raise Invalid.field("role", f"角色 {role} 只属于系统自身的服务，不能分配")
     if not role_fits_region(role, region):
-        raise Invalid.field("region", f"角色 {role} 不能设在该级区域 {region}")
+        raise Invalid.field("region", f"{ROLE_LABELS[role]}不能设在该级区域（{region}）")
 
 
 async def create_user(session: AsyncSession, *, principal: Principal, data: UserCreate) -> UserPublic:
