@@ -113,6 +113,8 @@ MONITORING_RULES: tuple[Rule, ...] = (
             "/api/v1/monitoring/dropouts",
             "/api/v1/monitoring/insurance",
             "/api/v1/monitoring/reimbursements",
+            "/api/v1/monitoring/industry-results",
+            "/api/v1/monitoring/industry-results/{id}",
         )
     ),
     # Casework: the three tiers and the village work team; the procedure's steps are checked per action
@@ -164,6 +166,14 @@ MONITORING_RULES: tuple[Rule, ...] = (
         "POST", "/api/v1/monitoring/cases/{id}/objections/{oid}/resolve", frozenset({Role.township_official})
     ),
     Rule("POST", "/api/v1/monitoring/visits", frozenset({Role.village_official, Role.work_team})),
+    # 以奖代补 (seed §五(五)): the village records a household's industry result and a visit verifies it.
+    *(
+        Rule("POST", path, frozenset({Role.village_official, Role.work_team}))
+        for path in (
+            "/api/v1/monitoring/industry-results",
+            "/api/v1/monitoring/industry-results/{id}/verification",
+        )
+    ),
     *(
         Rule("POST", path, frozenset({Role.department_officer, Role.banner_official}))
         for path in ("/api/v1/monitoring/department-records", "/api/v1/monitoring/department-lists")

@@ -19,6 +19,7 @@ from services.monitoring.employment_routes import employment_router
 from services.monitoring.figures import figures_router
 from services.monitoring.guarantee_routes import guarantee_router
 from services.monitoring.models import outbox, utcnow
+from services.monitoring.reward_routes import reward_router
 from services.monitoring.routes import router
 from services.monitoring.trends import trends_router
 from shared.app import Extension, create_service_app
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None, *, http_client: httpx.AsyncClie
     app = create_service_app(
         process="monitoring",
         title="杭锦旗 防返贫动态监测与帮扶 monitoring",
-        routers=[router, figures_router, trends_router, employment_router, guarantee_router],
+        routers=[router, figures_router, trends_router, employment_router, guarantee_router, reward_router],
         extensions=[registry_link(http_client), dispatcher],
         settings=settings,
     )

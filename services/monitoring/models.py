@@ -521,3 +521,24 @@ def aware(at: datetime) -> datetime:
 
 def aware_or_none(at: datetime | None) -> datetime | None:
     return None if at is None else aware(at)
+
+
+class IndustryResult(Base, table=True):
+    """What a household's own work achieved (seed §五(五) 以奖代补、先建后补): recorded by the village,
+    verified at a household visit; only a verified result may be rewarded (payments' `industry_reward`)."""
+
+    __tablename__ = "industry_results"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    what: str = Field(max_length=200, description="e.g. 出栏肉羊, 新建标准化棚圈")
+    quantity: int
+    unit: str = Field(max_length=16)
+    achieved_on: date
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+    visit_id: uuid.UUID | None = Field(default=None, description="the visit that saw the result")
+    verified_by: str | None = Field(default=None, max_length=128, description="the visitor who saw it")
+    verified_on: date | None = None

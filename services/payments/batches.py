@@ -12,7 +12,7 @@ from sqlalchemy import JSON, bindparam, exists, text, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import idempotency, notices, policies
+from services.payments import idempotency, notices, policies, safety_net
 from services.payments.claims import head_of
 from services.payments.clients import AssetsClient, MonitoringClient
 from services.payments.discrepancies import holds_entitlement
@@ -47,7 +47,7 @@ from shared.outbox import OutboxStatus
 from shared.regions import BANNER_CODE, is_within, tier_of
 from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, narrowed, scoped
-from shared.vocabulary.payments import WAGES, BatchStatus, ClaimStatus, Kind, LineStatus
+from shared.vocabulary.payments import SAFETY_NET, WAGES, BatchStatus, ClaimStatus, Kind, LineStatus
 
 TOPIC = "bank.disbursement"
 EVENT_TYPE = "disbursement.requested"
@@ -72,7 +72,10 @@ def to_public(batch: Batch) -> BatchPublic:
 
 
 def line_public(line: Line) -> LinePublic:
-    return LinePublic.model_validate(line, from_attributes=True)
+    public = LinePublic.model_validate(line, from_attributes=True)
+    if "member_id" in (line.detail or {}):
+        public.beneficiary = line.detail["name"]  # type: ignore[index]
+    return public
 
 
 def purpose_of(batch: Batch) -> str:
@@ -241,18 +244,17 @@ async def _claim_lines(
     ]
 
 
-async def _held_education_keys(session: AsyncSession, year: int) -> set[str]:
-    """The year's education entitlements a live line holds already: one query, whatever the count."""
-    rows = await session.exec(
+async def _held_keys(session: AsyncSession, kind: Kind, year: int | None) -> set[str]:
+    """The entitlements of `kind` (in `year`; None: any year) a live line holds already: one query, whatever
+    the count."""
+    statement = (
         select(Line.entitlement_key)
         .join(Batch, col(Batch.id) == col(Line.batch_id))
-        .where(
-            Batch.kind == Kind.education,
-            Batch.year == year,
-            holds_entitlement(),
-        )
+        .where(Batch.kind == kind, holds_entitlement())
     )
-    return set(rows.all())
+    if year is not None:
+        statement = statement.where(Batch.year == year)
+    return set((await session.exec(statement)).all())
 
 
 async def _education_lines(
@@ -277,7 +279,7 @@ async def _education_lines(
     """
     version, items = await policies.version_for_year(session, year=data.year)
     rates = education_rates(items)
-    batched = await _held_education_keys(session, data.year)
+    batched = await _held_keys(session, Kind.education, data.year)
     pending = str(LineStatus.pending)
     prefix = f"education:{data.year}:"
 
@@ -312,6 +314,72 @@ async def _education_lines(
             )  # fmt: skip
 
     return lines()
+
+
+async def _safety_net_lines(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    own_token: str,
+    data: BatchCreate,
+    batch_id: uuid.UUID,
+    now: datetime,
+    held: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """A safety-net kind's dues (seed §五(一)4), one line per member, computed by `safety_net.dues` from the
+    registry's record of each supported household in the region (the stream names them, a bulk lookup on
+    this service's own token brings their members' flags, incomes and accounts), less those a live line
+    holds; a household whose account a bank cannot pay into is held out (`held`)."""
+    version, items = await policies.version_for_year(session, year=data.year)
+    batched = await _held_keys(session, data.kind, None if data.kind == Kind.pension_loan else data.year)
+    ids = [
+        household["id"]
+        async for household in registry.stream(
+            region=data.region, categories=ELIGIBLE_CATEGORIES, token=own_token
+        )
+        if is_within(household["region_code"], principal.region)
+    ]
+    found = sorted(await registry.lookup(ids, token=own_token), key=lambda h: str(h["number"]))
+    rows = []
+    for household in found:
+        due = [
+            (key, d)
+            for d in safety_net.dues(data.kind, household, items, data.year)
+            if (key := safety_net.entitlement_key(data.kind, data.year, d.member_id)) not in batched
+        ]
+        if not due:
+            continue
+        account = household.get("payee_account")
+        if problem := account_problem(account):
+            held.append(held_entry(household["id"], household["number"], household["region_code"], problem))
+            continue
+        _, id_masked = head_of(household)
+        rows.extend(
+            _line_row(
+                batch_id,
+                now,
+                entitlement_key=key,
+                claim_id=None,
+                household_id=uuid.UUID(household["id"]),
+                household_number=household["number"],
+                region_code=household["region_code"],
+                payee_id_masked=id_masked,
+                amount_fen=d.amount_fen,
+                quantity=d.quantity,
+                rate_fen=d.rate_fen,
+                policy_version=version.version,
+                detail={
+                    "member_id": d.member_id,
+                    "name": d.name,
+                    "disability_grade": d.disability_grade,
+                    "reason": d.reason,
+                },
+            )
+            | account_columns(account)  # type: ignore[arg-type]
+            for key, d in due
+        )
+    return rows
 
 
 async def _wage_lines(
@@ -417,6 +485,18 @@ async def create_batch(
             now=now,
             held=held,
         )
+    elif data.kind in SAFETY_NET:
+        rows = await _safety_net_lines(
+            session,
+            principal=principal,
+            registry=registry,
+            own_token=own_token,
+            data=data,
+            batch_id=batch.id,
+            now=now,
+            held=held,
+        )
+        records = _as_records(rows, LINE_COLUMNS)
     else:
         if data.kind in WAGES:
             rows = await _wage_lines(

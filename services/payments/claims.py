@@ -11,7 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import idempotency, policies
+from services.payments import idempotency, policies, safety_net
+from services.payments.clients import MonitoringClient
 from services.payments.models import Claim, ClaimTotal, audit_log
 from services.payments.rules import (
     HERD_FIELDS,
@@ -29,6 +30,7 @@ from services.payments.schemas import (
     ClaimPublic,
     Entitlements,
     LivestockPublic,
+    SafetyNetDuePublic,
     StudentPublic,
 )
 from shared import audit
@@ -36,7 +38,7 @@ from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.registry_client import Household, RegistryClient
 from shared.scope import ensure_in_scope, fetch_in_scope, narrowed, scoped
-from shared.vocabulary.payments import LIVESTOCK, ClaimStatus, Kind, Mode
+from shared.vocabulary.payments import LIVESTOCK, SAFETY_NET, ClaimStatus, Kind, Mode
 
 
 def scoped_claims(principal: Principal) -> Any:
@@ -146,6 +148,8 @@ async def _price(
     """The amount of a claim, why, under which policy version, and whether it still needs approval."""
     if data.kind == Kind.education:
         raise Invalid.field("kind", "教育生活补贴按在校学段自动核算（见 entitlements），无需申报")
+    if data.kind in SAFETY_NET:
+        raise Invalid.field("kind", f"{data.kind.label}按户籍登记的成员信息自动核算（见 entitlements）")
     version, items = await policies.version_for_year(session, year=data.year)
     item = policies.item_for(items, data.kind)
     if data.herd_record_outdated and herd is None:
@@ -182,11 +186,39 @@ async def _price(
     return livestock_subsidy(data.kind, data.quantity, claimed, item), version.version, status
 
 
+# seed §五(五): 以奖代补、先建后补、不干不补.
+NO_RESULT = "不干不补：产业奖补只奖励嘎查村已登记、经入户走访核实的产业成果，请先登记成果并注明 result_id"
+
+
+async def _check_result(
+    session: AsyncSession, monitoring: MonitoringClient, *, principal: Principal, data: ClaimCreate
+) -> None:
+    """An industry reward names the household's result as monitoring records it, verified at a visit and
+    not rewarded before; no other kind names one."""
+    if data.kind != Kind.industry_reward:
+        if data.result_id is not None:
+            raise Invalid.field("result_id", "只有产业奖补（以奖代补）按产业成果申报")
+        return
+    if data.result_id is None:
+        raise Invalid.field("result_id", NO_RESULT)
+    result = await monitoring.industry_result(data.result_id, token=principal.token)
+    if result is None or result["household_id"] != str(data.household_id):
+        raise Invalid.field("result_id", "该户没有这项产业成果的登记（或不在您的管辖范围内）；" + NO_RESULT)
+    if not result["verified"]:
+        raise Conflict(f"先建后补：该户的“{result['what']}”尚未经入户走访核实，核实后方可申报奖补")
+    rewarded = await session.exec(
+        select(Claim.id).where(Claim.result_id == data.result_id, Claim.status != ClaimStatus.rejected)
+    )
+    if rewarded.first() is not None:
+        raise Conflict(f"该户的“{result['what']}”已申报过奖补，每项成果只奖补一次")
+
+
 async def file_claim(
     session: AsyncSession,
     *,
     principal: Principal,
     registry: RegistryClient,
+    monitoring: MonitoringClient,
     data: ClaimCreate,
     previous_year_until: tuple[int, int],
     idempotency_key: str | None = None,
@@ -206,6 +238,7 @@ async def file_claim(
         raise Invalid.field("year", year_problem)
     household = await _household(registry, data.household_id, principal=principal)
     _refuse_ineligible(household)
+    await _check_result(session, monitoring, principal=principal, data=data)
     herd = household[HERD_FIELDS[data.kind]] if data.kind in HERD_FIELDS else None
     subsidy, version, status = await _price(session, data=data, household_id=data.household_id, herd=herd)
     name, id_masked = head_of(household)
@@ -230,6 +263,7 @@ async def file_claim(
         evidence=data.evidence,
         herd_record_outdated=data.herd_record_outdated,
         herd_on_record=herd,
+        result_id=data.result_id,
         created_by=principal.subject,
     )
     session.add(claim)
@@ -317,7 +351,8 @@ async def entitlements(
     household_id: uuid.UUID,
     year: int,
 ) -> Entitlements:
-    """What a household is due in `year` and why: eligibility, education per student, livestock caps left."""
+    """What a household is due in `year` and why: eligibility, education per student, livestock caps left,
+    and the safety net per member (seed §五(一)4)."""
     household = await _household(registry, household_id, principal=principal)
     eligibility = check_eligible(household["category"])
     version, items = await policies.version_for_year(session, year=year)
@@ -362,6 +397,11 @@ async def entitlements(
         education_fen=education.amount_fen if eligibility.eligible else 0,
         students=[StudentPublic(**vars(s)) for s in education.students],
         livestock=livestock,
+        safety_net=[
+            SafetyNetDuePublic(**vars(due), amount_fen=due.amount_fen)
+            for kind in sorted(SAFETY_NET)
+            for due in safety_net.dues(kind, household, items, year)
+        ],
         claims=claims,
     )
 

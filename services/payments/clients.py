@@ -39,7 +39,8 @@ class AssetsClient:
 
 class MonitoringClient:
     """The wages monitoring says a month owes (posts, work-relief labour), read with this service's own
-    token when a wage batch is drafted: the entitlements stay where the posts and labour are recorded."""
+    token when a wage batch is drafted: the entitlements stay where the posts and labour are recorded; and
+    the industry result an industry reward is claimed for."""
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, credentials: TokenSource):
         self.client = client
@@ -62,3 +63,20 @@ class MonitoringClient:
             raise Unavailable(f"监测帮扶服务暂不可用（{response.status_code}）")
         owed: list[dict[str, Any]] = response.json()
         return owed
+
+    async def industry_result(self, result_id: uuid.UUID, *, token: str) -> dict[str, Any] | None:
+        """An industry result as monitoring shows it to the caller (`token`: the claimant's, so monitoring
+        applies their scope), or None when it shows none."""
+        try:
+            response = await self.client.get(
+                f"{self.base_url}/api/v1/monitoring/industry-results/{result_id}",
+                headers={"authorization": f"Bearer {token}"},
+            )
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"监测帮扶服务暂不可用：{exc!r}") from None
+        if response.status_code in (403, 404):
+            return None
+        if response.status_code != 200:
+            raise Unavailable(f"监测帮扶服务暂不可用（{response.status_code}）")
+        result: dict[str, Any] = response.json()
+        return result

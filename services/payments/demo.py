@@ -83,7 +83,7 @@ DEMO_BATCHES = (
     DemoBatch(Kind.sheep, BatchStatus.submitted, 0, (LineStatus.pending,), 5_000),
     DemoBatch(Kind.industry, BatchStatus.draft, 0, (LineStatus.pending,), 200_000),
     DemoBatch(Kind.pig, BatchStatus.returned, 0, (LineStatus.pending,), 8_000),
-    DemoBatch(Kind.reward_subsidy, BatchStatus.cancelled, 2, (LineStatus.cancelled,), 50_000),
+    DemoBatch(Kind.industry_reward, BatchStatus.cancelled, 2, (LineStatus.cancelled,), 50_000),
 )
 DEMO_MAKER, DEMO_CHECKER, DEMO_APPROVER = "xini", "banner2", "banner"
 LINES_PER_BATCH = 12

@@ -18,6 +18,7 @@ outbox = outbox_table(Base.metadata)
 
 # A line in pending, sent or paid holds its entitlement (services/payments/rules.py LIVE_LINE_STATUSES).
 LIVE_LINE_SQL = "status IN ('pending', 'sent', 'paid')"
+LIVE_CLAIM_SQL = "result_id IS NOT NULL AND status <> 'rejected'"
 
 
 def utcnow() -> datetime:
@@ -59,6 +60,7 @@ class PolicyItem(Base, table=True):
     version_id: uuid.UUID = Field(foreign_key="policy_versions.id", index=True)
     kind: str = Field(max_length=32)
     school_stage: str | None = Field(default=None, max_length=16)
+    disability_grade: int | None = Field(default=None, description="the disability allowances' grade priced")
     mode: str = Field(max_length=16)
     unit: str = Field(max_length=16)
     rate_fen: int | None = _fen(nullable=True)
@@ -69,6 +71,16 @@ class Claim(Base, table=True):
     """A household's claim for one kind and year, with the amount, rate and policy version that priced it."""
 
     __tablename__ = "claims"
+    __table_args__ = (
+        # 以奖代补: a verified result is rewarded once (a rejected claim leaves it free for another).
+        Index(
+            "uq_claims_live_result",
+            "result_id",
+            unique=True,
+            sqlite_where=text(LIVE_CLAIM_SQL),
+            postgresql_where=text(LIVE_CLAIM_SQL),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     household_id: uuid.UUID = Field(index=True)
@@ -90,6 +102,9 @@ class Claim(Base, table=True):
     evidence: str | None = Field(default=None, max_length=500)
     herd_record_outdated: bool = False
     herd_on_record: int | None = Field(default=None, description="livestock: the registry's herd when filed")
+    result_id: uuid.UUID | None = Field(
+        default=None, description="industry_reward: the result monitoring recorded and a visit verified"
+    )
     created_by: str = Field(max_length=128)
     created_at: datetime = _when()
     decided_by: str | None = Field(default=None, max_length=128)

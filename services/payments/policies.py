@@ -7,13 +7,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.models import PolicyItem, PolicyVersion, audit_log
 from services.payments.rules import Item
+from services.payments.safety_net import DISABILITY, MONTHS_IN_YEAR
 from services.payments.schemas import PolicyCreate, PolicyItemIn, PolicyItemPublic, PolicyPublic
 from shared import audit
 from shared.auth import Principal
 from shared.errors import FieldProblem, Invalid, NotFound
 from shared.regions import BANNER_CODE
 from shared.vocabulary.households import SchoolStage
-from shared.vocabulary.payments import Kind, Mode
+from shared.vocabulary.payments import SAFETY_NET, Kind, Mode
 
 
 def in_force_on(year: int) -> date:
@@ -45,6 +46,7 @@ def _item(row: PolicyItem) -> Item:
         rate_fen=row.rate_fen,
         cap_quantity=row.cap_quantity,
         school_stage=SchoolStage(row.school_stage) if row.school_stage else None,
+        disability_grade=row.disability_grade,
     )
 
 
@@ -72,6 +74,7 @@ def to_public(version: PolicyVersion, items: list[Item]) -> PolicyPublic:
                 rate_fen=i.rate_fen,
                 cap_quantity=i.cap_quantity,
                 school_stage=i.school_stage,
+                disability_grade=i.disability_grade,
                 label=Kind(i.kind).label,
             )
             for i in items
@@ -82,10 +85,10 @@ def to_public(version: PolicyVersion, items: list[Item]) -> PolicyPublic:
 def _problems(items: list[PolicyItemIn]) -> list[FieldProblem]:
     """A version is a whole table: each kind (and stage) once, every field its mode needs and no other."""
     problems: list[FieldProblem] = []
-    seen: set[tuple[Kind, SchoolStage | None]] = set()
+    seen: set[tuple[Kind, SchoolStage | None, int | None]] = set()
     for index, item in enumerate(items):
         at = f"items.{index}"
-        key = (item.kind, item.school_stage)
+        key = (item.kind, item.school_stage, item.disability_grade)
         if key in seen:
             problems.append(FieldProblem(field=f"{at}.kind", reason="同一补贴项目重复"))
         seen.add(key)
@@ -106,6 +109,26 @@ def _problems(items: list[PolicyItemIn]) -> list[FieldProblem]:
             problems.append(
                 FieldProblem(field=f"{at}.rate_fen", reason="一事一议的项目按申请金额审批，不设标准")
             )
+        problems.extend(_safety_net_problems(item, at))
+    return problems
+
+
+def _safety_net_problems(item: PolicyItemIn, at: str) -> list[FieldProblem]:
+    """The safety net is computed per member (seed §五(一)4): by person, with a rate, the monthly kinds with
+    their months, the disability allowances by grade and nothing else by grade."""
+    problems: list[FieldProblem] = []
+    computed = item.kind in SAFETY_NET
+    if computed != (item.mode in (Mode.per_member, Mode.per_member_month)):
+        reason = "兜底保障项目（低保渐退、残疾人两项补贴、代缴养老保险、养老保险借款）按人计算，且只有它们"
+        problems.append(FieldProblem(field=f"{at}.mode", reason=reason))
+    if computed and not item.rate_fen:
+        problems.append(FieldProblem(field=f"{at}.rate_fen", reason="须填写补贴标准（分）"))
+    if item.mode == Mode.per_member_month and not 1 <= (item.cap_quantity or 0) <= MONTHS_IN_YEAR:
+        problems.append(FieldProblem(field=f"{at}.cap_quantity", reason="按月发放须填写月数（1–12）"))
+    if (item.kind in DISABILITY) != (item.disability_grade is not None):
+        problems.append(
+            FieldProblem(field=f"{at}.disability_grade", reason="残疾人两项补贴按残疾等级定标准，且只有它们")
+        )
     return problems
 
 

@@ -38,6 +38,7 @@ from services.payments.dependencies import (
     Reader,
     RegistryDep,
     Reviewer,
+    SealerDep,
     TownshipOfficial,
 )
 from services.payments.models import outbox
@@ -128,6 +129,7 @@ async def file_claim(
     session: SessionDep,
     principal: Claimant,
     registry: RegistryDep,
+    monitoring: MonitoringDep,
     previous_year_until: ClaimWindowDep,
     data: ClaimCreate,
     idempotency_key: IdempotencyKey = None,
@@ -138,11 +140,14 @@ async def file_claim(
     remainder, and 422 when nothing remains; more animals than the herd on record is 422 unless the claim
     says `herd_record_outdated` (with `evidence`): it then waits for approval. Claims are for this year, and
     for last year until PREVIOUS_YEAR_CLAIMS_UNTIL. Case-by-case kinds take `amount_fen`, wait for approval.
+    An industry reward (以奖代补) names the household's verified result (`result_id`): none → 422, not yet
+    verified or rewarded before → 409. The safety-net kinds and education are computed, never claimed (422).
     """
     return await claims.file_claim(
         session,
         principal=principal,
         registry=registry,
+        monitoring=monitoring,
         data=data,
         previous_year_until=previous_year_until,
         idempotency_key=idempotency_key,
@@ -337,12 +342,13 @@ async def disburse_batch(
     principal: BannerOfficial,
     registry: RegistryDep,
     own_token: OwnTokenDep,
+    sealer: SealerDep,
     batch: BatchDep,
 ) -> BatchPublic:
     """Queue one signed instruction per line, with its payee account, to the bank endpoint active now; the
     batch is `disbursing`."""
     return await batches.disburse(
-        session, principal=principal, registry=registry, own_token=own_token, batch=batch
+        session, principal=principal, registry=registry, own_token=own_token, sealer=sealer, batch=batch
     )
 
 

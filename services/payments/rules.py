@@ -30,6 +30,7 @@ class Item:
     rate_fen: int | None = None
     cap_quantity: int | None = None
     school_stage: SchoolStage | None = None
+    disability_grade: int | None = None  # the disability allowances are priced by grade (1 the most severe)
 
 
 @dataclass(frozen=True)
@@ -234,8 +235,8 @@ class Reconciliation:
 BATCH_NUMBER_KIND = {
     Kind.sheep: "肉羊", Kind.cattle: "肉牛", Kind.pig: "生猪", Kind.education: "教育",
     Kind.industry: "产业", Kind.insurance_premium: "代缴医保", Kind.dibao_gradual_exit: "低保渐退",
-    Kind.disability_allowance: "残疾补贴", Kind.severe_disability_nursing: "重残护理",
-    Kind.pension_premium: "代缴养老", Kind.reward_subsidy: "以奖代补", Kind.public_welfare_post: "公益岗位",
+    Kind.disability_living: "残疾生活", Kind.disability_nursing: "重残护理", Kind.pension_premium: "代缴养老",
+    Kind.pension_loan: "养老借款", Kind.industry_reward: "以奖代补", Kind.public_welfare_post: "公益岗位",
     Kind.dividend: "分红", Kind.post_wage: "岗位工资", Kind.work_relief_wage: "以工代赈",
 }  # fmt: skip
 

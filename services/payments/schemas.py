@@ -26,9 +26,21 @@ class PolicyItemIn(Input):
     kind: Kind
     mode: Mode
     unit: str = Field(min_length=1, max_length=16, examples=["只"])
-    rate_fen: Fen | None = Field(default=None, description="per unit or per student; none for case by case")
-    cap_quantity: int | None = Field(default=None, ge=1, le=100_000, description="per household per year")
+    rate_fen: Fen | None = Field(
+        default=None,
+        description="per unit, per student, per member a year, or per member a month (per_member_month); "
+        "none for case by case",
+    )
+    cap_quantity: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="per household per year; per_member_month: the months paid (the 渐退期 months)",
+    )
     school_stage: SchoolStage | None = Field(default=None, description="per_student items only")
+    disability_grade: int | None = Field(
+        default=None, ge=1, le=4, description="disability_living and disability_nursing: the grade priced"
+    )
 
 
 class PolicyItemPublic(PolicyItemIn):
@@ -76,6 +88,11 @@ class ClaimCreate(Input):
         description="livestock: the village says the herd on record is out of date; with `evidence`, a claim "
         "above the record goes for approval (`pending_approval`) instead of being refused",
     )
+    result_id: uuid.UUID | None = Field(
+        default=None,
+        description="industry_reward only (and required there): the household's result as monitoring records "
+        "it (`/api/v1/monitoring/industry-results`), verified at a visit; each result is rewarded once",
+    )
 
 
 class BreakdownPublic(BaseModel):
@@ -102,6 +119,7 @@ class ClaimPublic(BaseModel):
     evidence: str | None
     herd_record_outdated: bool
     herd_on_record: int | None = Field(description="livestock: the registry's herd of that kind when filed")
+    result_id: uuid.UUID | None = Field(default=None, description="industry_reward: the result it rewards")
     created_by: str
     created_at: datetime
     decided_by: str | None
@@ -134,6 +152,19 @@ class LivestockPublic(BaseModel):
     remaining: int
 
 
+class SafetyNetDuePublic(BaseModel):
+    """What a member is due under a safety-net kind (seed §五(一)4), computed from the registry's facts."""
+
+    kind: Kind
+    member_id: str
+    name: str
+    quantity: int = Field(description="months for the monthly kinds, 1 otherwise")
+    rate_fen: int
+    amount_fen: int
+    reason: str
+    disability_grade: int | None
+
+
 class Entitlements(BaseModel):
     """What a household is due in a year and why."""
 
@@ -146,6 +177,9 @@ class Entitlements(BaseModel):
     education_fen: int = Field(description="the year's education living allowance, 0 when not eligible")
     students: list[StudentPublic]
     livestock: list[LivestockPublic]
+    safety_net: list[SafetyNetDuePublic] = Field(
+        description="the safety-net kinds each member is due in the year (paid by the batches of those kinds)"
+    )
     claims: list[ClaimPublic]
 
 
@@ -310,6 +344,9 @@ class LinePublic(BaseModel):
     amount_fen: int
     quantity: int | None
     rate_fen: int | None
+    beneficiary: str | None = Field(
+        default=None, description="the member a per-member line is for (the safety net), paid to the payee"
+    )
     policy_version: int
     claim_id: uuid.UUID | None
     status: LineStatus

@@ -291,6 +291,7 @@ class MemberBrief(BaseModel):
     serious_illness: bool
     dibao: bool
     tekun: bool
+    pension_insurance: bool = Field(description="enrolled in 城乡居民养老保险 (read by the pension rules)")
     matched: bool = Field(description="this member's ID number was among those asked for")
 
 

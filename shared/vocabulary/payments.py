@@ -12,11 +12,14 @@ class Kind(Term):
     education = "education", "教育生活补贴"
     industry = "industry", "到户产业补贴（缺什么补什么）"
     insurance_premium = "insurance_premium", "代缴合作医疗/脱贫保"
+    # The safety net (seed §五(一)4), computed per member from the registry's facts; never claimed.
     dibao_gradual_exit = "dibao_gradual_exit", "低保渐退期"
-    disability_allowance = "disability_allowance", "困难残疾人生活补贴"
-    severe_disability_nursing = "severe_disability_nursing", "重度残疾人护理补贴"
+    disability_living = "disability_living", "困难残疾人生活补贴"
+    disability_nursing = "disability_nursing", "重度残疾人护理补贴"
     pension_premium = "pension_premium", "代缴养老保险"
-    reward_subsidy = "reward_subsidy", "以奖代补"
+    pension_loan = "pension_loan", "养老保险一次性借款"
+    # 以奖代补 (seed §五(五)): claimed only for a result the village recorded and a visit verified.
+    industry_reward = "industry_reward", "产业奖补（以奖代补）"
     public_welfare_post = "public_welfare_post", "公益性岗位工资"
     # Asset income dividends (seed §五(三)4), handed over by assets; never claimed.
     dividend = "dividend", "资产收益分红"
@@ -28,6 +31,12 @@ class Kind(Term):
 LIVESTOCK = frozenset({Kind.sheep, Kind.cattle, Kind.pig})
 # Kinds paid per month whose entitlements monitoring holds: a batch of one is for a year and a month.
 WAGES = frozenset({Kind.post_wage, Kind.work_relief_wage})
+# Kinds computed per member from the registry's facts (services/payments/safety_net.py): a batch of one is
+# for a year, like education, and nobody files a claim for them.
+SAFETY_NET = frozenset(
+    {Kind.dibao_gradual_exit, Kind.disability_living, Kind.disability_nursing, Kind.pension_premium,
+     Kind.pension_loan}
+)  # fmt: skip
 
 
 class Mode(Term):
@@ -36,6 +45,8 @@ class Mode(Term):
     per_unit = "per_unit", "按出栏数量"  # rate × head sold, capped per household per year
     per_student = "per_student", "按在校学生"  # rate per enrolled student per year, by school stage
     case_by_case = "case_by_case", "一事一议"  # amount entered on the claim, approved by a second official
+    per_member = "per_member", "按人"  # rate per eligible member a year (a one-off kind: once per person)
+    per_member_month = "per_member_month", "按人按月"  # monthly rate per member, for `cap_quantity` months
 
 
 class ClaimStatus(Term):

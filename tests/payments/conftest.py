@@ -37,18 +37,19 @@ FAST = RetryPolicy(base_seconds=0.05, max_delay_seconds=0.2)
 YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year  # claims are taken for the current year
 
 
-def plan_migration() -> Any:
-    """The migration that seeds the plan's figures (the rule tests check them against the plan)."""
+def payments_migration(slug: str) -> Any:
+    """A payments migration as a module: those that seed policy figures (the rule tests check them)."""
     folder = Path(services.payments.__file__).parent / "migrations" / "versions"
-    [path] = folder.glob("*-policies_claims_batches.py")
-    spec = importlib.util.spec_from_file_location("payments_0002", path)
+    [path] = folder.glob(f"*-{slug}.py")
+    spec = importlib.util.spec_from_file_location(f"payments_{slug}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-PLAN = plan_migration()
+PLAN = payments_migration("policies_claims_batches")  # version 1 as first seeded
+SAFETY_NET_PLAN = payments_migration("safety_net_and_rewards")  # its safety net, computed since
 
 
 @pytest.fixture

@@ -573,6 +573,40 @@ register_simple(
     ),
     probe=LOANS_IN,
 )
+RESULTS_IN = total_in("/api/v1/monitoring/industry-results")
+register_simple(
+    "GET /api/v1/monitoring/industry-results",
+    listing_in("/api/v1/monitoring/industry-results", page_size=200),
+    listing=True,
+)
+register_simple(
+    "POST /api/v1/monitoring/industry-results",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/industry-results",
+        json={
+            "household_id": obj("household")(w, p),
+            "what": "新建标准化棚圈",
+            "quantity": 1,
+            "unit": "座",
+            "achieved_on": f"{YEAR}-01-01",
+        },
+    ),
+    probe=RESULTS_IN,
+)
+register_simple(
+    "GET /api/v1/monitoring/industry-results/{result_id}",
+    lambda w, p: Request("GET", f"/api/v1/monitoring/industry-results/{uuid.uuid4()}"),
+)
+register_simple(
+    "POST /api/v1/monitoring/industry-results/{result_id}/verification",
+    lambda w, p: Request(
+        "POST",
+        f"/api/v1/monitoring/industry-results/{uuid.uuid4()}/verification",
+        json={"visit_id": str(uuid.uuid4())},
+    ),
+    probe=RESULTS_IN,
+)
 EMPLOYMENT = ("posts", "trainings", "workshops", "work-relief")
 for _what in EMPLOYMENT:
     _path = f"/api/v1/monitoring/{_what}"

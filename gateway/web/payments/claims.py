@@ -11,7 +11,15 @@ from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
 
 from gateway.policy import allowed
-from gateway.web.clients import HOUSEHOLDS, call_registry, refusal, region_names, region_tree, this_year
+from gateway.web.clients import (
+    HOUSEHOLDS,
+    call_registry,
+    call_service,
+    refusal,
+    region_names,
+    region_tree,
+    this_year,
+)
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import Refusal, SignedOut
 from gateway.web.forms import household_choices
@@ -48,7 +56,10 @@ MayPostClaimDecisions = Annotated[Principal, Depends(PageUser(("POST", f"{CLAIMS
 
 # --- claims --------------------------------------------------------------------------------------------
 
-CLAIM_FIELDS = ("household_id", "kind", "year", "quantity", "amount_yuan", "evidence", "idempotency_key")
+CLAIM_FIELDS = (
+    "household_id", "kind", "year", "quantity", "amount_yuan", "evidence", "result_id", "idempotency_key",
+)  # fmt: skip
+INDUSTRY_RESULTS = "/api/v1/monitoring/industry-results"
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,8 @@ class Preview:
     quantity: int | None = None
     amount_fen: int | None = None  # case-by-case: the amount asked for
     problem: str | None = None
+    results: tuple[dict[str, Any], ...] = ()  # industry_reward: the household's verified results
+    result_id: str = ""
 
     @property
     def livestock(self) -> dict[str, Any] | None:
@@ -114,14 +127,36 @@ async def preview_of(request: Request, principal: Principal, values: dict[str, A
         return Preview(household, kind=kind, quantity=quantity, problem=detail_of(answer, POLICY_MISSING))
     amount = Form(values={"amount_yuan": values.get("amount_yuan", "")})
     fen = amount.fen("amount_yuan", positive=True) if values.get("amount_yuan") else None
-    return Preview(household, answer.json(), kind, quantity, fen)
+    rewarded = kind == Kind.industry_reward
+    results = await verified_results(request, principal, household["id"]) if rewarded else ()
+    picked = values.get("result_id", "")
+    return Preview(household, answer.json(), kind, quantity, fen, results=results, result_id=picked)
 
 
-def blank_claim_form(household_id: str = "") -> Form:
+async def verified_results(
+    request: Request, principal: Principal, household_id: str
+) -> tuple[dict[str, Any], ...]:
+    """The household's industry results a visit verified (以奖代补 rewards only these), from monitoring."""
+    try:
+        answer = await call_service(
+            request,
+            "monitoring",
+            "GET",
+            INDUSTRY_RESULTS,
+            token=principal.token,
+            params={"household_id": household_id, "verified": "true", "page_size": 50},
+        )
+    except Unavailable:
+        return ()
+    return tuple(answer.json()["items"]) if answer.status_code == status.HTTP_200_OK else ()
+
+
+def blank_claim_form(household_id: str = "", kind: str = "", result_id: str = "") -> Form:
     values = dict.fromkeys(CLAIM_FIELDS, "")
     values |= {
         "household_id": household_id,
-        "kind": Kind.sheep.value,
+        "kind": kind if kind in set(CLAIM_KINDS) else Kind.sheep.value,
+        "result_id": result_id,
         "year": str(this_year()),
         "quantity": "1",
         "idempotency_key": str(uuid.uuid4()),  # minted with the form: a double click never files twice
@@ -157,8 +192,12 @@ async def claim_form_page(
 
 
 @router.get("/payments/claims/new")
-async def new_claim(request: Request, principal: MayPostClaims, household_id: str = "") -> Response:
-    return await claim_form_page(request, principal, blank_claim_form(household_id.strip()[:36]))
+async def new_claim(
+    request: Request, principal: MayPostClaims, household_id: str = "", kind: str = "", result_id: str = ""
+) -> Response:
+    """The claim form, for a household, kind and (以奖代补) result when a link names them."""
+    form = blank_claim_form(household_id.strip()[:36], kind, result_id.strip()[:36])
+    return await claim_form_page(request, principal, form)
 
 
 @router.get("/payments/claims/households")
@@ -195,6 +234,8 @@ async def file_claim(request: Request, principal: MayPostClaims) -> Response:
         body["amount_fen"] = form.fen("amount_yuan", positive=True)
     if values["evidence"]:
         body["evidence"] = values["evidence"]
+    if values["kind"] == Kind.industry_reward:
+        body["result_id"] = values["result_id"] or None
     key = values["idempotency_key"] or str(uuid.uuid4())
     if form.has_errors:
         return await claim_form_page(request, principal, form, block="claim_form", status_code=422)

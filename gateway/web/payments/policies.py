@@ -34,6 +34,7 @@ from shared.vocabulary.households import SchoolStage
 from shared.vocabulary.payments import Kind, Mode
 
 router = page_router()
+DISABILITY_GRADES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 MayGetPolicies = Annotated[Principal, Depends(PageUser(("GET", POLICIES)))]
 MayPutPolicies = Annotated[Principal, Depends(PageUser(("PUT", POLICIES)))]
 
@@ -42,11 +43,13 @@ MayPutPolicies = Annotated[Principal, Depends(PageUser(("PUT", POLICIES)))]
 
 
 def item_label(item: dict[str, Any]) -> str:
-    """A policy row in Chinese: 肉羊出栏补贴, or 教育生活补贴 · 初中."""
+    """A policy row in Chinese: 肉羊出栏补贴, 教育生活补贴 · 初中, or 重度残疾人护理补贴 · 一级."""
     label = labels(Kind).get(item["kind"], item.get("label", item["kind"]))
     stage = item.get("school_stage")
-    shown = stage in set(SchoolStage) and stage != SchoolStage.none
-    return f"{label} · {SchoolStage(stage).label}" if shown else label
+    if stage in set(SchoolStage) and stage != SchoolStage.none:
+        return f"{label} · {SchoolStage(stage).label}"
+    grade = item.get("disability_grade")
+    return f"{label} · {DISABILITY_GRADES.get(grade, grade)}" if grade else label
 
 
 async def policy_history(request: Request, principal: Principal, year: int) -> list[dict[str, Any]]:
@@ -124,12 +127,16 @@ async def new_policy_version(request: Request, principal: MayPutPolicies) -> Res
         form = await Form.of(request, names)
         items = []
         for index, item in enumerate(base["items"]):
-            row = {k: item[k] for k in ("kind", "mode", "unit", "school_stage")}
+            row = {k: item.get(k) for k in ("kind", "mode", "unit", "school_stage", "disability_grade")}
             if item["mode"] == Mode.case_by_case:
                 items.append(row | {"rate_fen": None, "cap_quantity": None})
                 continue
             rate = form.fen(f"rate-{index}", positive=True)
-            cap = form.whole(f"cap-{index}", low=1, high=100_000) if item["mode"] == Mode.per_unit else None
+            cap = item.get("cap_quantity")  # a per-member item's (the loan: once a life) is not typed
+            if item["mode"] == Mode.per_unit:
+                cap = form.whole(f"cap-{index}", low=1, high=100_000)
+            elif item["mode"] == Mode.per_member_month:
+                cap = form.whole(f"cap-{index}", low=1, high=12)
             items.append(row | {"rate_fen": rate, "cap_quantity": cap})
         try:
             date.fromisoformat(form.values["effective_from"])

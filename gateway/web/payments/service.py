@@ -19,7 +19,7 @@ from shared.auth import Principal
 from shared.money import FEN_PER_YUAN
 from shared.regions import Tier
 from shared.roles import Role
-from shared.vocabulary.payments import LIVESTOCK, BatchStatus, Kind
+from shared.vocabulary.payments import LIVESTOCK, SAFETY_NET, BatchStatus, Kind
 
 PAYMENTS = "/api/v1/payments"
 POLICIES = f"{PAYMENTS}/policies"
@@ -40,8 +40,9 @@ HOUSEHOLD_MISSING = "未找到该农牧户，或该户不在您的管辖范围�
 POLICY_MISSING = "该年度没有生效的补贴政策。"
 
 LIVESTOCK_UNITS = {Kind.sheep: "只", Kind.cattle: "头", Kind.pig: "口"}
-# Claims are filed for livestock and the case-by-case kinds; education is computed from the school stages.
-CLAIM_KINDS = [kind for kind in Kind if kind != Kind.education]
+# Claims are filed for livestock and the case-by-case kinds; education and the safety net are computed from
+# the registry's facts.
+CLAIM_KINDS = [kind for kind in Kind if kind != Kind.education and kind not in SAFETY_NET]
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ HINTS = {
     "note": "请填写处理意见（最多 500 字）",
     "url": "请填写代理银行接收支付指令的地址（http:// 或 https:// 开头）",
     "bank_client_id": "接口客户端编号只能由字母、数字和 . _ - 组成",
+    "result_id": "请选择经走访核实的产业成果（以奖代补只奖励已核实的成果）",
 }
 FORM_FIELD = {"amount_fen": "amount_yuan"}
 
