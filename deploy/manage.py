@@ -79,6 +79,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
         ("payments", partial(seed_demo_batches, settings=settings), "payment batches"),
         ("assets", seed_assets, "assets"),
         ("monitoring", seed_thresholds, "monitoring thresholds"),
+        ("assets", partial(seed_demo_plan, settings=settings), "dividend plans"),
         ("monitoring", seed_work_teams, "village work teams"),
         ("monitoring", partial(seed_demo_assistance, settings=settings), "assistance and employment"),
         ("monitoring", partial(seed_demo_cases, settings=settings), "monitoring cases, visits and alerts"),
@@ -158,6 +159,30 @@ async def seed_demo_cases(session: Any, *, settings: Settings) -> int:
 
 async def seed_demo_batches(session: Any, *, settings: Settings) -> int:
     """Payments' demo batches paying the heads of the registry's demo households in 锡尼镇 (read here, handed
+async def seed_demo_plan(session: Any, *, settings: Settings) -> int:
+    """Assets' demo dividend plan on the registry's demo households of 阿斯尔嘎查 that share it (read here,
+    handed over as plain data)."""
+    from sqlmodel import col, select
+
+    from services.assets.demo import PLAN_CATEGORIES, DemoHousehold, seed_plan
+    from services.registry.models import Household
+
+    db = Database.from_url(settings.database_url("registry"))
+    try:
+        async with db.session_scope() as registry:
+            homes = (
+                await registry.exec(
+                    select(Household)
+                    .where(Household.region_code == DEMO_VILLAGE)
+                    .where(col(Household.category).in_(PLAN_CATEGORIES))
+                    .order_by(col(Household.number))
+                )
+            ).all()
+    finally:
+        await db.dispose()
+    return await seed_plan(session, [DemoHousehold(h.id, h.number, h.head_name) for h in homes])
+
+
     over as plain data: no service reads another's database)."""
     from sqlmodel import col, select
 

@@ -244,14 +244,18 @@ ASSETS_RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/assets", REGISTRARS),
     Rule("GET", "/api/v1/assets/distributions", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/assets/distributions", REGISTRARS),
+    Rule("GET", "/api/v1/assets/distributions/distributable", REGISTRARS),
     # Payments checks a handed-over plan against this read, with its own client.
     Rule("GET", "/api/v1/assets/distributions/{id}", EVERY_OFFICIAL | SERVICE),
+    # The officials who draft a plan publish it to the village (公示) before it may be approved.
+    Rule("POST", "/api/v1/assets/distributions/{id}/publish", REGISTRARS),
     Rule(
         "POST",
         "/api/v1/assets/distributions/{id}/approve",
         frozenset({Role.township_official, Role.banner_official}),
     ),
     Rule("POST", "/api/v1/assets/distributions/{id}/cancel", REGISTRARS),
+    Rule("GET", "/api/v1/assets/village-funds", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/assets/households/{id}/dividends", EVERY_OFFICIAL),
     Rule("GET", "/api/v1/assets/entities", EVERY_OFFICIAL),
     Rule("POST", "/api/v1/assets/entities", frozenset({Role.township_official, Role.banner_official})),

@@ -1,14 +1,18 @@
 """Demo data for `make run`: a few assets, entities, products and fund investments in 锡尼镇, with
 incomes that leave room for a dividend plan; the catalogue's checks and sales; 百企兴百村 partnerships; and
-two years of money put in with its projects' targets and three-level notices. Loading is idempotent
-(each part is added once) and deterministic."""
+two years of money put in with its projects' targets and three-level notices; and, given the registry's
+households of 阿斯尔嘎查, a dividend plan made from its photovoltaic station's 2025 income, published to the
+village with its notice run, waiting for approval. Loading is idempotent (each part is added once) and
+deterministic."""
 
-from datetime import UTC, date, datetime, time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.assets import supervision
+from services.assets import rules, supervision
 from services.assets.models import (
     INDUSTRY_FUND_ID,
     Allocation,
@@ -17,6 +21,8 @@ from services.assets.models import (
     AssetStatusChange,
     Commitment,
     Delivery,
+    DividendLine,
+    DividendPlan,
     Entity,
     FundProject,
     Investment,
@@ -39,6 +45,7 @@ from shared.vocabulary.assets import (
     EntityKind,
     FundingSource,
     IndicatorKind,
+    PlanStatus,
     SalesChannel,
 )
 
@@ -238,6 +245,75 @@ async def _seed_register(session: AsyncSession) -> int:
 
 def _at(day: date) -> datetime:
     return datetime.combine(day, time(1, 0), tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DemoHousehold:
+    """A registry household the demo plan pays (read by deploy/manage.py: no service reads another's
+    database)."""
+
+    id: uuid.UUID
+    number: str
+    head_name: str
+
+
+PLAN_SOURCE = "阿斯尔嘎查村级光伏电站"
+PLAN_CATEGORIES = ["lifted_supported", "marginal", "monitored"]
+PLAN_SHARES = rules.Shares(households=60, public_posts=20, collective=20)
+
+
+async def seed_plan(session: AsyncSession, households: list[DemoHousehold]) -> int:
+    """阿斯尔嘎查's plan from the photovoltaic station's 2025 income, drafted and published by its village
+    official eight days ago (the week's notice has run), for a township or banner official to approve."""
+    if (await session.exec(select(DividendPlan).where(DividendPlan.made_by == "asier"))).first():
+        return 0
+    income = (
+        await session.exec(
+            select(AssetIncome)
+            .join(Asset, col(Asset.id) == col(AssetIncome.asset_id))
+            .where(Asset.name == PLAN_SOURCE, AssetIncome.year == 2025)
+        )
+    ).first()
+    if income is None or not households:
+        return 0
+    parts, split = rules.split_dividend(
+        income.amount_fen, PLAN_SHARES, [(h.number, h.id) for h in households]
+    )
+    heads = {h.id: h.head_name for h in households}
+    posted = datetime.now(UTC) - timedelta(days=rules.PLAN_NOTICE_DAYS + 1)
+    plan = DividendPlan(
+        year=2025,
+        region_code=ASIER,
+        total_fen=income.amount_fen,
+        households_pct=PLAN_SHARES.households,
+        public_posts_pct=PLAN_SHARES.public_posts,
+        collective_pct=PLAN_SHARES.collective,
+        households_fen=parts.households_fen,
+        public_posts_fen=parts.public_posts_fen,
+        collective_fen=parts.collective_fen,
+        categories=PLAN_CATEGORIES,
+        income_id=income.id,
+        status=PlanStatus.in_notice,
+        made_by="asier",
+        made_role="village_official",
+        published_by="asier",
+        notice_posted_at=posted,
+        notice_until=rules.plan_notice_until(posted, None),
+        created_at=posted - timedelta(hours=2),
+        updated_at=posted,
+    )
+    session.add(plan)
+    await session.flush()
+    lines = [
+        DividendLine(
+            plan_id=plan.id, household_id=h, household_no=number, payee_name=heads[h], amount_fen=fen
+        )
+        for (number, h), fen in split
+        if fen > 0
+    ]
+    session.add_all(lines)
+    await session.flush()
+    return 1 + len(lines)
 
 
 async def _seed_consumption(session: AsyncSession) -> int:

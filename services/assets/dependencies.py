@@ -58,6 +58,13 @@ def get_payments(request: Request) -> PaymentsClient:
     return payments
 
 
+def notice_days(request: Request) -> float | None:
+    """A plan's notice period set for drills and tests (PAYMENT_NOTICE_DAYS, the one money waits for before
+    it is paid), else None: rules.PLAN_NOTICE_DAYS."""
+    days: float | None = request.app.state.settings.payment_notice_days
+    return days
+
+
 AssetDep = Annotated[Asset, Depends(asset_in_scope)]
 PlanDep = Annotated[DividendPlan, Depends(plan_in_scope)]
 InvestmentDep = Annotated[Investment, Depends(investment_in_scope)]
@@ -67,6 +74,7 @@ PartnershipDep = Annotated[Partnership, Depends(partnership_in_scope)]
 ProjectDep = Annotated[FundProject, Depends(project_in_scope)]
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
 PaymentsDep = Annotated[PaymentsClient, Depends(get_payments)]
+NoticeDaysDep = Annotated[float | None, Depends(notice_days)]
 
 _READERS = set(Role) - {Role.bank, Role.service}
 # Everyone who may read assets, plans, the fund and the catalogue (a bank may not).

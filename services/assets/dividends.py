@@ -1,5 +1,6 @@
-"""Dividend plans (收益分配方案): split a village's asset income exactly, approve with maker-checker,
-and hand the households' part to payments exactly once through the outbox.
+"""Dividend plans (收益分配方案): split a village's asset income exactly, publish the plan to the village
+(公示) for the notice period, approve it with maker-checker only then, keep its posts and collective parts
+for the village (village_funds.py) and hand the households' part to payments exactly once through the outbox.
 
 The payments contract this depends on (the payments service implements it):
 
@@ -25,15 +26,17 @@ from sqlalchemy import func, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.assets import rules
+from services.assets import rules, village_funds
 from services.assets.clients import PaymentsClient
 from services.assets.common import page_of, record, region_in_scope
 from services.assets.models import Asset, AssetIncome, DividendLine, DividendPlan, audit_log, outbox
 from services.assets.schemas import (
+    Distributable,
     HouseholdDividend,
     PlanCreate,
     PlanLine,
     PlanPublic,
+    PlanSource,
     PlanSummary,
     SharesIn,
 )
@@ -41,6 +44,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, Invalid, Unavailable
+from shared.money import format_yuan
 from shared.outbox import GiveUp, Handler, Message, RetryLater, enqueue
 from shared.registry_client import RegistryClient
 from shared.roles import Role
@@ -104,6 +108,39 @@ async def distributable(session: AsyncSession, *, region: str, year: int) -> tup
     return int(income), int(planned)
 
 
+async def distributable_in(
+    session: AsyncSession, *, principal: Principal, region: str, year: int
+) -> Distributable:
+    """What the caller's village may still distribute for `year` (the plan form shows it)."""
+    region_in_scope(region, principal, field="region")
+    income, planned = await distributable(session, region=region, year=year)
+    return Distributable(
+        region=region,
+        year=year,
+        income_fen=income,
+        planned_fen=planned,
+        left_fen=rules.distributable_fen(income, planned),
+    )
+
+
+async def _source_income(session: AsyncSession, data: PlanCreate) -> AssetIncome | None:
+    """The named income, if it is an operating asset's in the plan's village and year (422 otherwise)."""
+    if data.income_id is None:
+        return None
+    row = (
+        await session.exec(
+            select(AssetIncome, Asset)
+            .join(Asset, col(Asset.id) == col(AssetIncome.asset_id))
+            .where(AssetIncome.id == data.income_id)
+        )
+    ).first()
+    if row is None or row[1].region_code != data.region or row[1].asset_class != AssetClass.operating:
+        raise Invalid.field("income_id", "不是该嘎查村经营性资产登记的收益")
+    if row[0].year != data.year:
+        raise Invalid.field("income_id", f"该收益属于 {row[0].year} 年度，与方案年度不一致")
+    return row[0]
+
+
 async def create_plan(
     session: AsyncSession, *, principal: Principal, registry: RegistryClient, data: PlanCreate
 ) -> PlanPublic:
@@ -115,9 +152,11 @@ async def create_plan(
     if problem:
         raise Invalid.field("shares", problem)
     categories = sorted(set(data.categories))
-    # The village's households of those categories, each paid to its head.
-    names = {
-        uuid.UUID(h["id"]): h["head_name"]
+    source = await _source_income(session, data)
+    # The village's households of those categories, each paid to its head, known by number and head; the
+    # odd fen of the split go to the first by household number, as officials read the list.
+    heads = {
+        (h["number"], uuid.UUID(h["id"])): h["head_name"]
         async for h in registry.stream(region=data.region, categories=categories, token=principal.token)
     }
     await _lock_village_year(session, data.region, data.year)
@@ -126,13 +165,13 @@ async def create_plan(
     if data.total_fen > left:
         raise Invalid.field(
             "total_fen",
-            f"超过 {data.year} 年度可分配的经营性资产收益"
-            f"（收益 {income} 分，已分配 {planned} 分，剩余 {left} 分）",
+            f"超过 {data.year} 年度可分配的经营性资产收益（收益 {format_yuan(income)} 元，"
+            f"已分配 {format_yuan(planned)} 元，剩余 {format_yuan(left)} 元）",
         )
     households_fen = rules.largest_remainder(data.total_fen, shares.as_list())[0]
-    if households_fen and not names:
+    if households_fen and not heads:
         raise Invalid.field("categories", "该嘎查村没有属于所选类别的农牧户，无法分配农牧户部分")
-    parts, split = rules.split_dividend(data.total_fen, shares, list(names))
+    parts, split = rules.split_dividend(data.total_fen, shares, list(heads))
     plan = DividendPlan(
         year=data.year,
         region_code=data.region,
@@ -144,6 +183,7 @@ async def create_plan(
         public_posts_fen=parts.public_posts_fen,
         collective_fen=parts.collective_fen,
         categories=categories,
+        income_id=source.id if source else None,
         status=PlanStatus.draft,
         made_by=principal.subject,
         made_role=principal.role,
@@ -152,8 +192,15 @@ async def create_plan(
     await session.flush()
     # A household due 0 fen (1 fen over 3 households) gets no payment line.
     lines = [
-        {"id": uuid.uuid4(), "plan_id": plan.id, "household_id": h, "payee_name": names[h], "amount_fen": fen}
-        for h, fen in split
+        {
+            "id": uuid.uuid4(),
+            "plan_id": plan.id,
+            "household_id": household_id,
+            "household_no": number,
+            "payee_name": heads[number, household_id],
+            "amount_fen": fen,
+        }
+        for (number, household_id), fen in split
         if fen > 0
     ]
     if lines:
@@ -247,10 +294,11 @@ def _payload(plan: DividendPlan, lines: list[DividendLine]) -> dict[str, Any]:
 
 
 async def _transition(session: AsyncSession, plan: DividendPlan, *, to: PlanStatus, **values: Any) -> None:
-    """Move a draft on; a concurrent transition of the same draft makes this one lose with 409."""
+    """Move a plan on from the status it was read in; a concurrent transition of the same plan makes this
+    one lose with 409."""
     result = await session.execute(
         update(DividendPlan)
-        .where(col(DividendPlan.id) == plan.id, col(DividendPlan.status) == PlanStatus.draft)
+        .where(col(DividendPlan.id) == plan.id, col(DividendPlan.status) == plan.status)
         .values(status=to, updated_at=datetime.now(UTC), **values)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -258,15 +306,48 @@ async def _transition(session: AsyncSession, plan: DividendPlan, *, to: PlanStat
     await session.refresh(plan)
 
 
+async def publish(
+    session: AsyncSession, *, principal: Principal, plan: DividendPlan, notice_days: float | None
+) -> PlanPublic:
+    """Publish a draft to its village (公示) from now for the notice period (setting PAYMENT_NOTICE_DAYS,
+    else rules.PLAN_NOTICE_DAYS); it may be approved only once the notice has run."""
+    if plan.status != PlanStatus.draft:
+        raise Conflict(f"分配方案状态为{PlanStatus(plan.status).label}，只有草稿可以公示")
+    now = datetime.now(UTC)
+    until = rules.plan_notice_until(now, notice_days)
+    await _transition(
+        session,
+        plan,
+        to=PlanStatus.in_notice,
+        published_by=principal.subject,
+        notice_posted_at=now,
+        notice_until=until,
+    )
+    await record(
+        session,
+        principal,
+        region=plan.region_code,
+        action="dividend_plan.publish",
+        entity="dividend_plan",
+        entity_id=plan.id,
+        before={"status": PlanStatus.draft},
+        after={"status": PlanStatus.in_notice, "notice_until": until.isoformat()},
+    )
+    return await to_public(session, plan, payment_status=None)
+
+
 async def approve(session: AsyncSession, *, principal: Principal, plan: DividendPlan) -> PlanPublic:
-    """Approve a draft (maker-checker) and, in the same transaction, queue its handover to payments."""
+    """Approve a plan whose notice has run (maker-checker) and, in the same transaction, keep its posts and
+    collective parts for the village and queue the households' part's handover to payments."""
     if principal.subject == plan.made_by:
         raise Conflict("制定分配方案的人不能审批同一方案")
-    if plan.status != PlanStatus.draft:
-        raise Conflict(f"分配方案状态为 {plan.status}，不能审批")
+    problem = rules.plan_approval_problem(PlanStatus(plan.status), plan.notice_until, datetime.now(UTC))
+    if problem:
+        raise Conflict(problem)
     await _transition(
         session, plan, to=PlanStatus.approved, approved_by=principal.subject, approved_at=datetime.now(UTC)
     )
+    await village_funds.record_parts(session, principal=principal, plan=plan)
     lines = await _lines(session, plan.id)
     if lines:
         await enqueue(
@@ -288,16 +369,18 @@ async def approve(session: AsyncSession, *, principal: Principal, plan: Dividend
         action="dividend_plan.approve",
         entity="dividend_plan",
         entity_id=plan.id,
-        before={"status": PlanStatus.draft},
+        before={"status": PlanStatus.in_notice},
         after={"status": plan.status, "approved_by": principal.subject},
     )
     return await to_public(session, plan, payment_status=None)
 
 
 async def cancel(session: AsyncSession, *, principal: Principal, plan: DividendPlan) -> PlanPublic:
-    """Withdraw a draft; its amount becomes distributable again."""
-    if plan.status != PlanStatus.draft:
-        raise Conflict(f"分配方案状态为 {plan.status}，只有草稿可以撤销")
+    """Withdraw a plan not yet approved (a draft, or one in its notice after an objection); its amount
+    becomes distributable again."""
+    before = PlanStatus(plan.status)
+    if before not in (PlanStatus.draft, PlanStatus.in_notice):
+        raise Conflict(f"分配方案状态为{before.label}，只有草稿或公示中的方案可以撤销")
     await _transition(session, plan, to=PlanStatus.cancelled)
     await record(
         session,
@@ -306,7 +389,7 @@ async def cancel(session: AsyncSession, *, principal: Principal, plan: DividendP
         action="dividend_plan.cancel",
         entity="dividend_plan",
         entity_id=plan.id,
-        before={"status": PlanStatus.draft},
+        before={"status": before},
         after={"status": PlanStatus.cancelled},
     )
     return await to_public(session, plan, payment_status=None)
@@ -324,7 +407,9 @@ async def detail(
 
 async def _lines(session: AsyncSession, plan_id: uuid.UUID) -> list[DividendLine]:
     rows = await session.exec(
-        select(DividendLine).where(DividendLine.plan_id == plan_id).order_by(col(DividendLine.household_id))
+        select(DividendLine)
+        .where(DividendLine.plan_id == plan_id)
+        .order_by(col(DividendLine.household_no), col(DividendLine.household_id))
     )
     return list(rows)
 
@@ -348,6 +433,10 @@ def summary(plan: DividendPlan, *, line_count: int, payment_status: str | None =
         collective_fen=plan.collective_fen,
         line_count=line_count,
         made_by=plan.made_by,
+        income_id=plan.income_id,
+        published_by=plan.published_by,
+        notice_posted_at=plan.notice_posted_at,
+        notice_until=plan.notice_until,
         approved_by=plan.approved_by,
         approved_at=plan.approved_at,
         payment_batch_id=plan.payment_batch_id,
@@ -356,13 +445,39 @@ def summary(plan: DividendPlan, *, line_count: int, payment_status: str | None =
     )
 
 
+async def _source(session: AsyncSession, plan: DividendPlan) -> PlanSource | None:
+    if plan.income_id is None:
+        return None
+    income, asset = (
+        await session.exec(
+            select(AssetIncome, Asset)
+            .join(Asset, col(Asset.id) == col(AssetIncome.asset_id))
+            .where(AssetIncome.id == plan.income_id)
+        )
+    ).one()
+    return PlanSource(
+        income_id=income.id,
+        asset_id=asset.id,
+        asset_name=asset.name,
+        year=income.year,
+        amount_fen=income.amount_fen,
+    )
+
+
 async def to_public(session: AsyncSession, plan: DividendPlan, *, payment_status: str | None) -> PlanPublic:
     lines = await _lines(session, plan.id)
     return PlanPublic(
         **summary(plan, line_count=len(lines), payment_status=payment_status).model_dump(),
         payment_status=payment_status,
+        source=await _source(session, plan),
+        village_funds=await village_funds.of_plan(session, plan),
         lines=[
-            PlanLine(household_id=x.household_id, payee_name=x.payee_name, amount_fen=x.amount_fen)
+            PlanLine(
+                household_id=x.household_id,
+                household_no=x.household_no,
+                payee_name=x.payee_name,
+                amount_fen=x.amount_fen,
+            )
             for x in lines
         ],
     )

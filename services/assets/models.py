@@ -113,9 +113,15 @@ class DividendPlan(Base, table=True):
     public_posts_fen: int = _fen()
     collective_fen: int = _fen()
     categories: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    # The recorded income it was made from (incomes are never deleted; checked when the plan is made).
+    income_id: uuid.UUID | None = None
     status: str = Field(max_length=16, index=True)
     made_by: str = Field(max_length=128)
     made_role: str = Field(max_length=32)
+    # Published to the village (公示) before it may be approved: who, from when, until when.
+    published_by: str | None = Field(default=None, max_length=128)
+    notice_posted_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    notice_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     approved_by: str | None = Field(default=None, max_length=128)
     approved_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     payment_batch_id: str | None = Field(default=None, max_length=64)
@@ -133,8 +139,26 @@ class DividendLine(Base, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     plan_id: uuid.UUID = Field(foreign_key="dividend_plans.id", index=True)
     household_id: uuid.UUID
-    payee_name: str = Field(max_length=50)
+    household_no: str | None = Field(default=None, max_length=32, description="户编号 when the plan was made")
+    payee_name: str = Field(max_length=50, description="the head (户主) when the plan was made")
     amount_fen: int = _fen()
+
+
+class VillageFundEntry(Base, table=True):
+    """A part of an approved plan kept for the village: budgeted for its public-welfare posts or credited
+    to its collective (one entry per plan and part), so the money is accounted for, not only computed."""
+
+    __tablename__ = "village_fund_entries"
+    __table_args__ = (UniqueConstraint("plan_id", "fund"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    region_code: str = Field(max_length=12, index=True)
+    year: int = Field(index=True)
+    fund: str = Field(max_length=16)
+    amount_fen: int = _fen()
+    plan_id: uuid.UUID = Field(foreign_key="dividend_plans.id", index=True)
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = _at()
 
 
 class Fund(Base, table=True):

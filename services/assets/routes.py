@@ -15,6 +15,7 @@ from services.assets import (
     fund,
     partnerships,
     supervision,
+    village_funds,
 )
 from services.assets.dependencies import (
     AssetDep,
@@ -22,6 +23,7 @@ from services.assets.dependencies import (
     InvestmentDep,
     Keeper,
     Manager,
+    NoticeDaysDep,
     PartnershipDep,
     PaymentsDep,
     PlanDep,
@@ -41,6 +43,7 @@ from services.assets.schemas import (
     AssetPublic,
     CheckCreate,
     DeliveryCreate,
+    Distributable,
     EntityCreate,
     EntityPage,
     EntityPublic,
@@ -81,6 +84,7 @@ from services.assets.schemas import (
     StatusChangePublic,
     TargetPublic,
     TargetValue,
+    VillageFundPage,
 )
 from shared.db import SessionDep
 from shared.vocabulary.assets import (
@@ -90,6 +94,7 @@ from shared.vocabulary.assets import (
     FundingSource,
     PlanStatus,
     SalesChannel,
+    VillageFund,
 )
 
 router = APIRouter(prefix="/api/v1/assets", tags=["assets"])
@@ -137,6 +142,17 @@ async def list_plans(
     return PlanPage(items=items, total=total, page=page, page_size=page_size)
 
 
+@router.get("/distributions/distributable", response_model=Distributable)
+async def distributable(
+    session: SessionDep,
+    principal: Keeper,
+    region: Annotated[str, Query(pattern=r"^\d{12}$")],
+    year: Annotated[int, Query(ge=2014, le=2100)],
+) -> Distributable:
+    """What a village may still distribute for a year: its operating income less the plans that take it."""
+    return await dividends.distributable_in(session, principal=principal, region=region, year=year)
+
+
 @router.get("/distributions/{plan_id}", response_model=PlanPublic)
 async def get_plan(
     session: SessionDep, principal: PlanReader, payments: PaymentsDep, plan: PlanDep
@@ -145,16 +161,42 @@ async def get_plan(
     return await dividends.detail(session, principal=principal, payments=payments, plan=plan)
 
 
+@router.post("/distributions/{plan_id}/publish", response_model=PlanPublic)
+async def publish_plan(
+    session: SessionDep, principal: Keeper, plan: PlanDep, notice_days: NoticeDaysDep
+) -> PlanPublic:
+    """Publish a draft to its village (公示) with fixed `notice_posted_at` and `notice_until`."""
+    return await dividends.publish(session, principal=principal, plan=plan, notice_days=notice_days)
+
+
 @router.post("/distributions/{plan_id}/approve", response_model=PlanPublic)
 async def approve_plan(session: SessionDep, principal: Manager, plan: PlanDep) -> PlanPublic:
-    """Approve a draft (not by its maker: 409) and queue its one handover to payments."""
+    """Approve a plan once its notice has run (409 before, and for its maker), record its posts and
+    collective parts for the village and queue its one handover to payments."""
     return await dividends.approve(session, principal=principal, plan=plan)
 
 
 @router.post("/distributions/{plan_id}/cancel", response_model=PlanPublic)
 async def cancel_plan(session: SessionDep, principal: Keeper, plan: PlanDep) -> PlanPublic:
-    """Withdraw a draft; its amount becomes distributable again."""
+    """Withdraw a draft or a plan in its notice; its amount becomes distributable again."""
     return await dividends.cancel(session, principal=principal, plan=plan)
+
+
+@router.get("/village-funds", response_model=VillageFundPage)
+async def list_village_funds(
+    session: SessionDep,
+    principal: Reader,
+    region: RegionQuery = None,
+    year: YearQuery = None,
+    fund: VillageFund | None = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> VillageFundPage:
+    """The posts' budgets and collectives' income approved plans recorded, with their sums per fund."""
+    items, total, totals = await village_funds.search(
+        session, principal=principal, region=region, year=year, fund=fund, page=page, page_size=page_size
+    )
+    return VillageFundPage(items=items, total=total, page=page, page_size=page_size, totals_fen=totals)
 
 
 @router.get("/households/{household_id}/dividends", response_model=HouseholdDividendPage)

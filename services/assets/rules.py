@@ -6,14 +6,23 @@ All money is integer fen; ratios are `fractions.Fraction`, rendered as strings o
 import calendar
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import TypeVar
 
 from shared.money import format_yuan
-from shared.vocabulary.assets import AssetStatus, CertificationCheck, CommitmentKind, Comparison, TargetStatus
+from shared.months import BEIJING
+from shared.vocabulary.assets import (
+    AssetStatus,
+    CertificationCheck,
+    CommitmentKind,
+    Comparison,
+    PlanStatus,
+    TargetStatus,
+)
 
 PERCENT = 100
+PLAN_NOTICE_DAYS = 7  # a dividend plan is posted in its village a week before approval, as a batch is
 BASIS_POINTS = 10_000
 MONTHS_PER_YEAR = 12
 MIN_NOTICE_DAYS = 10  # fund and project notices stay up at least 10 days (national rule, MISSION.md §4)
@@ -76,7 +85,8 @@ def split_dividend(
 
     Both splits use the largest-remainder method, so the parts sum to `total_fen` and the lines to
     `households_fen` exactly, and no two lines differ by more than 1 fen; the odd fen go to the
-    households first in id order (deterministic whatever order the ids arrive in).
+    households first in key order (deterministic whatever order the keys arrive in; assets keys them by
+    household number, so the first on the village's list get them).
     """
     problem = shares_problem(shares)
     if problem:
@@ -97,6 +107,24 @@ def split_dividend(
 def distributable_fen(income_fen: int, planned_fen: int) -> int:
     """What a village may still distribute for a year: its recorded operating income less earlier plans."""
     return max(income_fen - planned_fen, 0)
+
+
+def plan_notice_until(posted_at: datetime, days: float | None) -> datetime:
+    """When a plan's notice to the village ends: `days` after it is posted (the setting for drills and
+    tests), else the plan notice period, the same week a payment batch's notice is posted."""
+    return posted_at + timedelta(days=PLAN_NOTICE_DAYS if days is None else days)
+
+
+def plan_approval_problem(status: PlanStatus, notice_until: datetime | None, now: datetime) -> str | None:
+    """Why a plan may not be approved yet, or None: it is approved only after its notice (公示) has run."""
+    if status == PlanStatus.draft:
+        return "分配方案须先在嘎查村公示，公示期满后方可审批"
+    if status != PlanStatus.in_notice or notice_until is None:
+        return f"分配方案状态为{status.label}，不能审批"
+    if now < notice_until:
+        until = notice_until.astimezone(BEIJING)
+        return f"公示期至 {until:%Y-%m-%d %H:%M}（北京时间）结束，期满后方可审批"
+    return None
 
 
 # --- assets -----------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from shared.vocabulary.assets import (
     PlanStatus,
     SalesChannel,
     TargetStatus,
+    VillageFund,
 )
 from shared.vocabulary.households import Category
 
@@ -124,12 +125,54 @@ class PlanCreate(Input):
     categories: list[Category] = Field(
         min_length=1, description="household categories that share the households' part"
     )
+    income_id: uuid.UUID | None = Field(
+        default=None,
+        description="the recorded income the plan is made from: an operating asset's in `region` and `year`",
+    )
 
 
 class PlanLine(BaseModel):
     household_id: uuid.UUID
-    payee_name: str
+    household_no: str | None = Field(description="户编号 when the plan was made (null on plans made before)")
+    payee_name: str = Field(description="the head (户主) when the plan was made")
     amount_fen: int
+
+
+class PlanSource(BaseModel):
+    """The recorded income a plan was made from."""
+
+    income_id: uuid.UUID
+    asset_id: uuid.UUID
+    asset_name: str
+    year: int
+    amount_fen: int
+
+
+class VillageFundEntryPublic(BaseModel):
+    """A part of an approved plan kept for the village: its posts' budget or its collective's income."""
+
+    id: uuid.UUID
+    region: str
+    year: int
+    fund: VillageFund
+    amount_fen: int
+    plan_id: uuid.UUID
+    recorded_by: str
+    recorded_at: datetime
+
+
+class VillageFundPage(Page[VillageFundEntryPublic]):
+    totals_fen: dict[VillageFund, int] = Field(description="every matching entry summed per fund, in fen")
+
+
+class Distributable(BaseModel):
+    """What a village may still distribute for a year (API.md: never more than the recorded income)."""
+
+    region: str
+    year: int
+    income_fen: int = Field(description="its operating assets' recorded income for the year")
+    planned_fen: int = Field(description="what plans other than cancelled ones already take")
+    left_fen: int
 
 
 class PlanSummary(BaseModel):
@@ -145,6 +188,10 @@ class PlanSummary(BaseModel):
     collective_fen: int
     line_count: int
     made_by: str
+    income_id: uuid.UUID | None
+    published_by: str | None
+    notice_posted_at: datetime | None = Field(description="when it was published to the village (公示)")
+    notice_until: datetime | None = Field(description="the notice's end; it is approved only after it")
     approved_by: str | None
     approved_at: datetime | None
     payment_batch_id: str | None
@@ -155,6 +202,10 @@ class PlanSummary(BaseModel):
 class PlanPublic(PlanSummary):
     payment_status: str | None = Field(
         description="the payments batch's status as payments reports it now; `unknown` if it cannot answer"
+    )
+    source: PlanSource | None = Field(description="the recorded income it was made from, if one was named")
+    village_funds: list[VillageFundEntryPublic] = Field(
+        description="once approved: the posts' budget and the collective's income it recorded"
     )
     lines: list[PlanLine]
 

@@ -27,13 +27,15 @@ class FundingSource(Term):
 
 
 class PlanStatus(Term):
-    """A dividend plan's life: drafted, approved (handover queued), handed over to payments, paid.
+    """A dividend plan's life: drafted, published to the village (公示), approved once the notice period
+    is over (handover queued), handed over to payments, paid.
 
     `handover_failed` means payments refused the batch for good (the error is on the plan);
-    `cancelled` is a draft withdrawn before approval, which frees its amount of the year's income.
+    `cancelled` is a plan withdrawn before approval, which frees its amount of the year's income.
     """
 
     draft = "draft", "草稿"
+    in_notice = "in_notice", "公示中"
     approved = "approved", "已审批"
     handed_over = "handed_over", "已移交发放"
     handover_failed = "handover_failed", "移交失败"
@@ -104,3 +106,11 @@ class TargetStatus(Term):
     met = "met", "已达成"
     missed = "missed", "未达成"
     unrecorded = "unrecorded", "未填报"
+
+
+class VillageFund(Term):
+    """Where an approved plan's parts other than the households' go (seed §五(三)4, §五(八)): the village's
+    public-welfare posts' budget and the collective's income."""
+
+    public_posts = "public_posts", "公益岗位预算"
+    collective = "collective", "村集体收入"

@@ -1,9 +1,12 @@
-"""The demo seed loads assets, entities, products and investments once, and they read back through the API."""
+"""The demo seed loads assets, entities, products, investments and a dividend plan once, and they read back
+through the API."""
+
+import uuid
 
 import httpx
 import pytest
 
-from services.assets.demo import seed_assets
+from services.assets.demo import DemoHousehold, seed_assets, seed_plan
 from shared.db import Database
 from shared.settings import Settings
 
@@ -53,3 +56,26 @@ async def test_demo_fills_the_new_lists_and_the_special_funds_check_passes_hones
     assert len(sales["by_channel"]) == 5
     notices = (await assets.get("/api/v1/assets/notices", headers=headers)).json()["items"]
     assert {n["allocation_year"] for n in notices} == {2025} and len(notices) == 6
+
+
+async def test_the_demo_plan_waits_for_approval_with_its_notice_run(
+    settings: Settings, assets: httpx.AsyncClient, as_role
+) -> None:
+    homes = [DemoHousehold(uuid.uuid4(), f"15062510020100{n}", f"户主{n}") for n in (3, 1, 2)]
+    db = Database.from_url(settings.database_url("assets"))
+    async with db.session_scope() as session:
+        await seed_assets(session)
+    async with db.session_scope() as session:
+        assert await seed_plan(session, homes) == 4
+    async with db.session_scope() as session:
+        assert await seed_plan(session, homes) == 0
+    await db.dispose()
+    headers = as_role("banner_official", "150625")
+    [plan] = (await assets.get("/api/v1/assets/distributions", headers=headers)).json()["items"]
+    assert (plan["status"], plan["total_fen"], plan["made_by"]) == ("in_notice", 19_200_000, "asier")
+    shown = (await assets.get(f"/api/v1/assets/distributions/{plan['id']}", headers=headers)).json()
+    assert shown["source"]["asset_name"] == "阿斯尔嘎查村级光伏电站"
+    assert [line["household_no"] for line in shown["lines"]] == sorted(h.number for h in homes)
+    assert sum(line["amount_fen"] for line in shown["lines"]) == shown["households_fen"] == 11_520_000
+    approved = await assets.post(f"/api/v1/assets/distributions/{plan['id']}/approve", headers=headers)
+    assert approved.status_code == 200 and len(approved.json()["village_funds"]) == 2

@@ -1,15 +1,18 @@
-"""Dividend plans over the API, on both databases: the exact split from real registry households, the
-income limit, maker-checker, concurrent approvals, and the handover to a real HTTP payments peer that
-is down at first — handed over exactly once."""
+"""Dividend plans over the API, on both databases: the exact split from real registry households listed by
+household number and head, the income limit quoted in yuan, the income a plan is made from, the notice to
+the village before approval, maker-checker, concurrent approvals, the posts' and collective's parts
+recorded for the village, and the handover to a real HTTP payments peer that is down at first — handed
+over exactly once."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from services.assets.models import outbox
+from services.assets.models import DividendPlan, outbox
 from shared.db import Database
 from shared.outbox import replay
 from shared.settings import Settings
@@ -37,10 +40,10 @@ async def village(assets: httpx.AsyncClient, registry: httpx.AsyncClient, as_rol
     )
     assert moved.status_code == 201, moved.text
     asset = await create(assets, "/api/v1/assets", asset_body(), as_role())
-    await create(
+    income = await create(
         assets, f"/api/v1/assets/{asset['id']}/incomes", {"year": 2025, "amount_fen": 1_000_000}, as_role()
     )
-    return {"households": households, "asset": asset}
+    return {"households": households, "asset": asset, "income": income}
 
 
 def plan_body(**fields: Any) -> dict[str, Any]:
@@ -58,15 +61,29 @@ async def make_plan(assets: httpx.AsyncClient, as_role, **fields: Any) -> dict[s
     return await create(assets, PLANS, plan_body(**fields), as_role(*MAKER))
 
 
+async def noticed_plan(assets: httpx.AsyncClient, as_role, **fields: Any) -> dict[str, Any]:
+    """A plan published to its village whose notice has run (PAYMENT_NOTICE_DAYS is 0 in tests)."""
+    plan = await make_plan(assets, as_role, **fields)
+    published = await assets.post(f"{PLANS}/{plan['id']}/publish", headers=as_role())
+    assert published.status_code == 200, published.text
+    return dict(published.json())
+
+
 async def test_a_plan_splits_exactly_among_the_sharing_households(
     assets: httpx.AsyncClient, as_role, village: dict[str, Any]
 ) -> None:
     plan = await make_plan(assets, as_role)
     assert plan["status"] == "draft"
     assert (plan["households_fen"], plan["public_posts_fen"], plan["collective_fen"]) == (6001, 2000, 2000)
-    sharing = sorted((h for h in village["households"] if h["category"] != "ordinary"), key=lambda h: h["id"])
-    assert [(x["household_id"], x["payee_name"], x["amount_fen"]) for x in plan["lines"]] == [
-        (h["id"], h["head_name"], fen) for h, fen in zip(sharing, (2001, 2000, 2000), strict=True)
+    # Listed by household number with the head, as officials read it; the odd fen to the first number.
+    sharing = sorted(
+        (h for h in village["households"] if h["category"] != "ordinary"), key=lambda h: h["number"]
+    )
+    assert [
+        (x["household_no"], x["payee_name"], x["household_id"], x["amount_fen"]) for x in plan["lines"]
+    ] == [
+        (h["number"], h["head_name"], h["id"], fen)
+        for h, fen in zip(sharing, (2001, 2000, 2000), strict=True)
     ]
     fetched = (await assets.get(f"{PLANS}/{plan['id']}", headers=as_role())).json()
     assert fetched["lines"] == plan["lines"] and fetched["payment_status"] is None
@@ -86,9 +103,21 @@ async def test_plans_never_exceed_the_years_operating_income(
 ) -> None:
     too_much = await assets.post(PLANS, json=plan_body(total_fen=1_000_001), headers=as_role(*MAKER))
     assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "total_fen"
+    # quoted as officials count money: yuan with the fen exact
+    assert "收益 10,000.00 元，已分配 0.00 元，剩余 10,000.00 元" in too_much.json()["errors"][0]["reason"]
     first = await make_plan(assets, as_role, total_fen=600_000)
     rest = await assets.post(PLANS, json=plan_body(total_fen=400_001), headers=as_role(*MAKER))
     assert rest.status_code == 422 and rest.json()["errors"][0]["field"] == "total_fen"
+    left = await assets.get(
+        f"{PLANS}/distributable", params={"region": ASIER, "year": 2025}, headers=as_role()
+    )
+    assert left.json() == {
+        "region": ASIER,
+        "year": 2025,
+        "income_fen": 1_000_000,
+        "planned_fen": 600_000,
+        "left_fen": 400_000,
+    }
     cancelled = await assets.post(f"{PLANS}/{first['id']}/cancel", headers=as_role(*MAKER))
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     await make_plan(assets, as_role, total_fen=1_000_000)
@@ -110,18 +139,103 @@ async def test_a_plan_outside_scope_is_refused_and_hidden(
 async def test_the_maker_cannot_approve_and_a_village_official_may_not(
     assets: httpx.AsyncClient, as_role, village: dict[str, Any]
 ) -> None:
-    plan = await make_plan(assets, as_role)
+    plan = await noticed_plan(assets, as_role)
     own = await assets.post(f"{PLANS}/{plan['id']}/approve", headers=as_role(*MAKER))
     assert own.status_code == 409 and own.headers["content-type"] == "application/problem+json"
     village_official = await assets.post(f"{PLANS}/{plan['id']}/approve", headers=as_role())
     assert village_official.status_code == 403
-    assert (await assets.get(f"{PLANS}/{plan['id']}", headers=as_role())).json()["status"] == "draft"
+    assert (await assets.get(f"{PLANS}/{plan['id']}", headers=as_role())).json()["status"] == "in_notice"
+
+
+async def test_a_plan_is_approved_only_after_its_notice_to_the_village(
+    app_and_client: tuple[Any, httpx.AsyncClient], as_role, village: dict[str, Any], settings: Settings
+) -> None:
+    app, assets = app_and_client
+    plan = await make_plan(assets, as_role)
+    draft = await assets.post(f"{PLANS}/{plan['id']}/approve", headers=as_role(*CHECKER))
+    assert draft.status_code == 409 and "须先在嘎查村公示" in draft.json()["detail"]
+
+    app.state.settings = settings.model_copy(update={"payment_notice_days": 1})
+    published = await assets.post(f"{PLANS}/{plan['id']}/publish", headers=as_role())
+    assert published.status_code == 200
+    shown = published.json()
+    assert shown["status"] == "in_notice" and shown["published_by"]
+    posted = datetime.fromisoformat(shown["notice_posted_at"])
+    assert datetime.fromisoformat(shown["notice_until"]) - posted == timedelta(days=1)
+    again = await assets.post(f"{PLANS}/{plan['id']}/publish", headers=as_role())
+    assert again.status_code == 409
+    early = await assets.post(f"{PLANS}/{plan['id']}/approve", headers=as_role(*CHECKER))
+    assert early.status_code == 409 and "公示期至" in early.json()["detail"]
+    assert (await assets.get(f"{PLANS}/{plan['id']}", headers=as_role())).json()["village_funds"] == []
+
+    db = Database.from_url(settings.database_url("assets"))  # the week has passed
+    async with db.session_scope() as session:
+        await session.execute(
+            update(DividendPlan).values(notice_until=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    await db.dispose()
+    approved = await assets.post(f"{PLANS}/{plan['id']}/approve", headers=as_role(*CHECKER))
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+
+async def test_an_approved_plan_records_the_posts_and_collective_parts_for_the_village(
+    assets: httpx.AsyncClient, as_role, village: dict[str, Any]
+) -> None:
+    plan = await noticed_plan(assets, as_role, total_fen=10_003)  # 6002 / 2001 / 2000
+    approved = (await assets.post(f"{PLANS}/{plan['id']}/approve", headers=as_role(*CHECKER))).json()
+    assert [(e["fund"], e["amount_fen"], e["year"], e["region"]) for e in approved["village_funds"]] == [
+        ("public_posts", 2001, 2025, ASIER),
+        ("collective", 2000, 2025, ASIER),
+    ]
+    funds = (
+        await assets.get("/api/v1/assets/village-funds", params={"year": 2025}, headers=as_role())
+    ).json()
+    assert funds["total"] == 2 and funds["totals_fen"] == {"public_posts": 2001, "collective": 2000}
+    assert {e["plan_id"] for e in funds["items"]} == {plan["id"]}
+    posts = await assets.get(
+        "/api/v1/assets/village-funds", params={"fund": "public_posts"}, headers=as_role()
+    )
+    assert posts.json()["totals_fen"] == {"public_posts": 2001, "collective": 0}
+    elsewhere = await assets.get("/api/v1/assets/village-funds", headers=as_role(region=BAYIN))
+    assert elsewhere.json()["total"] == 0 and elsewhere.json()["totals_fen"]["collective"] == 0
+
+
+async def test_a_plan_made_from_a_recorded_income_names_it(
+    assets: httpx.AsyncClient, as_role, village: dict[str, Any]
+) -> None:
+    income = village["income"]
+    plan = await make_plan(assets, as_role, income_id=income["id"])
+    assert plan["income_id"] == income["id"]
+    assert plan["source"] == {
+        "income_id": income["id"],
+        "asset_id": village["asset"]["id"],
+        "asset_name": village["asset"]["name"],
+        "year": 2025,
+        "amount_fen": 1_000_000,
+    }
+    other_year = await assets.post(
+        PLANS, json=plan_body(year=2024, income_id=income["id"]), headers=as_role(*MAKER)
+    )
+    assert other_year.status_code == 422 and other_year.json()["errors"][0]["field"] == "income_id"
+    elsewhere = await assets.post(
+        PLANS, json=plan_body(region=BAYIN, income_id=income["id"]), headers=as_role(*CHECKER)
+    )
+    assert elsewhere.status_code == 422 and elsewhere.json()["errors"][0]["field"] == "income_id"
+
+
+async def test_a_plan_in_its_notice_may_be_withdrawn(
+    assets: httpx.AsyncClient, as_role, village: dict[str, Any]
+) -> None:
+    plan = await noticed_plan(assets, as_role, total_fen=1_000_000)
+    cancelled = await assets.post(f"{PLANS}/{plan['id']}/cancel", headers=as_role())
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    await make_plan(assets, as_role, total_fen=1_000_000)  # its income is free again
 
 
 async def test_concurrent_approvals_one_wins(
     assets: httpx.AsyncClient, as_role, village: dict[str, Any], settings: Settings
 ) -> None:
-    plan = await make_plan(assets, as_role)
+    plan = await noticed_plan(assets, as_role)
     checkers = [
         ("banner_official", "150625", "b1"),
         ("banner_official", "150625", "b2"),
@@ -150,7 +264,7 @@ async def test_a_plan_approved_while_payments_is_down_is_handed_over_exactly_onc
     assets: httpx.AsyncClient, as_role, village: dict[str, Any], payments: Payments, settings: Settings
 ) -> None:
     payments.failures = 1  # the first delivery meets a 503
-    plan = await make_plan(assets, as_role)
+    plan = await noticed_plan(assets, as_role)
     approved = await assets.post(f"{PLANS}/{plan['id']}/approve", headers=as_role(*CHECKER))
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     url = f"{PLANS}/{plan['id']}"
@@ -201,7 +315,7 @@ async def test_a_batch_payments_refuses_shows_the_error_on_the_plan(
     assets: httpx.AsyncClient, as_role, village: dict[str, Any], payments: Payments
 ) -> None:
     payments.refuse = True
-    plan = await make_plan(assets, as_role)
+    plan = await noticed_plan(assets, as_role)
     await assets.post(f"{PLANS}/{plan['id']}/approve", headers=as_role(*CHECKER))
 
     async def failed() -> dict[str, Any] | None:

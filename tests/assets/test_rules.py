@@ -2,7 +2,7 @@
 
 import random
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
@@ -14,6 +14,7 @@ from shared.vocabulary.assets import (
     CertificationCheck,
     CommitmentKind,
     Comparison,
+    PlanStatus,
     TargetStatus,
 )
 
@@ -109,6 +110,18 @@ def test_a_household_part_with_no_households_or_a_duplicate_household_is_refused
 def test_distributable_is_income_less_earlier_plans_never_negative() -> None:
     assert rules.distributable_fen(1_000_000, 400_000) == 600_000
     assert rules.distributable_fen(1_000_000, 1_200_000) == 0
+
+
+def test_a_plan_is_noticed_a_week_unless_set_and_approved_only_after_its_notice() -> None:
+    posted = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+    assert rules.plan_notice_until(posted, None) == posted + timedelta(days=7)
+    assert rules.plan_notice_until(posted, 0.5) == posted + timedelta(hours=12)
+    until = rules.plan_notice_until(posted, None)
+    assert "须先在嘎查村公示" in str(rules.plan_approval_problem(PlanStatus.draft, None, posted))
+    early = rules.plan_approval_problem(PlanStatus.in_notice, until, until - timedelta(seconds=1))
+    assert early == "公示期至 2026-03-09 09:30（北京时间）结束，期满后方可审批"
+    assert rules.plan_approval_problem(PlanStatus.in_notice, until, until) is None
+    assert "已审批" in str(rules.plan_approval_problem(PlanStatus.approved, until, until))
 
 
 def test_disposal_is_final_and_a_status_must_change() -> None:

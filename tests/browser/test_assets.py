@@ -1,5 +1,6 @@
 """The assets pages in a real browser: a township official records an asset's income and drafts a dividend
-plan through the form, another official approves it; the fund page with a repayment; the dashboard."""
+plan from it through the form (households by number and head, amounts in yuan), publishes it to the village,
+and another official approves it only then; the fund page with a repayment; the dashboard."""
 
 import re
 from collections.abc import Iterator
@@ -60,10 +61,14 @@ def test_income_plan_and_approval_by_another_official(
     expect(page.locator("#income-form .alert-error")).to_contain_text("2025 年度收益已登记")
     shoot(page, "assets-detail")
 
-    page.goto("/assets/distributions/new")
+    # A plan from this income: the form comes filled in from it (its village, its year).
+    income_row = page.locator("#income-table tr", has_text="2025 年")
+    income_row.get_by_role("link", name="据此收益制定分配方案").click()
+    expect(page).to_have_url(re.compile(rf"/assets/distributions/new\?asset={asset['id']}&year=2025$"))
     form = page.locator("#plan-form")
-    form.locator("input[name=year]").fill("2025")
-    form.locator("select[name=region]").select_option(WULAN)
+    expect(form.locator("#plan-source")).to_contain_text(f"据 {asset['name']} 2025 年收益 1,234.56 元制定")
+    expect(form.locator("input[name=year]")).to_have_value("2025")
+    expect(form.locator("select[name=region]")).to_have_value(WULAN)
     form.locator("input[name=total_yuan]").fill("1000.01")
     form.locator("input[name=share_households]").fill("70")
     expect(page.locator("#share-sum")).to_contain_text("110%")
@@ -86,15 +91,38 @@ def test_income_plan_and_approval_by_another_official(
     plan_url = page.url
     expect(page.locator("#plan-status")).to_have_text("草稿")
     expect(page.locator("#plan-lines tbody tr")).to_have_count(lines)
+    # Households by household number and head name, amounts in yuan to the fen; the income it came from.
+    first = page.locator("#plan-lines tbody tr").first
+    expect(first.locator("td").nth(1)).to_have_text(re.compile(r"^\d{6,}$"))
+    expect(first.locator("td").nth(2)).not_to_be_empty()
+    expect(first.locator("td").nth(3)).to_have_text(re.compile(r"^\d[\d,]*\.\d{2}$"))
+    expect(page.locator("#plan-lines tfoot")).to_contain_text("700.01")
+    expect(page.locator("#plan-source")).to_contain_text(asset["name"])
+    shoot(page, "distribution-draft")
 
+    # 公示 before 审批: another official finds nothing to approve until the village has seen the plan.
     checker = second_context.new_page()
     sign_in(checker, "banner")
     checker.goto(plan_url)
     expect(checker.locator("#plan-status")).to_have_text("草稿")
+    expect(checker.get_by_role("button", name="审批通过")).to_have_count(0)
+    expect(checker.locator("#plan-actions")).to_contain_text("方案须先在嘎查村公示")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="发布公示").click()
+    expect(page.locator("#plan-actions .alert-ok")).to_contain_text("方案已在嘎查村公示")
+    expect(page.locator("#plan-status")).to_have_text("公示中")
+    expect(page.locator("#plan-notice")).to_contain_text("至")
+
+    checker.reload()  # PAYMENT_NOTICE_DAYS is 0 here: the notice has already run
+    expect(checker.locator("#plan-status")).to_have_text("公示中")
     checker.get_by_role("button", name="审批通过").click()
     expect(checker.locator("#plan-actions .alert-ok")).to_contain_text("方案已审批")
     expect(checker.locator("#plan-status")).to_have_text(re.compile("已审批|已移交发放"))
     expect(checker.locator("#plan-head")).to_contain_text("审批人 banner")
+    # The posts' and the collective's parts are entered for the village, in yuan.
+    expect(checker.locator("#plan-funds")).to_contain_text("公益岗位预算 100.00 元")
+    expect(checker.locator("#plan-funds")).to_contain_text("村集体收入 200.00 元")
 
     # Later, whatever payments made of it is what the page says: a plan page, never an error page.
     checker.reload()
@@ -102,10 +130,22 @@ def test_income_plan_and_approval_by_another_official(
     expect(checker.locator("#plan-status")).to_have_text(re.compile("已审批|已移交发放|移交失败|已发放"))
     expect(checker.get_by_role("button", name="审批通过")).to_have_count(0)
     shoot(checker, "distribution")
+    checker.set_viewport_size({"width": 390, "height": 844})
+    shoot(checker, "distribution-phone")
 
     checker.goto("/assets/distributions")
     plan_link = checker.locator(f'#plan-table a[href="/assets/distributions/{plan_url.rsplit("/", 1)[1]}"]')
     expect(plan_link.first).to_be_visible()
+    # The village's entries: listed with their plan, by year.
+    checker.get_by_role("link", name="村级收益入账").click()
+    checker.locator("#fund-filters select[name=year]").select_option("2025")
+    entries = checker.locator("#fund-table tbody tr").filter(
+        has=checker.locator(f'a[href="/assets/distributions/{plan_url.rsplit("/", 1)[1]}"]')
+    )
+    expect(entries).to_have_count(2)
+    expect(entries.filter(has_text="公益岗位预算")).to_contain_text("100.00")
+    expect(entries.filter(has_text="村集体收入")).to_contain_text("200.00")
+    shoot(checker, "village-funds")
 
 
 def test_fund_repayment_and_dashboard(page: Page, live_stack: Stack) -> None:

@@ -1,5 +1,6 @@
-"""The assets pages over plain HTTP: scope of the register, the maker's refused approval, the fund's
-position, the dashboard section, and the forms' errors next to their fields."""
+"""The assets pages over plain HTTP: scope of the register, a plan approved only after its notice to the
+village, the maker's refused approval, the fund's position, the dashboard section, and the forms' errors next
+to their fields."""
 
 import re
 from collections.abc import Iterator
@@ -71,6 +72,13 @@ def draft_plan(gateway: str, username: str, village: str, total_fen: int) -> dic
     return dict(answer.json())
 
 
+def published(gateway: str, username: str, plan: dict) -> dict:
+    """The plan published to its village (公示); its notice has run at once (PAYMENT_NOTICE_DAYS is 0)."""
+    answer = api(gateway, username, "POST", f"/api/v1/assets/distributions/{plan['id']}/publish")
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
 def test_assets_without_session_redirect_to_login(client: httpx.Client) -> None:
     response = client.get("/assets?asset_class=operating")
     assert response.status_code == 303
@@ -106,11 +114,25 @@ def test_the_maker_cannot_approve_and_sees_the_services_refusal(
     gateway = live_stack.url("gateway")
     operating_asset(gateway, "xini", WULAN, income_fen=100_000)
     plan = draft_plan(gateway, "xini", WULAN, 10_001)
-    csrf = signed_in(client, "xini")
+    line = plan["lines"][0]
+    with httpx.Client(base_url=gateway, follow_redirects=False, timeout=30) as checker:
+        csrf = signed_in(checker, "banner")  # not the maker, but the plan is not yet published
+        page = checker.get(f"/assets/distributions/{plan['id']}")
+        assert "草稿" in page.text and "审批通过" not in page.text and "须先在嘎查村公示" in page.text
+        # households by number and head, the UUID only in the link
+        assert f">{line['household_no']}</a>" in page.text and line["payee_name"] in page.text
+        assert line["household_id"] not in page.text.replace(f"/households/{line['household_id']}", "")
+        early = checker.post(
+            f"/assets/distributions/{plan['id']}/approve",
+            headers={"HX-Request": "true", "X-CSRF-Token": csrf},
+        )
+        assert early.status_code == 422 and "须先在嘎查村公示" in early.text
 
+    published(gateway, "xini", plan)
+    csrf = signed_in(client, "xini")
     page = client.get(f"/assets/distributions/{plan['id']}")
     assert page.status_code == 200
-    assert "草稿" in page.text and "审批通过" in page.text and "100.01 元" in page.text
+    assert "公示中" in page.text and "审批通过" in page.text and "100.01 元" in page.text
 
     refused = client.post(
         f"/assets/distributions/{plan['id']}/approve",
@@ -120,7 +142,8 @@ def test_the_maker_cannot_approve_and_sees_the_services_refusal(
     assert refused.text.lstrip().startswith('<section id="plan-actions"')
     assert "制定分配方案的人不能审批同一方案" in refused.text
     assert (
-        api(gateway, "xini", "GET", f"/api/v1/assets/distributions/{plan['id']}").json()["status"] == "draft"
+        api(gateway, "xini", "GET", f"/api/v1/assets/distributions/{plan['id']}").json()["status"]
+        == "in_notice"
     )
 
     without_csrf = client.post(f"/assets/distributions/{plan['id']}/approve")
@@ -134,6 +157,7 @@ def test_a_village_official_has_no_approve_button(client: httpx.Client, live_sta
     csrf = signed_in(client, "asier")
     page = client.get(f"/assets/distributions/{plan['id']}")
     assert page.status_code == 200 and "审批通过" not in page.text and "撤销方案" in page.text
+    assert "发布公示" in page.text  # the village publishes its own plan
     forbidden = client.post(f"/assets/distributions/{plan['id']}/approve", headers={"X-CSRF-Token": csrf})
     assert forbidden.status_code == 403 and "无权" in forbidden.text
 

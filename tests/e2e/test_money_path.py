@@ -199,6 +199,8 @@ async def test_an_approved_dividend_plan_is_handed_to_payments_and_paid(live_sta
             201,
         )
         assert plan["lines"] and plan["households_fen"] == sum(x["amount_fen"] for x in plan["lines"])
+        # published to the village first (公示; PAYMENT_NOTICE_DAYS is 0 here), approved once it has run
+        await ok(await gw.post(f"/api/v1/assets/distributions/{plan['id']}/publish", headers=xini))
         await ok(await gw.post(f"/api/v1/assets/distributions/{plan['id']}/approve", headers=banner))
 
         async def handed_over() -> bool:

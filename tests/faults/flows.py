@@ -99,8 +99,9 @@ async def dividend_plan(
     income_fen: int,
     categories: list[str],
 ) -> dict[str, Any]:
-    """A draft dividend plan of `region` for `year`: a new operating asset earns `income_fen`, all of it
-    shared out, 60% to the households of `categories`."""
+    """A dividend plan of `region` for `year`, published to the village with its notice run (the stack's
+    PAYMENT_NOTICE_DAYS is 0): a new operating asset earns `income_fen`, all of it shared out, 60% to the
+    households of `categories`."""
     asset = await ok(
         await gw.post(
             "/api/v1/assets",
@@ -139,7 +140,7 @@ async def dividend_plan(
         201,
     )
     assert plan["lines"] and plan["households_fen"] == sum(x["amount_fen"] for x in plan["lines"])
-    return dict(plan)
+    return dict(await ok(await gw.post(f"/api/v1/assets/distributions/{plan['id']}/publish", headers=maker)))
 
 
 async def dividend_batches_of(gw: httpx.AsyncClient, headers: Headers, plan: dict[str, Any]) -> list[str]:

@@ -105,3 +105,16 @@ def test_months_are_beijing_months_across_a_year_end() -> None:
     assert month_of(datetime(2025, 12, 31, 17, tzinfo=UTC)) == "2026-01"
     assert last_months(datetime(2026, 2, 10, tzinfo=UTC), 3) == ["2025-12", "2026-01", "2026-02"]
     assert first_moment("2026-01") == datetime(2025, 12, 31, 16, tzinfo=UTC)
+
+
+def test_plans_wait_for_publishing_then_for_approval_once_their_notice_has_run() -> None:
+    def keys(role: Role) -> set[str]:
+        return {kind.key for kind in kinds_for(Principal(subject="x", role=role, region="150625", token="t"))}
+
+    village, banner = keys(Role.village_official), keys(Role.banner_official)
+    assert "dividend_plans_to_publish" in village and "dividend_plans" not in village
+    assert {"dividend_plans_to_publish", "dividend_plans"} <= banner
+    approval = next(kind for kind in KINDS if kind.key == "dividend_plans")
+    assert approval.params == {"status": "in_notice"} and approval.keep
+    assert approval.keep({"notice_until": "2026-01-01T00:00:00+00:00"})
+    assert not approval.keep({"notice_until": "2999-01-01T00:00:00+00:00"})

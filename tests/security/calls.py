@@ -982,9 +982,16 @@ register_simple(
     shows=obj("plan"),
 )
 register_simple("GET /api/v1/assets/distributions/{plan_id}", PLAN)
-# approving hands a plan to payments (through the outbox): cancelling takes another draft
-step_plan = {"approve": "plan", "cancel": "draft_plan"}
-for step in ("approve", "cancel"):
+register_simple(
+    "GET /api/v1/assets/distributions/distributable",
+    lambda w, p: Request(
+        "GET", "/api/v1/assets/distributions/distributable", params={"region": VILLAGE[p], "year": YEAR}
+    ),
+    probe=total_in("/api/v1/assets/distributions"),
+)
+# approving hands a published plan to payments (through the outbox): publishing and cancelling take a draft
+step_plan = {"approve": "plan", "publish": "draft_plan", "cancel": "draft_plan"}
+for step in ("approve", "publish", "cancel"):
     register_simple(
         f"POST /api/v1/assets/distributions/{{plan_id}}/{step}",
         lambda w, p, step=step: Request(
@@ -992,6 +999,11 @@ for step in ("approve", "cancel"):
         ),
         probe=lambda w, p, step=step: read_of(step_plan[step], "/api/v1/assets/distributions/{}")(w, p),
     )
+register_simple(
+    "GET /api/v1/assets/village-funds",
+    listing_in("/api/v1/assets/village-funds", page_size=200),
+    listing=True,
+)
 register_simple(
     "GET /api/v1/assets/households/{household_id}/dividends",
     read_of("household", "/api/v1/assets/households/{}/dividends"),

@@ -116,10 +116,14 @@ class Builder:
         created(self.maker.request("POST", f"/api/v1/assets/{made['id']}/incomes", json=income))
         return made
 
-    def plan(self, position: Position) -> dict[str, Any]:
-        return created(
+    def plan(self, position: Position, *, published: bool = False) -> dict[str, Any]:
+        """A draft plan, or one published to its village whose notice has run (PAYMENT_NOTICE_DAYS is 0)."""
+        made = created(
             self.maker.request("POST", "/api/v1/assets/distributions", json=plan(VILLAGE[position]))
         )
+        if not published:
+            return made
+        return created(self.maker.request("POST", f"/api/v1/assets/distributions/{made['id']}/publish"))
 
     def entity(self, position: Position) -> dict[str, Any]:
         return created(self.maker.request("POST", "/api/v1/assets/entities", json=entity(VILLAGE[position])))
@@ -327,7 +331,7 @@ def build_world(builder: Builder, admin: Caller) -> World:
             pending_claim=builder.claim(claimant["id"], "industry"),
             batch=builder.batch(position),
             asset=builder.asset(position),
-            plan=builder.plan(position),
+            plan=builder.plan(position, published=True),
             draft_plan=builder.plan(position),
             entity=entity_,
             product=builder.product(entity_["id"]),

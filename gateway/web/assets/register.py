@@ -15,6 +15,7 @@ from gateway.web.assets.service import (
     ASSETS_DOWN,
     ENTITIES,
     PAGE_SIZE,
+    PLANS,
     Form,
     assets_json,
     call_assets,
@@ -224,6 +225,10 @@ async def asset_detail_page(
         "forms": forms,
         "can_income": asset["asset_class"] == AssetClass.operating
         and allowed("POST", f"{path}/incomes", principal.role),
+        # a village's income is distributed by a plan of that village (a township's asset has no plan)
+        "can_plan": asset["asset_class"] == AssetClass.operating
+        and len(asset["region_code"]) == 12
+        and allowed("POST", PLANS, principal.role),
         "can_status": asset["status"] != AssetStatus.disposed
         and allowed("POST", f"{path}/status", principal.role),
         "oob": isinstance(block, list),

@@ -7,7 +7,7 @@ are read concurrently, and a service that is down makes a notice, never a failed
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import Request, status
@@ -45,6 +45,15 @@ class InboxKind:
     title: Callable[[Item, Mapping[str, str]], str]  # the item in words, given region names
     href: Callable[[Item], str | None]  # the page to act on it
     keep: Callable[[Item], bool] | None = None  # for a list the service cannot filter itself
+
+
+def _plan_title(item: Item, names: Mapping[str, str]) -> str:
+    village = names.get(item["region"], item["region"])
+    return f"{item['year']} 年 · {village} · {format_yuan(item['total_fen'])} 元"
+
+
+def _notice_over(item: Item) -> bool:
+    return bool(item["notice_until"]) and datetime.fromisoformat(item["notice_until"]) <= datetime.now(UTC)
 
 
 def _earliest_overdue(plan: Item) -> str | None:
@@ -152,18 +161,27 @@ KINDS: tuple[InboxKind, ...] = (
         keep=lambda item: item["status"] == "proposed",
     ),
     InboxKind(
+        "dividend_plans_to_publish",
+        "收益分配方案待公示",
+        "assets",
+        "/api/v1/assets/distributions",
+        {"status": "draft"},
+        ("POST", "/api/v1/assets/distributions/{id}/publish"),
+        lambda item: item["created_at"],
+        _plan_title,
+        lambda item: f"/assets/distributions/{item['id']}",
+    ),
+    InboxKind(
         "dividend_plans",
         "收益分配方案待审批",
         "assets",
         "/api/v1/assets/distributions",
-        {"status": "draft"},
+        {"status": "in_notice"},
         ("POST", "/api/v1/assets/distributions/{id}/approve"),
-        lambda item: item["created_at"],
-        lambda item, names: (
-            f"{item['year']} 年 · {names.get(item['region'], item['region'])} · "
-            f"{format_yuan(item['total_fen'])} 元"
-        ),
+        lambda item: item["notice_until"],
+        _plan_title,
         lambda item: f"/assets/distributions/{item['id']}",
+        keep=_notice_over,  # approved only once its notice to the village has run
     ),
 )
 
