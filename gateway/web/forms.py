@@ -43,6 +43,18 @@ def problems_of(answer: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def detail_of(answer: httpx.Response, fallback: str, *, say: Callable[[str], str] = str) -> str:
+    """The service's own Chinese reason (公示期未满, maker-checker, a wrong status…) as `say` words it, or
+    `fallback`. A refusal's detail says it whole; a 422's detail only lists its fields by their API names,
+    so there the fields' own reasons come first."""
+    body = problems_of(answer)
+    reasons = [str(p.get("reason", "")) for p in body.get("errors") or []]
+    detail = str(body.get("detail") or "")
+    invalid = answer.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
+    ordered = [*reasons, detail] if invalid else [detail, *reasons]
+    return next((say(text) for text in ordered if CJK.search(text)), fallback)
+
+
 @dataclass
 class Form:
     """What a form shows: the values typed (as typed), the errors per field, a message for the whole.

@@ -12,6 +12,7 @@ from gateway.policy import allowed
 from gateway.web.clients import region_names, region_tree
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import Refusal
+from gateway.web.forms import detail_of
 from gateway.web.monitoring.service import (
     CASES,
     HINTS,
@@ -19,7 +20,7 @@ from gateway.web.monitoring.service import (
     MONITORING_DOWN,
     PAGE_SIZE,
     call_monitoring,
-    detail_of,
+    chinese,
     monitoring_json,
     show,
 )
@@ -130,7 +131,7 @@ async def decide_alert(
         if answer is not None and answer.status_code in (200, 201):
             done = "已转为监测对象。" if decision == "open-case" else "预警已忽略。"
         elif answer is not None:
-            problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
+            problem = detail_of(answer, "操作未能完成，请刷新页面后重试。", say=chinese)
     return await alerts_page(
         request,
         principal,

@@ -15,7 +15,7 @@ from gateway.policy import allowed
 from gateway.web.clients import HOUSEHOLDS, region_names, region_tree
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import NOT_ALLOWED, Refusal, SignedOut
-from gateway.web.forms import CJK, household_choices, problems_of
+from gateway.web.forms import detail_of, household_choices
 from gateway.web.monitoring.service import (
     CASE,
     CASE_MISSING,
@@ -28,7 +28,7 @@ from gateway.web.monitoring.service import (
     MonitoringForm,
     call_monitoring,
     case_path,
-    detail_of,
+    chinese,
     monitoring_json,
     scope_regions,
     show,
@@ -333,10 +333,10 @@ async def case_write(
     if answer.status_code == status.HTTP_404_NOT_FOUND:
         raise Refusal(404, CASE_MISSING)
     if answer.status_code == status.HTTP_403_FORBIDDEN:
-        problem = detail_of(answer, NOT_ALLOWED) if CJK.search(str(problems_of(answer))) else NOT_ALLOWED
+        problem = detail_of(answer, NOT_ALLOWED, say=chinese)
         return await case_page(request, principal, path, problem=problem, block="case_body", status_code=422)
     if answer.status_code == status.HTTP_409_CONFLICT:
-        problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
+        problem = detail_of(answer, "操作未能完成，请刷新页面后重试。", say=chinese)
         return await case_page(request, principal, path, problem=problem, block="case_body", status_code=422)
     form.absorb(answer, "填写有误，请检查后重试。")
     return await case_page(

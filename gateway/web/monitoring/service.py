@@ -1,16 +1,19 @@
-"""What the monitoring pages share: the service's paths, calling it on the caller's token, its form and
-its Chinese: the service's own rules answer in Chinese, schema checks in English (the hints say it for
-them), and its status and step names are said with the vocabulary's labels, its times in Beijing time."""
+"""What the monitoring pages share: the service's paths, calling it on the caller's token, a filtered list
+page's context and a form about one household, its form and its Chinese: the service's own rules answer in
+Chinese, schema checks in English (the hints say it for them), and its status and step names are said with
+the vocabulary's labels, its times in Beijing time."""
 
+import asyncio
 import re
 import uuid
 from typing import Any
 
 import httpx
 from fastapi import Request
+from fastapi.responses import Response
 
 from gateway.web.clients import HOUSEHOLDS, call_service, region_names, region_tree, service_json
-from gateway.web.forms import CJK, Form, problems_of
+from gateway.web.forms import Form, household_choices, region_groups
 from gateway.web.render import local_times, renderer
 from shared.auth import Principal
 from shared.regions import Tier
@@ -136,19 +139,6 @@ class AssistanceForm(MonitoringForm):
     api_fields = API_TO_FORM | {"monthly_wage_fen": "monthly_wage_yuan", "annual_rate_bp": "annual_rate"}
 
 
-def detail_of(answer: httpx.Response, fallback: str) -> str:
-    """The service's own Chinese reason (公示期未满, 有未处理的异议…), or `fallback`."""
-    body = problems_of(answer)
-    reasons = [str(p.get("reason", "")) for p in body.get("errors") or []]
-    detail = str(body.get("detail") or "")
-    if CJK.search(detail):
-        return chinese(detail)
-    for text in reasons:
-        if CJK.search(text):
-            return chinese(text)
-    return fallback
-
-
 # --- talking to the monitoring service ---------------------------------------------------------------
 
 
@@ -182,6 +172,42 @@ async def where(request: Request, principal: Principal) -> dict[str, Any]:
     """The region names a page shows (its villages, and the caller's own in the top bar)."""
     names = region_names(await region_tree(request, principal) or [])
     return {"region_names": names, "region_name": names.get(principal.region)}
+
+
+async def listing(
+    request: Request, principal: Principal, path: str, filters: dict[str, str], page: int
+) -> dict[str, Any]:
+    """What a filtered list page shows: one page of `path` with the filters that are set (the service
+    keeps it to the caller's scope), the page count, and the region picker and names of the caller's tree."""
+    params: dict[str, Any] = {k: v for k, v in filters.items() if v} | {"page": page, "page_size": PAGE_SIZE}
+    result, tree = await asyncio.gather(
+        monitoring_json(request, principal, path, params=params), region_tree(request, principal)
+    )
+    names = region_names(tree or [])
+    return {
+        "result": result,
+        "filters": filters,
+        "pages": max(1, -(-result["total"] // PAGE_SIZE)),
+        "region_groups": region_groups(tree or []),
+        "region_names": names,
+        "region_name": names.get(principal.region),
+    }
+
+
+async def household_form_page(
+    request: Request,
+    principal: Principal,
+    template: str,
+    form: AssistanceForm,
+    q: str = "",
+    status_code: int = 200,
+) -> Response:
+    """An assistance form about one household: the household once chosen, else the picker that finds one
+    in the caller's scope by `q`."""
+    household = await household_of(request, principal, str(form.values.get("household_id", "")))
+    picker = {} if household else await household_choices(request, principal, q)
+    context = {"form": form, "household": household, "picker": picker, **await where(request, principal)}
+    return show(request, principal, template, context, status_code=status_code)
 
 
 def case_path(raw_id: str) -> str | None:

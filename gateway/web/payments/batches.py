@@ -15,7 +15,7 @@ from gateway.policy import allowed
 from gateway.web.clients import refusal, region_names, region_tree, this_year
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import Refusal, SignedOut
-from gateway.web.forms import RegionOption, went_to
+from gateway.web.forms import RegionOption, detail_of, went_to
 from gateway.web.payments.service import (
     ACTIONS,
     BATCH,
@@ -31,7 +31,6 @@ from gateway.web.payments.service import (
     batch_regions,
     call_payments,
     clean_year,
-    detail_of,
     offered,
     payments_json,
     show,

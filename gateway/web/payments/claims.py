@@ -22,7 +22,7 @@ from gateway.web.clients import (
 )
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import Refusal, SignedOut
-from gateway.web.forms import household_choices
+from gateway.web.forms import detail_of, household_choices
 from gateway.web.payments.service import (
     CLAIM_KINDS,
     CLAIM_MISSING,
@@ -36,7 +36,6 @@ from gateway.web.payments.service import (
     Form,
     call_payments,
     clean_year,
-    detail_of,
     payments_json,
     show,
     years,

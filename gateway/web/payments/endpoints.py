@@ -11,12 +11,12 @@ from gateway.policy import allowed
 from gateway.web.clients import refusal
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import Refusal, SignedOut
+from gateway.web.forms import detail_of
 from gateway.web.payments.service import (
     ENDPOINTS,
     PAYMENTS_DOWN,
     Form,
     call_payments,
-    detail_of,
     payments_json,
     show,
 )

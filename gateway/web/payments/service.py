@@ -12,8 +12,8 @@ from fastapi import Request
 
 from gateway.policy import allowed
 from gateway.web.clients import call_service, service_json, this_year
-from gateway.web.forms import CJK, RegionOption, problems_of
 from gateway.web.forms import Form as BaseForm
+from gateway.web.forms import RegionOption
 from gateway.web.render import renderer
 from shared.auth import Principal
 from shared.money import FEN_PER_YUAN
@@ -168,16 +168,6 @@ async def payments_json(
     request: Request, principal: Principal, path: str, *, missing: str = BATCH_MISSING, **kwargs: Any
 ) -> Any:
     return await service_json(request, principal, "payments", path, missing=missing, **kwargs)
-
-
-def detail_of(answer: httpx.Response, fallback: str) -> str:
-    """The service's own Chinese reason (409 maker-checker, wrong status…), or `fallback`."""
-    body = problems_of(answer)
-    reasons = [str(p.get("reason", "")) for p in body.get("errors") or []]
-    for text in [*reasons, str(body.get("detail") or "")]:
-        if CJK.search(text):
-            return text
-    return fallback
 
 
 # --- forms ---------------------------------------------------------------------------------------------
