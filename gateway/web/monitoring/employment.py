@@ -1,27 +1,23 @@
 """Employment (seed §五(八)): public-welfare posts (公益性岗位) with their holders and the form that appoints
 one, skills trainings with the members trained, and assistance workshops (扶贫车间) with their employees."""
 
-import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
 
 from gateway.policy import allowed
-from gateway.web.clients import region_names, region_tree
 from gateway.web.deps import PageUser, page_router
-from gateway.web.forms import household_choices, region_groups, went_to
+from gateway.web.forms import went_to
 from gateway.web.monitoring.service import (
     MONITORING,
     MONITORING_DOWN,
-    PAGE_SIZE,
     POSTS,
     AssistanceForm,
     call_monitoring,
-    household_of,
-    monitoring_json,
+    household_form_page,
+    listing,
     show,
-    where,
 )
 from gateway.web.render import today
 from shared.auth import Principal
@@ -43,6 +39,7 @@ POST_FIELDS = (
     "ends_on",
     "priority_exception",
 )
+POST_FORM = "monitoring/post_form.html"
 # Each list page: its API path, template and the filters it keeps.
 LISTS = {
     "posts": (POSTS, "monitoring/posts.html"),
@@ -56,20 +53,8 @@ async def list_page(
 ) -> Response:
     """One of the employment lists, in the caller's scope or the region chosen."""
     path, template = LISTS[which]
-    params: dict[str, Any] = {k: v for k, v in filters.items() if v} | {"page": page, "page_size": PAGE_SIZE}
-    result, tree = await asyncio.gather(
-        monitoring_json(request, principal, path, params=params), region_tree(request, principal)
-    )
-    names = region_names(tree or [])
-    context = {
-        "result": result,
-        "filters": filters,
-        "pages": max(1, -(-result["total"] // PAGE_SIZE)),
-        "region_groups": region_groups(tree or []),
-        "region_names": names,
-        "region_name": names.get(principal.region),
-        "can_appoint": allowed("POST", POSTS, principal.role),
-    }
+    context = await listing(request, principal, path, filters, page)
+    context["can_appoint"] = allowed("POST", POSTS, principal.role)
     return show(request, principal, template, context, block="results")
 
 
@@ -99,15 +84,6 @@ async def workshop_list(
     return await list_page(request, principal, "workshops", {"region": region}, page)
 
 
-async def post_form_page(
-    request: Request, principal: Principal, form: AssistanceForm, q: str = "", status_code: int = 200
-) -> Response:
-    household = await household_of(request, principal, str(form.values.get("household_id", "")))
-    picker = {} if household else await household_choices(request, principal, q)
-    context = {"form": form, "household": household, "picker": picker, **await where(request, principal)}
-    return show(request, principal, "monitoring/post_form.html", context, status_code=status_code)
-
-
 @router.get("/monitoring/posts/new")
 async def new_post(
     request: Request, principal: MayPostPosts, household_id: str = "", q: str = ""
@@ -119,7 +95,7 @@ async def new_post(
         "starts_on": now.replace(day=1).isoformat(),
         "ends_on": now.replace(month=12, day=31).isoformat(),
     }
-    return await post_form_page(request, principal, AssistanceForm(values=values), q)
+    return await household_form_page(request, principal, POST_FORM, AssistanceForm(values=values), q)
 
 
 @router.post("/monitoring/posts")
@@ -148,4 +124,6 @@ async def appoint(request: Request, principal: MayPostPosts) -> Response:
             if answer.status_code == status.HTTP_201_CREATED:
                 return went_to(request, "/monitoring/posts")
             form.absorb(answer, "岗位未能保存，请检查后重试。")
-    return await post_form_page(request, principal, form, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    return await household_form_page(
+        request, principal, POST_FORM, form, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )

@@ -2,7 +2,6 @@
 matched (the rows not found, masked, with the reason; the findings per household), and the findings of
 every list with their filters."""
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, status
@@ -10,17 +9,16 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from gateway.policy import allowed
-from gateway.web.clients import region_names, region_tree, this_year
+from gateway.web.clients import this_year
 from gateway.web.deps import PageUser, page_router
-from gateway.web.forms import problems_of, region_groups
+from gateway.web.forms import problems_of
 from gateway.web.monitoring.service import (
     DEPARTMENT_LISTS,
     FINDINGS,
     MONITORING_DOWN,
-    PAGE_SIZE,
     AssistanceForm,
     call_monitoring,
-    monitoring_json,
+    listing,
     show,
     where,
 )
@@ -134,18 +132,6 @@ async def finding_list(
         "department": department if department in set(DepartmentList) else "",
         "year": year if year.isdigit() else "",
     }
-    params: dict[str, Any] = {k: v for k, v in filters.items() if v} | {"page": page, "page_size": PAGE_SIZE}
-    result, tree = await asyncio.gather(
-        monitoring_json(request, principal, FINDINGS, params=params), region_tree(request, principal)
-    )
-    names = region_names(tree or [])
-    context = {
-        "result": result,
-        "filters": filters,
-        "pages": max(1, -(-result["total"] // PAGE_SIZE)),
-        "region_groups": region_groups(tree or []),
-        "region_names": names,
-        "region_name": names.get(principal.region),
-        "can_upload": allowed("POST", DEPARTMENT_LISTS, principal.role),
-    }
+    context = await listing(request, principal, FINDINGS, filters, page)
+    context["can_upload"] = allowed("POST", DEPARTMENT_LISTS, principal.role)
     return show(request, principal, "monitoring/findings.html", context, block="finding_results")

@@ -5,7 +5,7 @@ against those lent to)."""
 import asyncio
 import uuid
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
@@ -14,23 +14,23 @@ from gateway.policy import allowed
 from gateway.web.clients import region_names, region_tree
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import Refusal
-from gateway.web.forms import household_choices, region_groups, went_to
+from gateway.web.forms import region_groups, went_to
 from gateway.web.monitoring.service import (
     LOANS,
     MONITORING_DOWN,
-    PAGE_SIZE,
     AssistanceForm,
     call_monitoring,
-    household_of,
+    household_form_page,
+    listing,
     monitoring_json,
     show,
-    where,
 )
 from gateway.web.render import today
 from shared.auth import Principal
 from shared.errors import Unavailable
 
 router = page_router()
+LOAN_FORM = "monitoring/loan_form.html"
 MayGetLoans = Annotated[Principal, Depends(PageUser(("GET", LOANS)))]
 MayGetCoverage = Annotated[Principal, Depends(PageUser(("GET", f"{LOANS}/coverage")))]
 MayPostLoans = Annotated[Principal, Depends(PageUser(("POST", LOANS)))]
@@ -60,18 +60,7 @@ async def loans_page(
     repaying: tuple[str, AssistanceForm] | None = None,
     status_code: int = status.HTTP_200_OK,
 ) -> Response:
-    params: dict[str, Any] = {k: v for k, v in filters.items() if v} | {"page": page, "page_size": PAGE_SIZE}
-    result, tree = await asyncio.gather(
-        monitoring_json(request, principal, LOANS, params=params), region_tree(request, principal)
-    )
-    names = region_names(tree or [])
-    context = {
-        "result": result,
-        "filters": filters,
-        "pages": max(1, -(-result["total"] // PAGE_SIZE)),
-        "region_groups": region_groups(tree or []),
-        "region_names": names,
-        "region_name": names.get(principal.region),
+    context = await listing(request, principal, LOANS, filters, page) | {
         "repaying": repaying,
         "today": today().isoformat(),
         "can_lend": allowed("POST", LOANS, principal.role),
@@ -94,15 +83,6 @@ async def loan_list(
     return await loans_page(request, principal, filters, page)
 
 
-async def loan_form_page(
-    request: Request, principal: Principal, form: AssistanceForm, q: str = "", status_code: int = 200
-) -> Response:
-    household = await household_of(request, principal, str(form.values.get("household_id", "")))
-    picker = {} if household else await household_choices(request, principal, q)
-    context = {"form": form, "household": household, "picker": picker, **await where(request, principal)}
-    return show(request, principal, "monitoring/loan_form.html", context, status_code=status_code)
-
-
 @router.get("/monitoring/loans/new")
 async def new_loan(
     request: Request, principal: MayPostLoans, household_id: str = "", q: str = ""
@@ -112,7 +92,7 @@ async def new_loan(
         "term_months": "36",
         "disbursed_on": today().isoformat(),
     }
-    return await loan_form_page(request, principal, AssistanceForm(values=values), q)
+    return await household_form_page(request, principal, LOAN_FORM, AssistanceForm(values=values), q)
 
 
 @router.post("/monitoring/loans")
@@ -142,7 +122,9 @@ async def create_loan(request: Request, principal: MayPostLoans) -> Response:
             if answer.status_code == status.HTTP_201_CREATED:
                 return went_to(request, "/monitoring/loans")
             form.absorb(answer, "贷款未能登记，请检查后重试。")
-    return await loan_form_page(request, principal, form, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    return await household_form_page(
+        request, principal, LOAN_FORM, form, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
 
 
 @router.post("/monitoring/loans/{loan_id}/repayments")

@@ -9,21 +9,21 @@ from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
 
 from gateway.policy import allowed
-from gateway.web.clients import refusal, region_names, region_tree
+from gateway.web.clients import refusal
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import Refusal
-from gateway.web.forms import household_choices, region_groups, went_to
+from gateway.web.forms import went_to
 from gateway.web.monitoring.service import (
     HINTS,
     HOUSEHOLD_MISSING,
     MONITORING,
     MONITORING_DOWN,
-    PAGE_SIZE,
     PLANS,
     AssistanceForm,
     call_monitoring,
+    household_form_page,
     household_of,
-    monitoring_json,
+    listing,
     show,
     where,
 )
@@ -34,6 +34,7 @@ from shared.vocabulary.monitoring import MeasureStatus
 
 router = page_router()
 PLAN_OF = f"{MONITORING}/households/{{id}}/plan"
+PLAN_FORM = "monitoring/plan_form.html"
 MayGetPlans = Annotated[Principal, Depends(PageUser(("GET", PLANS)))]
 MayGetPlan = Annotated[Principal, Depends(PageUser(("GET", PLAN_OF)))]
 MayPostPlans = Annotated[Principal, Depends(PageUser(("POST", PLANS)))]
@@ -58,30 +59,9 @@ async def plan_list(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     filters = {"region": region, "overdue": choice(overdue), "wants_loan": choice(wants_loan)}
-    params: dict[str, Any] = {k: v for k, v in filters.items() if v} | {"page": page, "page_size": PAGE_SIZE}
-    result, tree = await asyncio.gather(
-        monitoring_json(request, principal, PLANS, params=params), region_tree(request, principal)
-    )
-    names = region_names(tree or [])
-    context = {
-        "result": result,
-        "filters": filters,
-        "pages": max(1, -(-result["total"] // PAGE_SIZE)),
-        "region_groups": region_groups(tree or []),
-        "region_names": names,
-        "region_name": names.get(principal.region),
-        "can_create": allowed("POST", PLANS, principal.role),
-    }
+    context = await listing(request, principal, PLANS, filters, page)
+    context["can_create"] = allowed("POST", PLANS, principal.role)
     return show(request, principal, "monitoring/plans.html", context, block="plan_results")
-
-
-async def plan_form_page(
-    request: Request, principal: Principal, form: AssistanceForm, q: str, status_code: int = 200
-) -> Response:
-    household = await household_of(request, principal, str(form.values.get("household_id", "")))
-    picker = {} if household else await household_choices(request, principal, q)
-    context = {"form": form, "household": household, "picker": picker, **await where(request, principal)}
-    return show(request, principal, "monitoring/plan_form.html", context, status_code=status_code)
 
 
 @router.get("/monitoring/plans/new")
@@ -95,7 +75,7 @@ async def new_plan(
         "display_name": getattr(request.state, "display_name", None) or principal.subject,
         "wants_loan": "",
     }
-    return await plan_form_page(request, principal, AssistanceForm(values=values), q)
+    return await household_form_page(request, principal, PLAN_FORM, AssistanceForm(values=values), q)
 
 
 @router.post("/monitoring/plans")
@@ -120,7 +100,9 @@ async def create_plan(request: Request, principal: MayPostPlans) -> Response:
             if answer.status_code == status.HTTP_201_CREATED:
                 return went_to(request, f"/monitoring/plans/{values['household_id']}")
             form.absorb(answer, "帮扶计划未能保存，请检查后重试。")
-    return await plan_form_page(request, principal, form, "", status.HTTP_422_UNPROCESSABLE_CONTENT)
+    return await household_form_page(
+        request, principal, PLAN_FORM, form, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
 
 
 async def plan_of(request: Request, principal: Principal, household: dict[str, Any]) -> dict[str, Any] | None:
