@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
@@ -27,6 +26,7 @@ from gateway.web.payments.service import (
     PAYMENTS,
     PAYMENTS_DOWN,
     Form,
+    ListFilters,
     batch_path,
     batch_regions,
     call_payments,
@@ -60,24 +60,6 @@ MaySettle = Annotated[Principal, Depends(PageUser(("POST", SETTLE)))]
 BATCH_FIELDS = ("year", "kind", "region")
 
 
-@dataclass(frozen=True)
-class BatchFilters:
-    status: str = ""
-    year: int | None = None
-    kind: str = ""
-    page: int = 1
-
-    def query(self, **changes: Any) -> str:
-        values = {"status": self.status, "year": self.year, "kind": self.kind, "page": self.page} | changes
-        return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
-
-    def api_params(self) -> dict[str, str | int]:
-        params: dict[str, str | int] = {"page": self.page, "page_size": PAGE_SIZE}
-        return params | {
-            k: v for k, v in (("status", self.status), ("year", self.year), ("kind", self.kind)) if v
-        }
-
-
 def blank_batch_form(principal: Principal) -> Form:
     return Form(values={"year": str(this_year()), "kind": Kind.sheep.value, "region": principal.region})
 
@@ -85,7 +67,7 @@ def blank_batch_form(principal: Principal) -> Form:
 async def batch_list_page(
     request: Request,
     principal: Principal,
-    filters: BatchFilters,
+    filters: ListFilters,
     *,
     form: Form | None = None,
     block: str | None = "batch_results",
@@ -124,7 +106,7 @@ async def batch_list(
     kind: str = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    filters = BatchFilters(
+    filters = ListFilters(
         status=status if status in set(BatchStatus) else "",
         year=clean_year(year),
         kind=kind if kind in set(Kind) else "",
@@ -145,7 +127,7 @@ async def create_batch(request: Request, principal: MayPostBatches) -> Response:
     try:
         if form.has_errors:
             return await batch_list_page(
-                request, principal, BatchFilters(), form=form, block="batch_form", status_code=422
+                request, principal, ListFilters(), form=form, block="batch_form", status_code=422
             )
         body = {"year": year, "kind": form.values["kind"], "region": form.values["region"]}
         answer = await call_payments(request, principal, "POST", BATCHES, json=body)
@@ -155,7 +137,7 @@ async def create_batch(request: Request, principal: MayPostBatches) -> Response:
             raise SignedOut
         form.absorb(answer, "批次未能生成，请检查后重试。")
         return await batch_list_page(
-            request, principal, BatchFilters(), form=form, block="batch_form", status_code=422
+            request, principal, ListFilters(), form=form, block="batch_form", status_code=422
         )
     except Unavailable:
         raise Refusal(503, PAYMENTS_DOWN) from None

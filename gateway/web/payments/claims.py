@@ -5,7 +5,6 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
@@ -34,6 +33,7 @@ from gateway.web.payments.service import (
     PAYMENTS_DOWN,
     POLICY_MISSING,
     Form,
+    ListFilters,
     call_payments,
     clean_year,
     payments_json,
@@ -255,28 +255,10 @@ async def file_claim(request: Request, principal: MayPostClaims) -> Response:
     return await claim_form_page(request, principal, form, block="claim_form", status_code=422)
 
 
-@dataclass(frozen=True)
-class ClaimFilters:
-    kind: str = ""
-    year: int | None = None
-    status: str = ""
-    page: int = 1
-
-    def query(self, **changes: Any) -> str:
-        values = {"kind": self.kind, "year": self.year, "status": self.status, "page": self.page} | changes
-        return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
-
-    def api_params(self) -> dict[str, str | int]:
-        params: dict[str, str | int] = {"page": self.page, "page_size": PAGE_SIZE}
-        return params | {
-            k: v for k, v in (("kind", self.kind), ("year", self.year), ("status", self.status)) if v
-        }
-
-
 async def claim_list_page(
     request: Request,
     principal: Principal,
-    filters: ClaimFilters,
+    filters: ListFilters,
     *,
     problem: str | None = None,
     done: str | None = None,
@@ -304,8 +286,8 @@ async def claim_list_page(
     )
 
 
-def clean_claim_filters(kind: str, year: str, claim_status: str, page: int) -> ClaimFilters:
-    return ClaimFilters(
+def clean_claim_filters(kind: str, year: str, claim_status: str, page: int) -> ListFilters:
+    return ListFilters(
         kind=kind if kind in set(Kind) else "",
         year=clean_year(year),
         status=claim_status if claim_status in set(ClaimStatus) else "",

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from fastapi import Request
@@ -168,6 +169,26 @@ async def payments_json(
     request: Request, principal: Principal, path: str, *, missing: str = BATCH_MISSING, **kwargs: Any
 ) -> Any:
     return await service_json(request, principal, "payments", path, missing=missing, **kwargs)
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The batch and claim lists' filters and page: as a link keeps them, and as the service is asked."""
+
+    status: str = ""
+    year: int | None = None
+    kind: str = ""
+    page: int = 1
+
+    def query(self, **changes: Any) -> str:
+        values = {"status": self.status, "year": self.year, "kind": self.kind, "page": self.page} | changes
+        return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
+
+    def api_params(self) -> dict[str, str | int]:
+        params: dict[str, str | int] = {"page": self.page, "page_size": PAGE_SIZE}
+        return params | {
+            k: v for k, v in (("status", self.status), ("year", self.year), ("kind", self.kind)) if v
+        }
 
 
 # --- forms ---------------------------------------------------------------------------------------------
