@@ -58,6 +58,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
 
     from gateway.seed import DEMO_BANK_CLIENT_ID, seed_assignments, seed_demo_bank_client, seed_users
     from services.assets.demo import seed_assets
+    from services.monitoring.reward_demo import seed_industry_results
     from services.monitoring.thresholds import seed_thresholds
     from services.monitoring.work_teams import seed_work_teams
     from services.payments.demo import seed_bank_endpoint
@@ -83,6 +84,7 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
         ("monitoring", seed_work_teams, "village work teams"),
         ("monitoring", partial(seed_demo_assistance, settings=settings), "assistance and employment"),
         ("monitoring", partial(seed_demo_cases, settings=settings), "monitoring cases, visits and alerts"),
+        ("monitoring", seed_industry_results, "industry results (以奖代补)"),
     ):
         db = Database.from_url(settings.database_url(process))
         try:
