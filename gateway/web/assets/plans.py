@@ -32,7 +32,7 @@ from gateway.web.assets.service import (
 from gateway.web.clients import refusal, region_names, region_tree, this_year
 from gateway.web.deps import Official, PageUser, page_router
 from gateway.web.errors import Refusal, SignedOut
-from gateway.web.forms import CJK, problems_of, villages, went_to
+from gateway.web.forms import detail_of, villages, went_to
 from gateway.web.render import wants_fragment
 from shared.auth import Principal
 from shared.errors import Unavailable
@@ -344,8 +344,7 @@ async def plan_decision(request: Request, principal: Principal, plan_id: str, ac
             return await plan_detail_page(request, principal, plan_id, done=done, block=blocks)
         if answer.status_code in (401, 403, 404):
             raise refusal(answer, service="assets", missing=PLAN_MISSING)
-        detail = str(problems_of(answer).get("detail") or "")
-        problem = detail if CJK.search(detail) else "操作未能完成，请刷新页面后重试。"
+        problem = detail_of(answer, "操作未能完成，请刷新页面后重试。")
         return await plan_detail_page(
             request, principal, plan_id, problem=problem, block="plan_actions", status_code=422
         )
