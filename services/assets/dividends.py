@@ -123,22 +123,27 @@ async def distributable_in(
     )
 
 
-async def _source_income(session: AsyncSession, data: PlanCreate) -> AssetIncome | None:
-    """The named income, if it is an operating asset's in the plan's village and year (422 otherwise)."""
-    if data.income_id is None:
-        return None
+async def _income_and_asset(session: AsyncSession, income_id: uuid.UUID) -> tuple[AssetIncome, Asset] | None:
     row = (
         await session.exec(
             select(AssetIncome, Asset)
             .join(Asset, col(Asset.id) == col(AssetIncome.asset_id))
-            .where(AssetIncome.id == data.income_id)
+            .where(AssetIncome.id == income_id)
         )
     ).first()
-    if row is None or row[1].region_code != data.region or row[1].asset_class != AssetClass.operating:
+    return (row[0], row[1]) if row else None
+
+
+async def _source_income(session: AsyncSession, data: PlanCreate) -> AssetIncome | None:
+    """The named income, if it is an operating asset's in the plan's village and year (422 otherwise)."""
+    if data.income_id is None:
+        return None
+    found = await _income_and_asset(session, data.income_id)
+    if found is None or found[1].region_code != data.region or found[1].asset_class != AssetClass.operating:
         raise Invalid.field("income_id", "不是该嘎查村经营性资产登记的收益")
-    if row[0].year != data.year:
-        raise Invalid.field("income_id", f"该收益属于 {row[0].year} 年度，与方案年度不一致")
-    return row[0]
+    if found[0].year != data.year:
+        raise Invalid.field("income_id", f"该收益属于 {found[0].year} 年度，与方案年度不一致")
+    return found[0]
 
 
 async def create_plan(
@@ -446,15 +451,10 @@ def summary(plan: DividendPlan, *, line_count: int, payment_status: str | None =
 
 
 async def _source(session: AsyncSession, plan: DividendPlan) -> PlanSource | None:
-    if plan.income_id is None:
+    found = await _income_and_asset(session, plan.income_id) if plan.income_id else None
+    if found is None:
         return None
-    income, asset = (
-        await session.exec(
-            select(AssetIncome, Asset)
-            .join(Asset, col(Asset.id) == col(AssetIncome.asset_id))
-            .where(AssetIncome.id == plan.income_id)
-        )
-    ).one()
+    income, asset = found
     return PlanSource(
         income_id=income.id,
         asset_id=asset.id,

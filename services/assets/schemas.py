@@ -161,8 +161,15 @@ class VillageFundEntryPublic(BaseModel):
     recorded_at: datetime
 
 
+class VillageFundTotals(BaseModel):
+    """Every matching entry summed per fund, in fen."""
+
+    public_posts: int
+    collective: int
+
+
 class VillageFundPage(Page[VillageFundEntryPublic]):
-    totals_fen: dict[VillageFund, int] = Field(description="every matching entry summed per fund, in fen")
+    totals_fen: VillageFundTotals
 
 
 class Distributable(BaseModel):

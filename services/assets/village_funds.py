@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assets.common import page_of, record
 from services.assets.models import DividendPlan, VillageFundEntry
-from services.assets.schemas import VillageFundEntryPublic
+from services.assets.schemas import VillageFundEntryPublic, VillageFundTotals
 from shared.auth import Principal
 from shared.scope import narrowed
 from shared.vocabulary.assets import VillageFund
@@ -70,7 +70,7 @@ async def search(
     fund: VillageFund | None,
     page: int,
     page_size: int,
-) -> tuple[list[VillageFundEntryPublic], int, dict[VillageFund, int]]:
+) -> tuple[list[VillageFundEntryPublic], int, VillageFundTotals]:
     """The entries in the caller's scope (narrowed to `region`), newest year first, and the sums per fund."""
     statement = narrowed(select(VillageFundEntry), VillageFundEntry.region_code, principal, region)
     if year is not None:
@@ -93,5 +93,5 @@ async def search(
     sums = await session.exec(
         select(matching.c.fund, func.sum(matching.c.amount_fen)).group_by(matching.c.fund)
     )
-    totals = {fund: 0 for fund in VillageFund} | {VillageFund(f): int(fen) for f, fen in sums}
-    return [public(entry) for entry in rows], total, totals
+    totals = {fund.value: 0 for fund in VillageFund} | {str(f): int(fen) for f, fen in sums}
+    return [public(entry) for entry in rows], total, VillageFundTotals(**totals)
