@@ -47,9 +47,6 @@ KNOWN_DEFECTS: dict[str, str] = {
     "test_two_payments_dispatchers_deliver_each_instruction_once": (
         "a batch read answered 500 during the two-dispatcher drill: not yet diagnosed"
     ),
-    "test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post": (
-        "the post holder's wage line: wage lines are now paid to the household's account holder"
-    ),
 }
 
 

@@ -2,7 +2,8 @@
 out-of-pocket cost above the year's threshold; the finding raises an alert, the village opens a case on it and
 the department's data comparison records the finding; the village official then makes the household's plan
 (一户一策), adds a measure, cannot complete it without evidence, completes it with evidence, and appoints a
-member to a public-welfare post whose first month's wage payments batches and sends to the bank.
+member to a public-welfare post whose first month's wage payments batches and sends to the bank, paid into
+the household's account (its holder is the payee the line names).
 Screenshots of the plan page and of the coverage page (应贷尽贷)."""
 
 import re
@@ -16,6 +17,7 @@ from gateway.web.render import today
 from tests.browser.conftest import sign_in
 from tests.browser.household_data import register_household
 from tests.browser.test_monitoring import ASIER_VILLAGE, api, shoot, step
+from tests.support.households import account
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +36,7 @@ def medical_list(id_number: str, out_of_pocket_fen: int) -> bytes:
 
 def test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post(browser: Browser, live_stack: Stack) -> None:
     gateway = live_stack.url("gateway")
-    household = register_household(gateway, "asier", ASIER_VILLAGE)
+    household = register_household(gateway, "asier", ASIER_VILLAGE, payee_account=account())
     year = today().year
     with api(gateway, "banner") as banner:
         record = banner.get(f"/api/v1/households/{household['id']}").json()
@@ -138,8 +140,12 @@ def test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post(browser: Browse
             for action in ("approve", "disburse"):
                 answer = banner.post(f"/api/v1/payments/batches/{batch_id}/{action}")
                 assert answer.status_code == 200, answer.text
+        # The bank pays the household's account: the line names its holder (the payee) and the account.
         village.goto(f"/payments/batches/{batch_id}")
-        wage = village.locator("#lines tbody tr", has_text=head["name"])
+        payee = record["payee_account"]
+        wage = village.locator("#lines tbody tr", has_text=household["number"])
+        expect(wage).to_contain_text(payee["payee_name"])
+        expect(wage).to_contain_text(payee["account_number_masked"])
         expect(wage).to_contain_text("800.50")
         expect(village.locator("#batch-status")).to_have_text("发放中")
 
