@@ -89,9 +89,9 @@ async def seed_users(session: AsyncSession) -> int:
     return len(added)
 
 
-async def seed_assignments(session: AsyncSession, *, today: date | None = None) -> int:
+async def seed_assignments(session: AsyncSession) -> int:
     """Send the demo work teams and 第一书记 to their villages, each once; returns how many were added."""
-    year = (today or date.today()).year
+    year = date.today().year
     existing = {(a.username, a.kind, a.village_code) for a in await session.exec(select(Assignment))}
     added = [
         Assignment(
