@@ -78,12 +78,24 @@ def issuers(region: str, names: Mapping[str, str], phones: Mapping[str, str]) ->
     return found
 
 
+# seed §五(一)4: the safety net is paid from the social-assistance and insurance funds it belongs to.
+SAFETY_NET_FUNDS = {
+    Kind.dibao_gradual_exit: "城乡居民最低生活保障资金",
+    Kind.disability_living: "困难残疾人生活补贴资金",
+    Kind.disability_nursing: "重度残疾人护理补贴资金",
+    Kind.pension_premium: "城乡居民基本养老保险代缴资金",
+    Kind.pension_loan: "城乡居民基本养老保险一次性补缴借款资金",
+}
+
+
 def fund_of(kind: Kind, purpose: str) -> tuple[str, str]:
-    """The fund a batch pays from and what for, as its notice states them (seed §五(三), §六(四))."""
+    """The fund a batch pays from and what for, as its notice states it (seed §五(三), §五(一)4, §六(四))."""
     if kind == Kind.dividend:
         return "扶贫（衔接）项目资产收益", f"{purpose}，按经审批的收益分配方案分配到户"
     if kind in WAGES:
         return "旗级衔接推进乡村振兴专项资金", f"{purpose}，按岗位或务工记录核发"
+    if kind in SAFETY_NET_FUNDS:
+        return SAFETY_NET_FUNDS[kind], f"{purpose}，按户籍登记的成员信息和政策标准核定到人"
     return "旗级衔接推进乡村振兴专项资金", f"{purpose}，按政策标准补贴到户"
 
 

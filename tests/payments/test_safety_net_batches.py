@@ -113,6 +113,8 @@ async def test_the_disability_allowances_are_batched_per_member_by_grade_once_a_
     }
     assert {line["household_id"] for line in lines} == {home["id"]}
     assert {line["payee_name"] for line in lines} == {"巴特尔"}  # paid into the household's account
+    notice = await paying.get(f"{BATCHES}/{batch['id']}/notice", headers=people["xini"])
+    assert notice.json()["fund_source"] == "困难残疾人生活补贴资金"
 
     nursing = (await draft(paying, people, "disability_nursing")).json()
     assert (nursing["line_count"], nursing["total_fen"]) == (1, 12 * 15_000)  # grade 3 is not severe
