@@ -113,6 +113,13 @@ def test_income_plan_and_approval_by_another_official(
     expect(page.locator("#plan-actions .alert-ok")).to_contain_text("方案已在嘎查村公示")
     expect(page.locator("#plan-status")).to_have_text("公示中")
     expect(page.locator("#plan-notice")).to_contain_text("至")
+    page.locator("#plan-notice").get_by_role("link", name="打印公示").click()  # what the village reads
+    expect(page.locator(".notice-sheet h1")).to_contain_text("2025年度扶贫资产收益分配方案公示")
+    notice_rows = page.locator("#notice-rows tbody tr")
+    expect(notice_rows).to_have_count(lines)
+    expect(notice_rows.first.locator("td").nth(1)).to_have_text(re.compile(r"^\d{6,}$"))
+    expect(page.locator("#notice-total")).to_have_text("700.01")
+    shoot(page, "distribution-notice")
 
     checker.reload()  # PAYMENT_NOTICE_DAYS is 0 here: the notice has already run
     expect(checker.locator("#plan-status")).to_have_text("公示中")

@@ -330,6 +330,24 @@ async def plan_detail(request: Request, principal: MayGetPlan, plan_id: str) -> 
     return await plan_detail_page(request, principal, plan_id)
 
 
+@router.get("/assets/distributions/{plan_id}/notice")
+async def plan_notice(request: Request, principal: MayGetPlan, plan_id: str) -> Response:
+    """The plan as it is posted in its village (公示), printable: households by number and head, in yuan."""
+    path = resource_path(PLANS, plan_id)
+    if path is None:
+        raise Refusal(404, PLAN_MISSING)
+    plan, tree = await asyncio.gather(
+        assets_json(request, principal, path, missing=PLAN_MISSING), region_tree(request, principal)
+    )
+    names = region_names(tree or [])
+    context = {
+        "plan": plan,
+        "village_name": names.get(plan["region"], plan["region"]),
+        "township_name": names.get(plan["region"][:9], ""),
+    }
+    return show(request, principal, "assets/distribution_notice.html", context)
+
+
 async def plan_decision(request: Request, principal: Principal, plan_id: str, action: str) -> Response:
     """Publish, approve or cancel a plan; a refusal (the maker approving, a notice still running, a plan
     already decided) is shown in Chinese as the service words it, next to the buttons."""
