@@ -79,8 +79,8 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
         ("payments", partial(seed_bank_endpoint, bank_client_id=DEMO_BANK_CLIENT_ID), "bank endpoints"),
         ("payments", partial(seed_demo_batches, settings=settings), "payment batches"),
         ("assets", seed_assets, "assets"),
-        ("monitoring", seed_thresholds, "monitoring thresholds"),
         ("assets", partial(seed_demo_plan, settings=settings), "dividend plans"),
+        ("monitoring", seed_thresholds, "monitoring thresholds"),
         ("monitoring", seed_work_teams, "village work teams"),
         ("monitoring", partial(seed_demo_assistance, settings=settings), "assistance and employment"),
         ("monitoring", partial(seed_demo_cases, settings=settings), "monitoring cases, visits and alerts"),
@@ -159,8 +159,6 @@ async def seed_demo_cases(session: Any, *, settings: Settings) -> int:
     return await seed_cases(session, households)
 
 
-async def seed_demo_batches(session: Any, *, settings: Settings) -> int:
-    """Payments' demo batches paying the heads of the registry's demo households in 锡尼镇 (read here, handed
 async def seed_demo_plan(session: Any, *, settings: Settings) -> int:
     """Assets' demo dividend plan on the registry's demo households of 阿斯尔嘎查 that share it (read here,
     handed over as plain data)."""
@@ -185,6 +183,8 @@ async def seed_demo_plan(session: Any, *, settings: Settings) -> int:
     return await seed_plan(session, [DemoHousehold(h.id, h.number, h.head_name) for h in homes])
 
 
+async def seed_demo_batches(session: Any, *, settings: Settings) -> int:
+    """Payments' demo batches paying the heads of the registry's demo households in 锡尼镇 (read here, handed
     over as plain data: no service reads another's database)."""
     from sqlmodel import col, select
 
