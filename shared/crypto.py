@@ -43,30 +43,23 @@ def new_key() -> str:
 
 
 @dataclass(frozen=True)
-class FieldCipher:
+class Sealer:
+    """AES-256-GCM under rotating keys: a value a service keeps sealed and opens again itself."""
+
     keys: dict[str, bytes]
-    lookup_key: bytes
-    # Built once per key: an import encrypts and digests millions of numbers.
+    # Built once per key: an import encrypts millions of numbers.
     _aead: dict[str, AESGCM] = field(init=False, repr=False, compare=False)
-    _hmac: "hmac.HMAC" = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_aead", {key_id: AESGCM(key) for key_id, key in self.keys.items()})
-        object.__setattr__(self, "_hmac", hmac.new(self.lookup_key, digestmod=hashlib.sha256))
 
     @classmethod
-    def from_settings(cls, encryption_keys: str, lookup_key: str) -> "FieldCipher":
-        return cls(parse_keys(encryption_keys), base64.b64decode(lookup_key))
+    def from_setting(cls, encryption_keys: str) -> "Sealer":
+        return cls(parse_keys(encryption_keys))
 
     @property
     def active_key_id(self) -> str:
         return next(iter(self.keys))
-
-    def digest(self, value: str) -> str:
-        """Deterministic keyed digest for equality (unique index, exact search)."""
-        mac = self._hmac.copy()
-        mac.update(value.encode())
-        return mac.hexdigest()
 
     def encrypt(self, value: str) -> str:
         nonce = os.urandom(NONCE_BYTES)
@@ -80,3 +73,25 @@ class FieldCipher:
 
     def needs_rotation(self, token: str) -> bool:
         return not token.startswith(self.active_key_id + ":")
+
+
+@dataclass(frozen=True)
+class FieldCipher(Sealer):
+    """A `Sealer` that also digests values under a separate key, for a unique index and exact search."""
+
+    lookup_key: bytes
+    _hmac: "hmac.HMAC" = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "_hmac", hmac.new(self.lookup_key, digestmod=hashlib.sha256))
+
+    @classmethod
+    def from_settings(cls, encryption_keys: str, lookup_key: str) -> "FieldCipher":
+        return cls(parse_keys(encryption_keys), base64.b64decode(lookup_key))
+
+    def digest(self, value: str) -> str:
+        """Deterministic keyed digest for equality (unique index, exact search)."""
+        mac = self._hmac.copy()
+        mac.update(value.encode())
+        return mac.hexdigest()

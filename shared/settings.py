@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # the HMAC key for lookups. The defaults below are for local development only.
     id_encryption_keys: str = "local1:" + "bG9jYWwtb25seS1pZC1lbmNyeXB0aW9uLWtleS0wMDE="
     id_lookup_key: str = "bG9jYWwtb25seS1pZC1sb29rdXAta2V5LTAwMDAwMDE="
+    # Payments: AES-GCM keys (same form) sealing the account number in each queued bank instruction, so the
+    # outbox holds no account in clear; payments' own, never the registry's. Local development default.
+    instruction_encryption_keys: str = "local1:" + "bG9jYWwtb25seS1pbnN0cnVjdGlvbi1rZXktMDAwMDE="
     # The bearer token Prometheus presents at /metrics; unset, /metrics answers loopback callers only.
     metrics_token: str = ""
     # The registry's spreadsheet import: the largest upload and the most member rows one file may hold
@@ -97,7 +100,11 @@ class Settings(BaseSettings):
         """Refuse to run `process` in production on a default secret it uses (each uses only its own)."""
         if self.hangjin_env != "production":
             return
-        needed = {"gateway": ("secret_key", "service_clients_secret"), "registry": SECRETS_OF_REGISTRY}
+        needed = {
+            "gateway": ("secret_key", "service_clients_secret"),
+            "registry": SECRETS_OF_REGISTRY,
+            "payments": ("service_clients_secret", "instruction_encryption_keys"),
+        }
         for name in needed.get(process, ("service_clients_secret",)):
             if getattr(self, name) == Settings.model_fields[name].default:
                 raise ValueError(f"{name.upper()} must be set outside local development")

@@ -15,6 +15,7 @@ from services.payments.routes import router
 from services.payments.trends import trends_router
 from services.payments.webhooks import BankSender
 from shared.app import create_service_app
+from shared.crypto import Sealer
 from shared.outbox import Dispatcher, RetryPolicy
 from shared.registry_client import RegistryClient
 from shared.service_auth import ServiceCredentials, TokenSource
@@ -42,10 +43,12 @@ def create_app(
     """Build the service; tests inject the `registry`, `assets` and `monitoring` clients, this service's
     `credentials` and a fast retry policy."""
     settings = settings or get_settings()
+    sealer = Sealer.from_setting(settings.instruction_encryption_keys)
 
     @contextlib.asynccontextmanager
     async def peers(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            app.state.sealer = sealer
             app.state.registry = registry or RegistryClient(client, settings.service_url("registry"))
             app.state.assets = assets or AssetsClient(client, settings.service_url("assets"))
             app.state.credentials = credentials or ServiceCredentials(settings, "payments", client)
@@ -60,7 +63,7 @@ def create_app(
             app.state.dispatcher = Dispatcher(
                 app.state.db,
                 outbox,
-                {TOPIC: BankSender(app.state.db, client, settings.bank_endpoint_hosts)},
+                {TOPIC: BankSender(app.state.db, client, settings.bank_endpoint_hosts, sealer)},
                 policy=retry_policy,
                 batch_size=DISPATCH_BATCH,
                 concurrency=DISPATCH_BATCH,

@@ -40,6 +40,7 @@ from services.payments.schemas import (
 from shared import audit
 from shared.auth import Principal
 from shared.bank_accounts import account_problem
+from shared.crypto import Sealer
 from shared.errors import Conflict, Invalid, NotFound
 from shared.masking import mask_name
 from shared.money import format_yuan
@@ -159,6 +160,11 @@ def stream_account(household: dict[str, Any]) -> dict[str, Any] | None:
         return None
     fields = ("payee_name", "bank_name", "account_number_masked", "account_number")
     return {k: household.get(k) for k in fields}
+
+
+def sealed(sealer: Sealer, account_number: str | None) -> str | None:
+    """An instruction's account number as it waits in the outbox: sealed; None (no account) stays None."""
+    return sealer.encrypt(account_number) if account_number else None
 
 
 def account_columns(account: dict[str, Any]) -> dict[str, Any]:
@@ -730,12 +736,20 @@ async def approve(session: AsyncSession, *, principal: Principal, batch: Batch) 
 
 
 async def disburse(
-    session: AsyncSession, *, principal: Principal, registry: RegistryClient, own_token: str, batch: Batch
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    own_token: str,
+    sealer: Sealer,
+    batch: Batch,
 ) -> BatchPublic:
     """Send an approved batch to the bank: one outbox message per line, written with the status change, for
     the endpoint active now (the dispatcher signs and delivers them). Each instruction carries the payee
     account as the registry holds it now (one bulk read on this service's own token), so a correction made
-    during the notice is the one paid into; the line keeps what it was sent to."""
+    during the notice is the one paid into; the line keeps what it was sent to. The account number waits in
+    the outbox sealed (`account_number_sealed`): the queue holds no account in clear, as the registry holds
+    none."""
     _refuse_maker(batch, principal)
     await _refuse_unposted(session, batch)
     endpoint = (
@@ -778,7 +792,7 @@ async def disburse(
                 "household_id": str(line.household_id),
                 "payee_name": sent_to[line.id].get("payee_name") or line.payee_name,
                 "bank_name": sent_to[line.id].get("bank_name"),
-                "account_number": sent_to[line.id].get("account_number"),
+                "account_number_sealed": sealed(sealer, sent_to[line.id].get("account_number")),
                 "amount_fen": line.amount_fen,
                 "purpose": purpose,
             },

@@ -10,6 +10,7 @@ from services.payments.clients import AssetsClient, MonitoringClient
 from services.payments.models import Batch, Claim, WebhookEndpoint
 from services.payments.notices import parse_phones
 from shared.auth import Principal, PrincipalDep, require_roles
+from shared.crypto import Sealer
 from shared.db import SessionDep
 from shared.errors import Forbidden
 from shared.registry_client import RegistryClient
@@ -38,6 +39,12 @@ def bank_endpoint_hosts(request: Request) -> str:
     """The hosts a bank endpoint may point at (setting BANK_ENDPOINT_HOSTS), comma-separated."""
     hosts: str = request.app.state.settings.bank_endpoint_hosts
     return hosts
+
+
+def instruction_sealer(request: Request) -> Sealer:
+    """Seals the account number each queued bank instruction carries (setting INSTRUCTION_ENCRYPTION_KEYS)."""
+    sealer: Sealer = request.app.state.sealer
+    return sealer
 
 
 def get_assets(request: Request) -> AssetsClient:
@@ -87,6 +94,7 @@ ClaimWindowDep = Annotated[tuple[int, int], Depends(previous_year_claims_until)]
 AssetsDep = Annotated[AssetsClient, Depends(get_assets)]
 MonitoringDep = Annotated[MonitoringClient, Depends(get_monitoring)]
 OwnTokenDep = Annotated[str, Depends(own_token)]
+SealerDep = Annotated[Sealer, Depends(instruction_sealer)]
 ClaimDep = Annotated[Claim, Depends(claim_in_scope)]
 BatchDep = Annotated[Batch, Depends(batch_in_scope)]
 EndpointDep = Annotated[WebhookEndpoint, Depends(endpoint_by_id)]

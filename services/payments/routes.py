@@ -38,6 +38,7 @@ from services.payments.dependencies import (
     Reader,
     RegistryDep,
     Reviewer,
+    SealerDep,
     TownshipOfficial,
 )
 from services.payments.models import outbox
@@ -341,12 +342,13 @@ async def disburse_batch(
     principal: BannerOfficial,
     registry: RegistryDep,
     own_token: OwnTokenDep,
+    sealer: SealerDep,
     batch: BatchDep,
 ) -> BatchPublic:
     """Queue one signed instruction per line, with its payee account, to the bank endpoint active now; the
     batch is `disbursing`."""
     return await batches.disburse(
-        session, principal=principal, registry=registry, own_token=own_token, batch=batch
+        session, principal=principal, registry=registry, own_token=own_token, sealer=sealer, batch=batch
     )
 
 

@@ -26,6 +26,7 @@ from services.payments.schemas import (
 )
 from shared import audit
 from shared.auth import Principal
+from shared.crypto import Sealer
 from shared.db import Database
 from shared.errors import Conflict, Invalid, NotFound
 from shared.outbox import GiveUp, Message, RetryLater
@@ -172,12 +173,15 @@ async def endpoints(session: AsyncSession, *, page: int, page_size: int) -> tupl
 # --- delivery -------------------------------------------------------------------------------------------
 
 
-def instruction_body(payload: dict[str, Any]) -> str:
-    """The `disbursement.requested` event of one line; the same bytes on every retry."""
+def instruction_body(payload: dict[str, Any], sealer: Sealer) -> str:
+    """The `disbursement.requested` event of one line, its account number unsealed; the same bytes on every
+    retry."""
+    sealed = payload.get("account_number_sealed")
+    data = payload | {"account_number": sealer.decrypt(sealed) if sealed else None}
     event = {
         "type": EVENT_TYPE,
         "timestamp": payload["timestamp"],
-        "data": {k: payload.get(k) for k in DATA_FIELDS},  # queued before accounts: without one
+        "data": {k: data.get(k) for k in DATA_FIELDS},
     }
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
@@ -205,8 +209,8 @@ class BankSender:
     An endpoint whose host has left the allowlist gets nothing (the instruction is dead until replayed).
     """
 
-    def __init__(self, db: Database, client: httpx.AsyncClient, allowlist: str):
-        self.db, self.client, self.allowlist = db, client, allowlist
+    def __init__(self, db: Database, client: httpx.AsyncClient, allowlist: str, sealer: Sealer):
+        self.db, self.client, self.allowlist, self.sealer = db, client, allowlist, sealer
 
     async def __call__(self, message: Message) -> None:
         payload = message.payload
@@ -216,7 +220,7 @@ class BankSender:
             raise GiveUp("the endpoint of this batch no longer exists")
         if not host_allowed(endpoint.url, self.allowlist):
             raise GiveUp("the endpoint's host is not on the allowlist (BANK_ENDPOINT_HOSTS)")
-        body = instruction_body(payload)
+        body = instruction_body(payload, self.sealer)
         now = datetime.now(UTC)
         msg_id = payload["instruction_id"]
         headers = {

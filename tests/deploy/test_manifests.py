@@ -37,6 +37,8 @@ GATEWAY_URL = "http://gateway:8000"  # where every process gets its own client-c
 SERVICE_CLIENTS = ("hangjin-service-clients", "SERVICE_CLIENTS_SECRET")
 # The registry alone holds the ID-number keys (shared/crypto.py).
 REGISTRY_SECRETS = {"ID_ENCRYPTION_KEYS": "hangjin-registry", "ID_LOOKUP_KEY": "hangjin-registry"}
+# Payments alone seals the account numbers of queued bank instructions, with its own key.
+PAYMENTS_SECRETS = {"INSTRUCTION_ENCRYPTION_KEYS": "hangjin-payments"}
 
 # The newest Kubernetes version whose schemas kubernetes-validate 1.37 ships (strict variants too).
 K8S_VERSION = "1.37.0"
@@ -229,6 +231,9 @@ def settings_problems(where: str, process: str, container: dict, configmaps: dic
             problems.append(f"{where}: {var} is not the secretKeyRef ({secret!r}, {var!r})")
         if process != "registry" and var in env_names:
             problems.append(f"{where}: {var} belongs to the registry only")
+    for var, secret in PAYMENTS_SECRETS.items():
+        if process == "payments" and refs.get(var) != (secret, var):
+            problems.append(f"{where}: {var} is not the secretKeyRef ({secret!r}, {var!r})")
     return problems
 
 
@@ -437,9 +442,12 @@ def test_deployment_checks_catch(breakage, process: str, docs: list[dict]) -> No
     assert deployment_problems(broken, of_kind(docs, "ConfigMap"))
 
 
-@pytest.mark.parametrize("var", list(REGISTRY_SECRETS))
-def test_deployment_checks_catch_a_registry_without_its_keys(var: str, docs: list[dict]) -> None:
-    broken = copy.deepcopy(of_kind(docs, "Deployment")["registry"])
+@pytest.mark.parametrize(
+    ("process", "var"),
+    [("registry", var) for var in REGISTRY_SECRETS] + [("payments", var) for var in PAYMENTS_SECRETS],
+)
+def test_deployment_checks_catch_a_service_without_its_keys(process: str, var: str, docs: list[dict]) -> None:
+    broken = copy.deepcopy(of_kind(docs, "Deployment")[process])
     container = pod_spec(broken)["containers"][0]
     container["env"] = [e for e in container["env"] if e["name"] != var]
     assert deployment_problems(broken, of_kind(docs, "ConfigMap"))

@@ -3,6 +3,7 @@ real bank receiver that is down, then busy, then up; callbacks signed, idempoten
 reconciled to the fen; failed lines paid again, paid ones never."""
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from services.payments.models import audit_log
+from services.payments.models import audit_log, outbox
 from shared.audit import verify_chain
 from shared.db import Database
 from shared.settings import Settings
@@ -213,14 +214,16 @@ async def test_disbursement_survives_a_bank_that_is_down_then_busy_then_up(
             )
         )
         accounts = {h["id"]: h["payee_account"] for h in found["items"]}
-        assert {
+        sent_to = {
             d["data"]["household_id"]: (
                 d["data"]["account_number"],
                 d["data"]["bank_name"],
                 d["data"]["payee_name"],
             )
             for d in receiver.deliveries
-        } == {i: (a["account_number"], a["bank_name"], a["payee_name"]) for i, a in accounts.items()}
+        }
+        held = {i: (a["account_number"], a["bank_name"], a["payee_name"]) for i, a in accounts.items()}
+        assert sent_to == held
 
         async def all_sent() -> bool:
             return {line["status"] for line in await lines_of(payments, people, batch["id"])} == {"sent"}
@@ -278,7 +281,12 @@ async def test_disbursement_survives_a_bank_that_is_down_then_busy_then_up(
     async with db.session_scope() as session:
         assert await verify_chain(session, audit_log) is None
         actions = (await session.execute(select(audit_log.c.action))).scalars().all()
+        queued = (await session.execute(select(outbox.c.payload))).scalars().all()
     await db.dispose()
+    # The instructions wait in the outbox with their account numbers sealed: none of them in clear.
+    assert len(queued) == 5 and all(message["account_number_sealed"] for message in queued)
+    stored = "".join(json.dumps(message) for message in queued)
+    assert not [number for number, _, _ in sent_to.values() if number in stored]
     assert actions.count("line.sent") == 5 and actions.count("line.paid") == 5
     assert {
         "batch.create",

@@ -12,7 +12,12 @@ def test_local_runs_on_the_defaults() -> None:
 
 @pytest.mark.parametrize(
     ("process", "missing"),
-    [("gateway", "SECRET_KEY"), ("registry", "ID_ENCRYPTION_KEYS"), ("payments", "SERVICE_CLIENTS_SECRET")],
+    [
+        ("gateway", "SECRET_KEY"),
+        ("registry", "ID_ENCRYPTION_KEYS"),
+        ("payments", "SERVICE_CLIENTS_SECRET"),
+        ("payments", "INSTRUCTION_ENCRYPTION_KEYS"),
+    ],
 )
 def test_production_refuses_a_default_secret_the_process_uses(process: str, missing: str) -> None:
     given = {
@@ -20,6 +25,7 @@ def test_production_refuses_a_default_secret_the_process_uses(process: str, miss
         "service_clients_secret": "c",
         "id_encryption_keys": "k1:" + "A" * 43 + "=",
         "id_lookup_key": "l",
+        "instruction_encryption_keys": "k1:" + "B" * 43 + "=",
     }
     given.pop(missing.lower())
     with pytest.raises(ValueError, match=missing):
