@@ -24,6 +24,7 @@ from services.assets.schemas import (
 )
 from shared.auth import Principal
 from shared.errors import Invalid, NotFound
+from shared.money import format_yuan
 from shared.regions import is_within
 from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, scoped
@@ -86,7 +87,7 @@ async def invest(
         raise Invalid.field("entity_id", "产业发展基金在锡尼镇先行先试，只投向该镇的经营主体")
     position = await _position(session, fund)
     if data.amount_fen > position.available_fen:
-        raise Invalid.field("amount_fen", f"超过基金可用余额 {position.available_fen} 分")
+        raise Invalid.field("amount_fen", f"超过基金可用余额 {format_yuan(position.available_fen)} 元")
     investment = Investment(
         fund_id=fund.id,
         region_code=entity.region_code,
@@ -120,7 +121,7 @@ async def repay(
         raise Invalid.field("principal_fen", "本金与收益不能同时为 0")
     outstanding = investment.amount_fen - investment.repaid_principal_fen
     if data.principal_fen > outstanding:
-        raise Invalid.field("principal_fen", f"超过未收回本金 {outstanding} 分")
+        raise Invalid.field("principal_fen", f"超过未收回本金 {format_yuan(outstanding)} 元")
     if data.paid_on < investment.start_date:
         raise Invalid.field("paid_on", "不能早于投资起始日")
     before = {"repaid_principal_fen": investment.repaid_principal_fen, "income_fen": investment.income_fen}

@@ -87,6 +87,7 @@ async def test_investments_repayments_and_preserved_capital_to_the_fen(
         headers=as_role(*BANNER),
     )
     assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "principal_fen"
+    assert too_much.json()["errors"][0]["reason"] == "超过未收回本金 6,000.00 元"
 
     overdue = await create(
         assets,
@@ -137,6 +138,7 @@ async def test_the_fund_refuses_more_than_its_available_balance(assets: httpx.As
         INVESTMENTS, json=investment_body(entity["id"], amount_fen=1_001), headers=as_role(*BANNER)
     )
     assert over.status_code == 422 and over.json()["errors"][0]["field"] == "amount_fen"
+    assert over.json()["errors"][0]["reason"] == "超过基金可用余额 10.00 元"
     await create(assets, INVESTMENTS, investment_body(entity["id"], amount_fen=1_000), as_role(*BANNER))
     fund = (await assets.get("/api/v1/assets/fund", headers=as_role(*BANNER))).json()
     assert fund["available_fen"] == 0
