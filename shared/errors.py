@@ -12,10 +12,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("hangjin.errors")
+# SQLSTATE classes of a database that cannot serve now, whatever the statement: a connection exception
+# (08), insufficient resources such as too many clients (53), an operator's shutdown or restart (57P).
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+RETRY_AFTER_S = 1
 
 
 class FieldProblem(BaseModel):
@@ -155,7 +160,21 @@ def install_error_handlers(app: FastAPI) -> None:
             return problem_response(
                 422, "Unprocessable content", "a value cannot be stored as given", request=request
             )
+        if database_unavailable(exc):
+            return await _busy(request, exc)
         return await _unexpected(request, exc)
+
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(ConnectionError)  # the database refused the connection outright (it is down)
+    async def _busy(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", exc)
+        return problem_response(
+            503,
+            "Service unavailable",
+            "the database cannot serve the request now; try again shortly",
+            request=request,
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -171,6 +190,16 @@ def unstorable_value(exc: DBAPIError) -> bool:
     driver cannot encode at all (asyncpg raises a ValueError for an integer past int64)."""
     cause = exc.orig.__cause__ if exc.orig is not None else None
     return str(getattr(cause, "sqlstate", "")).startswith("22") or isinstance(cause, ValueError)
+
+
+def database_unavailable(exc: DBAPIError) -> bool:
+    """Whether the database could not serve at all (it refused or lost the connection: too many clients, a
+    restart), rather than refused the statement: a 503 the caller may retry, as for a pool with no free
+    connection, not a 500."""
+    if exc.connection_invalidated:
+        return True
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    return str(getattr(cause, "sqlstate", "")).startswith(UNAVAILABLE_SQLSTATES) or isinstance(cause, OSError)
 
 
 def _reason(status: int) -> str:

@@ -41,12 +41,6 @@ KNOWN_DEFECTS: dict[str, str] = {
     "test_the_gateway_keeps_its_documented_contract[department_officer]": (
         "insurance, reimbursements and dropout follow-ups answer 503 when the registry's household read fails"
     ),
-    "test_racing_confirmations_and_a_registry_crash_change_each_category_once": (
-        "a confirmation racing the registry's crash under the joint village review: not yet diagnosed"
-    ),
-    "test_two_payments_dispatchers_deliver_each_instruction_once": (
-        "a batch read answered 500 during the two-dispatcher drill: not yet diagnosed"
-    ),
 }
 
 

@@ -7,7 +7,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared.errors import PROBLEM_JSON, Conflict, DomainError, Invalid, Unauthorized, install_error_handlers
 
@@ -27,6 +28,21 @@ class HouseholdCreate(BaseModel):
 
 
 SECRET = "password=hunter2 at db.internal"
+
+
+class DriverError(Exception):
+    """What asyncpg raises, with its SQLSTATE; SQLAlchemy's DBAPIError wraps the driver's adapter error
+    whose cause it is."""
+
+    def __init__(self, sqlstate: str):
+        super().__init__(SECRET)
+        self.sqlstate = sqlstate
+
+
+def database_error(sqlstate: str) -> DBAPIError:
+    adapted = Exception(SECRET)
+    adapted.__cause__ = DriverError(sqlstate)
+    return DBAPIError("SELECT 1", {}, adapted)
 
 
 def make_app() -> FastAPI:
@@ -56,6 +72,18 @@ def make_app() -> FastAPI:
     @app.get("/integrity")
     async def integrity() -> None:
         raise IntegrityError("INSERT ...", {}, Exception(SECRET))
+
+    @app.get("/database/{sqlstate}")
+    async def database(sqlstate: str) -> None:
+        raise database_error(sqlstate)
+
+    @app.get("/pool-timeout")
+    async def pool_timeout() -> None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
+
+    @app.get("/refused")
+    async def refused() -> None:
+        raise ConnectionRefusedError(111, SECRET)
 
     @app.get("/boom")
     async def boom() -> None:
@@ -139,6 +167,25 @@ async def test_an_unexpected_error_is_a_500_problem_that_leaks_nothing(client: h
     assert body["title"] == "Internal server error"
     assert "hunter2" not in response.text
     assert "RuntimeError" not in response.text
+
+
+UNAVAILABLE = ["/database/53300", "/database/08006", "/database/57P03", "/pool-timeout", "/refused"]
+
+
+@pytest.mark.parametrize("path", UNAVAILABLE)
+async def test_a_database_that_cannot_serve_now_is_a_503(client: httpx.AsyncClient, path: str) -> None:
+    """Too many clients, a lost connection, a restart, no free pooled connection, the server down: the
+    request may succeed in a moment, so 503 with Retry-After, not a 500."""
+    response = await client.get(path)
+    assert problem(response, 503)["title"] == "Service unavailable"
+    assert int(response.headers["retry-after"]) >= 1
+    assert "hunter2" not in response.text
+
+
+async def test_a_statement_the_database_refuses_is_still_a_500(client: httpx.AsyncClient) -> None:
+    response = await client.get("/database/42P01")  # an undefined table: a fault in the code, not a load
+    problem(response, 500)
+    assert "hunter2" not in response.text
 
 
 async def test_an_unknown_route_is_a_404_problem(client: httpx.AsyncClient) -> None:
