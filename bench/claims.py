@@ -18,13 +18,18 @@ import asyncpg
 
 from bench.context import BenchContext
 from services.payments import policies
-from services.payments.models import Claim, ClaimTotal
+from services.payments.models import ClaimTotal
 from services.payments.rules import ELIGIBLE_CATEGORIES, HERD_FIELDS, livestock_subsidy
 from shared.db import Database
 from shared.vocabulary.payments import ClaimStatus, Kind
 
 FILER = "bench-loader"
-CLAIM_COLUMNS = tuple(c.name for c in Claim.__table__.columns)  # type: ignore[attr-defined]
+# The columns a livestock claim sets; any other (another kind's) stays empty, as the service leaves it.
+CLAIM_COLUMNS = (
+    "id", "household_id", "household_number", "region_code", "payee_name", "payee_id_masked", "kind", "year",
+    "quantity", "requested", "eligible", "already_claimed", "rate_fen", "cap", "amount_fen", "policy_version",
+    "status", "evidence", "herd_record_outdated", "herd_on_record", "created_by", "created_at",
+)  # fmt: skip
 TOTAL_COLUMNS = tuple(c.name for c in ClaimTotal.__table__.columns)  # type: ignore[attr-defined]
 HOUSEHOLDS = """
     SELECT h.id, h.number, h.region_code, h.sheep, h.cattle, h.pigs, m.name, m.id_masked
@@ -71,8 +76,7 @@ async def load_claims(ctx: BenchContext, *, year: int, kinds: Iterable[Kind]) ->
                 "eligible": b.eligible, "already_claimed": b.already_claimed, "rate_fen": b.rate_fen,
                 "cap": b.cap, "amount_fen": subsidy.amount_fen, "policy_version": version.version,
                 "status": str(ClaimStatus.approved), "evidence": None, "herd_record_outdated": False,
-                "herd_on_record": herd, "created_by": FILER, "created_at": now, "decided_by": None,
-                "decided_at": None, "decision_comment": None,
+                "herd_on_record": herd, "created_by": FILER, "created_at": now,
             }  # fmt: skip
             claims.append(tuple(row[c] for c in CLAIM_COLUMNS))
             total = {"household_id": h["id"], "kind": str(kind), "year": year, "cap": b.cap,
@@ -88,4 +92,3 @@ async def load_claims(ctx: BenchContext, *, year: int, kinds: Iterable[Kind]) ->
     finally:
         await conn.close()
     return counts
-

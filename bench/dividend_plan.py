@@ -1,7 +1,8 @@
 """The year's asset-income dividend (资产收益分红) of the largest village, made through assets' public routes
 as officials make it, so the bench follows the plan rules as they stand: an operating asset registered and
-its year's income recorded by the village official, a plan drafted over every household of the village (each
-category shares), published for its notice (公示) when assets asks for one, approved by a banner official.
+its year's income recorded by the village official, a plan drafted over the village's households lifted out
+of poverty or monitored (every category but ordinary: a poverty-relief asset's income is theirs), published
+for its notice (公示) when assets asks for one, approved by a banner official.
 
 The approval queues the hand-over; assets' outbox delivers it to payments, which reads the plan back, the
 payees from the registry, and writes the batch. `hand_over` times that whole path, from the approval to the
@@ -22,7 +23,7 @@ from shared.roles import Role
 from shared.vocabulary.households import Category
 
 TIMEOUT = httpx.Timeout(3600.0, connect=10.0)
-PER_HOUSEHOLD_FEN = 20_000  # the year's income is 200 yuan a household: every household's share is above 0
+PER_HOUSEHOLD_FEN = 20_000  # 200 yuan a household of the village: every sharing household's part is above 0
 SHARES = {"households": 60, "public_posts": 20, "collective": 20}
 POLL_S = 0.05
 NOTICE_WAIT_S = 120  # longest notice the bench waits out (the stack runs with the drills' short periods)
@@ -77,7 +78,7 @@ async def draft(ctx: BenchContext, client: httpx.AsyncClient, *, year: int) -> t
         "region": village,
         "total_fen": total_fen,
         "shares": SHARES,
-        "categories": [str(c) for c in Category],
+        "categories": [str(c) for c in Category if c != Category.ordinary],
     }
     plan = _ok(await client.post(f"{base}/distributions", headers=maker, json=body), "drafting the plan")
     await _publish(client, f"{base}/distributions/{plan['id']}", maker)

@@ -122,11 +122,13 @@ async def measure(ctx: BenchContext) -> dict[str, float]:
         said.append(f"{Kind(kind).label} {lines:,} lines {run_s:.2f} s against COPY {copy_s:.2f} s")
     runs_s = sum(r[2] for r in runs.values())
     ctx.notes["payment_run"] = (
-        f"the banner's {YEAR} over {ctx.n_households:,} households, one batch per kind: " + "; ".join(said)
+        f"the banner's {YEAR} over {ctx.n_households:,} households, one batch per kind: "
+        + "; ".join(said)
         + f". Livestock from {sum(claims.values()):,} approved claims loaded at COPY speed "
         f"({', '.join(f'{k} {n:,}' for k, n in claims.items())}); education from {streamed:,} streamed "
         f"households (the registry's stream alone {stream_s:.2f} s, overlapped by pricing and COPY); the "
-        f"dividend is {village}'s plan over its {households:,} households, timed from the approval to "
+        f"dividend is {village}'s plan ({runs[Kind.dividend][1]:,} of its {households:,} households), timed "
+        "from the approval to "
         "payments' batch (assets' outbox, the plan read back, the payees looked up, the lines written)"
     )
     return {
