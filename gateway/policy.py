@@ -199,7 +199,6 @@ PAYMENTS_RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/v1/payments/claims/{id}/reject", _PAYMENT_REVIEWERS),
     Rule("GET", "/api/v1/payments/households/{id}/entitlements", _PAYMENT_READERS),
     Rule("GET", "/api/v1/payments/households/{id}/lines", _PAYMENT_READERS),
-    Rule("POST", "/api/v1/payments/health/reimbursement-checks", _PAYMENT_READERS),
     Rule("POST", "/api/v1/payments/batches", _PAYMENT_REVIEWERS),
     # Assets' outbox hands approved dividend plans over with its own client; no person may.
     Rule("POST", "/api/v1/payments/batches/dividends", SERVICE),

@@ -42,7 +42,6 @@ from services.payments.dependencies import (
     TownshipOfficial,
 )
 from services.payments.models import outbox
-from services.payments.rules import reimbursement_shortfall
 from services.payments.schemas import (
     REGION_CODE,
     BankCallbackIn,
@@ -77,9 +76,6 @@ from services.payments.schemas import (
     PolicyCreate,
     PolicyPublic,
     ReconciliationPublic,
-    ReimbursementChecks,
-    ReimbursementPublic,
-    ReimbursementResults,
     StatementResult,
 )
 from shared.db import SessionDep
@@ -221,20 +217,6 @@ async def household_lines(
         session, principal=principal, household_id=household_id, page=page, page_size=page_size
     )
     return HouseholdLinePage(items=items, total=total, page=page, page_size=page_size)
-
-
-@router.post("/health/reimbursement-checks", response_model=ReimbursementResults)
-async def check_reimbursements(_: Reader, data: ReimbursementChecks) -> ReimbursementResults:
-    """Check reported reimbursements against the plan's floors (chronic 80%, serious in-patient 90%)."""
-    items = []
-    for item in data.items:
-        check = reimbursement_shortfall(item.kind, item.eligible_cost_fen, item.reimbursed_fen)
-        items.append(
-            ReimbursementPublic(
-                kind=item.kind, eligible_cost_fen=item.eligible_cost_fen, flagged=check.flagged, **vars(check)
-            )
-        )
-    return ReimbursementResults(items=items, flagged=sum(i.flagged for i in items))
 
 
 # --- batches ------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ Rates and caps are not here: they come from the versioned policy tables, passed 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from shared.vocabulary.households import Category, SchoolStage
@@ -158,36 +157,6 @@ def education_students(
         for m in members
         if (stage := m.get("school_stage")) in rates
     ]
-
-
-class Care(StrEnum):
-    chronic = "chronic"
-    serious_inpatient = "serious_inpatient"
-
-
-# seed §五(一)3: 慢病医疗报销比例达到80%以上，大病住院医疗报销比例达到90%以上.
-REIMBURSEMENT_FLOOR_PERCENT = {Care.chronic: 80, Care.serious_inpatient: 90}
-
-
-@dataclass(frozen=True)
-class ReimbursementCheck:
-    floor_percent: int
-    floor_fen: int
-    reimbursed_fen: int
-    shortfall_fen: int
-
-    @property
-    def flagged(self) -> bool:
-        return self.shortfall_fen > 0
-
-
-def reimbursement_shortfall(kind: Care, eligible_cost_fen: int, reimbursed_fen: int) -> ReimbursementCheck:
-    """Check a reported reimbursement against the plan's floor; exact (the floor is rounded up to the fen)."""
-    if eligible_cost_fen < 0 or reimbursed_fen < 0:
-        raise ValueError("amounts are never negative")
-    percent = REIMBURSEMENT_FLOOR_PERCENT[Care(kind)]
-    floor_fen = -(-eligible_cost_fen * percent // 100)
-    return ReimbursementCheck(percent, floor_fen, reimbursed_fen, max(floor_fen - reimbursed_fen, 0))
 
 
 # Which bank-reported outcome may follow which: forward only, so a duplicate or a late, reordered

@@ -7,7 +7,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, HttpUrl, field_validator
 
 from services.payments.enums import EndpointStatus, ObjectionOutcome
-from services.payments.rules import Care
 from shared.deliveries import Delivery
 from shared.money import Fen
 from shared.pages import Page
@@ -181,34 +180,6 @@ class Entitlements(BaseModel):
         description="the safety-net kinds each member is due in the year (paid by the batches of those kinds)"
     )
     claims: list[ClaimPublic]
-
-
-# --- health -----------------------------------------------------------------------------------------
-
-
-class ReimbursementIn(Input):
-    kind: Care
-    eligible_cost_fen: Fen
-    reimbursed_fen: Fen
-
-
-class ReimbursementPublic(BaseModel):
-    kind: Care
-    floor_percent: int
-    eligible_cost_fen: int
-    floor_fen: int
-    reimbursed_fen: int
-    shortfall_fen: int
-    flagged: bool
-
-
-class ReimbursementChecks(Input):
-    items: list[ReimbursementIn] = Field(min_length=1, max_length=1000)
-
-
-class ReimbursementResults(BaseModel):
-    items: list[ReimbursementPublic]
-    flagged: int
 
 
 # --- batches ----------------------------------------------------------------------------------------

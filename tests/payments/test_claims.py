@@ -265,23 +265,6 @@ async def test_entitlements_of_an_ineligible_household_say_why_not(
     assert not due["eligible"] and "一般农牧户" in due["reason"] and due["education_fen"] == 0
 
 
-async def test_reimbursement_checks_flag_shortfalls(payments: httpx.AsyncClient, village) -> None:
-    body = {
-        "items": [
-            {"kind": "chronic", "eligible_cost_fen": 1_000_000, "reimbursed_fen": 790_000},
-            {"kind": "serious_inpatient", "eligible_cost_fen": 1_000_000, "reimbursed_fen": 900_000},
-        ]
-    }
-    response = await payments.post("/api/v1/payments/health/reimbursement-checks", json=body, headers=village)
-    assert response.status_code == 200, response.text
-    result = response.json()
-    assert result["flagged"] == 1
-    assert [(i["floor_fen"], i["shortfall_fen"]) for i in result["items"]] == [
-        (800_000, 10_000),
-        (900_000, 0),
-    ]
-
-
 async def test_roles_and_tokens(payments: httpx.AsyncClient, as_role) -> None:
     assert (await payments.get("/api/v1/payments/policies?year=2025")).status_code == 401
     body = {"household_id": "00000000-0000-0000-0000-000000000000", "kind": "sheep", "year": YEAR}

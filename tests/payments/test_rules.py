@@ -4,14 +4,12 @@ import pytest
 
 from services.payments.rules import (
     Breakdown,
-    Care,
     Item,
     check_eligible,
     education_allowance,
     livestock_subsidy,
     next_line_status,
     reconcile,
-    reimbursement_shortfall,
 )
 from shared.vocabulary.households import SchoolStage
 from shared.vocabulary.payments import SAFETY_NET, WAGES, Kind, LineStatus, Mode
@@ -126,26 +124,6 @@ def test_supported_categories_are_eligible(category: str) -> None:
 def test_other_categories_are_refused_with_a_reason_in_chinese(category: str, words: str) -> None:
     eligibility = check_eligible(category)
     assert not eligibility.eligible and words in eligibility.reason and "不在补贴范围内" in eligibility.reason
-
-
-@pytest.mark.parametrize(
-    ("kind", "cost", "reimbursed", "floor", "shortfall"),
-    [
-        (Care.chronic, 1_000_000, 800_000, 800_000, 0),
-        (Care.chronic, 1_000_000, 799_999, 800_000, 1),
-        (Care.chronic, 1_001, 800, 801, 1),  # 80% of 10.01 yuan is 8.008: the floor rounds up to the fen
-        (Care.serious_inpatient, 5_000_000, 4_500_000, 4_500_000, 0),
-        (Care.serious_inpatient, 5_000_000, 4_000_000, 4_500_000, 500_000),
-        (Care.serious_inpatient, 333, 300, 300, 0),  # 299.7 → 300
-        (Care.serious_inpatient, 0, 0, 0, 0),
-    ],
-)
-def test_reimbursement_floors_80_and_90_percent_exactly(
-    kind: Care, cost: int, reimbursed: int, floor: int, shortfall: int
-) -> None:
-    check = reimbursement_shortfall(kind, cost, reimbursed)
-    assert (check.floor_fen, check.shortfall_fen, check.flagged) == (floor, shortfall, shortfall > 0)
-    assert check.floor_percent == {Care.chronic: 80, Care.serious_inpatient: 90}[kind]
 
 
 def test_line_status_only_moves_forward_and_a_paid_line_may_come_back() -> None:

@@ -827,14 +827,6 @@ register_simple(
     read_of("household", "/api/v1/payments/households/{}/lines"),
 )
 register_simple(
-    "POST /api/v1/payments/health/reimbursement-checks",
-    lambda w, p: Request(
-        "POST",
-        "/api/v1/payments/health/reimbursement-checks",
-        json={"items": [{"kind": "chronic", "eligible_cost_fen": 100_000, "reimbursed_fen": 70_000}]},
-    ),
-)
-register_simple(
     "POST /api/v1/payments/batches",
     lambda w, p: Request(
         "POST", "/api/v1/payments/batches", json={"year": YEAR, "kind": "pig", "region": VILLAGE[p]}
