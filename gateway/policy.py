@@ -113,6 +113,8 @@ MONITORING_RULES: tuple[Rule, ...] = (
             "/api/v1/monitoring/dropouts",
             "/api/v1/monitoring/insurance",
             "/api/v1/monitoring/reimbursements",
+            "/api/v1/monitoring/renovations",
+            "/api/v1/monitoring/water-fixes",
             "/api/v1/monitoring/industry-results",
             "/api/v1/monitoring/industry-results/{id}",
         )
@@ -145,14 +147,18 @@ MONITORING_RULES: tuple[Rule, ...] = (
     ),
     # Trainings are recorded by the officials and by the departments that run them (人社局).
     Rule("POST", "/api/v1/monitoring/trainings", REGISTRARS | {Role.work_team, Role.department_officer}),
-    # The three guarantees per member: recorded by the tiers and work team, and by the departments whose
-    # data it is (教育 follow-ups, 医保 insurance and reimbursements).
+    # The three guarantees and water: recorded by the tiers and work team, and by the departments whose
+    # data it is (教育 follow-ups, 医保 insurance and reimbursements, 住建 renovations, 水利 water fixes).
     *(
-        Rule("POST", path, REGISTRARS | {Role.work_team, Role.department_officer})
-        for path in (
-            "/api/v1/monitoring/dropouts/follow-ups",
-            "/api/v1/monitoring/insurance",
-            "/api/v1/monitoring/reimbursements",
+        Rule(method, path, REGISTRARS | {Role.work_team, Role.department_officer})
+        for method, path in (
+            ("POST", "/api/v1/monitoring/dropouts/follow-ups"),
+            ("POST", "/api/v1/monitoring/insurance"),
+            ("POST", "/api/v1/monitoring/reimbursements"),
+            ("POST", "/api/v1/monitoring/renovations"),
+            ("PATCH", "/api/v1/monitoring/renovations/{id}"),
+            ("POST", "/api/v1/monitoring/water-fixes"),
+            ("PATCH", "/api/v1/monitoring/water-fixes/{id}"),
         )
     ),
     # Payments reads the wages a month owes with its own client when it drafts a wage batch.

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.monitoring import cases
+from services.monitoring import cases, housing_water
 from services.monitoring.clients import RegistryClient
-from services.monitoring.models import MonitoringCase
+from services.monitoring.models import HousingRenovation, MonitoringCase, WaterFix
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
 from shared.roles import Role
@@ -32,9 +32,21 @@ async def case_in_scope(session: SessionDep, principal: PrincipalDep, case_id: u
     return await cases.get_case(session, principal=principal, case_id=case_id)
 
 
+async def renovation_in_scope(
+    session: SessionDep, principal: PrincipalDep, renovation_id: uuid.UUID
+) -> HousingRenovation:
+    return await housing_water.get_renovation(session, principal=principal, renovation_id=renovation_id)
+
+
+async def water_fix_in_scope(session: SessionDep, principal: PrincipalDep, fix_id: uuid.UUID) -> WaterFix:
+    return await housing_water.get_water_fix(session, principal=principal, fix_id=fix_id)
+
+
 NowDep = Annotated[datetime, Depends(current_time)]
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
 CaseDep = Annotated[MonitoringCase, Depends(case_in_scope)]
+RenovationDep = Annotated[HousingRenovation, Depends(renovation_in_scope)]
+WaterFixDep = Annotated[WaterFix, Depends(water_fix_in_scope)]
 
 
 def _roles(*roles: Role) -> object:
@@ -75,6 +87,7 @@ DepartmentStaff = Annotated[Principal, _roles(Role.department_officer, Role.bann
 BannerStaff = Annotated[Principal, _roles(Role.banner_admin, Role.banner_official)]
 # The gateway relays the public self-report form with its own service token (role banner_official).
 Relay = Annotated[Principal, _roles(Role.banner_official)]
-# Who records a member's guarantees (控辍保学 follow-ups, insurance, reimbursements): the village, the work
-# team and the tiers above, and the departments whose data it is (教育, 医保).
+# Who records a member's guarantees (控辍保学 follow-ups, insurance, reimbursements) and a household's
+# housing and water (危房改造, 饮水): the village, the work team and the tiers above, and the departments
+# whose data it is (教育, 医保, 住建, 水利).
 GuaranteeRecorder = Stepper

@@ -1,13 +1,21 @@
-"""The three guarantees per member (API.md "Assistance", seed §五(一)2–3): the 控辍保学 list and its
-follow-ups, medical insurance per year, and reimbursements checked against the year's floors."""
+"""The three guarantees and water (API.md "Assistance", seed §五(一)2–3): the 控辍保学 list and its
+follow-ups, medical insurance per year, reimbursements checked against the year's floors, and per household
+the dangerous-house renovations (危房改造) and drinking-water fixes."""
 
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.monitoring import guarantees
-from services.monitoring.dependencies import GuaranteeRecorder, NowDep, Reader, RegistryDep
+from services.monitoring import guarantees, housing_water
+from services.monitoring.dependencies import (
+    GuaranteeRecorder,
+    NowDep,
+    Reader,
+    RegistryDep,
+    RenovationDep,
+    WaterFixDep,
+)
 from services.monitoring.guarantee_schemas import (
     DropoutPage,
     FollowUpCreate,
@@ -19,7 +27,17 @@ from services.monitoring.guarantee_schemas import (
     ReimbursementPage,
     ReimbursementPublic,
 )
-from services.monitoring.models import InsuranceRecord, Reimbursement
+from services.monitoring.housing_water_schemas import (
+    RenovationCreate,
+    RenovationPage,
+    RenovationPublic,
+    RenovationUpdate,
+    WaterFixCreate,
+    WaterFixPage,
+    WaterFixPublic,
+    WaterFixUpdate,
+)
+from services.monitoring.models import HousingRenovation, InsuranceRecord, Reimbursement, WaterFix
 from services.monitoring.schemas import REGION_CODE
 from shared.db import SessionDep
 
@@ -158,3 +176,104 @@ async def record_reimbursement(
     return await guarantees.record_reimbursement(
         session, principal=principal, registry=registry, data=data, now=now
     )
+
+
+@guarantee_router.get("/renovations", response_model=RenovationPage)
+async def list_renovations(
+    session: SessionDep,
+    principal: Reader,
+    household_id: uuid.UUID | None = None,
+    accepted: bool | None = None,
+    region: Region = None,
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> RenovationPage:
+    """Dangerous-house renovations (危房改造) in the caller's scope (accepted or not yet, when asked), the
+    newest appraisal first."""
+    items, total = await housing_water.search(
+        session,
+        HousingRenovation,
+        principal=principal,
+        region=region,
+        household_id=household_id,
+        closed=accepted,
+        page=page,
+        page_size=page_size,
+    )
+    return RenovationPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@guarantee_router.post("/renovations", response_model=RenovationPublic, status_code=status.HTTP_201_CREATED)
+async def record_renovation(
+    session: SessionDep,
+    principal: GuaranteeRecorder,
+    registry: RegistryDep,
+    now: NowDep,
+    data: RenovationCreate,
+) -> RenovationPublic:
+    """A house appraised C or D (危房) and its renovation: kind, subsidy, start; one unaccepted at a time."""
+    return await housing_water.record_renovation(
+        session, principal=principal, registry=registry, data=data, now=now
+    )
+
+
+@guarantee_router.patch("/renovations/{renovation_id}", response_model=RenovationPublic)
+async def update_renovation(
+    session: SessionDep,
+    principal: GuaranteeRecorder,
+    renovation: RenovationDep,
+    now: NowDep,
+    data: RenovationUpdate,
+) -> RenovationPublic:
+    """Started, completed, accepted (验收, by whom): each once and in order; acceptance sets the household's
+    housing secure on its registry record."""
+    return await housing_water.update_renovation(
+        session, principal=principal, row=renovation, data=data, now=now
+    )
+
+
+@guarantee_router.get("/water-fixes", response_model=WaterFixPage)
+async def list_water_fixes(
+    session: SessionDep,
+    principal: Reader,
+    household_id: uuid.UUID | None = None,
+    done: bool | None = None,
+    region: Region = None,
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> WaterFixPage:
+    """Drinking-water problems and their fixes in the caller's scope (done or not yet, when asked), the
+    newest found first."""
+    items, total = await housing_water.search(
+        session,
+        WaterFix,
+        principal=principal,
+        region=region,
+        household_id=household_id,
+        closed=done,
+        page=page,
+        page_size=page_size,
+    )
+    return WaterFixPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@guarantee_router.post("/water-fixes", response_model=WaterFixPublic, status_code=status.HTTP_201_CREATED)
+async def record_water_fix(
+    session: SessionDep,
+    principal: GuaranteeRecorder,
+    registry: RegistryDep,
+    now: NowDep,
+    data: WaterFixCreate,
+) -> WaterFixPublic:
+    """A household's drinking-water problem (水量, 水质, 取水便利, 供水保证率) and the fix planned."""
+    return await housing_water.record_water_fix(
+        session, principal=principal, registry=registry, data=data, now=now
+    )
+
+
+@guarantee_router.patch("/water-fixes/{fix_id}", response_model=WaterFixPublic)
+async def update_water_fix(
+    session: SessionDep, principal: GuaranteeRecorder, fix: WaterFixDep, now: NowDep, data: WaterFixUpdate
+) -> WaterFixPublic:
+    """The fix started or done; done sets the household's water secure on its registry record."""
+    return await housing_water.update_water_fix(session, principal=principal, row=fix, data=data, now=now)

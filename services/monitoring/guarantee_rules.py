@@ -1,15 +1,17 @@
-"""The rules of the three guarantees (seed §五(一)2–3) as plain functions: whether a child out of school is
-still out after the follow-ups (who is of school age the registry decides, from the birth dates it holds),
-what a year's insurance record may say, and how far a reimbursement falls short of the year's floor.
+"""The rules of the three guarantees and water (seed §五(一)2–3) as plain functions: whether a child out of
+school is still out after the follow-ups (who is of school age the registry decides, from the birth dates it
+holds), what a year's insurance record may say, how far a reimbursement falls short of the year's floor, and
+the order of a renovation's or a water fix's dates and where it stands.
 
 No I/O here, like `rules`: the services load the facts, these decide.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from services.monitoring.rules import Thresholds
-from shared.vocabulary.monitoring import CareKind, DropoutAction
+from shared.vocabulary.monitoring import CareKind, DropoutAction, RenovationStatus
 
 BASIS_POINTS = 10_000
 
@@ -56,3 +58,44 @@ def reimbursement_check(eligible_cost_fen: int, reimbursed_fen: int, floor: int)
     floor_fen = -(-eligible_cost_fen * floor // BASIS_POINTS)
     ratio_bp = reimbursed_fen * BASIS_POINTS // eligible_cost_fen
     return FloorCheck(floor, ratio_bp, floor_fen, max(floor_fen - reimbursed_fen, 0))
+
+
+STEP_WORDS = {
+    "assessed_on": "鉴定日期",
+    "found_on": "发现日期",
+    "started_on": "开工日期",
+    "completed_on": "竣工日期",
+    "accepted_on": "验收日期",
+    "done_on": "完成日期",
+}
+
+
+def steps_refusal(steps: Sequence[tuple[str, date | None]], today: date) -> tuple[str, str] | None:
+    """(field, why) a record's dated steps are refused, or None: none after today, none before the step
+    before it, and none taken before the steps before it (a house is not completed before it is started)."""
+    earlier: tuple[str, date] | None = None
+    for index, (name, on) in enumerate(steps):
+        if on is None:
+            continue
+        if on > today:
+            return name, "日期不能晚于今天"
+        missing = next((before for before, seen in steps[:index] if seen is None), None)
+        if missing is not None:
+            return name, f"须先登记{STEP_WORDS.get(missing, missing)}"
+        if earlier is not None and on < earlier[1]:
+            return name, f"不能早于{STEP_WORDS.get(earlier[0], earlier[0])}（{earlier[1]}）"
+        earlier = (name, on)
+    return None
+
+
+def renovation_status(
+    started_on: date | None, completed_on: date | None, accepted_on: date | None
+) -> RenovationStatus:
+    """Where a renovation stands by the steps recorded; only acceptance (验收) makes the house safe."""
+    if accepted_on is not None:
+        return RenovationStatus.accepted
+    if completed_on is not None:
+        return RenovationStatus.completed
+    if started_on is not None:
+        return RenovationStatus.under_way
+    return RenovationStatus.planned

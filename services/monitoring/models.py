@@ -542,3 +542,49 @@ class IndustryResult(Base, table=True):
     visit_id: uuid.UUID | None = Field(default=None, description="the visit that saw the result")
     verified_by: str | None = Field(default=None, max_length=128, description="the visitor who saw it")
     verified_on: date | None = None
+
+
+class HousingRenovation(Base, table=True):
+    """A dangerous house's renovation (危房改造, seed §五(一)2): the appraisal, the project and its subsidy,
+    and its acceptance (验收), which alone makes the household's housing secure again."""
+
+    __tablename__ = "housing_renovations"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    head_name: str = Field(max_length=50)
+    grade: str = Field(max_length=8)
+    assessed_on: date
+    kind: str = Field(max_length=16)
+    subsidy_fen: int
+    started_on: date | None = None
+    completed_on: date | None = None
+    accepted_on: date | None = None
+    accepted_by: str | None = Field(default=None, max_length=100, description="who accepted it (验收)")
+    note: str | None = Field(default=None, max_length=500)
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class WaterFix(Base, table=True):
+    """A household's drinking-water problem and its fix (饮水安全); a fix done makes its water secure again."""
+
+    __tablename__ = "water_fixes"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    region_code: str = Field(max_length=12, index=True)
+    household_number: str = Field(max_length=20)
+    head_name: str = Field(max_length=50)
+    problem: str = Field(max_length=16)
+    fix: str = Field(max_length=16)
+    found_on: date
+    started_on: date | None = None
+    done_on: date | None = None
+    note: str | None = Field(default=None, max_length=500)
+    recorded_by: str = Field(max_length=128)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from shared.bank_accounts import account_number_problem
 from shared.idnumber import Sex
@@ -209,15 +209,26 @@ class CategoryChangeIn(Input):
     effective_date: date
 
 
-class GuaranteesIn(Input):
-    """The 三保障 and drinking-water findings of a household visit, as monitoring reports them."""
+GUARANTEE_FLAGS = ("education_secure", "medical_secure", "housing_secure", "water_secure")
 
-    education_secure: bool
-    medical_secure: bool
-    housing_secure: bool
-    water_secure: bool
-    visit_id: uuid.UUID
-    visited_on: date
+
+class GuaranteesIn(Input):
+    """The 三保障 and drinking-water flags as monitoring reports them: all four from a household visit, or
+    one from a record that settles it (an accepted 危房改造 sets housing, a water fix done sets water); a
+    flag left out stays as it is."""
+
+    education_secure: bool | None = None
+    medical_secure: bool | None = None
+    housing_secure: bool | None = None
+    water_secure: bool | None = None
+    visit_id: uuid.UUID | None = Field(default=None, description="the visit that found them, if one did")
+    visited_on: date | None = None
+
+    @model_validator(mode="after")
+    def some_flag(self) -> "GuaranteesIn":
+        if all(getattr(self, name) is None for name in GUARANTEE_FLAGS):
+            raise ValueError("at least one of the four flags")
+        return self
 
 
 class GuaranteesPublic(BaseModel):

@@ -157,6 +157,49 @@ class CareKind(Term):
     serious_inpatient = "serious_inpatient", "大病住院"
 
 
+class HousingGrade(Term):
+    """A house's safety grade by the 住建 appraisal: grades C and D are dangerous houses (危房) to renovate."""
+
+    c = "c", "C级危房"
+    d = "d", "D级危房"
+
+
+class RenovationKind(Term):
+    """How a dangerous house is made safe (危房改造, seed §五(一)2)."""
+
+    rebuild = "rebuild", "拆除翻建"
+    reinforce = "reinforce", "修缮加固"
+    replace = "replace", "置换"
+
+
+class RenovationStatus(Term):
+    """Where a renovation stands; only an accepted one (验收) makes the house safe again."""
+
+    planned = "planned", "待开工"
+    under_way = "under_way", "施工中"
+    completed = "completed", "已竣工待验收"
+    accepted = "accepted", "已验收"
+
+
+class WaterProblem(Term):
+    """What falls short in a household's drinking water (饮水安全: 水量、水质、取水便利、供水保证率)."""
+
+    quantity = "quantity", "水量不足"
+    quality = "quality", "水质不达标"
+    access = "access", "取水不便"
+    reliability = "reliability", "供水保证率不足"
+
+
+class WaterFixKind(Term):
+    """How a drinking-water problem is fixed."""
+
+    pipe_extension = "pipe_extension", "管网延伸"
+    well = "well", "打井"
+    purifier = "purifier", "净水设备"
+    cistern = "cistern", "水窖蓄水"
+    other = "other", "其他"
+
+
 class DeliveryState(Term):
     """What became of a registry category change the procedure causes (on confirmation, on elimination)."""
 

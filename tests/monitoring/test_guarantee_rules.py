@@ -1,12 +1,14 @@
-"""The three guarantees' rules: a child off the list only after a return, insurance that adds up, and the
-reimbursement floors (school age is the registry's: `tests/registry/test_rules.py`)."""
+"""The three guarantees' rules: a child off the list only after a return, insurance that adds up, the
+reimbursement floors (school age is the registry's: `tests/registry/test_rules.py`), and a renovation's or
+water fix's dates in order."""
 
+from datetime import date
 
 import pytest
 
 from services.monitoring import guarantee_rules as g
 from services.monitoring.rules import DEFAULT_THRESHOLDS, Thresholds
-from shared.vocabulary.monitoring import CareKind
+from shared.vocabulary.monitoring import CareKind, RenovationStatus
 
 
 def test_only_a_return_as_the_latest_follow_up_takes_a_child_off_the_list() -> None:
@@ -37,3 +39,29 @@ def test_the_floors_are_the_years_figures() -> None:
     assert g.floor_bp(CareKind.serious_inpatient, DEFAULT_THRESHOLDS) == 9_000
     raised = Thresholds(income_line_fen=1, rigid_expenditure_fen=1, chronic_reimbursement_floor_bp=8_500)
     assert g.floor_bp(CareKind.chronic, raised) == 8_500
+
+
+TODAY = date(2026, 6, 30)
+
+
+def test_a_records_steps_come_in_order_none_after_today_and_none_skipped() -> None:
+    def steps(started: date | None, completed: date | None) -> list[tuple[str, date | None]]:
+        return [("assessed_on", date(2026, 3, 1)), ("started_on", started), ("completed_on", completed)]
+
+    assert g.steps_refusal(steps(None, None), TODAY) is None
+    assert g.steps_refusal(steps(date(2026, 3, 1), date(2026, 6, 30)), TODAY) is None
+    assert g.steps_refusal(steps(date(2026, 2, 28), None), TODAY) == (
+        "started_on",
+        "不能早于鉴定日期（2026-03-01）",
+    )
+    assert g.steps_refusal(steps(date(2026, 4, 1), date(2026, 3, 31)), TODAY)[0] == "completed_on"
+    assert g.steps_refusal(steps(None, date(2026, 5, 1)), TODAY) == ("completed_on", "须先登记开工日期")
+    assert g.steps_refusal(steps(date(2026, 7, 1), None), TODAY) == ("started_on", "日期不能晚于今天")
+
+
+def test_only_acceptance_makes_a_renovation_done() -> None:
+    day = date(2026, 5, 1)
+    assert g.renovation_status(None, None, None) == RenovationStatus.planned
+    assert g.renovation_status(day, None, None) == RenovationStatus.under_way
+    assert g.renovation_status(day, day, None) == RenovationStatus.completed
+    assert g.renovation_status(day, day, day) == RenovationStatus.accepted

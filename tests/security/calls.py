@@ -737,6 +737,53 @@ register_simple(
     ),
     probe=total_in("/api/v1/monitoring/reimbursements"),
 )
+# Housing and water per household: a record names the position's household; progress by an unknown id.
+for _what in ("renovations", "water-fixes"):
+    _path = f"/api/v1/monitoring/{_what}"
+    register_simple(f"GET {_path}", listing_in(_path, page_size=200), listing=True)
+register_simple(
+    "POST /api/v1/monitoring/renovations",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/renovations",
+        json={
+            "household_id": obj("household")(w, p),
+            "grade": "c",
+            "assessed_on": f"{YEAR}-03-01",
+            "kind": "reinforce",
+            "subsidy_fen": 1_500_000,
+        },
+    ),
+    probe=total_in("/api/v1/monitoring/renovations"),
+)
+register_simple(
+    "PATCH /api/v1/monitoring/renovations/{renovation_id}",
+    lambda w, p: Request(
+        "PATCH", f"/api/v1/monitoring/renovations/{uuid.uuid4()}", json={"started_on": f"{YEAR}-03-02"}
+    ),
+    probe=total_in("/api/v1/monitoring/renovations"),
+)
+register_simple(
+    "POST /api/v1/monitoring/water-fixes",
+    lambda w, p: Request(
+        "POST",
+        "/api/v1/monitoring/water-fixes",
+        json={
+            "household_id": obj("household")(w, p),
+            "problem": "access",
+            "fix": "pipe_extension",
+            "found_on": f"{YEAR}-03-01",
+        },
+    ),
+    probe=total_in("/api/v1/monitoring/water-fixes"),
+)
+register_simple(
+    "PATCH /api/v1/monitoring/water-fixes/{fix_id}",
+    lambda w, p: Request(
+        "PATCH", f"/api/v1/monitoring/water-fixes/{uuid.uuid4()}", json={"started_on": f"{YEAR}-03-02"}
+    ),
+    probe=total_in("/api/v1/monitoring/water-fixes"),
+)
 register_simple(
     "GET /api/v1/monitoring/wage-entitlements",
     lambda w, p: Request(
