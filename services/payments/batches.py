@@ -74,8 +74,9 @@ def to_public(batch: Batch) -> BatchPublic:
 
 def line_public(line: Line) -> LinePublic:
     public = LinePublic.model_validate(line, from_attributes=True)
-    if "member_id" in (line.detail or {}):
-        public.beneficiary = line.detail["name"]  # type: ignore[index]
+    detail = line.detail or {}
+    if "member_id" in detail:  # a safety-net line, for one member
+        public.beneficiary = detail.get("name")
     return public
 
 

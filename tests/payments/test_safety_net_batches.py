@@ -126,7 +126,8 @@ async def test_the_disability_allowances_are_batched_per_member_by_grade_once_a_
             f"/api/v1/payments/households/{home['id']}/entitlements?year={YEAR}", headers=people["asier"]
         )
     ).json()
-    assert {(d["kind"], d["name"], d["amount_fen"]) for d in due["safety_net"]} == {
+    disability = [d for d in due["safety_net"] if d["kind"].startswith("disability")]  # a loan may be due too
+    assert {(d["kind"], d["name"], d["amount_fen"]) for d in disability} == {
         ("disability_living", "巴特尔", 180_000),
         ("disability_living", "乌日娜", 120_000),
         ("disability_nursing", "巴特尔", 180_000),
