@@ -96,11 +96,12 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
 
 
 async def seed_demo_assistance(session: Any, *, settings: Settings) -> int:
-    """Monitoring's demo assistance on the registry's demo households in 阿斯尔嘎查 (read here, handed over
-    as plain data: no service reads another's database)."""
+    """Monitoring's demo assistance, insurance, renovations and water fixes on the registry's demo households
+    in 阿斯尔嘎查 (read here, handed over as plain data: no service reads another's database)."""
     from sqlmodel import col, select
 
     from services.monitoring.demo import DemoHousehold, DemoMember, seed_assistance
+    from services.monitoring.guarantee_demo import seed_guarantees
     from services.registry.models import Household, Member
 
     db = Database.from_url(settings.database_url("registry"))
@@ -131,7 +132,7 @@ async def seed_demo_assistance(session: Any, *, settings: Settings) -> int:
         DemoHousehold(h.id, h.number, h.region_code, h.category, h.head_name, members.get(h.id, []))
         for h in homes
     ]
-    return await seed_assistance(session, households)
+    return await seed_assistance(session, households) + await seed_guarantees(session, households)
 
 
 async def seed_demo_cases(session: Any, *, settings: Settings) -> int:

@@ -22,7 +22,16 @@ from shared.money import FEN_PER_YUAN
 from shared.table_files import FileFormat, table_file
 from shared.vocabulary import Term, labels
 from shared.vocabulary.assets import AssetClass, AssetStatus, FundingSource, PlanStatus
-from shared.vocabulary.monitoring import CaseStatus, RiskType
+from shared.vocabulary.monitoring import (
+    CaseStatus,
+    DropoutAction,
+    HousingGrade,
+    RenovationKind,
+    RenovationStatus,
+    RiskType,
+    WaterFixKind,
+    WaterProblem,
+)
 from shared.vocabulary.payments import BatchStatus, ClaimStatus, Kind, LineStatus
 
 router = page_router()
@@ -67,6 +76,16 @@ def region(name: str = "region_code") -> list[Column]:
         ("区域", lambda item, names: names.get(item.get(name) or "", item.get(name))),
         ("区域代码", field(name)),
     ]
+
+
+def latest_follow_up(item: Item) -> str | None:
+    """A child's latest follow-up in words: the day, what was done, the note."""
+    done = item.get("follow_ups") or []
+    if not done:
+        return None
+    last = done[-1]
+    action = labels(DropoutAction).get(last["action"], last["action"])
+    return f"{last['on']} {action}：{last['note']}"
 
 
 @dataclass(frozen=True)
@@ -132,6 +151,77 @@ EXPORTS: tuple[Export, ...] = (
             ("公示开始", when("notice_starts_at")),
             ("公示结束", when("notice_ends_at")),
             ("异议截止", when("objection_deadline")),
+        ),
+    ),
+    Export(
+        "dropouts",
+        "控辍保学名单",
+        "monitoring",
+        "/api/v1/monitoring/dropouts",
+        ("region", "year"),
+        (
+            ("姓名", field("member_name")),
+            ("户编号", field("household_number")),
+            *region(),
+            ("年龄", field("age")),
+            ("跟进次数", lambda item, names: len(item.get("follow_ups") or [])),
+            ("最近跟进", lambda item, names: latest_follow_up(item)),
+        ),
+    ),
+    Export(
+        "insurance",
+        "医疗保险参保",
+        "monitoring",
+        "/api/v1/monitoring/insurance",
+        ("region", "year", "household_id"),
+        (
+            ("年度", field("year")),
+            ("成员", field("member_name")),
+            ("户编号", field("household_number")),
+            *region(),
+            ("参保", lambda item, names: "是" if item.get("enrolled") else "否"),
+            ("应缴保费（元）", yuan("premium_fen")),
+            ("代缴（元）", yuan("paid_on_behalf_fen")),
+            ("登记时间", when("recorded_at")),
+        ),
+    ),
+    Export(
+        "renovations",
+        "危房改造",
+        "monitoring",
+        "/api/v1/monitoring/renovations",
+        ("region", "accepted", "household_id"),
+        (
+            ("户编号", field("household_number")),
+            ("户主", field("head_name")),
+            *region(),
+            ("鉴定等级", said("grade", HousingGrade)),
+            ("鉴定日期", field("assessed_on")),
+            ("改造方式", said("kind", RenovationKind)),
+            ("补助（元）", yuan("subsidy_fen")),
+            ("开工日期", field("started_on")),
+            ("竣工日期", field("completed_on")),
+            ("验收日期", field("accepted_on")),
+            ("验收单位/人", field("accepted_by")),
+            ("状态", said("status", RenovationStatus)),
+        ),
+    ),
+    Export(
+        "water-fixes",
+        "饮水安全问题",
+        "monitoring",
+        "/api/v1/monitoring/water-fixes",
+        ("region", "done", "household_id"),
+        (
+            ("户编号", field("household_number")),
+            ("户主", field("head_name")),
+            *region(),
+            ("问题", said("problem", WaterProblem)),
+            ("解决方式", said("fix", WaterFixKind)),
+            ("发现日期", field("found_on")),
+            ("开工日期", field("started_on")),
+            ("完成日期", field("done_on")),
+            ("已完成", lambda item, names: "是" if item.get("done") else "否"),
         ),
     ),
     Export(

@@ -29,6 +29,7 @@ from gateway.web.dashboard.trends import households_chart, service_charts
 from gateway.web.deps import Official, PageUser, page_router
 from gateway.web.exports import router as exports_router
 from gateway.web.field import router as field_router
+from gateway.web.guarantees import router as guarantees_router
 from gateway.web.households import router as households_router
 from gateway.web.monitoring import monitoring_overview
 from gateway.web.monitoring import router as monitoring_router
@@ -49,6 +50,7 @@ router.include_router(households_router)
 router.include_router(assets_router)
 router.include_router(payments_router)
 router.include_router(monitoring_router)
+router.include_router(guarantees_router)
 router.include_router(places_router)
 router.include_router(people_router)
 router.include_router(field_router)

@@ -1,6 +1,6 @@
 """The household file (一户一档): the household from the registry, and what every other service holds of it —
-cases with their steps, visits, alerts, the assistance plan, findings, loans, employment, claims, payment
-lines and dividends — read concurrently on the caller's token, each service scoping its own answer. A
+cases with their steps, visits, alerts, the assistance plan, findings, loans, employment, medical insurance,
+dangerous-house renovations and drinking-water fixes, claims, payment lines and dividends — read concurrently on the caller's token, each service scoping its own answer. A
 service that cannot answer leaves a notice in its sections, never a failed page; the category change
 form lives here too, and the one-page PDF of the same file."""
 
@@ -67,6 +67,9 @@ SOURCES = (
     Source("findings", "monitoring", f"{MONITORING}/findings", by_query=True),
     Source("loans", "monitoring", f"{MONITORING}/loans", by_query=True),
     Source("employment", "monitoring", f"{MONITORING}/households/{{id}}/employment"),
+    Source("insurance", "monitoring", f"{MONITORING}/insurance", by_query=True),
+    Source("renovations", "monitoring", f"{MONITORING}/renovations", by_query=True),
+    Source("water_fixes", "monitoring", f"{MONITORING}/water-fixes", by_query=True),
     Source("claims", "payments", "/api/v1/payments/claims", by_query=True),
     Source("lines", "payments", "/api/v1/payments/households/{id}/lines"),
     Source("dividends", "assets", "/api/v1/assets/households/{id}/dividends"),
