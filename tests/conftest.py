@@ -37,11 +37,7 @@ BACKENDS = ("sqlite", "postgresql")
 
 # Defects found by the whole suite and not yet mended, each named with what fails and why; they run and are
 # reported (xfail, not strict: a mended one shows as XPASS), and the README's "Known defects" lists them.
-KNOWN_DEFECTS: dict[str, str] = {
-    "test_the_gateway_keeps_its_documented_contract[department_officer]": (
-        "insurance, reimbursements and dropout follow-ups answer 503 when the registry's household read fails"
-    ),
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
