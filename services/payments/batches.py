@@ -48,7 +48,15 @@ from shared.outbox import OutboxStatus
 from shared.regions import BANNER_CODE, is_within, tier_of
 from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, narrowed, scoped
-from shared.vocabulary.payments import SAFETY_NET, WAGES, BatchStatus, ClaimStatus, Kind, LineStatus
+from shared.vocabulary.payments import (
+    FROM_MONITORING,
+    SAFETY_NET,
+    WAGES,
+    BatchStatus,
+    ClaimStatus,
+    Kind,
+    LineStatus,
+)
 
 TOPIC = "bank.disbursement"
 EVENT_TYPE = "disbursement.requested"
@@ -335,33 +343,26 @@ async def _safety_net_lines(
     held: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """A safety-net kind's dues (seed §五(一)4), one line per member, computed by `safety_net.dues` from the
-    registry's record of each supported household in the region (the stream names them, a bulk lookup on
-    this service's own token brings their members' flags, incomes and accounts), less those a live line
-    holds; a household whose account a bank cannot pay into is held out (`held`)."""
+    registry's facts, less those a live line holds; a household whose account a bank cannot pay into is held
+    out (`held`). One bulk read, as for education: the stream of the region's supported households carries
+    members' ages, school stages, grades and flags, and the accounts (this service's own token); only the
+    households a 渐退期 may concern (lifted out, with a 低保 member) are looked up again for their income."""
     version, items = await policies.version_for_year(session, year=data.year)
     batched = await _held_keys(session, data.kind, None if data.kind == Kind.pension_loan else data.year)
-    ids = [
-        household["id"]
-        async for household in registry.stream(
-            region=data.region, categories=ELIGIBLE_CATEGORIES, token=own_token
-        )
-        if is_within(household["region_code"], principal.region)
-    ]
-    found = sorted(await registry.lookup(ids, token=own_token), key=lambda h: str(h["number"]))
-    rows = []
-    for household in found:
+    rows: list[dict[str, Any]] = []
+
+    def add(household: dict[str, Any]) -> None:
         due = [
             (key, d)
             for d in safety_net.dues(data.kind, household, items, data.year)
             if (key := safety_net.entitlement_key(data.kind, data.year, d.member_id)) not in batched
         ]
         if not due:
-            continue
-        account = household.get("payee_account")
+            return
+        account = stream_account(household)
         if problem := account_problem(account):
             held.append(held_entry(household["id"], household["number"], household["region_code"], problem))
-            continue
-        _, id_masked = head_of(household)
+            return
         rows.extend(
             _line_row(
                 batch_id,
@@ -371,7 +372,7 @@ async def _safety_net_lines(
                 household_id=uuid.UUID(household["id"]),
                 household_number=household["number"],
                 region_code=household["region_code"],
-                payee_id_masked=id_masked,
+                payee_id_masked=household["head_id_masked"],
                 amount_fen=d.amount_fen,
                 quantity=d.quantity,
                 rate_fen=d.rate_fen,
@@ -386,10 +387,28 @@ async def _safety_net_lines(
             | account_columns(account)  # type: ignore[arg-type]
             for key, d in due
         )
+
+    exiting: list[dict[str, Any]] = []
+    async for household in registry.stream(
+        region=data.region, categories=ELIGIBLE_CATEGORIES, token=own_token, with_account=True
+    ):
+        if not is_within(household["region_code"], principal.region):
+            continue
+        if data.kind != Kind.dibao_gradual_exit:
+            add(household)
+        elif safety_net.may_exit_dibao(household):
+            exiting.append(household)
+    if exiting:
+        incomes = {
+            h["id"]: {"income_year": h["income_year"], "income_per_capita_fen": h["income_per_capita_fen"]}
+            for h in await registry.lookup((h["id"] for h in exiting), token=own_token)
+        }
+        for household in exiting:
+            add(household | incomes.get(household["id"], {}))
     return rows
 
 
-async def _wage_lines(
+async def _monitoring_lines(
     session: AsyncSession,
     *,
     principal: Principal,
@@ -398,10 +417,15 @@ async def _wage_lines(
     batch_id: uuid.UUID,
     now: datetime,
 ) -> list[dict[str, Any]]:
-    """The month's wages as monitoring records them (a post's month, a member's month of labour), each
-    keyed once, less those a live line holds: a month is paid once however often a batch is drafted."""
-    month = f"{data.year:04d}-{data.month:02d}"
-    owed = await monitoring.wages_owed(kind=data.kind, month=month, region=data.region)
+    """What monitoring records as owed — the month's wages (a post's month, a member's month of labour) or
+    the year's 贴息 of each loan —, each keyed once, less those a live line holds: an entitlement is paid
+    once however often a batch is drafted."""
+    if data.kind == Kind.loan_interest_subsidy:
+        owed = await monitoring.loan_subsidies_owed(year=data.year, region=data.region)
+    else:
+        owed = await monitoring.wages_owed(
+            kind=data.kind, month=f"{data.year:04d}-{data.month:02d}", region=data.region
+        )
     owed = [w for w in owed if w["amount_fen"] > 0 and is_within(w["region_code"], principal.region)]
     held = set(
         await session.exec(
@@ -505,8 +529,8 @@ async def create_batch(
         )
         records = _as_records(rows, LINE_COLUMNS)
     else:
-        if data.kind in WAGES:
-            rows = await _wage_lines(
+        if data.kind in FROM_MONITORING:
+            rows = await _monitoring_lines(
                 session, principal=principal, monitoring=monitoring, data=data, batch_id=batch.id, now=now
             )
         else:

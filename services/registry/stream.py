@@ -4,16 +4,16 @@ A payment run covers every household of a banner — at province scale a million
 "Bulk paths"). The stream is one set-wise query in household-number order — members grouped per household
 in one pass, households and heads hash-joined — not look-ups household by household: PostgreSQL runs it
 once behind a server-side cursor; SQLite (which takes its write lock on BEGIN, so one read across a long
-response would hold off every writer) runs it in keyset pages, each its own short read. A line carries
-only what batch work needs: the household's id, number, village and category, the head as payee (name
-and the masked ID number stored beside the encrypted one, so nothing is decrypted) and members' ages and
-school stages — birth dates only for the roles that see full ID numbers, since beside a masked number a
-birth date rebuilds it; with `school=true`, only households with someone in school, and only those
-members; with `school_age_in=YEAR`, only those with someone 6–15 on 1 September of YEAR, and only those
-members (decided here from the birth date, so a role that sees only ages gets the same children). Each
-line carries the payee account masked; with `with_account=true` (payments' own client and the officials
-who maintain accounts) also the account number, decrypted here and appended to the line the database
-wrote, as the bank's instructions need it.
+response would hold off every writer) runs it in keyset pages, each its own short read. A line carries only
+what batch work needs: the household's id, number, village and category, the head as payee (name and the
+masked ID number stored beside the encrypted one, so nothing is decrypted) and members' ages, school stages,
+disability grades, 低保 and pension-insurance flags (the safety net's facts) — birth dates only for the roles
+that see full ID numbers, since beside a masked number a birth date rebuilds it; with `school=true`, only
+households with someone in school, and only those members; with `school_age_in=YEAR`, only those with
+someone 6–15 on 1 September of YEAR, and only those members (decided here from the birth date, so a role
+that sees only ages gets the same children). Each line carries the payee account masked; with
+`with_account=true` (payments' own client and the officials who maintain accounts) also the account number,
+decrypted here and appended to the line the database wrote, as the bank's instructions need it.
 
 The database writes each line itself (PostgreSQL's `json_build_object`/`json_agg`, SQLite's
 `json_object`/`json_group_array`): Python only joins a page's lines, so the stream's cost is the query's,
@@ -27,7 +27,7 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, Integer, String, and_, cast, func, literal, select, text
+from sqlalchemy import JSON, Integer, String, and_, case, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -65,6 +65,10 @@ class StreamMember(BaseModel):
     )
     age: int = Field(description="whole years as of today in Asia/Shanghai")
     school_stage: SchoolStage
+    # The facts payments' safety net is reckoned from (seed §五(一)4), as the household read shows them.
+    disability_grade: int | None
+    dibao: bool
+    pension_insurance: bool
 
 
 class StreamHousehold(BaseModel):
@@ -112,6 +116,12 @@ class _Json:
         ]
         return func.printf("%s-%s-%s-%s-%s", *parts)
 
+    def boolean(self, column: Any) -> Any:
+        """A flag as JSON true/false (SQLite keeps booleans as 0/1)."""
+        if self.postgresql:
+            return column
+        return func.json(case((column, "true"), else_="false"))
+
     def age(self, birth: Any, today: date) -> Any:
         """Whole years on `today`: (YYYYMMDD today − YYYYMMDD born) // 10000, in integers."""
         born = cast(
@@ -131,6 +141,9 @@ class _Json:
             **born,
             age=self.age(Member.birth_date, today),
             school_stage=Member.school_stage,
+            disability_grade=Member.disability_grade,
+            dibao=self.boolean(Member.dibao),
+            pension_insurance=self.boolean(Member.pension_insurance),
         )
         if self.postgresql:
             array = func.json_agg(aggregate_order_by(item, col(Member.position)))

@@ -4,7 +4,7 @@ the figures version 1 carries (payments migration 0011)."""
 from typing import Any
 
 from services.payments.rules import Item
-from services.payments.safety_net import dues, entitlement_key
+from services.payments.safety_net import dues, entitlement_key, may_exit_dibao
 from shared.vocabulary.payments import Kind, Mode
 from tests.payments.conftest import SAFETY_NET_PLAN
 
@@ -45,6 +45,12 @@ def test_the_gradual_exit_keeps_dibao_members_paid_for_its_months_once_income_pa
     assert amounts(Kind.dibao_gradual_exit, home) == {"阿荣": 6 * 66_000, "其木格": 6 * 66_000}
     [due, _] = dues(Kind.dibao_gradual_exit, home, ITEMS, YEAR)
     assert (due.quantity, due.rate_fen) == (6, 66_000) and "渐退期6个月" in due.reason
+
+
+def test_only_lifted_out_households_with_a_dibao_member_are_read_again_for_their_income() -> None:
+    assert may_exit_dibao(household(person("阿荣", dibao=True), person("巴图")))
+    assert not may_exit_dibao(household(person("巴图")))
+    assert not may_exit_dibao(household(person("阿荣", dibao=True), category="marginal"))
 
 
 def test_no_gradual_exit_below_the_standard_without_a_recent_income_or_outside_the_lifted_out() -> None:

@@ -58,7 +58,8 @@ async def test_the_stream_is_scoped_filtered_and_in_number_order(
         == in_school["members"][0]["id_number"][:6] + "********" + in_school["members"][0]["id_number"][-4:]
     )
     assert [(m["name"], m["school_stage"]) for m in due["members"]] == [("其其格", "primary")]
-    shown = {"id", "name", "relation", "birth_date", "age", "school_stage"}
+    shown = {"id", "name", "relation", "birth_date", "age", "school_stage", "disability_grade", "dibao"}
+    shown |= {"pension_insurance"}
     assert set(due["members"][0]) == shown  # no ID number; a banner official sees full numbers, so the date
 
 
