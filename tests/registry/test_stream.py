@@ -86,7 +86,7 @@ async def test_school_age_is_picked_by_birth_date_whoever_reads(
         assert line["id"] == home["id"]
         assert [m["name"] for m in line["members"]] == ["乌云", "其其格"], role
     refused = await registry.get(STREAM, params={"school_age_in": 1900}, headers=banner)
-    assert refused.status_code == 422
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "school_age_in"
 
 
 async def test_a_bank_may_not_read_the_stream(registry: httpx.AsyncClient, token_for: TokenFactory) -> None:
