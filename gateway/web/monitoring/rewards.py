@@ -10,18 +10,16 @@ from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response
 
 from gateway.policy import allowed
-from gateway.web.clients import region_names, region_tree
 from gateway.web.deps import PageUser, page_router
 from gateway.web.errors import Refusal
-from gateway.web.forms import household_choices, region_groups, went_to
+from gateway.web.forms import household_choices, went_to
 from gateway.web.monitoring.service import (
     MONITORING,
     MONITORING_DOWN,
-    PAGE_SIZE,
     AssistanceForm,
     call_monitoring,
     household_of,
-    monitoring_json,
+    listing,
     show,
     where,
 )
@@ -57,20 +55,10 @@ async def results_page(
     verifying: tuple[str, AssistanceForm] | None = None,
     status_code: int = status.HTTP_200_OK,
 ) -> Response:
-    params: dict[str, Any] = {k: v for k, v in filters.items() if v} | {"page": page, "page_size": PAGE_SIZE}
-    result, tree = await asyncio.gather(
-        monitoring_json(request, principal, RESULTS, params=params), region_tree(request, principal)
-    )
-    names = region_names(tree or [])
-    context = {
-        "result": result,
-        "filters": filters,
-        "pages": max(1, -(-result["total"] // PAGE_SIZE)),
-        "region_groups": region_groups(tree or []),
-        "region_names": names,
-        "region_name": names.get(principal.region),
+    context = await listing(request, principal, RESULTS, filters, page)
+    context |= {
         "verifying": verifying,
-        "visits": await _visits_of(request, principal, result["items"]),
+        "visits": await _visits_of(request, principal, context["result"]["items"]),
         "can_record": allowed("POST", RESULTS, principal.role),
         "can_verify": allowed("POST", f"{RESULTS}/{{id}}/verification", principal.role),
         "can_claim": allowed("POST", "/api/v1/payments/claims", principal.role),
