@@ -37,7 +37,12 @@ BACKENDS = ("sqlite", "postgresql")
 
 # Defects found by the whole suite and not yet mended, each named with what fails and why; they run and are
 # reported (xfail, not strict: a mended one shows as XPASS), and the README's "Known defects" lists them.
-KNOWN_DEFECTS: dict[str, str] = {}
+KNOWN_DEFECTS: dict[str, str] = {
+    "test_the_gateway_keeps_its_documented_contract[department_officer]": (
+        "failed once in 24 runs on a loaded machine (a 503 from an upstream household read is suspected; the "
+        "failing case was not captured)"
+    ),
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
