@@ -161,8 +161,10 @@ MONITORING_RULES: tuple[Rule, ...] = (
             ("PATCH", "/api/v1/monitoring/water-fixes/{id}"),
         )
     ),
-    # Payments reads the wages a month owes with its own client when it drafts a wage batch.
+    # Payments reads the wages a month owes, and the 贴息 a year owes, with its own client when it drafts a
+    # wage or interest-subsidy batch.
     Rule("GET", "/api/v1/monitoring/wage-entitlements", SERVICE),
+    Rule("GET", "/api/v1/monitoring/loan-subsidies", SERVICE),
     Rule(
         "POST",
         "/api/v1/monitoring/cases/{id}/transitions",

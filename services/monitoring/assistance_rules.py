@@ -8,6 +8,7 @@ No I/O here, like `rules`: the services load the facts, these decide.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from services.monitoring.rules import LIFTED, LIFTED_OUT, Finding, Thresholds, add_months
@@ -156,6 +157,29 @@ def interest_subsidy_fen(terms: LoanTerms, repayments: Sequence[tuple[date, int]
     balance_days += balance * max((end - since).days, 0)
     divisor = BASIS_POINTS * DAYS_A_YEAR
     return (2 * balance_days * rate + divisor) // (2 * divisor)
+
+
+def yearly_interest_subsidy_fen(terms: LoanTerms, repayments: Sequence[tuple[date, int]], year: int) -> int:
+    """The subsidy of calendar `year`: the running total at its end less that at its start, so a loan's years
+    add up to its whole term's subsidy to the fen."""
+    until = partial(interest_subsidy_fen, terms, repayments)
+    return until(date(year + 1, 1, 1)) - until(date(year, 1, 1))
+
+
+def year_subsidy_payable(
+    terms: LoanTerms, repayments: Sequence[tuple[date, int]], year: int, today: date
+) -> bool:
+    """A year's subsidy is paid once it can grow no more (the year over, the loan past due or repaid) and
+    the loan is not overdue: an overdue loan is subsidised again once repaid (逾期不贴息)."""
+    if loan_overdue(terms, repayments, today):
+        return False
+    settled = today >= date(year + 1, 1, 1) or today >= terms.due_on
+    return settled or outstanding_fen(terms.amount_fen, repayments) <= 0
+
+
+def loan_subsidy_key(loan_id: Any, year: int) -> str:
+    """One entitlement per loan and year: payments holds at most one live line per key."""
+    return f"loan_interest_subsidy:{year}:{loan_id}"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from services.monitoring import employment, engagements, posts
+from services.monitoring import employment, engagements, loans, posts
 from services.monitoring.dependencies import Caseworker, NowDep, Reader, RegistryDep
 from services.monitoring.employment_rules import MONTH
 from services.monitoring.employment_schemas import (
@@ -203,3 +203,19 @@ async def wage_entitlements(
     if kind not in WAGES:
         raise Invalid.field("kind", "只有 post_wage 和 work_relief_wage 是按月应发的工资")
     return await employment.wages_owed(session, principal=principal, kind=kind, region=region, month=month)
+
+
+@employment_router.get("/loan-subsidies", response_model=list[WageEntitlement])
+async def loan_subsidies(
+    session: SessionDep,
+    principal: PaymentsService,
+    registry: RegistryDep,
+    now: NowDep,
+    year: Annotated[int, Query(ge=2013, le=2100)],
+    region: Annotated[str, Query(pattern=REGION_CODE)],
+) -> list[WageEntitlement]:
+    """Each loan's interest subsidy (贴息) for `year` in `region`, once settled (the year over, or the loan
+    past due or repaid) and not overdue, keyed for payments to pay once."""
+    return await loans.subsidies_owed(
+        session, principal=principal, registry=registry, region=region, year=year, today=now.date()
+    )

@@ -191,7 +191,8 @@ class HouseholdEmployment(BaseModel):
 
 
 class WageEntitlement(BaseModel):
-    """A wage owed for a month, keyed so payments pays it once (at most one live line per key)."""
+    """A payment owed whose facts monitoring keeps — a post's month, a month of labour, a loan's year of
+    贴息 — keyed so payments pays it once (at most one live line per key)."""
 
     key: str
     household_id: uuid.UUID

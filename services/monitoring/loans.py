@@ -1,5 +1,6 @@
 """Microcredit (脱贫人口小额信贷, seed §五(一)1): loans for production to lifted-out and marginal households,
-their repayments, the interest the banner subsidises, and coverage (应贷尽贷) per village — within scope."""
+their repayments, the interest the banner subsidises (贴息, each year's owed to payments), and coverage
+(应贷尽贷) per village — within scope."""
 
 import uuid
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.monitoring import assistance_rules
 from services.monitoring.clients import RegistryClient
+from services.monitoring.employment_schemas import WageEntitlement
 from services.monitoring.models import AssistancePlan, Loan, LoanRepayment, audit_log, aware
 from services.monitoring.schemas import (
     LoanCoverage,
@@ -198,6 +200,57 @@ async def coverage(session: AsyncSession, *, principal: Principal, region: str |
             for v in villages
         ],
     )
+
+
+async def subsidies_owed(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    region: str,
+    year: int,
+    today: date,
+) -> list[WageEntitlement]:
+    """Each loan's interest subsidy (贴息) for `year` in `region` once the year's amount is settled and the
+    loan is not overdue, keyed for payments to pay once, to the borrower (the household's account)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    statement: Any = (
+        narrowed(select(Loan), Loan.region_code, principal, region)
+        .where(Loan.disbursed_on <= last, Loan.due_on > first)
+        .order_by(col(Loan.region_code), col(Loan.household_number), col(Loan.id))
+    )
+    loans = list(await session.exec(statement))
+    if not loans:
+        return []
+    repayments: dict[uuid.UUID, list[tuple[date, int]]] = {loan.id: [] for loan in loans}
+    for r in await session.exec(
+        select(LoanRepayment).where(col(LoanRepayment.loan_id).in_(list(repayments)))
+    ):
+        repayments[r.loan_id].append((r.paid_on, r.amount_fen))
+    borrowers = {
+        m.id: m.id_masked
+        for h in await registry.lookup({loan.household_id for loan in loans}, token=principal.token)
+        for m in h.members
+    }
+    owed = []
+    for loan in loans:
+        terms, paid = _terms(loan), repayments[loan.id]
+        amount = assistance_rules.yearly_interest_subsidy_fen(terms, paid, year)
+        if amount <= 0 or not assistance_rules.year_subsidy_payable(terms, paid, year, today):
+            continue
+        owed.append(
+            WageEntitlement(
+                key=assistance_rules.loan_subsidy_key(loan.id, year),
+                household_id=loan.household_id,
+                household_number=loan.household_number,
+                region_code=loan.region_code,
+                payee_name=loan.borrower_name,
+                payee_id_masked=borrowers.get(loan.borrower_member_id, ""),
+                amount_fen=amount,
+                detail={"loan_id": str(loan.id), "bank": loan.bank, "year": str(year)},
+            )
+        )
+    return owed
 
 
 async def _audit(session: AsyncSession, principal: Principal, loan: Loan, action: str, **change: Any) -> None:

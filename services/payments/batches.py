@@ -48,7 +48,15 @@ from shared.outbox import OutboxStatus
 from shared.regions import BANNER_CODE, is_within, tier_of
 from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, narrowed, scoped
-from shared.vocabulary.payments import SAFETY_NET, WAGES, BatchStatus, ClaimStatus, Kind, LineStatus
+from shared.vocabulary.payments import (
+    FROM_MONITORING,
+    SAFETY_NET,
+    WAGES,
+    BatchStatus,
+    ClaimStatus,
+    Kind,
+    LineStatus,
+)
 
 TOPIC = "bank.disbursement"
 EVENT_TYPE = "disbursement.requested"
@@ -400,7 +408,7 @@ async def _safety_net_lines(
     return rows
 
 
-async def _wage_lines(
+async def _monitoring_lines(
     session: AsyncSession,
     *,
     principal: Principal,
@@ -409,10 +417,15 @@ async def _wage_lines(
     batch_id: uuid.UUID,
     now: datetime,
 ) -> list[dict[str, Any]]:
-    """The month's wages as monitoring records them (a post's month, a member's month of labour), each
-    keyed once, less those a live line holds: a month is paid once however often a batch is drafted."""
-    month = f"{data.year:04d}-{data.month:02d}"
-    owed = await monitoring.wages_owed(kind=data.kind, month=month, region=data.region)
+    """What monitoring records as owed — the month's wages (a post's month, a member's month of labour) or
+    the year's 贴息 of each loan —, each keyed once, less those a live line holds: an entitlement is paid
+    once however often a batch is drafted."""
+    if data.kind == Kind.loan_interest_subsidy:
+        owed = await monitoring.loan_subsidies_owed(year=data.year, region=data.region)
+    else:
+        owed = await monitoring.wages_owed(
+            kind=data.kind, month=f"{data.year:04d}-{data.month:02d}", region=data.region
+        )
     owed = [w for w in owed if w["amount_fen"] > 0 and is_within(w["region_code"], principal.region)]
     held = set(
         await session.exec(
@@ -516,8 +529,8 @@ async def create_batch(
         )
         records = _as_records(rows, LINE_COLUMNS)
     else:
-        if data.kind in WAGES:
-            rows = await _wage_lines(
+        if data.kind in FROM_MONITORING:
+            rows = await _monitoring_lines(
                 session, principal=principal, monitoring=monitoring, data=data, batch_id=batch.id, now=now
             )
         else:

@@ -38,7 +38,7 @@ from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.registry_client import Household, RegistryClient
 from shared.scope import ensure_in_scope, fetch_in_scope, narrowed, scoped
-from shared.vocabulary.payments import LIVESTOCK, SAFETY_NET, ClaimStatus, Kind, Mode
+from shared.vocabulary.payments import FROM_MONITORING, LIVESTOCK, SAFETY_NET, ClaimStatus, Kind, Mode
 
 
 def scoped_claims(principal: Principal) -> Any:
@@ -150,6 +150,10 @@ async def _price(
         raise Invalid.field("kind", "教育生活补贴按在校学段自动核算（见 entitlements），无需申报")
     if data.kind in SAFETY_NET:
         raise Invalid.field("kind", f"{data.kind.label}按户籍登记的成员信息自动核算（见 entitlements）")
+    if data.kind in FROM_MONITORING:
+        raise Invalid.field(
+            "kind", f"{data.kind.label}按监测帮扶中的岗位、务工或贷款记录核算，由发放批次直接读取，无需申报"
+        )
     version, items = await policies.version_for_year(session, year=data.year)
     item = policies.item_for(items, data.kind)
     if data.herd_record_outdated and herd is None:

@@ -38,9 +38,9 @@ class AssetsClient:
 
 
 class MonitoringClient:
-    """The wages monitoring says a month owes (posts, work-relief labour), read with this service's own
-    token when a wage batch is drafted: the entitlements stay where the posts and labour are recorded; and
-    the industry result an industry reward is claimed for."""
+    """The wages monitoring says a month owes (posts, work-relief labour) and the 贴息 a year owes (loans),
+    read with this service's own token when such a batch is drafted: the entitlements stay where the posts,
+    labour and loans are recorded; and the industry result an industry reward is claimed for."""
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, credentials: TokenSource):
         self.client = client
@@ -50,11 +50,15 @@ class MonitoringClient:
     async def wages_owed(self, *, kind: str, month: str, region: str) -> list[dict[str, Any]]:
         """Each entitlement `{key, household_id, household_number, region_code, payee_name, payee_id_masked,
         amount_fen, detail}` of `kind` for `month` (YYYY-MM) in `region`."""
+        return await self._owed("wage-entitlements", {"kind": kind, "month": month, "region": region})
+
+    async def _owed(self, route: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """An entitlements list of monitoring's, read with this service's own token."""
         token = await self.credentials.token()
         try:
             response = await self.client.get(
-                f"{self.base_url}/api/v1/monitoring/wage-entitlements",
-                params={"kind": kind, "month": month, "region": region},
+                f"{self.base_url}/api/v1/monitoring/{route}",
+                params=params,
                 headers={"authorization": f"Bearer {token}"},
             )
         except httpx.HTTPError as exc:
@@ -63,6 +67,10 @@ class MonitoringClient:
             raise Unavailable(f"监测帮扶服务暂不可用（{response.status_code}）")
         owed: list[dict[str, Any]] = response.json()
         return owed
+
+    async def loan_subsidies_owed(self, *, year: int, region: str) -> list[dict[str, Any]]:
+        """Each loan's 贴息 for `year` in `region` that is settled, as an entitlement shaped like a wage's."""
+        return await self._owed("loan-subsidies", {"year": year, "region": region})
 
     async def industry_result(self, result_id: uuid.UUID, *, token: str) -> dict[str, Any] | None:
         """An industry result as monitoring shows it to the caller (`token`: the claimant's, so monitoring

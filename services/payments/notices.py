@@ -94,6 +94,8 @@ def fund_of(kind: Kind, purpose: str) -> tuple[str, str]:
         return "扶贫（衔接）项目资产收益", f"{purpose}，按经审批的收益分配方案分配到户"
     if kind in WAGES:
         return "旗级衔接推进乡村振兴专项资金", f"{purpose}，按岗位或务工记录核发"
+    if kind == Kind.loan_interest_subsidy:
+        return "旗级衔接推进乡村振兴专项资金", f"{purpose}，按小额信贷放款、还款记录和贴息利率核定到借款人"
     if kind in SAFETY_NET_FUNDS:
         return SAFETY_NET_FUNDS[kind], f"{purpose}，按户籍登记的成员信息和政策标准核定到人"
     return "旗级衔接推进乡村振兴专项资金", f"{purpose}，按政策标准补贴到户"

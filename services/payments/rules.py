@@ -207,6 +207,7 @@ BATCH_NUMBER_KIND = {
     Kind.disability_living: "残疾生活", Kind.disability_nursing: "重残护理", Kind.pension_premium: "代缴养老",
     Kind.pension_loan: "养老借款", Kind.industry_reward: "以奖代补", Kind.public_welfare_post: "公益岗位",
     Kind.dividend: "分红", Kind.post_wage: "岗位工资", Kind.work_relief_wage: "以工代赈",
+    Kind.loan_interest_subsidy: "贴息",
 }  # fmt: skip
 
 

@@ -26,11 +26,15 @@ class Kind(Term):
     # Monthly wages (seed §五(八)) read from monitoring's posts and work-relief labour; never claimed.
     post_wage = "post_wage", "公益性岗位工资（按月）"
     work_relief_wage = "work_relief_wage", "以工代赈劳务报酬"
+    # Microcredit's interest subsidy (贴息, seed §五(一)1) for a year, from monitoring's loans; never claimed.
+    loan_interest_subsidy = "loan_interest_subsidy", "小额信贷贴息"
 
 
 LIVESTOCK = frozenset({Kind.sheep, Kind.cattle, Kind.pig})
 # Kinds paid per month whose entitlements monitoring holds: a batch of one is for a year and a month.
 WAGES = frozenset({Kind.post_wage, Kind.work_relief_wage})
+# Kinds whose entitlements monitoring holds (a batch's lines read from it): the wages, and a year's 贴息.
+FROM_MONITORING = WAGES | {Kind.loan_interest_subsidy}
 # Kinds computed per member from the registry's facts (services/payments/safety_net.py): a batch of one is
 # for a year, like education, and nobody files a claim for them.
 SAFETY_NET = frozenset(

@@ -125,6 +125,25 @@ def test_no_subsidy_past_the_due_date_and_none_once_repaid() -> None:
     assert ar.interest_subsidy_fen(TERMS, repaid, date(2026, 1, 1)) == 0
 
 
+def test_a_years_subsidy_is_its_share_of_the_running_total_and_the_years_add_up() -> None:
+    assert ar.yearly_interest_subsidy_fen(TERMS, [], 2024) == 0
+    assert ar.yearly_interest_subsidy_fen(TERMS, [], 2025) == 155_000
+    paid = [(date(2026, 3, 10), 1_234_567)]
+    years = [ar.yearly_interest_subsidy_fen(TERMS, paid, y) for y in range(2025, 2029)]
+    assert years[-1] == 0 and sum(years) == ar.interest_subsidy_fen(TERMS, paid, TERMS.due_on)
+
+
+def test_a_years_subsidy_is_paid_once_settled_and_never_while_overdue() -> None:
+    assert not ar.year_subsidy_payable(TERMS, [], 2025, date(2025, 12, 31))  # the year still runs
+    assert ar.year_subsidy_payable(TERMS, [], 2025, date(2026, 1, 1))
+    repaid = [(date(2025, 6, 1), 5_000_000)]
+    assert ar.year_subsidy_payable(TERMS, repaid, 2025, date(2025, 7, 1))  # repaid: it grows no more
+    owed = [(date(2026, 1, 1), 4_000_000)]
+    assert not ar.year_subsidy_payable(TERMS, owed, 2027, date(2028, 2, 1))  # overdue: 逾期不贴息
+    assert ar.year_subsidy_payable(TERMS, [*owed, (date(2028, 2, 1), 1_000_000)], 2027, date(2028, 2, 1))
+    assert ar.loan_subsidy_key("L", 2025) == "loan_interest_subsidy:2025:L"
+
+
 def test_a_loan_is_overdue_past_its_due_date_while_principal_is_owed() -> None:
     assert not ar.loan_overdue(TERMS, [], TERMS.due_on)
     assert ar.loan_overdue(TERMS, [(date(2026, 1, 1), 4_000_000)], date(2028, 1, 2))

@@ -163,3 +163,34 @@ async def test_the_medical_and_civil_affairs_lists_set_the_members_flags_in_the_
         refused = await services.registry.post("/api/v1/households/members/flags", json=body, headers=headers)
         assert refused.status_code == 403
     assert await flagged()
+
+
+async def test_a_years_interest_subsidy_is_owed_to_payments_once_the_year_is_over(services: Services) -> None:
+    """贴息 as payments reads it for a year's batch: each loan's share of the year, keyed once, to the
+    borrower; not while the year runs, not while the loan is overdue; payments' own client only."""
+    home = await services.register(**lifted_household())
+    village = services.headers("village_official", ASIER)
+    made = await services.monitoring.post(LOANS, json=loan(home, disbursed_on="2025-01-01"), headers=village)
+    assert made.status_code == 201, made.text
+    url = "/api/v1/monitoring/loan-subsidies"
+    payments = services.headers("service", BANNER, "svc-payments")
+    refused = await services.monitoring.get(url, params={"year": 2025, "region": ASIER}, headers=village)
+    assert refused.status_code == 403
+    services.clock.now = services.clock.now.replace(year=2025, month=12, day=31)
+    running = await services.monitoring.get(url, params={"year": 2025, "region": ASIER}, headers=payments)
+    assert running.status_code == 200 and running.json() == []  # the year still runs
+    services.clock.now = services.clock.now.replace(year=2026, month=1, day=1)
+    [owed] = (
+        await services.monitoring.get(url, params={"year": 2025, "region": ASIER}, headers=payments)
+    ).json()
+    head = home["members"][0]
+    assert (owed["key"], owed["amount_fen"], owed["payee_name"], owed["household_id"]) == (
+        f"loan_interest_subsidy:2025:{made.json()['id']}",
+        93_000,  # 30,000 yuan × 3.10 % for the year
+        head["name"],
+        home["id"],
+    )
+    assert owed["payee_id_masked"].endswith(head["id_number"][-4:])
+    services.clock.now = services.clock.now.replace(year=2026, month=2, day=1)  # due 2026-01-01, unpaid
+    overdue = await services.monitoring.get(url, params={"year": 2025, "region": ASIER}, headers=payments)
+    assert overdue.json() == []  # 逾期不贴息

@@ -12,7 +12,7 @@ from services.payments.rules import (
     reconcile,
 )
 from shared.vocabulary.households import SchoolStage
-from shared.vocabulary.payments import SAFETY_NET, WAGES, Kind, LineStatus, Mode
+from shared.vocabulary.payments import FROM_MONITORING, SAFETY_NET, Kind, LineStatus, Mode
 from tests.payments.conftest import PLAN, SAFETY_NET_PLAN
 
 ITEMS = [
@@ -44,9 +44,11 @@ def test_the_seeded_version_holds_the_plans_figures() -> None:
     case_by_case = {
         SAFETY_NET_PLAN.RENAMED.get(i.kind, i.kind) for i in ITEMS if i.mode == Mode.case_by_case
     } - SAFETY_NET
-    # Dividends are priced by the assets service's plans and wages by monitoring's posts and labour, not by
-    # the policy table.
-    priced_elsewhere = {Kind.sheep, Kind.cattle, Kind.pig, Kind.education, Kind.dividend} | WAGES | SAFETY_NET
+    # Dividends are priced by the assets service's plans, wages and 贴息 by monitoring's posts, labour and
+    # loans, not by the policy table.
+    priced_elsewhere = (
+        {Kind.sheep, Kind.cattle, Kind.pig, Kind.education, Kind.dividend} | FROM_MONITORING | SAFETY_NET
+    )
     assert case_by_case == set(Kind) - priced_elsewhere
 
 

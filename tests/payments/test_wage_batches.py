@@ -1,5 +1,6 @@
-"""Wage batches (post_wage, work_relief_wage): a month's wages as monitoring records them, read with the
-payments service's own token, each post's month paid once however often a batch is drafted."""
+"""Batches read from monitoring: wages (post_wage, work_relief_wage) for a month and a year's interest subsidy
+of microcredit loans (loan_interest_subsidy), as monitoring records them, read with the payments service's own
+token, each entitlement paid once however often a batch is drafted."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -42,7 +43,13 @@ class Wages:
         self.reads.append(params)
         if request.headers.get("authorization") != f"Bearer {self.token}":
             return httpx.Response(403)
-        found = self.owed.get((params["kind"], params["month"]), [])
+        # a wage is asked for by kind and month, a loan's 贴息 by year
+        period = (
+            (params["kind"], params["month"])
+            if "kind" in params
+            else ("loan_interest_subsidy", params["year"])
+        )
+        found = self.owed.get(period, [])
         return httpx.Response(200, json=[w for w in found if w["region_code"].startswith(params["region"])])
 
 
@@ -149,3 +156,32 @@ async def test_work_relief_wages_come_from_the_months_labour(
     body = {"year": YEAR, "month": 5, "kind": "work_relief_wage", "region": BANNER}
     made = await paying.post(BATCHES, json=body, headers=people["banner"])
     assert made.status_code == 201 and made.json()["total_fen"] == 300_000
+
+
+async def test_a_years_interest_subsidy_is_paid_to_the_borrowers_once(
+    paying: httpx.AsyncClient, registry: httpx.AsyncClient, people: dict[str, dict[str, str]], wages: Wages
+) -> None:
+    year = str(YEAR - 1)
+    wages.owed[("loan_interest_subsidy", year)] = [
+        await entitlement(registry, people, f"loan_interest_subsidy:{year}:a", ASIER, 93_000),
+        await entitlement(registry, people, f"loan_interest_subsidy:{year}:b", HUANGHE, 62_000),
+    ]
+    monthly = {"year": YEAR - 1, "month": 12, "kind": "loan_interest_subsidy", "region": XINI}
+    refused = await paying.post(BATCHES, json=monthly, headers=people["xini"])
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "month"
+    body = {"year": YEAR - 1, "kind": "loan_interest_subsidy", "region": XINI}
+    made = await paying.post(BATCHES, json=body, headers=people["xini"])
+    assert made.status_code == 201, made.text
+    assert (made.json()["line_count"], made.json()["total_fen"]) == (
+        1,
+        93_000,
+    )  # 黄河's is outside xini's scope
+    assert made.json()["number"].startswith(f"{YEAR - 1}-贴息-")
+    assert wages.reads[-1] == {"year": year, "region": XINI}
+    again = await paying.post(BATCHES, json=body, headers=people["xini"])
+    assert again.status_code == 422  # the year's 贴息 is held by the first batch
+    claim = {"household_id": wages.owed[("loan_interest_subsidy", year)][0]["household_id"], "year": YEAR}
+    claimed = await paying.post(
+        "/api/v1/payments/claims", json={**claim, "kind": "loan_interest_subsidy"}, headers=people["asier"]
+    )
+    assert claimed.status_code == 422 and claimed.json()["errors"][0]["field"] == "kind"  # never claimed

@@ -792,6 +792,12 @@ register_simple(
         params={"kind": "post_wage", "month": f"{YEAR}-06", "region": VILLAGE[p]},
     ),
 )
+register_simple(
+    "GET /api/v1/monitoring/loan-subsidies",
+    lambda w, p: Request(
+        "GET", "/api/v1/monitoring/loan-subsidies", params={"year": YEAR - 1, "region": VILLAGE[p]}
+    ),
+)
 register_simple("GET /api/v1/monitoring/thresholds/{year}", get(f"/api/v1/monitoring/thresholds/{YEAR}"))
 THRESHOLDS_2099 = get("/api/v1/monitoring/thresholds/2099")
 register_simple(

@@ -20,7 +20,7 @@ from shared.auth import Principal
 from shared.money import FEN_PER_YUAN
 from shared.regions import Tier
 from shared.roles import Role
-from shared.vocabulary.payments import LIVESTOCK, SAFETY_NET, BatchStatus, Kind
+from shared.vocabulary.payments import FROM_MONITORING, LIVESTOCK, SAFETY_NET, BatchStatus, Kind
 
 PAYMENTS = "/api/v1/payments"
 POLICIES = f"{PAYMENTS}/policies"
@@ -42,8 +42,10 @@ POLICY_MISSING = "该年度没有生效的补贴政策。"
 
 LIVESTOCK_UNITS = {Kind.sheep: "只", Kind.cattle: "头", Kind.pig: "口"}
 # Claims are filed for livestock and the case-by-case kinds; education and the safety net are computed from
-# the registry's facts.
-CLAIM_KINDS = [kind for kind in Kind if kind != Kind.education and kind not in SAFETY_NET]
+# the registry's facts, wages and 贴息 from monitoring's records.
+CLAIM_KINDS = [
+    kind for kind in Kind if kind != Kind.education and kind not in SAFETY_NET and kind not in FROM_MONITORING
+]
 
 
 @dataclass(frozen=True)
