@@ -51,6 +51,11 @@ def test_a_water_problem_is_recorded_and_fixed_through_the_pages(page: Page, liv
     section = page.locator("#section-guarantees")
     expect(section).to_contain_text("水质不达标 · 净水设备")
     expect(section).to_contain_text("已完成")
+    shoot(page, "household-guarantees")
+    for path, name in (("/guarantees/dropouts", "dropouts"), ("/guarantees/insurance", "insurance")):
+        page.goto(path)
+        expect(page.locator("#results")).to_be_visible()
+        shoot(page, name)
 
 
 def test_the_guarantee_pages_fit_a_phone(browser: Browser, live_stack: Stack) -> None:
