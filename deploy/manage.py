@@ -96,13 +96,17 @@ async def seed(settings: Settings, *, households: bool = True) -> dict[str, int]
 
 
 async def seed_demo_assistance(session: Any, *, settings: Settings) -> int:
-    """Monitoring's demo assistance, insurance, renovations and water fixes on the registry's demo households
-    in 阿斯尔嘎查 (read here, handed over as plain data: no service reads another's database)."""
+    """Monitoring's demo assistance, insurance, renovations, water fixes and a 控辍保学 follow-up on the
+    registry's demo households in 阿斯尔嘎查 (read here, handed over as plain data: no service reads another's
+    database)."""
+    from datetime import UTC, datetime
+
     from sqlmodel import col, select
 
     from services.monitoring.demo import DemoHousehold, DemoMember, seed_assistance
     from services.monitoring.guarantee_demo import seed_guarantees
     from services.registry.models import Household, Member
+    from services.registry.rules import school_age_births
 
     db = Database.from_url(settings.database_url("registry"))
     try:
@@ -126,13 +130,32 @@ async def seed_demo_assistance(session: Any, *, settings: Settings) -> int:
                 )
             ).all():
                 members.setdefault(m.household_id, []).append(DemoMember(m.id, m.name, m.id_masked))
+            born_after, born_by = school_age_births(datetime.now(UTC).year)
+            out_of_school = (
+                await registry.exec(
+                    select(Household, Member)
+                    .join(Member, col(Member.household_id) == col(Household.id))
+                    .where(Household.region_code == DEMO_VILLAGE, Member.school_stage == "none")
+                    .where(Member.birth_date > born_after, Member.birth_date <= born_by)
+                    .order_by(col(Household.number), col(Member.position))
+                    .limit(1)
+                )
+            ).all()
     finally:
         await db.dispose()
     households = [
         DemoHousehold(h.id, h.number, h.region_code, h.category, h.head_name, members.get(h.id, []))
         for h in homes
     ]
-    return await seed_assistance(session, households) + await seed_guarantees(session, households)
+    children = [
+        DemoHousehold(
+            h.id, h.number, h.region_code, h.category, h.head_name, [DemoMember(m.id, m.name, m.id_masked)]
+        )
+        for h, m in out_of_school
+    ]
+    return await seed_assistance(session, households) + await seed_guarantees(
+        session, households, out_of_school=children
+    )
 
 
 async def seed_demo_cases(session: Any, *, settings: Settings) -> int:

@@ -1,7 +1,8 @@
 """Demo three guarantees and water for `make run`, on the demo's assisted households in 阿斯尔嘎查: a year's
 medical insurance for their members (代缴 for the monitored and sudden-hardship ones), three dangerous-house
-renovations (one accepted, one under way, one planned) and two drinking-water fixes (one done, one open), so
-the 医疗保险, 危房改造 and 饮水安全 pages show data on first start. Loaded once (twice adds nothing) and
+renovations (one accepted, one under way, one planned), two drinking-water fixes (one done, one open) and a
+送学上门 for a child of school age out of school, so the 控辍保学, 医疗保险, 危房改造 and 饮水安全 pages show
+data on first start. Loaded once (twice adds nothing) and
 deterministic for a day.
 
 The households are the registry's, handed over by `deploy/manage.py seed` as plain data."""
@@ -13,9 +14,15 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.monitoring.demo import DEMO, DemoHousehold
-from services.monitoring.models import HousingRenovation, InsuranceRecord, WaterFix
+from services.monitoring.models import DropoutFollowUp, HousingRenovation, InsuranceRecord, WaterFix
 from shared.vocabulary.households import Category
-from shared.vocabulary.monitoring import HousingGrade, RenovationKind, WaterFixKind, WaterProblem
+from shared.vocabulary.monitoring import (
+    DropoutAction,
+    HousingGrade,
+    RenovationKind,
+    WaterFixKind,
+    WaterProblem,
+)
 
 PREMIUM_FEN = 40_000  # the yearly individual premium of 城乡居民医保
 PAID_FOR = {Category.monitored: 40_000, Category.sudden_hardship: 20_000}
@@ -37,9 +44,14 @@ def _ago(today: date, days: int | None) -> date | None:
 
 
 async def seed_guarantees(
-    session: AsyncSession, households: Sequence[DemoHousehold], *, today: date | None = None
+    session: AsyncSession,
+    households: Sequence[DemoHousehold],
+    *,
+    out_of_school: Sequence[DemoHousehold] = (),
+    today: date | None = None,
 ) -> int:
-    """Add the demo's insurance, renovations and water fixes unless they are there; returns the rows added."""
+    """Add the demo's insurance, renovations, water fixes and follow-ups (each of `out_of_school`'s one
+    member, a child the registry records as not in school) unless they are there; returns the rows added."""
     if (
         not households
         or (
@@ -105,6 +117,21 @@ async def seed_guarantees(
                 **mark,
             )
         )
+    rows += [
+        DropoutFollowUp(
+            member_id=child.id,
+            member_name=child.name,
+            household_id=h.id,
+            region_code=h.region_code,
+            household_number=h.number,
+            action=DropoutAction.home_schooling_delivered,
+            note="嘎查两委和班主任入户劝返，每周送教上门两次",
+            followed_on=today - timedelta(days=7),
+            **mark,
+        )
+        for h in out_of_school
+        for child in h.members[:1]
+    ]
     session.add_all(rows)
     await session.flush()
     return len(rows)

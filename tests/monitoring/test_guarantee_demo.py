@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from deploy.manage import seed_demo_assistance
 from services.monitoring import guarantee_rules
-from services.monitoring.models import HousingRenovation, InsuranceRecord, WaterFix
+from services.monitoring.models import DropoutFollowUp, HousingRenovation, InsuranceRecord, WaterFix
 from shared.db import Database
 from shared.settings import Settings
 from tests.monitoring.test_demo import _registry
@@ -27,6 +27,7 @@ async def test_the_demo_fills_the_insurance_renovation_and_water_lists_once(sett
             insurance = (await session.exec(select(InsuranceRecord))).all()
             renovations = (await session.exec(select(HousingRenovation))).all()
             fixes = (await session.exec(select(WaterFix))).all()
+            follow_ups = (await session.exec(select(DropoutFollowUp))).all()
     finally:
         await monitoring.dispose()
     assert insurance and all(r.paid_on_behalf_fen <= r.premium_fen for r in insurance)
@@ -43,3 +44,5 @@ async def test_the_demo_fills_the_insurance_renovation_and_water_lists_once(sett
         ]
         assert guarantee_rules.steps_refusal([*steps, ("accepted_on", r.accepted_on)], date.max) is None
     assert sorted(f.done_on is not None for f in fixes) == [False, True]
+    # a 送学上门 for the village's first child out of school, when the demo's 600 households have one
+    assert [f.action for f in follow_ups] in ([], ["home_schooling_delivered"])
