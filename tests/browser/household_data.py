@@ -41,16 +41,28 @@ def api_token(gateway: str, username: str) -> str:
 
 
 def register_household(
-    gateway: str, username: str, village: str, *, head: str | None = None, **facts: object
+    gateway: str,
+    username: str,
+    village: str,
+    *,
+    head: str | None = None,
+    head_facts: dict[str, object] | None = None,
+    **facts: object,
 ) -> dict:
-    """Register a household of two (head and child) in `village` as `username`, with any further household
-    `facts` (a flock, a payee account); the registry's answer."""
+    """Register a household of two (head and child) in `village` as `username`, with any further facts of the
+    head's (`head_facts`: a disability grade) and of the household (a flock, a payee account); the registry's
+    answer."""
     body = facts | {
         "region_code": village,
         "address": "测试路 1 号",
         "category": "lifted_supported",
         "members": [
-            {"name": head or unique_name("测户"), "id_number": new_id_number(Sex.male), "relation": "head"},
+            {
+                "name": head or unique_name("测户"),
+                "id_number": new_id_number(Sex.male),
+                "relation": "head",
+                **(head_facts or {}),
+            },
             {
                 "name": unique_name("测子"),
                 "id_number": new_id_number(Sex.female, born_after=2010, born_before=2015),

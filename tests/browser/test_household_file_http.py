@@ -40,16 +40,41 @@ def record_visit(gateway: str, household_id: str, **answers: bool) -> dict:
     return dict(answer.json())
 
 
+def record_result(gateway: str, household_id: str, visit_id: str) -> dict:
+    """A new shed the visit saw, so verified at once (以奖代补)."""
+    body = {
+        "household_id": household_id, "what": "新建标准化棚圈", "quantity": 1, "unit": "座",
+        "achieved_on": date.today().isoformat(), "visit_id": visit_id,
+    }  # fmt: skip
+    headers = {"authorization": f"Bearer {api_token(gateway, 'asier')}"}
+    path = f"{gateway}/api/v1/monitoring/industry-results"
+    answer = httpx.post(path, json=body, headers=headers, timeout=20)
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def section(text: str, name: str) -> str:
+    return text.split(f'id="section-{name}"')[1].split("</section>")[0]
+
+
 def test_the_file_gathers_what_every_service_holds(client: httpx.Client, live_stack: Stack) -> None:
     gateway = live_stack.url("gateway")
-    home = register_household(gateway, "asier", ASIER_VILLAGE)
-    record_visit(gateway, home["id"], water_secure=False)
+    home = register_household(gateway, "asier", ASIER_VILLAGE, head_facts={"disability_grade": 1})
+    visit = record_visit(gateway, home["id"], water_secure=False)
+    result = record_result(gateway, home["id"], visit["visit"]["id"])
     signed_in(client, "asier")
     page = client.get(f"/households/{home['id']}")
     assert page.status_code == 200
     text = page.text
-    for section in ("cases", "visits", "alerts", "claims", "lines", "dividends"):
-        assert f'id="section-{section}"' in text, section
+    for name in ("cases", "visits", "alerts", "claims", "lines", "dividends", "results", "dues"):
+        assert f'id="section-{name}"' in text, name
+    results = section(text, "results")
+    assert "新建标准化棚圈" in results and "已核实" in results
+    assert f'href="/monitoring/industry-results#result-{result["id"]}"' in results
+    dues = section(text, "dues")  # the head's grade-1 disability: 12 months of the nursing allowance
+    nursing = dues.split('data-due="disability_nursing"')[1].split("</tr>")[0]
+    assert "重度残疾人护理补贴" in nursing and home["head_name"] in nursing
+    assert "12 × 150.00" in nursing and "1,800.00" in nursing
     visits = text.split('id="section-visits"')[1].split("</section>")[0]
     assert date.today().isoformat() in visits and "入户核实" in visits
     alerts = text.split('id="section-alerts"')[1].split("</section>")[0]
@@ -81,6 +106,7 @@ def test_the_file_says_what_it_could_not_read_while_payments_is_down(
     assert "补贴发放服务暂时无法读取" in page.text
     claims = page.text.split('id="section-claims"')[1].split("</section>")[0]
     assert "补贴发放服务暂时无法读取" in claims and "暂无补贴申请" not in claims
+    assert "补贴发放服务暂时无法读取" in section(page.text, "dues")
     visits = page.text.split('id="section-visits"')[1].split("</section>")[0]
     assert "入户核实" in visits  # the other services still answer
     assert home["head_name"] in page.text

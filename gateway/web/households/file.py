@@ -1,8 +1,9 @@
 """The household file (一户一档): the household from the registry, and what every other service holds of it —
 cases with their steps, visits, alerts, the assistance plan, findings, loans, employment, medical insurance,
-dangerous-house renovations and drinking-water fixes, claims, payment lines and dividends — read concurrently on the caller's token, each service scoping its own answer. A
-service that cannot answer leaves a notice in its sections, never a failed page; the category change
-form lives here too, and the one-page PDF of the same file."""
+dangerous-house renovations and drinking-water fixes, industry results (以奖代补), claims, the safety net the
+registry's facts make due this year, payment lines and dividends — read concurrently on the caller's token,
+each service scoping its own answer. A service that cannot answer leaves a notice in its sections, never a
+failed page; the category change form lives here too, and the one-page PDF of the same file."""
 
 import asyncio
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class Source:
     path: str
     by_query: bool = False  # `?household_id=` on a list route, else the id is in the path
     none_is_404: bool = False  # the service answers 404 when the household simply has none (a plan)
+    this_year: bool = False  # `?year=` the current year (Beijing time): what is due now
 
 
 SOURCES = (
@@ -70,6 +72,8 @@ SOURCES = (
     Source("insurance", "monitoring", f"{MONITORING}/insurance", by_query=True),
     Source("renovations", "monitoring", f"{MONITORING}/renovations", by_query=True),
     Source("water_fixes", "monitoring", f"{MONITORING}/water-fixes", by_query=True),
+    Source("results", "monitoring", f"{MONITORING}/industry-results", by_query=True),
+    Source("dues", "payments", "/api/v1/payments/households/{id}/entitlements", this_year=True),
     Source("claims", "payments", "/api/v1/payments/claims", by_query=True),
     Source("lines", "payments", "/api/v1/payments/households/{id}/lines"),
     Source("dividends", "assets", "/api/v1/assets/households/{id}/dividends"),
@@ -107,7 +111,9 @@ async def read_section(request: Request, principal: Principal, source: Source, h
     path = source.path.replace("{id}", household_id)
     if not allowed("GET", path, principal.role):
         return Section(shown=False)
-    params = {"household_id": household_id, "page_size": 50} if source.by_query else None
+    params: dict[str, str | int] = {"household_id": household_id, "page_size": 50} if source.by_query else {}
+    if source.this_year:
+        params["year"] = today().year
     try:
         answer = await call_service(
             request, source.service, "GET", path, token=principal.token, params=params

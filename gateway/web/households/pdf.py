@@ -15,7 +15,18 @@ from shared.money import format_yuan
 from shared.vocabulary import labels
 from shared.vocabulary.assets import PlanStatus
 from shared.vocabulary.households import Category, LabourAbility, Relation
-from shared.vocabulary.monitoring import AlertKind, AlertStatus, CaseStatus, MeasureStatus, RiskType
+from shared.vocabulary.monitoring import (
+    AlertKind,
+    AlertStatus,
+    CaseStatus,
+    HousingGrade,
+    MeasureStatus,
+    RenovationKind,
+    RenovationStatus,
+    RiskType,
+    WaterFixKind,
+    WaterProblem,
+)
 from shared.vocabulary.payments import ClaimStatus, Kind, LineStatus
 
 if TYPE_CHECKING:
@@ -120,6 +131,45 @@ def payment_lines(file: "HouseholdFile") -> list[str]:
     return paid + claims
 
 
+def guarantee_lines(file: "HouseholdFile") -> list[str]:
+    """三保障 beyond the flags: the dangerous house's renovation, the water fix, each member's insurance (the
+    words looked up by their own vocabulary: `planned` and `other` mean other things elsewhere)."""
+    s = file.sections
+    renovations = []
+    for r in listed(s["renovations"]):
+        accepted = f"，{r['accepted_on']} 验收" if r.get("accepted_on") else ""
+        house = f"{HousingGrade(r['grade']).label} {RenovationKind(r['kind']).label}"
+        renovations.append(
+            f"危房改造 {house} 补助 {format_yuan(r['subsidy_fen'])} 元"
+            f"（{RenovationStatus(r['status']).label}{accepted}）"
+        )
+    water = [
+        f"饮水安全 {WaterProblem(f['problem']).label} · {WaterFixKind(f['fix']).label}"
+        f"（{f['done_on'] + ' 完成' if f['done'] else '整改中'}）"
+        for f in listed(s["water_fixes"])
+    ]
+    insurance = [
+        f"{i['year']} 年医疗保险 {i['member_name']} {'已参保' if i['enrolled'] else '未参保'}"
+        f"，代缴 {format_yuan(i['paid_on_behalf_fen'])} 元"
+        for i in listed(s["insurance"])
+    ]
+    return renovations + water + insurance
+
+
+def reward_and_due_lines(file: "HouseholdFile") -> list[str]:
+    """以奖代补's results (verified or waiting for a visit) and the safety net due this year per member."""
+    s = file.sections
+    results = [
+        f"{r['achieved_on']} {r['what']} {r['quantity']} {r['unit']}"
+        f"（{'已核实' if r['verified'] else '待走访核实'}）"
+        for r in listed(s["results"])
+    ]
+    dues = (s["dues"].data or {}).get("safety_net", [])
+    return results + [
+        f"{d['name']} {said(d['kind'])} {format_yuan(d['amount_fen'])} 元（{d['reason']}）" for d in dues
+    ]
+
+
 def household_file(file: "HouseholdFile", *, village: str, printed_on: date) -> bytes:
     """The file as PDF bytes: the household, its members and what each service holds of it."""
     h, s = file.household, file.sections
@@ -143,29 +193,28 @@ def household_file(file: "HouseholdFile", *, village: str, printed_on: date) -> 
         sheet.line_of(f"· {who}　{m.get('age', '')} 岁　{said(m['labour_ability'])}")
     sheet.heading("类别变更")
     sheet.rows([f"{e['effective_date']} 变更为{said(e['to_category'])}：{e['reason']}" for e in file.history])
-    for heading, key, lines in (
+    for heading, keys, lines in (
         (
             "防返贫监测与帮扶",
-            "cases",
+            ("cases",),
             [case_line(c, file.steps.get(str(c["id"]), [])) for c in listed(s["cases"])],
         ),
-        ("入户走访", "visits", [visit_line(v) for v in listed(s["visits"])]),
+        ("入户走访", ("visits",), [visit_line(v) for v in listed(s["visits"])]),
         (
             "预警",
-            "alerts",
+            ("alerts",),
             [f"{a['year']} {said(a['kind'])}（{said(a['status'])}）" for a in listed(s["alerts"])],
         ),
-        ("补贴申请与发放", "claims", payment_lines(file)),
-        ("资产收益分红", "dividends", [dividend_line(d) for d in listed(s["dividends"])]),
+        ("三保障", ("renovations", "water_fixes", "insurance"), guarantee_lines(file)),
+        ("补贴申请与发放", ("claims", "lines"), payment_lines(file)),
+        ("以奖代补与兜底保障", ("results", "dues"), reward_and_due_lines(file)),
+        ("资产收益分红", ("dividends",), [dividend_line(d) for d in listed(s["dividends"])]),
     ):
-        if not s[key].shown:
+        if not any(s[key].shown for key in keys):
             continue
         sheet.heading(heading)
-        sheet.rows(
-            lines,
-            none="未能读取（见页末）" if s[key].notice or (key == "claims" and s["lines"].notice) else "无",
-        )
-        if key == "cases" and (plan := s["plan"].data):
+        sheet.rows(lines, none="未能读取（见页末）" if any(s[key].notice for key in keys) else "无")
+        if keys == ("cases",) and (plan := s["plan"].data):
             sheet.line_of(f"帮扶责任人 {plan['responsible']['display_name']}")
             sheet.rows([f"{m['target']}（{said(m['status'])}，{m['due_on']} 前）" for m in plan["measures"]])
     if file.notices:
