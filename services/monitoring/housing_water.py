@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,6 +69,16 @@ async def _household(
     return household
 
 
+async def _insert(session: AsyncSession, row: Record, already: Conflict) -> None:
+    """Add a new record; the database's partial unique index turns away the second of two requests that
+    both found no open record for the household, with the conflict the check before it gives."""
+    session.add(row)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise already from None
+
+
 def _refuse_steps(steps: list[tuple[str, Any]], now: datetime) -> None:
     if refusal := guarantee_rules.steps_refusal(steps, now.date()):
         raise Invalid.field(*refusal)
@@ -122,13 +133,14 @@ async def record_renovation(
     """A dangerous house appraised and its renovation planned; a household has one unaccepted at a time."""
     _refuse_steps(_renovation_steps(data), now)
     household = await _household(registry, principal, data.household_id)
+    already = Conflict("该户已有尚未验收的危房改造，请在原记录上登记进度")
     open_one = await session.exec(
         select(HousingRenovation.id).where(
             HousingRenovation.household_id == household.id, col(HousingRenovation.accepted_on).is_(None)
         )
     )
     if open_one.first() is not None:
-        raise Conflict("该户已有尚未验收的危房改造，请在原记录上登记进度")
+        raise already
     row = HousingRenovation(
         household_id=household.id,
         region_code=household.region_code,
@@ -139,8 +151,7 @@ async def record_renovation(
         updated_at=now,
         **data.model_dump(exclude={"household_id"}),
     )
-    session.add(row)
-    await session.flush()
+    await _insert(session, row, already)
     public = renovation_public(row)
     await _audit(session, principal, row, "renovation.create", after=public.model_dump(mode="json"))
     return public
@@ -214,8 +225,9 @@ async def record_water_fix(
             col(WaterFix.done_on).is_(None),
         )
     )
+    already = Conflict(f"该户的“{data.problem.label}”问题已有尚未完成的整改，请在原记录上登记进度")
     if open_one.first() is not None:
-        raise Conflict(f"该户的“{data.problem.label}”问题已有尚未完成的整改，请在原记录上登记进度")
+        raise already
     row = WaterFix(
         household_id=household.id,
         region_code=household.region_code,
@@ -226,8 +238,7 @@ async def record_water_fix(
         updated_at=now,
         **data.model_dump(exclude={"household_id"}),
     )
-    session.add(row)
-    await session.flush()
+    await _insert(session, row, already)
     public = water_fix_public(row)
     await _audit(session, principal, row, "water_fix.create", after=public.model_dump(mode="json"))
     return public

@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
 from sqlmodel import Field
 
 from shared.audit import audit_table
@@ -549,6 +549,16 @@ class HousingRenovation(Base, table=True):
     and its acceptance (验收), which alone makes the household's housing secure again."""
 
     __tablename__ = "housing_renovations"
+    # One unaccepted renovation per household, whatever races: progress is recorded on it, not beside it.
+    __table_args__ = (
+        Index(
+            "uq_housing_renovations_unaccepted_household",
+            "household_id",
+            unique=True,
+            sqlite_where=text("accepted_on IS NULL"),
+            postgresql_where=text("accepted_on IS NULL"),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     household_id: uuid.UUID = Field(index=True)
@@ -570,9 +580,21 @@ class HousingRenovation(Base, table=True):
 
 
 class WaterFix(Base, table=True):
-    """A household's drinking-water problem and its fix (饮水安全); a fix done makes its water secure again."""
+    """A household's drinking-water problem and its fix (饮水安全); a fix done makes its water secure
+    again."""
 
     __tablename__ = "water_fixes"
+    # One open fix per household and problem, whatever races.
+    __table_args__ = (
+        Index(
+            "uq_water_fixes_open_household_problem",
+            "household_id",
+            "problem",
+            unique=True,
+            sqlite_where=text("done_on IS NULL"),
+            postgresql_where=text("done_on IS NULL"),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     household_id: uuid.UUID = Field(index=True)

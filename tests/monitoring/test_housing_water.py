@@ -2,6 +2,7 @@
 its acceptance, a drinking-water problem to its fix, each within the caller's scope; acceptance and a fix
 done put the household's flag back to secure on its registry record through the outbox."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -167,3 +168,41 @@ async def test_a_water_fix_done_makes_the_water_secure_again(services: Services)
     assert (
         await services.monitoring.patch(url, json={"done_on": str(today)}, headers=team)
     ).status_code == 409
+
+
+async def test_renovations_recorded_at_once_leave_one(services: Services) -> None:
+    home = await services.register()
+    village = services.headers("village_official", ASIER)
+    body = {
+        "household_id": home["id"],
+        "grade": "d",
+        "assessed_on": str(services.clock.now.date()),
+        "kind": "rebuild",
+        "subsidy_fen": 4_000_000,
+    }
+    answers = await asyncio.gather(
+        *(services.monitoring.post(RENOVATIONS, json=body, headers=village) for _ in range(3))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409]
+    refused = next(a for a in answers if a.status_code == 409)
+    assert "尚未验收的危房改造" in refused.json()["detail"]  # the service's own conflict, not a bare one
+    listed = await services.monitoring.get(RENOVATIONS, params={"household_id": home["id"]}, headers=village)
+    assert listed.json()["total"] == 1
+
+
+async def test_fixes_of_one_problem_recorded_at_once_leave_one(services: Services) -> None:
+    home = await services.register()
+    team = services.headers("work_team", ASIER)
+    body = {
+        "household_id": home["id"],
+        "problem": "quantity",
+        "fix": "well",
+        "found_on": str(services.clock.now.date()),
+    }
+    answers = await asyncio.gather(
+        *(services.monitoring.post(WATER_FIXES, json=body, headers=team) for _ in range(3))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409]
+    assert "尚未完成的整改" in next(a for a in answers if a.status_code == 409).json()["detail"]
+    listed = await services.monitoring.get(WATER_FIXES, params={"household_id": home["id"]}, headers=team)
+    assert listed.json()["total"] == 1
