@@ -278,7 +278,14 @@ async def work_relief_entitlements(
             payee_name=e.member_name,
             payee_id_masked=e.member_id_masked,
             amount_fen=e.amount_fen or 0,
-            detail={"project_id": str(e.source_id), "project": name, "month": month, "days": str(e.days)},
+            detail={
+                "project_id": str(e.source_id),
+                "project": name,
+                "month": month,
+                "days": str(e.days),
+                "member_id": str(e.member_id),  # the labourer beside the account's payee on the batch line
+                "name": e.member_name,
+            },
         )
         for e, name in await session.exec(statement)
     ]

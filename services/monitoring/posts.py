@@ -119,7 +119,14 @@ async def wage_entitlements(
                 payee_name=post.holder_name,
                 payee_id_masked=post.holder_id_masked,
                 amount_fen=amount,
-                detail={"post_id": str(post.id), "post": post.name, "month": month},
+                # the holder beside the account's payee: the batch line says whose wage it is
+                detail={
+                    "post_id": str(post.id),
+                    "post": post.name,
+                    "month": month,
+                    "member_id": str(post.holder_member_id),
+                    "name": post.holder_name,
+                },
             )
         )
     return owed

@@ -83,7 +83,7 @@ def to_public(batch: Batch) -> BatchPublic:
 def line_public(line: Line) -> LinePublic:
     public = LinePublic.model_validate(line, from_attributes=True)
     detail = line.detail or {}
-    if "member_id" in detail:  # a safety-net line, for one member
+    if "member_id" in detail:  # a line for one member (the safety net, a wage) paid to the account's payee
         public.beneficiary = detail.get("name")
     return public
 

@@ -316,7 +316,8 @@ class LinePublic(BaseModel):
     quantity: int | None
     rate_fen: int | None
     beneficiary: str | None = Field(
-        default=None, description="the member a per-member line is for (the safety net), paid to the payee"
+        default=None,
+        description="the member a line is for (the safety net, a wage), paid into the account of the payee",
     )
     policy_version: int
     claim_id: uuid.UUID | None

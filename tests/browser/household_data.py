@@ -47,11 +47,12 @@ def register_household(
     *,
     head: str | None = None,
     head_facts: dict[str, object] | None = None,
+    others: list[dict[str, object]] | None = None,
     **facts: object,
 ) -> dict:
-    """Register a household of two (head and child) in `village` as `username`, with any further facts of the
-    head's (`head_facts`: a disability grade) and of the household (a flock, a payee account); the registry's
-    answer."""
+    """Register a household of two (head and child) and `others` in `village` as `username`, with any further
+    facts of the head's (`head_facts`: a disability grade) and of the household (a flock, a payee account);
+    the registry's answer."""
     body = facts | {
         "region_code": village,
         "address": "测试路 1 号",
@@ -69,6 +70,7 @@ def register_household(
                 "relation": "child",
                 "school_stage": "primary",
             },
+            *(others or []),
         ],
     }
     answer = httpx.post(

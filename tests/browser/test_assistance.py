@@ -3,7 +3,8 @@ out-of-pocket cost above the year's threshold; the finding raises an alert, the 
 the department's data comparison records the finding; the village official then makes the household's plan
 (一户一策), adds a measure, cannot complete it without evidence, completes it with evidence, and appoints a
 member to a public-welfare post whose first month's wage payments batches and sends to the bank, paid into
-the household's account (its holder is the payee the line names).
+the household's account: the line names the account's holder (the head, the payee) and the post's holder (the
+spouse) beside it.
 Screenshots of the plan page and of the coverage page (应贷尽贷)."""
 
 import re
@@ -14,8 +15,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from deploy.stack import Stack
 from gateway.web.render import today
+from shared.idnumber import Sex
 from tests.browser.conftest import sign_in
-from tests.browser.household_data import register_household
+from tests.browser.household_data import new_id_number, register_household, unique_name
 from tests.browser.test_monitoring import ASIER_VILLAGE, api, shoot, step
 from tests.support.households import account
 
@@ -36,12 +38,14 @@ def medical_list(id_number: str, out_of_pocket_fen: int) -> bytes:
 
 def test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post(browser: Browser, live_stack: Stack) -> None:
     gateway = live_stack.url("gateway")
-    household = register_household(gateway, "asier", ASIER_VILLAGE, payee_account=account())
+    spouse = {"name": unique_name("测妻"), "id_number": new_id_number(Sex.female), "relation": "spouse"}
+    household = register_household(gateway, "asier", ASIER_VILLAGE, payee_account=account(), others=[spouse])
     year = today().year
     with api(gateway, "banner") as banner:
         record = banner.get(f"/api/v1/households/{household['id']}").json()
         limits = banner.get(f"/api/v1/monitoring/thresholds/{year}").json()
     head = next(m for m in record["members"] if m["relation"] == "head")
+    wife = next(m for m in record["members"] if m["relation"] == "spouse")
     assert "*" not in head["id_number"], "the banner official reads the full ID number"
     cost = limits["medical_out_of_pocket_fen"] + 123_456
 
@@ -115,16 +119,16 @@ def test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post(browser: Browse
         expect(village.locator(f"#measure-{measure_id} [data-status]")).to_contain_text("已完成")
         shoot(village, "assistance_plan")
 
-        # A public-welfare post for the head, the household being lifted out (no reason needed).
+        # A public-welfare post for the spouse, the household being lifted out (no reason needed).
         village.goto(f"/monitoring/posts/new?household_id={household['id']}")
         post = village.locator("#post-form form")
         post.locator("input[name=name]").fill("村级保洁员")
-        post.locator("select[name=holder_member_id]").select_option(head["id"])
+        post.locator("select[name=holder_member_id]").select_option(wife["id"])
         post.locator("input[name=monthly_wage_yuan]").fill("800.50")
         post.locator("button[type=submit]").click()
         expect(village).to_have_url(f"{gateway}/monitoring/posts")
         village.locator("#post-filters select[name=region]").select_option(ASIER_VILLAGE)
-        listed = village.locator("#posts tr", has_text=head["name"])
+        listed = village.locator("#posts tr", has_text=wife["name"])
         expect(listed).to_contain_text("村级保洁员")
         expect(listed).to_contain_text("800.50")
 
@@ -140,11 +144,14 @@ def test_a_medical_finding_becomes_a_case_and_a_plan_with_a_post(browser: Browse
             for action in ("approve", "disburse"):
                 answer = banner.post(f"/api/v1/payments/batches/{batch_id}/{action}")
                 assert answer.status_code == 200, answer.text
-        # The bank pays the household's account: the line names its holder (the payee) and the account.
+        # The bank pays the household's account: the line names its holder (the payee) and the account, and
+        # whose wage it is (the post's holder) beside them.
         village.goto(f"/payments/batches/{batch_id}")
         payee = record["payee_account"]
         wage = village.locator("#lines tbody tr", has_text=household["number"])
+        assert payee["payee_name"] == head["name"]
         expect(wage).to_contain_text(payee["payee_name"])
+        expect(wage).to_contain_text(f"受益人：{wife['name']}")
         expect(wage).to_contain_text(payee["account_number_masked"])
         expect(wage).to_contain_text("800.50")
         expect(village.locator("#batch-status")).to_have_text("发放中")

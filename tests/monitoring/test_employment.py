@@ -61,6 +61,8 @@ async def test_the_wages_a_month_owes_are_keyed_per_post_and_read_by_payments_on
     assert [(w["key"], w["amount_fen"], w["payee_name"]) for w in june] == [
         (f"post_wage:{made['id']}:2026-06", 40_000, home["members"][0]["name"])
     ]
+    holder = {k: june[0]["detail"][k] for k in ("member_id", "name")}  # whose wage, beside the payee
+    assert holder == {"member_id": home["members"][0]["id"], "name": home["members"][0]["name"]}
     before = {**params, "month": "2026-05"}
     assert (
         await services.monitoring.get(WAGES, params=before, headers=payments_headers(services))
@@ -107,6 +109,7 @@ async def test_labour_on_a_project_is_recorded_once_a_month_and_owed_once(servic
     params = {"kind": "work_relief_wage", "month": "2026-05", "region": BANNER}
     owed = (await services.monitoring.get(WAGES, params=params, headers=payments_headers(services))).json()
     assert [(w["amount_fen"], w["detail"]["days"]) for w in owed] == [(300_000, "20")]
+    assert owed[0]["detail"]["member_id"] == home["members"][0]["id"]
 
 
 async def test_a_households_employment_lists_its_post_job_labour_and_training(services: Services) -> None:

@@ -147,6 +147,31 @@ async def test_each_posts_month_is_paid_once_however_often_a_batch_is_drafted(
     assert late.status_code == 201 and late.json()["line_count"] == 1
 
 
+async def test_a_wage_line_names_the_post_holder_beside_the_accounts_payee(
+    paying: httpx.AsyncClient, registry: httpx.AsyncClient, people: dict[str, dict[str, str]], wages: Wages
+) -> None:
+    household = await register_household(registry, people["banner"])  # the account is the head 巴特尔's
+    holder = next(m for m in household["members"] if m["name"] == "乌日娜")
+    june = f"{YEAR}-06"
+    wages.owed[("post_wage", june)] = [
+        {
+            "key": f"post_wage:holder:{june}",
+            "household_id": household["id"],
+            "household_number": household["number"],
+            "region_code": ASIER,
+            "payee_name": "乌日娜",
+            "payee_id_masked": "150625********0021",
+            "amount_fen": 80_000,
+            "detail": {"post": "村级保洁员", "month": june, "member_id": holder["id"], "name": "乌日娜"},
+        }
+    ]
+    body = {"year": YEAR, "month": 6, "kind": "post_wage", "region": ASIER}
+    made = await paying.post(BATCHES, json=body, headers=people["xini"])
+    assert made.status_code == 201, made.text
+    lines = (await paying.get(f"{BATCHES}/{made.json()['id']}/lines", headers=people["xini"])).json()["items"]
+    assert [(line["payee_name"], line["beneficiary"]) for line in lines] == [("巴特尔", "乌日娜")]
+
+
 async def test_work_relief_wages_come_from_the_months_labour(
     paying: httpx.AsyncClient, registry: httpx.AsyncClient, people: dict[str, dict[str, str]], wages: Wages
 ) -> None:
