@@ -138,7 +138,7 @@ def compose(
             kind=AssignmentKind.responsible,
             village_code=None,
             dispatching_unit=None,
-            visits_done=p["visits"],
+            visits_done=p["responsible_visits"],
             visits_target=visit_target(p["households_responsible"], months),
             households_responsible=p["households_responsible"],
             measures_overdue=p["measures_overdue"],

@@ -40,7 +40,10 @@ class VillageFigures(BaseModel):
 class PersonFigures(BaseModel):
     username: str
     display_name: str | None = Field(description="as the assistance plans name the 帮扶责任人")
-    visits: int = 0
+    visits: int = Field(default=0, description="every visit they recorded (a work team's, a 第一书记's)")
+    responsible_visits: int = Field(
+        default=0, description="their visits to the households whose plan names them 帮扶责任人"
+    )
     households_responsible: int = Field(default=0, description="households whose plan names them 帮扶责任人")
     measures_overdue: int = 0
 
@@ -88,23 +91,27 @@ async def monitoring_figures(
 
     person: dict[str, Counter[str]] = {}
     names: dict[str, str] = {}
-    visits = await session.exec(
-        narrowed(select(Visit.region_code, Visit.visitor), Visit.region_code, principal, region).where(
-            col(Visit.visited_on) >= date(year, 1, 1), col(Visit.visited_on) <= date(year, 12, 31)
-        )
-    )
-    for code, visitor in visits:
-        count(code, "visits")
-        person.setdefault(visitor, Counter())["visits"] += 1
-
     plans = await session.exec(
         narrowed(select(AssistancePlan), AssistancePlan.region_code, principal, region)
     )
     plan_owner: dict[object, tuple[str, str]] = {}
+    responsible: dict[object, str] = {}  # household → its 帮扶责任人
     for plan in plans:
         names[plan.responsible_username] = plan.responsible_display_name
         person.setdefault(plan.responsible_username, Counter())["households_responsible"] += 1
         plan_owner[plan.id] = (plan.region_code, plan.responsible_username)
+        responsible[plan.household_id] = plan.responsible_username
+
+    visits = await session.exec(
+        narrowed(
+            select(Visit.region_code, Visit.visitor, Visit.household_id), Visit.region_code, principal, region
+        ).where(col(Visit.visited_on) >= date(year, 1, 1), col(Visit.visited_on) <= date(year, 12, 31))
+    )
+    for code, visitor, household_id in visits:
+        count(code, "visits")
+        person.setdefault(visitor, Counter())["visits"] += 1
+        # A 帮扶责任人 is assessed on the households in their charge, not on every door they knock on.
+        person[visitor]["responsible_visits"] += responsible.get(household_id) == visitor
     if plan_owner:
         overdue = await session.exec(
             select(PlanMeasure.plan_id).where(

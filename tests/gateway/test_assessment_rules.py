@@ -41,13 +41,15 @@ def figures(visits: int) -> dict:
                 "username": "asier-team",
                 "display_name": None,
                 "visits": visits,
+                "responsible_visits": 0,
                 "households_responsible": 0,
                 "measures_overdue": 0,
             },
             {
                 "username": "zhang.min",
                 "display_name": "张敏",
-                "visits": 0,
+                "visits": 9,  # all their visits, …
+                "responsible_visits": 5,  # … of which these to the households in their charge
                 "households_responsible": 2,
                 "measures_overdue": 1,
             },
@@ -90,9 +92,10 @@ def test_the_assessment_is_composed_from_the_figures_and_moves_with_them() -> No
     [secretary, responsible] = before.officials
     # three months of term (October to December), two households, twice a month
     assert (secretary.kind, secretary.visits_done, secretary.visits_target) == ("first_secretary", 3, 12)
-    assert (responsible.username, responsible.kind, responsible.visits_target) == (
+    assert (responsible.username, responsible.kind, responsible.visits_done, responsible.visits_target) == (
         "zhang.min",
         "responsible",
+        5,
         24,
     )
     assert after.officials[0].visits_done == 4

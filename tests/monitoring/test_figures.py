@@ -73,6 +73,36 @@ async def test_a_recorded_visit_counts_for_the_village_and_its_visitor(services:
     assert [(p["username"], p["visits"]) for p in body["people"]] == [("asier-team", 1)]
 
 
+async def test_a_cadres_visits_count_only_the_households_in_their_charge(services: Services) -> None:
+    mine, other = await services.register(), await services.register()
+    plan = await services.monitoring.post(
+        "/api/v1/monitoring/plans",
+        json={"household_id": mine["id"], "responsible": {"username": "zhang.min", "display_name": "张敏"}},
+        headers=services.headers("village_official", ASIER),
+    )
+    assert plan.status_code == 201, plan.text
+    cadre = services.headers("village_official", ASIER, "zhang.min")
+
+    async def visit_by_cadre(home: dict[str, Any], day: int) -> dict[str, Any]:
+        response = await services.monitoring.post(
+            "/api/v1/monitoring/visits",
+            json=visit(home["id"]) | {"visited_on": f"{YEAR}-05-{day:02}"},
+            headers=cadre,
+        )
+        assert response.status_code == 201, response.text
+        body = await figures(services)
+        return next(p for p in body["people"] if p["username"] == "zhang.min")
+
+    in_charge = await visit_by_cadre(mine, 10)
+    assert (in_charge["visits"], in_charge["responsible_visits"], in_charge["households_responsible"]) == (
+        1,
+        1,
+        1,
+    )
+    elsewhere = await visit_by_cadre(other, 11)
+    assert (elsewhere["visits"], elsewhere["responsible_visits"]) == (2, 1)  # not a household in their charge
+
+
 async def test_figures_are_counted_in_the_callers_scope_for_assessors_only(services: Services) -> None:
     await services.open_case((await services.register())["id"])
     assert (await figures(services, "township_official", BALAGONG))["villages"] == []
