@@ -224,6 +224,8 @@ async def batch_page(
         "region_names": names,
         "region_name": names.get(principal.region),
         "objections": objections,
+        # a line with an open objection waits for the township: it is not offered a second one
+        "objected": {o["line_id"] for o in objections if not o["settled_at"]},
         "can_object": posted and notice_open(batch) and allowed("POST", OBJECTIONS, principal.role),
         "can_settle": allowed("POST", SETTLE, principal.role),
     }
