@@ -1,15 +1,17 @@
 """A household walked in a real browser by the village's work team: from the village roster to the visit
 form (the four 保障 answers chosen, none pre-set), the alert its water finding raises, grouped under the
 household, turned into a case, and back from the case to the household file (一户一档) that now holds the
-visit, the alert and the case. Screenshots of the file and the roster at 1280 and 390 px wide."""
+visit, the alert and the case, the shed recorded for 以奖代补 and the nursing allowance the head's disability
+makes due. Screenshots of the file and the roster at 1280 and 390 px wide."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from deploy.stack import Stack
+from gateway.web.render import today
 from tests.browser.conftest import sign_in
 from tests.browser.household_data import register_household
-from tests.browser.test_monitoring import shoot
+from tests.browser.test_monitoring import api, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +22,14 @@ PHONE = {"width": 390, "height": 844}
 def test_from_the_roster_through_a_visit_an_alert_and_a_case_to_the_household_file(
     page: Page, live_stack: Stack, backend: str
 ) -> None:
-    home = register_household(live_stack.url("gateway"), "asier", ASIER_VILLAGE)
+    gateway = live_stack.url("gateway")
+    home = register_household(gateway, "asier", ASIER_VILLAGE, head_facts={"disability_grade": 1})
+    shed = {
+        "household_id": home["id"], "what": "新建标准化棚圈", "quantity": 1, "unit": "座",
+        "achieved_on": today().isoformat(),
+    }  # fmt: skip
+    with api(gateway, "asier") as village:
+        assert village.post("/api/v1/monitoring/industry-results", json=shed).status_code == 201
     row = f"#roster-{home['id']}"
     sign_in(page, "asier-team")
 
@@ -61,6 +70,11 @@ def test_from_the_roster_through_a_visit_an_alert_and_a_case_to_the_household_fi
     expect(page.locator("#section-visits")).to_contain_text("否")
     expect(page.locator("#section-alerts")).to_contain_text("饮水")
     expect(page.locator("#section-claims")).to_be_visible()
+    expect(page.locator("#section-results")).to_contain_text("新建标准化棚圈")
+    expect(page.locator("#section-results")).to_contain_text("待走访核实")  # no visit has seen it yet
+    nursing = page.locator("#section-dues tr[data-due=disability_nursing]")
+    expect(nursing).to_contain_text(home["head_name"])
+    expect(nursing).to_contain_text("1,800.00")
     expect(page.locator("#file-notices")).to_have_count(0)
     shoot(page, f"household-file-{backend}")
     page.set_viewport_size(PHONE)
