@@ -27,15 +27,16 @@ from shared.vocabulary.monitoring import (
 PREMIUM_FEN = 40_000  # the yearly individual premium of 城乡居民医保
 PAID_FOR = {Category.monitored: 40_000, Category.sudden_hardship: 20_000}
 # (grade, kind, subsidy in fen, days ago appraised, started, completed, accepted): none for a step not taken.
+# The last is not started past its 30 days, so the village's inbox shows a renovation overdue.
 RENOVATIONS = (
     (HousingGrade.d, RenovationKind.rebuild, 4_000_000, 200, 170, 40, 30),
     (HousingGrade.c, RenovationKind.reinforce, 1_500_000, 90, 20, None, None),
-    (HousingGrade.c, RenovationKind.reinforce, 1_200_000, 15, None, None, None),
+    (HousingGrade.c, RenovationKind.reinforce, 1_200_000, 45, None, None, None),
 )
-# (problem, fix, days ago found, started, done)
+# (problem, fix, days ago found, started, done): the open one is past its 30 days, for the inbox too.
 WATER_FIXES = (
     (WaterProblem.quality, WaterFixKind.purifier, 120, 60, 45),
-    (WaterProblem.access, WaterFixKind.pipe_extension, 30, 10, None),
+    (WaterProblem.access, WaterFixKind.pipe_extension, 40, 10, None),
 )
 
 

@@ -182,14 +182,16 @@ async def record_reimbursement(
 async def list_renovations(
     session: SessionDep,
     principal: Reader,
+    now: NowDep,
     household_id: uuid.UUID | None = None,
     accepted: bool | None = None,
+    overdue: bool | None = None,
     region: Region = None,
     page: Page = 1,
     page_size: PageSize = 50,
 ) -> RenovationPage:
-    """Dangerous-house renovations (危房改造) in the caller's scope (accepted or not yet, when asked), the
-    newest appraisal first."""
+    """Dangerous-house renovations (危房改造) in the caller's scope (accepted or not yet; overdue — not
+    started or not accepted in time — or not, when asked), the newest appraisal first."""
     items, total = await housing_water.search(
         session,
         HousingRenovation,
@@ -197,8 +199,10 @@ async def list_renovations(
         region=region,
         household_id=household_id,
         closed=accepted,
+        overdue=overdue,
         page=page,
         page_size=page_size,
+        today=now.date(),
     )
     return RenovationPage(items=items, total=total, page=page, page_size=page_size)
 
@@ -236,14 +240,16 @@ async def update_renovation(
 async def list_water_fixes(
     session: SessionDep,
     principal: Reader,
+    now: NowDep,
     household_id: uuid.UUID | None = None,
     done: bool | None = None,
+    overdue: bool | None = None,
     region: Region = None,
     page: Page = 1,
     page_size: PageSize = 50,
 ) -> WaterFixPage:
-    """Drinking-water problems and their fixes in the caller's scope (done or not yet, when asked), the
-    newest found first."""
+    """Drinking-water problems and their fixes in the caller's scope (done or not yet; overdue — not fixed
+    in time — or not, when asked), the newest found first."""
     items, total = await housing_water.search(
         session,
         WaterFix,
@@ -251,8 +257,10 @@ async def list_water_fixes(
         region=region,
         household_id=household_id,
         closed=done,
+        overdue=overdue,
         page=page,
         page_size=page_size,
+        today=now.date(),
     )
     return WaterFixPage(items=items, total=total, page=page, page_size=page_size)
 

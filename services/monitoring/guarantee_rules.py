@@ -1,14 +1,14 @@
 """The rules of the three guarantees and water (seed §五(一)2–3) as plain functions: whether a child out of
 school is still out after the follow-ups (who is of school age the registry decides, from the birth dates it
 holds), what a year's insurance record may say, how far a reimbursement falls short of the year's floor, and
-the order of a renovation's or a water fix's dates and where it stands.
+the order of a renovation's or a water fix's dates, where it stands and when its next step is due.
 
 No I/O here, like `rules`: the services load the facts, these decide.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from services.monitoring.rules import Thresholds
 from shared.vocabulary.monitoring import CareKind, DropoutAction, RenovationStatus
@@ -99,3 +99,35 @@ def renovation_status(
     if started_on is not None:
         return RenovationStatus.under_way
     return RenovationStatus.planned
+
+
+@dataclass(frozen=True)
+class FollowUpDays:
+    """How long each step of a renovation or a water fix may wait before it reaches the officials' inbox.
+
+    The plan asks that a house found dangerous or water found unsafe be followed up at once ("及时跟进落实危房
+    改造和饮水安全政策", seed §五(一)5) and names no days; these are the banner's working limits: building
+    starts within a month of the appraisal, the house is completed and accepted (验收) within half a year of
+    the start, and a water problem is fixed within a month of being found."""
+
+    renovation_start: int = 30
+    renovation_acceptance: int = 180
+    water_fix: int = 30
+
+
+FOLLOW_UP = FollowUpDays()
+
+
+def renovation_due_on(assessed_on: date, started_on: date | None, accepted_on: date | None) -> date | None:
+    """The day a renovation's next step is due: the start after the appraisal, then the acceptance after
+    the start; None once accepted."""
+    if accepted_on is not None:
+        return None
+    if started_on is None:
+        return assessed_on + timedelta(days=FOLLOW_UP.renovation_start)
+    return started_on + timedelta(days=FOLLOW_UP.renovation_acceptance)
+
+
+def water_fix_due_on(found_on: date, done_on: date | None) -> date | None:
+    """The day a water problem's fix is due; None once done."""
+    return None if done_on is not None else found_on + timedelta(days=FOLLOW_UP.water_fix)

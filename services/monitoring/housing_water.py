@@ -4,10 +4,10 @@ departments (住建, 水利) within their scope. An accepted renovation or a fix
 housing or water back to secure on its registry record through the outbox, as a visit's findings go."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,13 +33,23 @@ from shared.scope import fetch_in_scope, narrowed, scoped
 Record = HousingRenovation | WaterFix
 
 
-def renovation_public(row: HousingRenovation) -> RenovationPublic:
+def renovation_public(row: HousingRenovation, today: date) -> RenovationPublic:
     status = guarantee_rules.renovation_status(row.started_on, row.completed_on, row.accepted_on)
-    return RenovationPublic.model_validate({**row.model_dump(), "status": status, **_times(row)})
+    due_on = guarantee_rules.renovation_due_on(row.assessed_on, row.started_on, row.accepted_on)
+    return RenovationPublic.model_validate(
+        {**row.model_dump(), "status": status, **_due(due_on, today), **_times(row)}
+    )
 
 
-def water_fix_public(row: WaterFix) -> WaterFixPublic:
-    return WaterFixPublic.model_validate({**row.model_dump(), "done": row.done_on is not None, **_times(row)})
+def water_fix_public(row: WaterFix, today: date) -> WaterFixPublic:
+    due_on = guarantee_rules.water_fix_due_on(row.found_on, row.done_on)
+    return WaterFixPublic.model_validate(
+        {**row.model_dump(), "done": row.done_on is not None, **_due(due_on, today), **_times(row)}
+    )
+
+
+def _due(due_on: date | None, today: date) -> dict[str, Any]:
+    return {"due_on": due_on, "overdue": due_on is not None and due_on < today}
 
 
 def _times(row: Record) -> dict[str, datetime]:
@@ -152,7 +162,7 @@ async def record_renovation(
         **data.model_dump(exclude={"household_id"}),
     )
     await _insert(session, row, already)
-    public = renovation_public(row)
+    public = renovation_public(row, now.date())
     await _audit(session, principal, row, "renovation.create", after=public.model_dump(mode="json"))
     return public
 
@@ -193,7 +203,7 @@ async def update_renovation(
         before={k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in before.items()},
         after=data.model_dump(mode="json", exclude_none=True),
     )
-    return renovation_public(row)
+    return renovation_public(row, now.date())
 
 
 # --- 饮水安全 -------------------------------------------------------------------------------------------
@@ -239,7 +249,7 @@ async def record_water_fix(
         **data.model_dump(exclude={"household_id"}),
     )
     await _insert(session, row, already)
-    public = water_fix_public(row)
+    public = water_fix_public(row, now.date())
     await _audit(session, principal, row, "water_fix.create", after=public.model_dump(mode="json"))
     return public
 
@@ -264,7 +274,7 @@ async def update_water_fix(
     await _audit(
         session, principal, row, "water_fix.update", after=data.model_dump(mode="json", exclude_none=True)
     )
-    return water_fix_public(row)
+    return water_fix_public(row, now.date())
 
 
 # --- lists ----------------------------------------------------------------------------------------------
@@ -276,6 +286,26 @@ LISTED: dict[type[Record], tuple[Any, Any, Any]] = {
 }
 
 
+def _overdue(model: type[Record], today: date) -> Any:
+    """The open records whose next step is past its due day, as `guarantee_rules` counts it, in SQL."""
+    days = guarantee_rules.FOLLOW_UP
+    if model is HousingRenovation:
+        started = col(HousingRenovation.started_on)
+        return and_(
+            col(HousingRenovation.accepted_on).is_(None),
+            or_(
+                and_(
+                    started.is_(None),
+                    col(HousingRenovation.assessed_on) < today - timedelta(days=days.renovation_start),
+                ),
+                # true or false, never NULL, so that `overdue=false` keeps the rest
+                and_(started.is_not(None), started < today - timedelta(days=days.renovation_acceptance)),
+            ),
+        )
+    found = col(WaterFix.found_on)
+    return and_(col(WaterFix.done_on).is_(None), found < today - timedelta(days=days.water_fix))
+
+
 async def search(
     session: AsyncSession,
     model: type[HousingRenovation] | type[WaterFix],
@@ -284,21 +314,26 @@ async def search(
     region: str | None,
     household_id: uuid.UUID | None,
     closed: bool | None,
+    overdue: bool | None,
     page: int,
     page_size: int,
+    today: date,
 ) -> tuple[list[Any], int]:
     """Renovations or water fixes in the caller's scope (only the closed ones — accepted, done — or only
-    the open ones, when asked), newest first."""
+    the open ones, when asked; only those overdue, or none of them, when asked), newest first."""
     statement: Any = narrowed(select(model), model.region_code, principal, region)
     if household_id is not None:
         statement = statement.where(model.household_id == household_id)
     closing, first_day, present = LISTED[model]
     if closed is not None:
         statement = statement.where(col(closing).is_not(None) if closed else col(closing).is_(None))
+    if overdue is not None:
+        late = _overdue(model, today)
+        statement = statement.where(late if overdue else ~late)
     total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
     rows = await session.exec(
         statement.order_by(col(first_day).desc(), col(model.household_number), col(model.id))
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
-    return [present(r) for r in rows], int(total)
+    return [present(r, today) for r in rows], int(total)

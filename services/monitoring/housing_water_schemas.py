@@ -55,6 +55,8 @@ class RenovationPublic(BaseModel):
     accepted_on: date | None
     accepted_by: str | None
     status: RenovationStatus
+    due_on: date | None = Field(description="the day its next step is due: the start, then the acceptance")
+    overdue: bool = Field(description="not accepted and its next step past due (the inbox's list)")
     note: str | None
     recorded_by: str
     recorded_at: datetime
@@ -90,6 +92,8 @@ class WaterFixPublic(BaseModel):
     started_on: date | None
     done_on: date | None
     done: bool
+    due_on: date | None = Field(description="the day the fix is due, while not done")
+    overdue: bool = Field(description="not done and past its due day (the inbox's list)")
     note: str | None
     recorded_by: str
     recorded_at: datetime

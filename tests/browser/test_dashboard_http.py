@@ -3,12 +3,16 @@
 import base64
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import httpx
 import pytest
 
 from deploy.stack import Stack
 from tests.browser.test_pages_http import signed_in
+from tests.conftest import bearer
+from tests.e2e.test_admin import login
+from tests.support.households import household
 
 
 @pytest.fixture
@@ -51,6 +55,31 @@ def test_a_village_official_sees_only_their_inbox_kinds(client: httpx.Client) ->
     assert "batches_submitted" not in inbox and "endpoints" not in inbox
     titles = [alt.split("：", 1)[0] for alt in charts_of(page.text)]
     assert not any(t.startswith("财政专项衔接资金投入") for t in titles)
+
+
+def test_a_renovation_not_started_in_time_waits_in_the_village_inbox(
+    client: httpx.Client, live_stack: Stack
+) -> None:
+    village = bearer(login(live_stack, "asier"))
+    home = client.post("/api/v1/households", json=household(), headers=village)
+    assert home.status_code == 201, home.text
+    renovation = client.post(
+        "/api/v1/monitoring/renovations",
+        json={
+            "household_id": home.json()["id"],
+            "grade": "d",
+            "assessed_on": str(date.today() - timedelta(days=365)),  # the oldest waiting, so it is shown
+            "kind": "rebuild",
+            "subsidy_fen": 4_000_000,
+        },
+        headers=village,
+    )
+    assert renovation.status_code == 201, renovation.text
+    signed_in(client, "asier")
+    inbox = client.get("/").text.split('id="inbox"', 1)[1].split("</section>", 1)[0]
+    assert 'data-kind="renovations_overdue"' in inbox
+    assert f"{home.json()['head_name']} · 阿斯尔嘎查 · 鉴定后逾期未开工" in inbox
+    assert re.search(r'危房改造逾期 <span class="badge badge-count">\d+</span>', inbox)
 
 
 def test_the_dashboard_names_a_service_that_is_down_and_still_answers(

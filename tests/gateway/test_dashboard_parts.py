@@ -118,3 +118,49 @@ def test_plans_wait_for_publishing_then_for_approval_once_their_notice_has_run()
     assert approval.params == {"status": "in_notice"} and approval.keep
     assert approval.keep({"notice_until": "2026-01-01T00:00:00+00:00"})
     assert not approval.keep({"notice_until": "2999-01-01T00:00:00+00:00"})
+
+
+def test_renovations_and_water_fixes_left_waiting_reach_the_village_and_township_only() -> None:
+    def keys(role: Role, region: str) -> set[str]:
+        return {kind.key for kind in kinds_for(Principal(subject="x", role=role, region=region, token="t"))}
+
+    stalled = {"renovations_overdue", "water_fixes_overdue"}
+    assert stalled <= keys(Role.village_official, "150625100201")
+    assert stalled <= keys(Role.township_official, "150625100")
+    for role, region in (
+        (Role.work_team, "150625100201"),
+        (Role.banner_official, "150625"),
+        (Role.department_officer, "150625"),
+    ):
+        assert not keys(role, region) & stalled  # they may record progress, but do not chase it
+
+
+def test_a_stalled_renovation_is_aged_from_the_day_its_next_step_fell_due() -> None:
+    renovations = next(kind for kind in KINDS if kind.key == "renovations_overdue")
+    assert renovations.params == {"overdue": "true"}
+
+    def renovation(head: str, due_on: str, started_on: str | None) -> dict[str, object]:
+        return {
+            "id": head,
+            "head_name": head,
+            "region_code": "150625100201",
+            "household_id": "h",
+            "due_on": due_on,
+            "started_on": started_on,
+        }
+
+    body = {
+        "items": [renovation("乌兰", "2026-03-01", None), renovation("巴图", "2026-01-20", "2025-07-24")],
+        "total": 2,
+    }
+    group = group_of(renovations, body, {"150625100201": "阿斯尔嘎查"}, date(2026, 3, 5))
+    assert (group.count, group.oldest) == (2, 44)
+    assert [entry.title for entry in group.entries] == [
+        "巴图 · 阿斯尔嘎查 · 开工后逾期未验收",
+        "乌兰 · 阿斯尔嘎查 · 鉴定后逾期未开工",
+    ]
+    assert group.entries[0].href == "/guarantees/renovations?accepted=false&region=150625100201"
+    fixes = next(kind for kind in KINDS if kind.key == "water_fixes_overdue")
+    fix = {"head_name": "乌兰", "region_code": "150625100201", "problem": "quality", "due_on": "2026-03-04"}
+    [entry] = group_of(fixes, {"items": [fix], "total": 1}, {}, date(2026, 3, 5)).entries
+    assert (entry.title, entry.age) == ("乌兰 · 150625100201 · 水质不达标", 1)

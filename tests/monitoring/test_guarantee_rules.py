@@ -65,3 +65,14 @@ def test_only_acceptance_makes_a_renovation_done() -> None:
     assert g.renovation_status(day, None, None) == RenovationStatus.under_way
     assert g.renovation_status(day, day, None) == RenovationStatus.completed
     assert g.renovation_status(day, day, day) == RenovationStatus.accepted
+
+
+def test_a_renovations_next_step_and_a_water_fix_fall_due_after_the_policys_days() -> None:
+    day = date(2026, 3, 1)
+    days = g.FOLLOW_UP
+    assert g.renovation_due_on(day, None, None) == date(2026, 3, 1 + days.renovation_start)
+    started = date(2026, 3, 10)
+    assert (g.renovation_due_on(day, started, None) - started).days == days.renovation_acceptance
+    assert g.renovation_due_on(day, started, date(2026, 6, 1)) is None  # accepted: nothing more is due
+    assert (g.water_fix_due_on(day, None) - day).days == days.water_fix
+    assert g.water_fix_due_on(day, date(2026, 3, 5)) is None

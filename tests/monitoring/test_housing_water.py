@@ -206,3 +206,45 @@ async def test_fixes_of_one_problem_recorded_at_once_leave_one(services: Service
     assert "尚未完成的整改" in next(a for a in answers if a.status_code == 409).json()["detail"]
     listed = await services.monitoring.get(WATER_FIXES, params={"household_id": home["id"]}, headers=team)
     assert listed.json()["total"] == 1
+
+
+async def test_renovations_and_fixes_left_waiting_past_their_days_are_listed_as_overdue(
+    services: Services,
+) -> None:
+    village = services.headers("village_official", ASIER)
+    today = services.clock.now.date()
+
+    def ago(days: int) -> str:
+        return str(today - timedelta(days=days))
+
+    async def renovation(**dates: str) -> str:
+        home = await services.register()
+        body = {"household_id": home["id"], "grade": "c", "kind": "reinforce", "subsidy_fen": 1_500_000}
+        made = await services.monitoring.post(RENOVATIONS, json=body | dates, headers=village)
+        assert made.status_code == 201, made.text
+        return str(made.json()["id"])
+
+    not_started = await renovation(assessed_on=ago(31))  # due to start 30 days after the appraisal
+    starting = await renovation(assessed_on=ago(30))
+    not_accepted = await renovation(assessed_on=ago(200), started_on=ago(181))  # 180 days to acceptance
+    building = await renovation(assessed_on=ago(200), started_on=ago(180))
+    overdue = (await services.monitoring.get(RENOVATIONS, params={"overdue": "true"}, headers=village)).json()
+    assert sorted(r["id"] for r in overdue["items"]) == sorted([not_started, not_accepted])
+    assert {r["id"]: r["due_on"] for r in overdue["items"]} == {not_started: ago(1), not_accepted: ago(1)}
+    in_time = (
+        await services.monitoring.get(RENOVATIONS, params={"overdue": "false"}, headers=village)
+    ).json()
+    assert sorted(r["id"] for r in in_time["items"]) == sorted([starting, building])
+    assert {r["overdue"] for r in in_time["items"]} == {False}
+
+    team = services.headers("work_team", ASIER)
+    for found in (31, 30):
+        home = await services.register()
+        body = {"household_id": home["id"], "problem": "access", "fix": "pipe_extension"}
+        body["found_on"] = ago(found)
+        assert (await services.monitoring.post(WATER_FIXES, json=body, headers=team)).status_code == 201
+    late = (await services.monitoring.get(WATER_FIXES, params={"overdue": "true"}, headers=team)).json()
+    assert [(f["found_on"], f["due_on"], f["overdue"]) for f in late["items"]] == [(ago(31), ago(1), True)]
+    assert (await services.monitoring.get(WATER_FIXES, params={"overdue": "false"}, headers=team)).json()[
+        "total"
+    ] == 1

@@ -18,8 +18,9 @@ from gateway.web.render import DISPLAY_TZ, today
 from shared.auth import Principal
 from shared.errors import Unavailable
 from shared.money import format_yuan
+from shared.roles import Role
 from shared.vocabulary import labels
-from shared.vocabulary.monitoring import Action, CaseStatus
+from shared.vocabulary.monitoring import Action, CaseStatus, WaterProblem
 from shared.vocabulary.payments import Kind as PaymentKind
 
 SHOWN = 5  # items shown per kind, oldest first
@@ -29,6 +30,10 @@ Item = dict[str, Any]
 ACTIONS = labels(Action)
 CASE_STATUSES = labels(CaseStatus)
 PAYMENT_KINDS = labels(PaymentKind)
+WATER_PROBLEMS = labels(WaterProblem)
+# Renovations and water fixes left waiting are chased by the village and its township (seed §五(一)5), though
+# the work team, the banner and the departments may record their progress too.
+VILLAGE_AND_TOWNSHIP = frozenset({Role.village_official, Role.township_official})
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class InboxKind:
     title: Callable[[Item, Mapping[str, str]], str]  # the item in words, given region names
     href: Callable[[Item], str | None]  # the page to act on it
     keep: Callable[[Item], bool] | None = None  # for a list the service cannot filter itself
+    roles: frozenset[Role] | None = None  # who chases these, when fewer than all who may take the action
 
 
 def _plan_title(item: Item, names: Mapping[str, str]) -> str:
@@ -116,6 +122,36 @@ KINDS: tuple[InboxKind, ...] = (
         lambda item: item["due_on"],
         lambda item, names: f"{item['borrower_name']} · 未还 {format_yuan(item['outstanding_fen'])} 元",
         lambda item: f"/households/{item['household_id']}",
+    ),
+    InboxKind(
+        "renovations_overdue",
+        "危房改造逾期",
+        "monitoring",
+        "/api/v1/monitoring/renovations",
+        {"overdue": "true"},
+        ("PATCH", "/api/v1/monitoring/renovations/{id}"),
+        lambda item: item["due_on"],
+        lambda item, names: (
+            f"{item['head_name']} · {names.get(item['region_code'], item['region_code'])} · "
+            + ("鉴定后逾期未开工" if item["started_on"] is None else "开工后逾期未验收")
+        ),
+        lambda item: f"/guarantees/renovations?accepted=false&region={item['region_code']}",
+        roles=VILLAGE_AND_TOWNSHIP,
+    ),
+    InboxKind(
+        "water_fixes_overdue",
+        "饮水问题逾期未解决",
+        "monitoring",
+        "/api/v1/monitoring/water-fixes",
+        {"overdue": "true"},
+        ("PATCH", "/api/v1/monitoring/water-fixes/{id}"),
+        lambda item: item["due_on"],
+        lambda item, names: (
+            f"{item['head_name']} · {names.get(item['region_code'], item['region_code'])} · "
+            f"{WATER_PROBLEMS.get(item['problem'], item['problem'])}"
+        ),
+        lambda item: f"/guarantees/water-fixes?done=false&region={item['region_code']}",
+        roles=VILLAGE_AND_TOWNSHIP,
     ),
     InboxKind(
         "claims",
@@ -237,8 +273,14 @@ def group_of(kind: InboxKind, body: Item, names: Mapping[str, str], on: date) ->
 
 
 def kinds_for(principal: Principal) -> list[InboxKind]:
-    """The kinds whose list the caller may read and whose action they may take."""
-    return [k for k in KINDS if allowed("GET", k.path, principal.role) and allowed(*k.action, principal.role)]
+    """The kinds whose list the caller may read, whose action they may take and that are theirs to chase."""
+    return [
+        k
+        for k in KINDS
+        if allowed("GET", k.path, principal.role)
+        and allowed(*k.action, principal.role)
+        and (k.roles is None or principal.role in k.roles)
+    ]
 
 
 async def inbox(request: Request, principal: Principal, names: Mapping[str, str]) -> Inbox:
