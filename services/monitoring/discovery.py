@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -271,7 +272,8 @@ async def record_visit(
 ) -> VisitResult:
     """A visit by the village committee or work team of the household's village, and the alerts it raises;
     its 三保障 and water answers go to the household's registry record through the outbox. With an
-    `Idempotency-Key`, a repeat answers the visit already recorded."""
+    `Idempotency-Key`, a repeat answers the visit already recorded — also a twin sent at the same moment,
+    which finds the key taken by the unique index once the first commits, and answers what it recorded."""
     digest = request_hash(data)
     if idempotency_key:
         first = await _visit_keyed(session, principal=principal, key=idempotency_key, digest=digest)
@@ -292,8 +294,16 @@ async def record_visit(
         request_hash=digest if idempotency_key else None,
         **data.model_dump(),
     )
-    session.add(visit)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(visit)
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        first = await _visit_keyed(session, principal=principal, key=idempotency_key, digest=digest)
+        if first is None:
+            raise
+        return first
     await outbox_module.enqueue(
         session,
         outbox,

@@ -1,6 +1,8 @@
 """A visit recorded once however often a phone sends it (`Idempotency-Key`), and its 三保障 and water answers
 reaching the household's registry record through the outbox, on both databases."""
 
+import asyncio
+
 import pytest
 
 from tests.monitoring.conftest import ASIER, Services
@@ -28,6 +30,20 @@ async def test_a_visit_sent_twice_with_its_key_is_recorded_once(services: Servic
     assert listed.json()["total"] == 1
     unkeyed = await services.monitoring.post(VISITS, json=body, headers=team)
     assert unkeyed.status_code == 201 and unkeyed.json()["visit"]["id"] != first.json()["visit"]["id"]
+
+
+async def test_twins_sent_at_once_with_one_key_answer_the_one_visit(services: Services) -> None:
+    """A phone that resends before the first answer arrives: every twin gets the visit recorded once."""
+    home = await services.register()
+    team = services.headers("work_team", ASIER)
+    body = visit_body(home["id"], services.clock.now.date().isoformat())
+    keyed = {**team, "Idempotency-Key": "device-7f3a-0002"}
+    twins = (services.monitoring.post(VISITS, json=body, headers=keyed) for _ in range(4))
+    answers = await asyncio.gather(*twins)
+    assert [a.status_code for a in answers] == [201] * 4, [a.text for a in answers]
+    assert len({a.json()["visit"]["id"] for a in answers}) == 1
+    listed = await services.monitoring.get(VISITS, params={"household_id": home["id"]}, headers=team)
+    assert listed.json()["total"] == 1
 
 
 async def test_a_visit_s_findings_set_the_registry_flags_once(services: Services) -> None:
