@@ -218,7 +218,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def measure_all(ctx: BenchContext, phases: Phases, only: set[str]) -> dict[str, float]:
+async def measure_all(
+    ctx: BenchContext, phases: Phases, only: set[str], partial: Path
+) -> dict[str, float]:
+    """Each benchmark in turn; the figures so far are written to `partial` after each one, so a benchmark
+    that fails late in an hour's run leaves the others' figures behind."""
     figures: dict[str, float] = {}
     for module_name, what in BENCHMARKS:
         if only and module_name.removeprefix("bench.") not in only:
@@ -226,6 +230,8 @@ async def measure_all(ctx: BenchContext, phases: Phases, only: set[str]) -> dict
         module = importlib.import_module(module_name)
         with phases.phase(f"{module_name.removeprefix('bench.')}: {what}"):
             figures.update(await module.measure(ctx))
+        so_far = {"n_households": ctx.n_households, **figures, "phases_s": phases.seconds, "notes": ctx.notes}
+        await asyncio.to_thread(partial.write_text, json.dumps(so_far, ensure_ascii=False, indent=2) + "\n")
     return figures
 
 
@@ -249,6 +255,7 @@ def check(figures: dict[str, float]) -> None:
 
 def run(n: int, output: Path, prefix: str, only: set[str], *, keep: bool, reuse: bool) -> dict[str, Any]:
     phases = Phases()
+    partial = output.with_name(output.stem + ".partial.json")  # the figures so far, until the run ends
     databases = Databases(prefix)
     workdir = Path(tempfile.mkdtemp(prefix="hangjin-bench-"))
     stack: Stack | None = None
@@ -304,7 +311,7 @@ def run(n: int, output: Path, prefix: str, only: set[str], *, keep: bool, reuse:
             workdir=workdir,
             fresh_database=databases.fresh,
         )
-        figures = asyncio.run(measure_all(ctx, phases, only))
+        figures = asyncio.run(measure_all(ctx, phases, only, partial))
         check(figures)
         summary: dict[str, Any] = {
             "n_households": n,
@@ -319,6 +326,7 @@ def run(n: int, output: Path, prefix: str, only: set[str], *, keep: bool, reuse:
         databases.drop_all(keep=frozenset(f"{prefix}_{p}" for p in PROCESSES) if keep else frozenset())
         shutil.rmtree(workdir, ignore_errors=True)
     output.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    partial.unlink(missing_ok=True)
     return summary
 
 

@@ -78,6 +78,7 @@ def test_a_tiny_run_writes_every_figure_as_a_finite_positive_number(tmp_path: Pa
     assert summary["payment_ratio"] == summary["payment_education_ratio"]
     assert set(summary["notes"]) == {"payment_run", "reads"}
     assert not asyncio.run(_databases_named(env["BENCH_DB_PREFIX"]))  # everything dropped afterwards
+    assert not (tmp_path / "results.partial.json").exists()  # the figures so far give way to the summary
 
 
 async def _databases_named(prefix: str) -> list[str]:
