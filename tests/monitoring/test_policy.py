@@ -11,9 +11,12 @@ from services.monitoring.app import create_app
 from services.monitoring.employment_routes import employment_router
 from services.monitoring.figures import figures_router
 from services.monitoring.guarantee_routes import guarantee_router
+from services.monitoring.reward_routes import reward_router
 from services.monitoring.routes import router
 from services.monitoring.trends import trends_router
 from shared.roles import Role
+
+ROUTERS = (router, figures_router, trends_router, employment_router, guarantee_router, reward_router)
 
 
 def _service_roles(dependant: Any) -> frozenset[Role] | None:
@@ -32,7 +35,7 @@ def _routes() -> dict[tuple[str, str], frozenset[Role] | None]:
     """Every API route of the service's routers (the OpenAPI check below finds a router left out)."""
     return {
         (method, re.sub(r"\{[^/]+\}", "{}", route.path)): _service_roles(route.dependant)
-        for routes in (router, figures_router, trends_router, employment_router, guarantee_router)
+        for routes in ROUTERS
         for route in routes.routes
         if isinstance(route, APIRoute)
         for method in route.methods
