@@ -158,7 +158,8 @@ class CareKind(Term):
 
 
 class HousingGrade(Term):
-    """A house's safety grade by the 住建 appraisal: grades C and D are dangerous houses (危房) to renovate."""
+    """A house's safety grade by the 住建 appraisal: grades C and D are dangerous houses (危房) to
+    renovate."""
 
     c = "c", "C级危房"
     d = "d", "D级危房"

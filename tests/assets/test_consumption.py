@@ -113,7 +113,8 @@ async def test_certified_only_when_all_four_checks_pass_and_sales_reach_supplier
 
     elsewhere = as_role(region=BAYIN)
     assert (await assets.get(sales, headers=elsewhere)).status_code == 404
-    assert (await assets.get(f"/api/v1/assets/products/{product['id']}", headers=elsewhere)).status_code == 404
+    one = f"/api/v1/assets/products/{product['id']}"
+    assert (await assets.get(one, headers=elsewhere)).status_code == 404
     assert (await assets.post(sales, json=sale, headers=elsewhere)).status_code == 404
     assert (
         await assets.post(checks, json={"check": "price", "passed": True, "note": "x"}, headers=village)
