@@ -79,14 +79,35 @@ async def _household(
     return household
 
 
-async def _insert(session: AsyncSession, row: Record, already: Conflict) -> None:
-    """Add a new record; the database's partial unique index turns away the second of two requests that
-    both found no open record for the household, with the conflict the check before it gives."""
+async def _insert(
+    session: AsyncSession,
+    model: type[Record],
+    *,
+    household: RegistryHousehold,
+    data: RenovationCreate | WaterFixCreate,
+    principal: Principal,
+    now: datetime,
+    already: Conflict,
+) -> Record:
+    """A new record of `household`, as recorded by `principal` now; the database's partial unique index turns
+    away the second of two requests that both found no open record for the household, with the conflict the
+    check before it gives."""
+    row = model(
+        household_id=household.id,
+        region_code=household.region_code,
+        household_number=household.number,
+        head_name=household.head_name,
+        recorded_by=principal.subject,
+        recorded_at=now,
+        updated_at=now,
+        **data.model_dump(exclude={"household_id"}),
+    )
     session.add(row)
     try:
         await session.flush()
     except IntegrityError:
         raise already from None
+    return row
 
 
 def _refuse_steps(steps: list[tuple[str, Any]], now: datetime) -> None:
@@ -151,17 +172,15 @@ async def record_renovation(
     )
     if open_one.first() is not None:
         raise already
-    row = HousingRenovation(
-        household_id=household.id,
-        region_code=household.region_code,
-        household_number=household.number,
-        head_name=household.head_name,
-        recorded_by=principal.subject,
-        recorded_at=now,
-        updated_at=now,
-        **data.model_dump(exclude={"household_id"}),
+    row = await _insert(
+        session,
+        HousingRenovation,
+        household=household,
+        data=data,
+        principal=principal,
+        now=now,
+        already=already,
     )
-    await _insert(session, row, already)
     public = renovation_public(row, now.date())
     await _audit(session, principal, row, "renovation.create", after=public.model_dump(mode="json"))
     return public
@@ -238,17 +257,15 @@ async def record_water_fix(
     already = Conflict(f"该户的“{data.problem.label}”问题已有尚未完成的整改，请在原记录上登记进度")
     if open_one.first() is not None:
         raise already
-    row = WaterFix(
-        household_id=household.id,
-        region_code=household.region_code,
-        household_number=household.number,
-        head_name=household.head_name,
-        recorded_by=principal.subject,
-        recorded_at=now,
-        updated_at=now,
-        **data.model_dump(exclude={"household_id"}),
+    row = await _insert(
+        session,
+        WaterFix,
+        household=household,
+        data=data,
+        principal=principal,
+        now=now,
+        already=already,
     )
-    await _insert(session, row, already)
     public = water_fix_public(row, now.date())
     await _audit(session, principal, row, "water_fix.create", after=public.model_dump(mode="json"))
     return public
