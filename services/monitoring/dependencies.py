@@ -12,15 +12,18 @@ from services.monitoring.clients import RegistryClient
 from services.monitoring.models import HousingRenovation, MonitoringCase, WaterFix
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
+from shared.months import BEIJING
 from shared.roles import Role
 
 Clock = Callable[[], datetime]
 
 
 def current_time(request: Request) -> datetime:
-    """Now, from the app's clock (`app.state.clock`), which tests replace to move time."""
+    """Now, from the app's clock (`app.state.clock`, which tests replace to move time), in the banner's time
+    zone: `now.date()` is the officials' today, so a visit or follow-up dated today on a page is never "after
+    today" between midnight and 08:00 Beijing time. The instant is the same; it is stored in UTC."""
     clock: Clock = request.app.state.clock
-    return clock()
+    return clock().astimezone(BEIJING)
 
 
 def get_registry(request: Request) -> RegistryClient:

@@ -4,7 +4,7 @@ a clock tests can move, and small helpers to register households and walk cases 
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +17,7 @@ from services.monitoring.app import create_app as create_monitoring
 from services.registry.app import create_app as create_registry
 from services.registry.seed import seed_villages
 from shared.db import Database
+from shared.months import BEIJING
 from shared.settings import Settings
 from tests.conftest import TokenFactory, bearer
 from tests.support.households import household, member
@@ -30,7 +31,7 @@ HUANGHE, BALAGONG, BANNER = "150625101202", "150625101", "150625"
 class Clock:
     """`app.state.clock` for tests: now, until a test moves it."""
 
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    now: datetime = field(default_factory=lambda: datetime.now(BEIJING))  # the service's zone: one today
 
     def __call__(self) -> datetime:
         return self.now
