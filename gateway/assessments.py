@@ -25,6 +25,7 @@ from gateway.upstreams import Upstreams
 from shared.auth import Principal
 from shared.db import SessionDep
 from shared.errors import Unavailable
+from shared.months import today as beijing_today
 from shared.regions import is_within
 from shared.table_files import XLSX, table_file, workbook_file
 from shared.vocabulary.people import AssignmentKind
@@ -169,7 +170,7 @@ async def assess(
     return compose(
         year=year,
         region=scope,
-        today=date.today(),
+        today=beijing_today(),
         monitoring=monitoring,
         payments=payments,
         assigned=assigned,

@@ -40,10 +40,14 @@ async def create_assignment(
     if user is None or not user.is_active or user.role != Role.work_team or user.region != data.village_code:
         raise Invalid.field("username", f"{data.username} 不是该嘎查村在用的驻村工作队账号")
     if data.kind == AssignmentKind.first_secretary:
-        overlapping = select(User).join(Assignment, col(Assignment.username) == User.username).where(
-            Assignment.village_code == data.village_code,
-            Assignment.kind == AssignmentKind.first_secretary,
-            or_(col(Assignment.ends_on).is_(None), col(Assignment.ends_on) >= data.starts_on),
+        overlapping = (
+            select(User)
+            .join(Assignment, col(Assignment.username) == User.username)
+            .where(
+                Assignment.village_code == data.village_code,
+                Assignment.kind == AssignmentKind.first_secretary,
+                or_(col(Assignment.ends_on).is_(None), col(Assignment.ends_on) >= data.starts_on),
+            )
         )
         if data.ends_on is not None:
             overlapping = overlapping.where(col(Assignment.starts_on) <= data.ends_on)

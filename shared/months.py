@@ -1,6 +1,6 @@
 """Calendar months as the banner counts them (Beijing time): the keys of every per-month figure."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -8,6 +8,12 @@ from fastapi import Query
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MonthsQuery = Annotated[int, Query(ge=1, le=36, description="how many months back, this one included")]
+
+
+def today() -> date:
+    """Today as the banner's officials count it (Beijing): what "not after today" and "this year" are judged
+    by, so a date a page offers as today is never refused between midnight and 08:00 Beijing time."""
+    return datetime.now(BEIJING).date()
 
 
 def month_of(moment: datetime) -> str:

@@ -3,7 +3,7 @@ the four certification checks as recorded decisions, and sales by channel with t
 producer's supplying households."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from services.assets.schemas import (
     SalePage,
     SalePublic,
 )
+from shared import months
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid
 from shared.scope import fetch_in_scope, narrowed, scoped
@@ -80,7 +81,7 @@ async def product_public(session: AsyncSession, products: list[Product]) -> list
     names = await entity_names(session, {p.entity_id for p in products})
     checks = await _latest_checks(session, ids) if ids else {}
     totals = await _sales_totals(session, ids) if ids else {}
-    today = datetime.now(UTC).date()
+    today = months.today()
     items = []
     for product in products:
         latest = checks.get(product.id, [])

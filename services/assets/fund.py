@@ -3,7 +3,7 @@ into entities of the pilot region, repayments, and whether the capital is preser
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +25,7 @@ from services.assets.schemas import (
 from shared.auth import Principal
 from shared.errors import Invalid, NotFound
 from shared.money import format_yuan
+from shared.months import today
 from shared.regions import is_within
 from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, scoped
@@ -109,7 +110,7 @@ async def invest(
         entity_id=investment.id,
         after=data.model_dump(mode="json"),
     )
-    return _public(investment, entity.name, data.linked_households, today=datetime.now(UTC).date())
+    return _public(investment, entity.name, data.linked_households, today=today())
 
 
 async def repay(
@@ -208,9 +209,7 @@ async def summary(session: AsyncSession, *, fund: Fund, today: date) -> FundPubl
 
 async def _position(session: AsyncSession, fund: Fund) -> rules.FundPosition:
     investments = (await session.exec(select(Investment).where(Investment.fund_id == fund.id))).all()
-    return rules.fund_position(
-        fund.capital_fen, [_facts(i) for i in investments], today=datetime.now(UTC).date()
-    )
+    return rules.fund_position(fund.capital_fen, [_facts(i) for i in investments], today=today())
 
 
 async def _links(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[LinkedHousehold]]:

@@ -3,7 +3,7 @@ evidence, the members its jobs employ, and the banner's ranking of partnerships 
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -25,6 +25,7 @@ from services.assets.schemas import (
 )
 from shared.auth import Principal
 from shared.errors import Invalid
+from shared.months import today
 from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.assets import CommitmentKind, EntityKind
@@ -99,7 +100,7 @@ async def _public(
 
 
 async def detail(session: AsyncSession, partnership: Partnership) -> PartnershipPublic:
-    return (await _public(session, [partnership], today=datetime.now(UTC).date()))[0]
+    return (await _public(session, [partnership], today=today()))[0]
 
 
 async def create(
@@ -170,7 +171,7 @@ async def deliver(
     ).first()
     if commitment is None:
         raise Invalid.field("commitment_id", "不是该结对的承诺事项")
-    if data.delivered_on > datetime.now(UTC).date():
+    if data.delivered_on > today():
         raise Invalid.field("delivered_on", "不能晚于今天")
     problem = rules.delivery_members_problem(CommitmentKind(commitment.kind), data.amount, len(data.members))
     if problem:
@@ -219,7 +220,7 @@ async def search(
         page=page,
         page_size=page_size,
     )
-    return await _public(session, rows, today=datetime.now(UTC).date()), total
+    return await _public(session, rows, today=today()), total
 
 
 async def ranking(session: AsyncSession, *, principal: Principal, region: str | None) -> PartnershipRanking:

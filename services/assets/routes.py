@@ -1,7 +1,7 @@
 """The assets service's public API (API.md "Assets"). Static paths come before `/{asset_id}`."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -87,6 +87,7 @@ from services.assets.schemas import (
     VillageFundPage,
 )
 from shared.db import SessionDep
+from shared.months import today
 from shared.vocabulary.assets import (
     AssetClass,
     AssetStatus,
@@ -103,10 +104,6 @@ RegionQuery = Annotated[str | None, Query(pattern=REGION)]
 PageQuery = Annotated[int, Query(ge=1, le=100_000)]
 PageSizeQuery = Annotated[int, Query(ge=1, le=200)]
 YearQuery = Annotated[int | None, Query(ge=2014, le=2100)]
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 # --- dividend plans ---------------------------------------------------------------------------------
@@ -377,7 +374,7 @@ async def deliver(
 @router.get("/fund", response_model=FundPublic)
 async def get_fund(session: SessionDep, _: Reader, the_fund: FundDep) -> FundPublic:
     """The industry development fund: capital, outstanding, repaid, income, available, ratios, overdue."""
-    return await fund.summary(session, fund=the_fund, today=_today())
+    return await fund.summary(session, fund=the_fund, today=today())
 
 
 @router.post("/fund/investments", response_model=InvestmentPublic, status_code=status.HTTP_201_CREATED)
@@ -397,7 +394,7 @@ async def list_investments(
     page_size: PageSizeQuery = 20,
 ) -> InvestmentPage:
     return await fund.search(
-        session, principal=principal, entity_id=entity_id, page=page, page_size=page_size, today=_today()
+        session, principal=principal, entity_id=entity_id, page=page, page_size=page_size, today=today()
     )
 
 
@@ -425,7 +422,7 @@ async def special_funds(
 ) -> SpecialFundsReport:
     """§六(四): this year's banner special funds are not lower than last year's — or a flag saying so."""
     return await supervision.special_funds(
-        session, principal=principal, year=year or _today().year, region=region
+        session, principal=principal, year=year or today().year, region=region
     )
 
 
@@ -518,7 +515,7 @@ async def performance(
 ) -> PerformanceReport:
     """资金绩效: the year's projects and their targets met, missed or not yet recorded."""
     return await allocations.performance(
-        session, principal=principal, year=year or _today().year, region=region
+        session, principal=principal, year=year or today().year, region=region
     )
 
 

@@ -77,4 +77,3 @@ async def verify_result(
 ) -> IndustryResultPublic:
     """A visit to the household, on or after the result, verifies it (once: again → 409)."""
     return await rewards.verify(session, principal=principal, result=result, visit_id=data.visit_id)
-

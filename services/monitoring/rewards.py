@@ -99,9 +99,7 @@ async def verify(
     session.add(result)
     await session.flush()
     public = to_public(result)
-    await _audit(
-        session, principal, result, "industry_result.verify", after={"visit_id": str(visit_id)}
-    )
+    await _audit(session, principal, result, "industry_result.verify", after={"visit_id": str(visit_id)})
     return public
 
 

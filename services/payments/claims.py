@@ -2,9 +2,8 @@
 case-by-case amounts approved by a second official (maker-checker)."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +35,7 @@ from services.payments.schemas import (
 from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
+from shared.months import today
 from shared.registry_client import Household, RegistryClient
 from shared.scope import ensure_in_scope, fetch_in_scope, narrowed, scoped
 from shared.vocabulary.payments import FROM_MONITORING, LIVESTOCK, SAFETY_NET, ClaimStatus, Kind, Mode
@@ -114,11 +114,6 @@ async def _reserve(
 
 
 NO_EVIDENCE = "存栏记录已过时的申报须附动物检疫合格证明（或出栏票据）编号"
-
-
-def _today() -> date:
-    """Claim years turn over by the calendar the banner lives by (Asia/Shanghai), not by UTC's."""
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 async def _herd_status(session: AsyncSession, *, data: ClaimCreate, herd: int, unit: str) -> ClaimStatus:
@@ -237,7 +232,7 @@ async def file_claim(
         first = await idempotency.first_answer(session, principal=principal, key=idempotency_key, body=data)
         if first is not None:
             return ClaimPublic.model_validate(first[1])
-    year_problem = claim_year_problem(data.year, today=_today(), previous_until=previous_year_until)
+    year_problem = claim_year_problem(data.year, today=today(), previous_until=previous_year_until)
     if year_problem is not None:
         raise Invalid.field("year", year_problem)
     household = await _household(registry, data.household_id, principal=principal)

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,11 +16,11 @@ from services.payments.models import Batch, Line, LineObjection, utcnow
 from services.payments.schemas import NoticeIssuer, ObjectionCreate, ObjectionPublic, ObjectionSettle
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
+from shared.months import BEIJING
 from shared.regions import Tier, is_within
 from shared.scope import scoped
 from shared.vocabulary.payments import WAGES, BatchStatus, Kind, LineStatus
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 NATIONAL_HOTLINE = "12317"  # 全国乡村振兴（扶贫）监督举报电话
 # The code of each level a region lies in, as long as the code of that tier.
 LEVEL_DIGITS = ((Tier.village, 12), (Tier.township, 9), (Tier.banner, 6))
