@@ -3,11 +3,13 @@ lines.
 
 Each kind is one batch drafted as a banner official drafts it, `POST /api/v1/payments/batches` for the whole
 banner (the dividend excepted, handed over by assets): the livestock sale subsidies from the year's approved
-claims (loaded beforehand at COPY speed, `bench/claims.py`), each claim's payee account read from the
-registry; the education allowance from the registry's stream of eligible households with someone in school,
-with their accounts, priced from the policy table; the safety-net entitlements once payments computes them
-(`SAFETY_NET_KINDS`); the largest village's dividend plan through assets (`bench/dividend_plan.py`). Each
-batch's lines, its entitlement check, COPY, audit record and commit are one transaction.
+claims (loaded beforehand at COPY speed, `bench/claims.py`), each claim's payee account from the registry's
+stream of supported households without members; the education allowance from the same stream narrowed to
+households with someone in school, priced from the policy table; the safety-net entitlements
+(`SAFETY_NET_KINDS`) from the stream narrowed to the members each kind can pay, each member's due by
+`services/payments/safety_net.py`; the largest village's dividend plan through assets
+(`bench/dividend_plan.py`). Each batch's lines, its entitlement check, COPY, audit record and commit are one
+transaction, the lines written while the stream still runs.
 
 A kind's run (`payment_<kind>_s`) is set against asyncpg COPY of exactly the same rows (same columns, same
 count) into a scratch table of the same shape (`LIKE payment_lines INCLUDING ALL`: the same indexes, the
@@ -31,9 +33,12 @@ from shared.vocabulary.payments import Kind
 
 YEAR = 2026
 LIVESTOCK_KINDS = (Kind.sheep, Kind.cattle, Kind.pig)
-# The safety-net entitlements (低保渐退, 残疾人两项补贴, 代缴保费 …), drafted for the banner as education is
-# once payments computes them from the registry: name their kinds here, each one more batch of the run.
-SAFETY_NET_KINDS: tuple[Kind, ...] = ()
+# The safety-net entitlements (seed §五(一)4), drafted for the banner as education is, from the registry's
+# stream of supported households with their members' facts and accounts.
+SAFETY_NET_KINDS = (
+    Kind.dibao_gradual_exit, Kind.disability_living, Kind.disability_nursing, Kind.pension_premium,
+    Kind.pension_loan,
+)  # fmt: skip
 SCRATCH = "bench_lines_copy"
 TIMEOUT = httpx.Timeout(3600.0, connect=10.0)
 # `LIKE … INCLUDING ALL` copies no foreign keys: the scratch table gets payment_lines' own (a line's batch,

@@ -14,6 +14,7 @@ import httpx
 
 from shared.errors import Forbidden, Unavailable
 from shared.service_auth import TokenSource
+from shared.vocabulary.households import StreamMembers
 
 TIMEOUT = httpx.Timeout(30.0, connect=3.0)
 # The bulk stream's first lines come once the registry's one query has grouped and sorted a whole banner.
@@ -122,17 +123,20 @@ class RegistryClient(Generic[H]):
         school: bool = False,
         school_age_in: int | None = None,
         with_account: bool = False,
+        members: StreamMembers = StreamMembers.all,
     ) -> AsyncIterator[Household]:
         """Every household of `categories` in `region` the caller may see, from the registry's NDJSON bulk
         read (`GET /api/v1/households/stream`): the head, the payee account, members' school stages; with
         `school`, only households with a member in school and only those members; with `school_age_in`,
         only those with a member 6–15 on 1 September of that year and only those members; with
-        `with_account`, the account number too (payments' own client)."""
+        `with_account`, the account number too (payments' own client); `members` narrows which members (and
+        so which households) come (`StreamMembers`)."""
         params: dict[str, Any] = {
             "region": region,
             "category": sorted(categories),
             "school": school,
             "with_account": with_account,
+            "members": str(members),
         }
         if school_age_in is not None:
             params["school_age_in"] = school_age_in

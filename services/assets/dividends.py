@@ -50,6 +50,7 @@ from shared.registry_client import RegistryClient
 from shared.roles import Role
 from shared.scope import fetch_in_scope, narrowed, scoped
 from shared.vocabulary.assets import AssetClass, PlanStatus
+from shared.vocabulary.households import StreamMembers
 
 log = logging.getLogger("hangjin.assets.dividends")
 
@@ -162,7 +163,9 @@ async def create_plan(
     # odd fen of the split go to the first by household number, as officials read the list.
     heads = {
         (h["number"], uuid.UUID(h["id"])): h["head_name"]
-        async for h in registry.stream(region=data.region, categories=categories, token=principal.token)
+        async for h in registry.stream(
+            region=data.region, categories=categories, members=StreamMembers.none, token=principal.token
+        )
     }
     await _lock_village_year(session, data.region, data.year)
     income, planned = await distributable(session, region=data.region, year=data.year)

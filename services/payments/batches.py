@@ -3,7 +3,7 @@ second official, disbursed through the outbox (one signed bank instruction per l
 
 import json
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +48,7 @@ from shared.outbox import OutboxStatus
 from shared.regions import BANNER_CODE, is_within, tier_of
 from shared.registry_client import RegistryClient
 from shared.scope import fetch_in_scope, narrowed, scoped
+from shared.vocabulary.households import StreamMembers
 from shared.vocabulary.payments import (
     FROM_MONITORING,
     SAFETY_NET,
@@ -161,6 +162,11 @@ LINE_COLUMNS = (
     "payee_name", "payee_id_masked", "bank_name", "account_masked", "amount_fen", "quantity", "rate_fen",
     "policy_version", "detail", "status", "bank_reference", "reason", "created_at", "updated_at",
 )  # fmt: skip
+# What a claim's line takes from the claim.
+CLAIM_LINE_COLUMNS = (
+    "id", "household_id", "household_number", "region_code", "payee_id_masked", "amount_fen", "eligible",
+    "rate_fen", "policy_version", "evidence",
+)  # fmt: skip
 
 
 def stream_account(household: dict[str, Any]) -> dict[str, Any] | None:
@@ -222,41 +228,74 @@ async def _payable(
 
 
 async def _claim_lines(
-    session: AsyncSession, *, principal: Principal, data: BatchCreate, batch_id: uuid.UUID, now: datetime
-) -> list[dict[str, Any]]:
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    own_token: str,
+    data: BatchCreate,
+    batch_id: uuid.UUID,
+    now: datetime,
+    held: list[dict[str, Any]],
+) -> AsyncIterator[tuple[Any, ...]]:
     """Approved claims of the kind, year and region that no live line holds (failed or returned ones come
-    back; a paid one never does)."""
-    held = exists().where(col(Line.claim_id) == col(Claim.id), holds_entitlement())
-    statement = (
-        narrowed(select(Claim), Claim.region_code, principal, data.region)
-        .where(
-            Claim.kind == data.kind,
-            Claim.year == data.year,
-            Claim.status == ClaimStatus.approved,
-            Claim.amount_fen > 0,
-            ~held,
-        )
-        .order_by(col(Claim.region_code), col(Claim.household_number), col(Claim.created_at))
+    back; a paid one never does), one line each (`LINE_COLUMNS`), made as its household's account arrives.
+
+    The claims are read first, as plain rows (the COPY then has the connection to itself). Their payees'
+    accounts come as education's do: the registry's stream of the region's eligible households with their
+    accounts, on this service's own token (ARCHITECTURE.md "Bulk paths"), so the lines are written while
+    the stream runs. A household whose account a bank cannot pay into is held out (`held`); one the stream
+    no longer carries (its category changed after the claim was approved) is looked up by id at the end.
+    """
+    live = exists().where(col(Line.claim_id) == col(Claim.id), holds_entitlement())
+    columns = (col(getattr(Claim, c)) for c in CLAIM_LINE_COLUMNS)
+    statement = narrowed(select(*columns), Claim.region_code, principal, data.region).where(
+        Claim.kind == data.kind,
+        Claim.year == data.year,
+        Claim.status == ClaimStatus.approved,
+        Claim.amount_fen > 0,
+        ~live,
     )
-    return [
-        _line_row(
-            batch_id,
-            now,
-            entitlement_key=f"claim:{claim.id}",
-            claim_id=claim.id,
-            household_id=claim.household_id,
-            household_number=claim.household_number,
-            region_code=claim.region_code,
-            payee_name=claim.payee_name,
-            payee_id_masked=claim.payee_id_masked,
-            amount_fen=claim.amount_fen,
-            quantity=claim.eligible,
-            rate_fen=claim.rate_fen,
-            policy_version=claim.policy_version,
-            detail={"claim_id": str(claim.id), "evidence": claim.evidence},
-        )
-        for claim in (await session.exec(statement)).all()
-    ]
+    owed: dict[str, list[Any]] = {}
+    for claim in (await session.execute(statement)).all():
+        owed.setdefault(str(claim.household_id), []).append(claim)
+    pending = str(LineStatus.pending)
+
+    def lines_of(household_id: str, account: dict[str, Any] | None) -> Iterator[tuple[Any, ...]]:
+        claims = owed.pop(household_id)
+        if problem := account_problem(account):
+            first = claims[0]
+            held.append(held_entry(household_id, first.household_number, first.region_code, problem))
+            return
+        for c in claims:
+            yield (
+                uuid.uuid4(), batch_id, f"claim:{c.id}", c.id, c.household_id, c.household_number,
+                c.region_code, account["payee_name"], c.payee_id_masked, account["bank_name"],  # type: ignore[index]
+                account["account_number_masked"], c.amount_fen, c.eligible, c.rate_fen,  # type: ignore[index]
+                c.policy_version, {"claim_id": str(c.id), "evidence": c.evidence}, pending, None, None, now,
+                now,
+            )  # fmt: skip
+
+    async def lines() -> AsyncIterator[tuple[Any, ...]]:
+        if not owed:
+            return
+        async for household in registry.stream(
+            region=data.region,
+            categories=ELIGIBLE_CATEGORIES,
+            members=StreamMembers.none,
+            token=own_token,
+            with_account=True,
+        ):
+            if household["id"] in owed:
+                for line in lines_of(household["id"], stream_account(household)):
+                    yield line
+        if owed:
+            accounts = await _accounts(registry, list(owed), token=own_token)
+            for household_id in list(owed):
+                for line in lines_of(household_id, accounts.get(household_id)):
+                    yield line
+
+    return lines()
 
 
 async def _held_keys(session: AsyncSession, kind: Kind, year: int | None) -> set[str]:
@@ -341,17 +380,18 @@ async def _safety_net_lines(
     batch_id: uuid.UUID,
     now: datetime,
     held: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """A safety-net kind's dues (seed §五(一)4), one line per member, computed by `safety_net.dues` from the
-    registry's facts, less those a live line holds; a household whose account a bank cannot pay into is held
-    out (`held`). One bulk read, as for education: the stream of the region's supported households carries
-    members' ages, school stages, grades and flags, and the accounts (this service's own token); only the
-    households a 渐退期 may concern (lifted out, with a 低保 member) are looked up again for their income."""
+) -> AsyncIterator[tuple[Any, ...]]:
+    """A safety-net kind's dues (seed §五(一)4), one line per member (`LINE_COLUMNS`), computed by
+    `safety_net.dues` from the registry's facts, less those a live line holds; a household whose account a
+    bank cannot pay into is held out (`held`). One bulk read, as for education, each household's lines made
+    as it arrives: the stream of the region's supported households carries members' ages, school stages,
+    grades and flags, and the accounts (this service's own token); only the households a 渐退期 may concern
+    (lifted out, with a 低保 member) are kept and looked up again for their income at the end."""
     version, items = await policies.version_for_year(session, year=data.year)
     batched = await _held_keys(session, data.kind, None if data.kind == Kind.pension_loan else data.year)
-    rows: list[dict[str, Any]] = []
+    pending = str(LineStatus.pending)
 
-    def add(household: dict[str, Any]) -> None:
+    def lines_of(household: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         due = [
             (key, d)
             for d in safety_net.dues(data.kind, household, items, data.year)
@@ -363,49 +403,46 @@ async def _safety_net_lines(
         if problem := account_problem(account):
             held.append(held_entry(household["id"], household["number"], household["region_code"], problem))
             return
-        rows.extend(
-            _line_row(
-                batch_id,
-                now,
-                entitlement_key=key,
-                claim_id=None,
-                household_id=uuid.UUID(household["id"]),
-                household_number=household["number"],
-                region_code=household["region_code"],
-                payee_id_masked=household["head_id_masked"],
-                amount_fen=d.amount_fen,
-                quantity=d.quantity,
-                rate_fen=d.rate_fen,
-                policy_version=version.version,
-                detail={
-                    "member_id": d.member_id,
-                    "name": d.name,
-                    "disability_grade": d.disability_grade,
-                    "reason": d.reason,
-                },
-            )
-            | account_columns(account)  # type: ignore[arg-type]
-            for key, d in due
-        )
+        for key, d in due:
+            detail = {
+                "member_id": d.member_id,
+                "name": d.name,
+                "disability_grade": d.disability_grade,
+                "reason": d.reason,
+            }
+            yield (
+                uuid.uuid4(), batch_id, key, None, uuid.UUID(household["id"]), household["number"],
+                household["region_code"], account["payee_name"], household["head_id_masked"],  # type: ignore[index]
+                account["bank_name"], account["account_number_masked"], d.amount_fen, d.quantity,  # type: ignore[index]
+                d.rate_fen, version.version, detail, pending, None, None, now, now,
+            )  # fmt: skip
 
-    exiting: list[dict[str, Any]] = []
-    async for household in registry.stream(
-        region=data.region, categories=ELIGIBLE_CATEGORIES, token=own_token, with_account=True
-    ):
-        if not is_within(household["region_code"], principal.region):
-            continue
-        if data.kind != Kind.dibao_gradual_exit:
-            add(household)
-        elif safety_net.may_exit_dibao(household):
-            exiting.append(household)
-    if exiting:
-        incomes = {
-            h["id"]: {"income_year": h["income_year"], "income_per_capita_fen": h["income_per_capita_fen"]}
-            for h in await registry.lookup((h["id"] for h in exiting), token=own_token)
-        }
-        for household in exiting:
-            add(household | incomes.get(household["id"], {}))
-    return rows
+    async def lines() -> AsyncIterator[tuple[Any, ...]]:
+        exiting: list[dict[str, Any]] = []
+        categories, members = safety_net.STREAMED[data.kind]
+        async for household in registry.stream(
+            region=data.region, categories=categories, members=members, token=own_token, with_account=True
+        ):
+            if not is_within(household["region_code"], principal.region):
+                continue
+            if data.kind != Kind.dibao_gradual_exit:
+                for line in lines_of(household):
+                    yield line
+            elif safety_net.may_exit_dibao(household):
+                exiting.append(household)
+        if exiting:
+            incomes = {
+                h["id"]: {
+                    "income_year": h["income_year"],
+                    "income_per_capita_fen": h["income_per_capita_fen"],
+                }
+                for h in await registry.lookup((h["id"] for h in exiting), token=own_token)
+            }
+            for household in exiting:
+                for line in lines_of(household | incomes.get(household["id"], {})):
+                    yield line
+
+    return lines()
 
 
 async def _monitoring_lines(
@@ -517,7 +554,7 @@ async def create_batch(
             held=held,
         )
     elif data.kind in SAFETY_NET:
-        rows = await _safety_net_lines(
+        records = await _safety_net_lines(
             session,
             principal=principal,
             registry=registry,
@@ -527,15 +564,22 @@ async def create_batch(
             now=now,
             held=held,
         )
-        records = _as_records(rows, LINE_COLUMNS)
-    else:
-        if data.kind in FROM_MONITORING:
-            rows = await _monitoring_lines(
-                session, principal=principal, monitoring=monitoring, data=data, batch_id=batch.id, now=now
-            )
-        else:
-            rows = await _claim_lines(session, principal=principal, data=data, batch_id=batch.id, now=now)
+    elif data.kind in FROM_MONITORING:
+        rows = await _monitoring_lines(
+            session, principal=principal, monitoring=monitoring, data=data, batch_id=batch.id, now=now
+        )
         records = _as_records(await _payable(registry, rows, held, token=own_token), LINE_COLUMNS)
+    else:
+        records = await _claim_lines(
+            session,
+            principal=principal,
+            registry=registry,
+            own_token=own_token,
+            data=data,
+            batch_id=batch.id,
+            now=now,
+            held=held,
+        )
     # A concurrent draft holding the same entitlement loses here, on the live-entitlement unique index (409);
     # the whole batch rolls back with it.
     await _insert_records(session, Line.__table__, LINE_COLUMNS, _counted(batch, records))  # type: ignore[attr-defined]

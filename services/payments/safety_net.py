@@ -17,7 +17,7 @@ from typing import Any
 
 from services.payments.rules import ELIGIBLE_CATEGORIES, Item
 from shared.money import format_yuan
-from shared.vocabulary.households import Category, SchoolStage
+from shared.vocabulary.households import Category, SchoolStage, StreamMembers
 from shared.vocabulary.payments import Kind
 
 # 脱贫人口 whom the policies still support: the 渐退期 and the pension loan are theirs alone.
@@ -28,6 +28,15 @@ CONTRIBUTING_AGES = range(16, 60)
 PENSION_LOAN_AGE = 60
 MONTHS_IN_YEAR = 12
 DISABILITY = frozenset({Kind.disability_living, Kind.disability_nursing})
+# What a kind's batch reads of the registry's stream: the categories it can pay and the members who can be
+# due (each kind's rule below still decides), so the stream carries only the households that may have a due.
+STREAMED = {
+    Kind.dibao_gradual_exit: (LIFTED_OUT, StreamMembers.dibao),
+    Kind.disability_living: (ELIGIBLE_CATEGORIES, StreamMembers.disabled),
+    Kind.disability_nursing: (ELIGIBLE_CATEGORIES, StreamMembers.disabled),
+    Kind.pension_premium: (ELIGIBLE_CATEGORIES, StreamMembers.insured),
+    Kind.pension_loan: (LIFTED_OUT, StreamMembers.uninsured),
+}
 
 
 @dataclass(frozen=True)

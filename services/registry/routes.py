@@ -36,7 +36,7 @@ from services.registry.schemas import (
 from shared.auth import Principal, PrincipalDep, require_roles
 from shared.db import DatabaseDep, SessionDep
 from shared.roles import Role
-from shared.vocabulary.households import Category
+from shared.vocabulary.households import Category, StreamMembers
 
 router = APIRouter(prefix="/api/v1", tags=["regions"])
 household_router = APIRouter(prefix="/api/v1", tags=["households"])
@@ -136,6 +136,14 @@ async def stream_households(
     with_account: Annotated[
         bool, Query(description="each account number too: payments' own client and account officials only")
     ] = False,
+    members: Annotated[
+        StreamMembers,
+        Query(
+            description="which members each line carries: `all`; `none` (every household, accounts only); or "
+            "only those `disabled`, on `dibao`, `insured` or `uninsured` in the pension scheme, and only the "
+            "households with one"
+        ),
+    ] = StreamMembers.all,
 ) -> stream.NDJSONResponse:
     """Bulk read for batch work in other services: every household in scope as NDJSON, one line each
     (id, number, village, category, the head, the payee account, members' birth dates and school stages)."""
@@ -147,6 +155,7 @@ async def stream_households(
         categories=category or [],
         school=school,
         school_age_in=school_age_in,
+        members=members,
         decrypt=decrypt,
     )
     return stream.NDJSONResponse(body)

@@ -41,7 +41,7 @@ from shared.crypto import FieldCipher
 from shared.db import Database
 from shared.errors import Forbidden
 from shared.scope import narrowed
-from shared.vocabulary.households import Category, Relation, SchoolStage
+from shared.vocabulary.households import Category, Relation, SchoolStage, StreamMembers
 
 STREAM_PAGE = 5000  # households per keyset page: one query each
 NDJSON = "application/x-ndjson"
@@ -87,12 +87,23 @@ class StreamHousehold(BaseModel):
     members: list[StreamMember]
 
 
-def _member_filter(school: bool, school_age_in: int | None) -> list[Any]:
+# The member each `members=` fact picks (`all` and `none` pick by no fact).
+MEMBER_FACTS = {
+    StreamMembers.disabled: col(Member.disability_grade).is_not(None),
+    StreamMembers.dibao: col(Member.dibao).is_(True),
+    StreamMembers.insured: col(Member.pension_insurance).is_(True),
+    StreamMembers.uninsured: col(Member.pension_insurance).is_(False),
+}
+
+
+def _member_filter(school: bool, school_age_in: int | None, members: StreamMembers) -> list[Any]:
     """Which members the lines carry (and, when any filter is set, which households have a line)."""
     where = [col(Member.school_stage) != SchoolStage.none] if school else []
     if school_age_in is not None:
         born_after, born_by = rules.school_age_births(school_age_in)
         where += [col(Member.birth_date) > born_after, col(Member.birth_date) <= born_by]
+    if members in MEMBER_FACTS:
+        where.append(MEMBER_FACTS[members])
     return where
 
 
@@ -163,12 +174,14 @@ class _Json:
         grouped = select(ordered.c.household_id, array.label("members")).group_by(ordered.c.household_id)
         return grouped.subquery()
 
-    def array_or_empty(self, column: Any) -> Any:
-        """A grouped array, `[]` for a household without one (SQLite: `json()` again, since a JSON value
-        coming out of a subquery is plain text to the enclosing `json_object`)."""
+    def array_or_empty(self, column: Any | None) -> Any:
+        """A grouped array, `[]` for a household without one or when there is none (`column` None) (SQLite:
+        `json()` again, since a JSON value coming out of a subquery is plain text to the enclosing
+        `json_object`)."""
+        empty = literal("[]")
         if self.postgresql:
-            return func.coalesce(column, literal("[]").cast(JSON))
-        return func.json(func.coalesce(column, "[]"))
+            return empty.cast(JSON) if column is None else func.coalesce(column, empty.cast(JSON))
+        return func.json(empty if column is None else func.coalesce(column, empty))
 
     def text(self, value: Any) -> Any:
         return cast(value, String) if self.postgresql else value
@@ -178,15 +191,20 @@ def _lines(
     principal: Principal,
     region: str | None,
     categories: Sequence[Category],
-    member_filter: Sequence[Any],
+    member_filter: Sequence[Any] | None,
     postgresql: bool,
 ) -> Any:
     """(number, line) of the caller's households in number order. Set-wise: the members (with a
     `member_filter`, those it picks: the rows the stream is driven from) grouped per household once, the
-    head joined once as the payee, so the cost is a few hash joins, not index look-ups per household."""
+    head joined once as the payee, so the cost is a few hash joins, not index look-ups per household.
+    Without a `member_filter` (None), no members: each household's line with an empty list."""
     json = _Json(postgresql)
     head = aliased(Member)
-    members = json.members(member_filter, sees_full_identity(principal), rules.today_in_beijing())
+    members = (
+        None
+        if member_filter is None
+        else json.members(member_filter, sees_full_identity(principal), rules.today_in_beijing())
+    )
     line = json.object(
         id=json.uuid(Household.id),
         number=Household.number,
@@ -197,14 +215,14 @@ def _lines(
         payee_name=Household.payee_name,
         bank_name=Household.bank_name,
         account_number_masked=Household.account_masked,
-        members=json.array_or_empty(members.c.members),
+        members=json.array_or_empty(None if members is None else members.c.members),
     )
     selected = select(Household.number, json.text(line), Household.account_cipher)
-    statement = (
-        narrowed(selected, Household.region_code, principal, region)
-        .join(members, members.c.household_id == Household.id, isouter=not member_filter)
-        .outerjoin(head, and_(head.household_id == Household.id, head.relation == Relation.head))
-    )
+    statement = narrowed(selected, Household.region_code, principal, region)
+    if members is not None:
+        statement = statement.join(members, members.c.household_id == Household.id, isouter=not member_filter)
+    payee = and_(head.household_id == Household.id, head.relation == Relation.head)
+    statement = statement.outerjoin(head, payee)
     if categories:
         statement = statement.where(col(Household.category).in_([str(c) for c in categories]))
     return statement.order_by(col(Household.number))
@@ -231,6 +249,7 @@ async def stream_households(
     categories: Sequence[Category],
     school: bool,
     school_age_in: int | None = None,
+    members: StreamMembers = StreamMembers.all,
     decrypt: Decrypt | None = None,
 ) -> AsyncIterator[bytes]:
     """NDJSON of the caller's households (narrowed to `region` and `categories`) in household-number order,
@@ -238,8 +257,9 @@ async def stream_households(
 
     PostgreSQL runs the query once and hands its rows over through a server-side cursor (a read holds no
     lock there); SQLite, whose transactions take the write lock, reads keyset pages in short transactions.
-    With `decrypt` (`account_reader`), each line carries its account number."""
-    member_filter = _member_filter(school, school_age_in)
+    With `decrypt` (`account_reader`), each line carries its account number; `members` says which members
+    (`StreamMembers`)."""
+    member_filter = None if members == StreamMembers.none else _member_filter(school, school_age_in, members)
     statement = _lines(principal, region, categories, member_filter, db.is_postgres)
     if db.is_postgres:
         async with db.session_scope() as session:

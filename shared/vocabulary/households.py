@@ -41,3 +41,16 @@ class LabourAbility(Term):
     full = "full", "有劳动力"
     partial = "partial", "弱劳动力"
     none = "none", "无劳动力"
+
+
+class StreamMembers(Term):
+    """Which members a line of the registry's bulk read carries (`members=`): all of them; none (every
+    household, for work that needs only the payee account); or only those with one fact — and then only the
+    households that have such a member — so a safety-net batch reads the few members it can pay, not all."""
+
+    all = "all", "全部成员"
+    none = "none", "不含成员"
+    disabled = "disabled", "持证残疾人"
+    dibao = "dibao", "低保对象"
+    insured = "insured", "参加养老保险"
+    uninsured = "uninsured", "未参加养老保险"

@@ -116,6 +116,33 @@ async def test_a_household_without_an_account_is_held_out_with_the_reason(paymen
     assert later["held"] == []
 
 
+async def test_an_approved_claim_is_paid_after_its_household_leaves_the_supported_categories(
+    payments, registry, people
+) -> None:
+    """Accounts come from the registry's stream of supported households; a claim approved before its household
+    moved out of them is still paid, into the account the registry holds, and held out if there is none."""
+    moved = await with_account(registry, people, card(5))
+    moved_bare = await with_account(registry, people, None)
+    stayed = await with_account(registry, people, card(6))
+    for h in (moved, moved_bare, stayed):
+        await claim(payments, people, h["id"])
+        if h is not stayed:
+            change = {
+                "category": "lifted_unsupported",
+                "reason": "稳定脱贫，不再享受政策",
+                "effective_date": "2026-11-01",
+            }
+            path = f"/api/v1/households/{h['id']}/category-changes"
+            await ok(await registry.post(path, json=change, headers=people["xini"]), 201)
+    batch = await draft(payments, people["xini"], region=ASIER)
+    lines = {line["household_id"]: line for line in await lines_of(payments, people, batch["id"])}
+    assert set(lines) == {moved["id"], stayed["id"]}
+    assert lines[moved["id"]]["account_masked"] == f"{card(5)[:4]} **** **** {card(5)[-4:]}"
+    assert [(h["household_id"], h["reason"]) for h in batch["held"]] == [
+        (moved_bare["id"], "未登记一卡通账户")
+    ]
+
+
 async def test_nothing_payable_is_refused_naming_the_households_held(payments, registry, people) -> None:
     bare = await with_account(registry, people, None)
     await claim(payments, people, bare["id"])

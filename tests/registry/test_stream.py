@@ -92,3 +92,35 @@ async def test_school_age_is_picked_by_birth_date_whoever_reads(
 async def test_a_bank_may_not_read_the_stream(registry: httpx.AsyncClient, token_for: TokenFactory) -> None:
     response = await registry.get(STREAM, headers=bearer(token_for("bank", "150625")))
     assert response.status_code == 403
+
+
+async def test_members_narrows_the_lines_to_the_members_a_batch_can_pay(
+    registry: httpx.AsyncClient, token_for: TokenFactory
+) -> None:
+    """`members=none` gives every household without members (a claim batch needs only the payee); a fact
+    gives only its members, and only the households that have one (a safety-net batch reads no others)."""
+    banner = bearer(token_for("banner_official", "150625"))
+    disabled = member("苏和", "spouse", disability_grade=2, pension_insurance=True)
+    on_dibao = member("乌云", "child", dibao=True)
+    first = await register(registry, banner, members=[member("巴特尔", "head"), disabled])
+    second = await register(registry, banner, members=[member("其其格", "head"), on_dibao])
+    ours = {first["id"], second["id"]}
+
+    bare = [h for h in await lines(registry, banner, region=ASIER, members="none") if h["id"] in ours]
+    assert {h["id"] for h in bare} == ours and all(h["members"] == [] for h in bare)
+    for fact, household, name in (
+        ("disabled", first, "苏和"),
+        ("dibao", second, "乌云"),
+        ("insured", first, "苏和"),
+    ):
+        picked = [h for h in await lines(registry, banner, region=ASIER, members=fact) if h["id"] in ours]
+        assert [(h["id"], [m["name"] for m in h["members"]]) for h in picked] == [(household["id"], [name])]
+    uninsured = [
+        h for h in await lines(registry, banner, region=ASIER, members="uninsured") if h["id"] in ours
+    ]
+    assert {h["id"]: [m["name"] for m in h["members"]] for h in uninsured} == {
+        first["id"]: ["巴特尔"],
+        second["id"]: ["其其格", "乌云"],
+    }
+    refused = await registry.get(STREAM, params={"members": "some"}, headers=banner)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "members"
