@@ -13,8 +13,10 @@ would, it first checks the account: a number that cannot be one fails 账号不�
 demo lists in `BANK_REFUSALS` fails with its reason (账户已销户, 户名账号不符), and a payee name other than
 the one the bank first paid into that account fails 户名账号不符. Past those checks the result is `paid`,
 or `failed` for about 5% of instructions, chosen deterministically from the instruction id. A repeated
-`webhook-id` is the same instruction: acknowledged again, never paid twice. `GET /instructions` shows
-what it saw.
+`webhook-id` is the same instruction: acknowledged again, never paid twice. Like a bank's webhook sender,
+it posts at most `CALLBACK_CONCURRENCY` results at a time, and keeps trying one that was not taken (a 5xx,
+429 or no answer) for up to `CALLBACK_GIVE_UP_S`, waiting as `Retry-After` says or backing off with jitter:
+a payments process that sheds load with 503 gets every result, later. `GET /instructions` shows what it saw.
 """
 
 import argparse
@@ -24,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import random
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -44,7 +47,9 @@ from shared.bank_accounts import account_number_problem
 log = logging.getLogger("hangjin.bank_simulator")
 TokenProvider = Callable[[], Awaitable[str]]
 CALLBACK_PATH = "/api/v1/payments/bank-callbacks"
-CALLBACK_ATTEMPTS = 12
+CALLBACK_CONCURRENCY = 16
+CALLBACK_GIVE_UP_S = 3600.0
+CALLBACK_BACKOFF_CAP_S = 30.0
 
 
 NO_SUCH_ACCOUNT = "账号不存在"
@@ -115,6 +120,7 @@ def create_app(
     """The simulator as an ASGI app; `app.state.ledger` holds what it saw (for tests)."""
     ledger = Ledger()
     signer = Webhook(secret)
+    sending = asyncio.Semaphore(CALLBACK_CONCURRENCY)
     tasks: set[asyncio.Task[None]] = set()
 
     @contextlib.asynccontextmanager
@@ -140,26 +146,42 @@ def create_app(
             body["reason"] = reason
         raw = json.dumps(body, ensure_ascii=False)
         webhook_id = f"cb_{instruction_id}_{status}"
-        for attempt in range(CALLBACK_ATTEMPTS):
-            now = datetime.now(UTC)
-            headers = {
-                "content-type": "application/json",
-                "webhook-id": webhook_id,
-                "webhook-timestamp": str(int(now.timestamp())),
-                "webhook-signature": signer.sign(webhook_id, now, raw),
-            }
-            try:
-                headers["authorization"] = f"Bearer {await token_provider()}"
-                response = await client.post(callback_url, content=raw.encode(), headers=headers)
-                if response.is_success:
-                    ledger.callbacks_confirmed.add(instruction_id)
-                    return
-                log.warning("callback refused: %s %s", response.status_code, response.text[:200])
-                if response.status_code < 500 and response.status_code != 429:
-                    return
-            except httpx.HTTPError as exc:
-                log.warning("callback failed: %r", exc)
-            await asyncio.sleep(min(0.5 * 2**attempt, 10.0))
+        give_up = time.monotonic() + CALLBACK_GIVE_UP_S
+        attempt = 0
+        while True:
+            async with sending:
+                wait = await post(client, raw, webhook_id)
+            if wait is None:
+                ledger.callbacks_confirmed.add(instruction_id)
+                return
+            if wait < 0 or time.monotonic() + wait > give_up:
+                return
+            await asyncio.sleep(wait or random.uniform(0, min(0.5 * 2**attempt, CALLBACK_BACKOFF_CAP_S)))
+            attempt += 1
+
+    async def post(client: httpx.AsyncClient, raw: str, webhook_id: str) -> float | None:
+        """One attempt: None when taken, -1 when refused for good (a 4xx), else the seconds `Retry-After`
+        asks (0: not said, back off)."""
+        now = datetime.now(UTC)
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": webhook_id,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": signer.sign(webhook_id, now, raw),
+        }
+        try:
+            headers["authorization"] = f"Bearer {await token_provider()}"
+            response = await client.post(callback_url, content=raw.encode(), headers=headers)
+        except httpx.HTTPError as exc:
+            log.warning("callback failed: %r", exc)
+            return 0.0
+        if response.is_success:
+            return None
+        log.warning("callback refused: %s %s", response.status_code, response.text[:200])
+        if response.status_code < 500 and response.status_code != 429:
+            return -1.0
+        after = response.headers.get("retry-after", "")
+        return float(after) if after.isdigit() else 0.0
 
     @app.post("/instructions")
     async def receive(request: Request) -> JSONResponse:
