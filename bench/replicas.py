@@ -46,7 +46,7 @@ TOWNSHIP = "150625100"
 YEAR = 2025  # the payment run benchmark pays 2026's education allowance; this one disburses 2025's
 WRK_CONNECTIONS = 50
 WRK_SECONDS = 10
-DISBURSE_TIMEOUT_S = 600.0
+DISBURSE_TIMEOUT_S = 1200.0
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
