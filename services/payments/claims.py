@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments import idempotency, policies, safety_net
 from services.payments.clients import MonitoringClient
-from services.payments.models import Claim, ClaimTotal, audit_log
+from services.payments.discrepancies import holds_entitlement
+from services.payments.models import Claim, ClaimTotal, Line, audit_log
 from services.payments.rules import (
     HERD_FIELDS,
     Breakdown,
@@ -398,11 +399,22 @@ async def entitlements(
         livestock=livestock,
         safety_net=[
             SafetyNetDuePublic(**vars(due), amount_fen=due.amount_fen)
-            for kind in sorted(SAFETY_NET)
-            for due in safety_net.dues(kind, household, items, year)
+            for due in await _unlent(session, safety_net.all_dues(household, items, year), year)
         ],
         claims=claims,
     )
+
+
+async def _unlent(session: AsyncSession, dues: list[safety_net.Due], year: int) -> list[safety_net.Due]:
+    """The dues less a pension loan a live line holds already: lent once a life, it is due no more, whatever
+    the year (a yearly due stays: it is this year's, paid or not)."""
+    loans = [d for d in dues if d.kind == Kind.pension_loan]
+    keys = {safety_net.entitlement_key(d.kind, year, d.member_id) for d in loans}
+    if not keys:
+        return dues
+    statement = select(Line.entitlement_key).where(col(Line.entitlement_key).in_(keys), holds_entitlement())
+    lent = set((await session.exec(statement)).all())
+    return [d for d in dues if safety_net.entitlement_key(d.kind, year, d.member_id) not in lent]
 
 
 async def _audit(

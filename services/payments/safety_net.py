@@ -18,7 +18,7 @@ from typing import Any
 from services.payments.rules import ELIGIBLE_CATEGORIES, Item
 from shared.money import format_yuan
 from shared.vocabulary.households import Category, SchoolStage, StreamMembers
-from shared.vocabulary.payments import Kind
+from shared.vocabulary.payments import SAFETY_NET, Kind
 
 # 脱贫人口 whom the policies still support: the 渐退期 and the pension loan are theirs alone.
 LIFTED_OUT = frozenset({Category.lifted_supported, Category.monitored})
@@ -81,6 +81,12 @@ def dues(kind: Kind, household: Mapping[str, Any], items: Iterable[Item], year: 
     if kind == Kind.pension_loan:
         return pension_loan(members, category, rows[0])
     return []
+
+
+def all_dues(household: Mapping[str, Any], items: Iterable[Item], year: int) -> list[Due]:
+    """Everything the safety net pays `household`'s members in `year`, kind by kind."""
+    items = list(items)
+    return [due for kind in sorted(SAFETY_NET) for due in dues(kind, household, items, year)]
 
 
 def may_exit_dibao(household: Mapping[str, Any]) -> bool:

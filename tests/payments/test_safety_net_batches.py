@@ -150,11 +150,19 @@ async def test_the_pension_loan_is_lent_once_a_life_whatever_the_year(
     paying: httpx.AsyncClient, registry: httpx.AsyncClient, people
 ) -> None:
     elder = member("达来", id_number=id_number(birth=date(1950, 3, 1)))
-    await register_household(registry, people["asier"], members=[elder])
+    home = await register_household(registry, people["asier"], members=[elder])
+
+    async def loans_due(year: int) -> list[str]:
+        path = f"/api/v1/payments/households/{home['id']}/entitlements?year={year}"
+        due = (await paying.get(path, headers=people["asier"])).json()
+        return [d["name"] for d in due["safety_net"] if d["kind"] == "pension_loan"]
+
+    assert await loans_due(YEAR) == ["达来"]
     batch = (await draft(paying, people, "pension_loan")).json()
     assert (batch["line_count"], batch["total_fen"]) == (1, 1_500_000)
     for year in (YEAR, YEAR + 1):
         assert (await draft(paying, people, "pension_loan", year)).status_code == 422
+        assert await loans_due(year) == []  # lent once: no longer shown as due
 
 
 async def test_the_safety_net_is_computed_never_claimed(
