@@ -12,11 +12,13 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from fastapi.responses import Response
 from pydantic_core import to_json
-from sqlalchemy import JSON, case, func, literal, null, select, type_coerce
+from sqlalchemy import JSON, bindparam, case, func, literal, null, select, type_coerce
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
@@ -30,7 +32,7 @@ from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.db import Database
 from shared.errors import NotFound
-from shared.scope import scoped
+from shared.scope import scope_parameters, scoped_by_parameter
 
 _TABLE = Household.__table__.c  # type: ignore[attr-defined]
 # The household's columns the answer shows, in its order (derived from the schema, so a column added to it
@@ -53,7 +55,7 @@ def _flag(json_: _Json, column: Any) -> Any:
     return func.json(case((column, literal("true")), else_=literal("false")))
 
 
-def _member_item(json_: _Json, full: bool) -> Any:
+def _member_item(json_: _Json, full: bool, today: date) -> Any:
     """One member as the answer shows it; `id_number` is the cipher text for the roles that see it whole
     (decrypted in Python: the key never reaches the database) and the stored mask for the others."""
     fields: dict[str, Any] = {}
@@ -65,7 +67,7 @@ def _member_item(json_: _Json, full: bool) -> Any:
         elif name == "birth_date":
             fields[name] = Member.birth_date if full else null()
         elif name == "age":
-            fields[name] = json_.age(Member.birth_date, rules.today_in_beijing())
+            fields[name] = json_.age(Member.birth_date, today)
         elif name in MEMBER_FLAGS:
             fields[name] = _flag(json_, getattr(Member, name))
         else:
@@ -83,12 +85,15 @@ def _array(json_: _Json, item: Any, order: Any, *where: Any) -> Any:
     return select(func.json_group_array(func.json(ordered.c.item))).scalar_subquery()
 
 
-def household_statement(principal: Principal, household_id: uuid.UUID, postgresql: bool) -> Any:
-    """The household in the caller's scope, its members and incomes as JSON arrays: one statement."""
+@lru_cache(maxsize=16)
+def household_statement(full: bool, postgresql: bool, today: date) -> Any:
+    """The household in the caller's scope, its members and incomes as JSON arrays: one statement, built
+    once per shape (whole ID numbers or not, dialect, the day ages are counted on) with the household and
+    the caller's region bound at execution (`household_id`, `scope`) — building it took about a third of a
+    millisecond a read."""
     json_ = _Json(postgresql)
-    full = sees_full_identity(principal)
     members = _array(
-        json_, _member_item(json_, full), col(Member.position), Member.household_id == Household.id
+        json_, _member_item(json_, full, today), col(Member.position), Member.household_id == Household.id
     )
     income = json_.object(year=HouseholdIncome.year, per_capita_fen=HouseholdIncome.per_capita_fen)
     incomes = _array(json_, income, col(HouseholdIncome.year), HouseholdIncome.household_id == Household.id)
@@ -97,7 +102,8 @@ def household_statement(principal: Principal, household_id: uuid.UUID, postgresq
         type_coerce(members, JSON).label("members"),
         type_coerce(incomes, JSON).label("incomes"),
     )
-    return scoped(statement, Household.region_code, principal).where(Household.id == household_id)
+    the_household = Household.id == bindparam("household_id", required=True)
+    return scoped_by_parameter(statement, Household.region_code).where(the_household)
 
 
 def _decoded(value: Any) -> list[dict[str, Any]]:
@@ -108,11 +114,13 @@ async def household(
     db: Database, *, principal: Principal, cipher: FieldCipher, household_id: uuid.UUID
 ) -> dict[str, Any]:
     """`GET /households/{id}`'s answer; 404 outside the caller's scope."""
+    full = sees_full_identity(principal)
+    statement = household_statement(full, db.is_postgres, rules.today_in_beijing())
     async with read_connection(db) as conn:
-        row = (await conn.execute(household_statement(principal, household_id, db.is_postgres))).first()
+        parameters = {"household_id": household_id} | scope_parameters(principal)
+        row = (await conn.execute(statement, parameters)).first()
     if row is None:
         raise NotFound("household not found")
-    full = sees_full_identity(principal)
     members, incomes = _decoded(row.members), _decoded(row.incomes)
     if full:
         for member in members:

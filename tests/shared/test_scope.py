@@ -1,17 +1,19 @@
 """Region scope: `scoped` and `narrowed` read only rows under the caller's region, on both databases,
-and a LIKE wildcard smuggled into a region never widens the scope."""
+and a LIKE wildcard smuggled into a region never widens the scope; a kept statement scoped by parameter
+sees exactly what `scoped` sees, and does not run without its region."""
 
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.auth import Principal
 from shared.db import create_engine
 from shared.errors import NotFound
 from shared.roles import Role
-from shared.scope import ensure_in_scope, narrowed, scoped
+from shared.scope import ensure_in_scope, narrowed, scope_parameters, scoped, scoped_by_parameter
 
 places = Table(
     "scope_probe",
@@ -51,8 +53,16 @@ async def conn(kernel_database_url: str) -> AsyncIterator[AsyncConnection]:
         await engine.dispose()
 
 
-async def regions_seen(conn: AsyncConnection, statement: object) -> list[str]:
-    return sorted((await conn.execute(statement)).scalars())  # type: ignore[call-overload]
+async def regions_seen(conn: AsyncConnection, statement: object, **parameters: str) -> list[str]:
+    return sorted((await conn.execute(statement, parameters)).scalars())  # type: ignore[call-overload]
+
+
+async def both_forms_see(conn: AsyncConnection, who: Principal) -> list[str]:
+    """What `scoped` shows `who`, checked equal to what the kept statement with the region bound shows."""
+    inline = await regions_seen(conn, scoped(ALL, places.c.region, who))
+    bound = await regions_seen(conn, scoped_by_parameter(ALL, places.c.region), **scope_parameters(who))
+    assert bound == inline
+    return inline
 
 
 ALL = select(places.c.region)
@@ -71,7 +81,7 @@ ALL = select(places.c.region)
 async def test_scoped_returns_only_rows_under_the_principal(
     conn: AsyncConnection, scope: str, expected: list[str]
 ) -> None:
-    assert await regions_seen(conn, scoped(ALL, places.c.region, principal(scope))) == sorted(expected)
+    assert await both_forms_see(conn, principal(scope)) == sorted(expected)
 
 
 async def test_scoped_limits_counts_too(conn: AsyncConnection) -> None:
@@ -85,7 +95,12 @@ async def test_scoped_limits_counts_too(conn: AsyncConnection) -> None:
 async def test_wildcards_in_the_principal_region_match_nothing(
     conn: AsyncConnection, wildcard_region: str
 ) -> None:
-    assert await regions_seen(conn, scoped(ALL, places.c.region, principal(wildcard_region))) == []
+    assert await both_forms_see(conn, principal(wildcard_region)) == []
+
+
+async def test_a_kept_statement_is_never_run_without_its_scope(conn: AsyncConnection) -> None:
+    with pytest.raises(StatementError, match="required for bind parameter 'scope'"):
+        await regions_seen(conn, scoped_by_parameter(ALL, places.c.region))
 
 
 async def test_narrowed_picks_part_of_the_scope(conn: AsyncConnection) -> None:
