@@ -124,19 +124,21 @@ class RegistryClient(Generic[H]):
         school_age_in: int | None = None,
         with_account: bool = False,
         members: StreamMembers = StreamMembers.all,
+        with_income: bool = False,
     ) -> AsyncIterator[Household]:
         """Every household of `categories` in `region` the caller may see, from the registry's NDJSON bulk
         read (`GET /api/v1/households/stream`): the head, the payee account, members' school stages; with
         `school`, only households with a member in school and only those members; with `school_age_in`,
         only those with a member 6–15 on 1 September of that year and only those members; with
         `with_account`, the account number too (payments' own client); `members` narrows which members (and
-        so which households) come (`StreamMembers`)."""
+        so which households) come (`StreamMembers`); with `with_income`, the latest per-capita income."""
         params: dict[str, Any] = {
             "region": region,
             "category": sorted(categories),
             "school": school,
             "with_account": with_account,
             "members": str(members),
+            "with_income": with_income,
         }
         if school_age_in is not None:
             params["school_age_in"] = school_age_in

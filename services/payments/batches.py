@@ -385,8 +385,8 @@ async def _safety_net_lines(
     `safety_net.dues` from the registry's facts, less those a live line holds; a household whose account a
     bank cannot pay into is held out (`held`). One bulk read, as for education, each household's lines made
     as it arrives: the stream of the region's supported households carries members' ages, school stages,
-    grades and flags, and the accounts (this service's own token); only the households a 渐退期 may concern
-    (lifted out, with a 低保 member) are kept and looked up again for their income at the end."""
+    grades and flags, and the accounts (this service's own token), narrowed to the categories and members
+    the kind can pay (`safety_net.STREAMED`), with the latest income for the 渐退期."""
     version, items = await policies.version_for_year(session, year=data.year)
     batched = await _held_keys(session, data.kind, None if data.kind == Kind.pension_loan else data.year)
     pending = str(LineStatus.pending)
@@ -418,28 +418,17 @@ async def _safety_net_lines(
             )  # fmt: skip
 
     async def lines() -> AsyncIterator[tuple[Any, ...]]:
-        exiting: list[dict[str, Any]] = []
         categories, members = safety_net.STREAMED[data.kind]
         async for household in registry.stream(
-            region=data.region, categories=categories, members=members, token=own_token, with_account=True
+            region=data.region,
+            categories=categories,
+            members=members,
+            with_income=data.kind == Kind.dibao_gradual_exit,
+            token=own_token,
+            with_account=True,
         ):
-            if not is_within(household["region_code"], principal.region):
-                continue
-            if data.kind != Kind.dibao_gradual_exit:
+            if is_within(household["region_code"], principal.region):
                 for line in lines_of(household):
-                    yield line
-            elif safety_net.may_exit_dibao(household):
-                exiting.append(household)
-        if exiting:
-            incomes = {
-                h["id"]: {
-                    "income_year": h["income_year"],
-                    "income_per_capita_fen": h["income_per_capita_fen"],
-                }
-                for h in await registry.lookup((h["id"] for h in exiting), token=own_token)
-            }
-            for household in exiting:
-                for line in lines_of(household | incomes.get(household["id"], {})):
                     yield line
 
     return lines()

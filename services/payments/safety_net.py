@@ -89,13 +89,6 @@ def all_dues(household: Mapping[str, Any], items: Iterable[Item], year: int) -> 
     return [due for kind in sorted(SAFETY_NET) for due in dues(kind, household, items, year)]
 
 
-def may_exit_dibao(household: Mapping[str, Any]) -> bool:
-    """Whether a household may be in its 低保渐退期 at all (lifted out, with a 低保 member), before its income
-    is read: the others need no look-up."""
-    members = household.get("members", [])
-    return household.get("category") in LIFTED_OUT and any(m.get("dibao") for m in members)
-
-
 def dibao_gradual_exit(
     members: Iterable[Mapping[str, Any]],
     category: Any,

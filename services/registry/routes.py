@@ -144,6 +144,9 @@ async def stream_households(
             "households with one"
         ),
     ] = StreamMembers.all,
+    with_income: Annotated[
+        bool, Query(description="each household's latest per-capita income too (`income_year`, …_fen)")
+    ] = False,
 ) -> stream.NDJSONResponse:
     """Bulk read for batch work in other services: every household in scope as NDJSON, one line each
     (id, number, village, category, the head, the payee account, members' birth dates and school stages)."""
@@ -156,6 +159,7 @@ async def stream_households(
         school=school,
         school_age_in=school_age_in,
         members=members,
+        with_income=with_income,
         decrypt=decrypt,
     )
     return stream.NDJSONResponse(body)

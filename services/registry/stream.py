@@ -13,7 +13,10 @@ households with someone in school, and only those members; with `school_age_in=Y
 someone 6–15 on 1 September of YEAR, and only those members (decided here from the birth date, so a role
 that sees only ages gets the same children). Each line carries the payee account masked; with
 `with_account=true` (payments' own client and the officials who maintain accounts) also the account number,
-decrypted here and appended to the line the database wrote, as the bank's instructions need it.
+decrypted here and appended to the line the database wrote, as the bank's instructions need it. With
+`members=none` the lines carry no members (every household: the payee is all a claim batch needs); with a
+fact (`disabled`, `dibao`, `insured`, `uninsured`) only those members, and only households with one. With
+`with_income=true` each line carries the latest year's per-capita income (the 低保渐退期 is judged on it).
 
 The database writes each line itself (PostgreSQL's `json_build_object`/`json_agg`, SQLite's
 `json_object`/`json_group_array`): Python only joins a page's lines, so the stream's cost is the query's,
@@ -35,7 +38,7 @@ from sqlmodel import col
 from services.registry import rules
 from services.registry.accounts import sees_account_number
 from services.registry.households import sees_full_identity
-from services.registry.models import Household, Member
+from services.registry.models import Household, HouseholdIncome, Member
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.db import Database
@@ -48,8 +51,14 @@ NDJSON = "application/x-ndjson"
 # The one query's hash joins and sort kept in memory (a million households' pupils are ~100 MB), no parallel
 # workers: each would build the whole grouped members side again, tripling the work on a small machine; no
 # nested loops: before the tables have statistics (fresh, or just imported) a region's households look like
-# one row, and a nested loop then builds the grouped members once per household (3,000 took a minute).
-PLAN_SETTINGS = ("work_mem = '256MB'", "max_parallel_workers_per_gather = 0", "enable_nestloop = off")
+# one row, and a nested loop then builds the grouped members once per household (3,000 took a minute); no
+# JIT: compiling the query's expressions took a second of the three a million-household stream took.
+PLAN_SETTINGS = (
+    "work_mem = '256MB'",
+    "max_parallel_workers_per_gather = 0",
+    "enable_nestloop = off",
+    "jit = off",
+)
 
 
 class NDJSONResponse(StreamingResponse):
@@ -84,6 +93,8 @@ class StreamHousehold(BaseModel):
     bank_name: str | None
     account_number_masked: str | None
     account_number: str | None = Field(default=None, description="only with `with_account=true`")
+    income_year: int | None = Field(default=None, description="only with `with_income=true`: the latest year")
+    income_per_capita_fen: int | None = Field(default=None, description="only with `with_income=true`")
     members: list[StreamMember]
 
 
@@ -193,17 +204,28 @@ def _lines(
     categories: Sequence[Category],
     member_filter: Sequence[Any] | None,
     postgresql: bool,
+    with_income: bool = False,
 ) -> Any:
     """(number, line) of the caller's households in number order. Set-wise: the members (with a
     `member_filter`, those it picks: the rows the stream is driven from) grouped per household once, the
     head joined once as the payee, so the cost is a few hash joins, not index look-ups per household.
-    Without a `member_filter` (None), no members: each household's line with an empty list."""
+    Without a `member_filter` (None), no members: each household's line with an empty list. `with_income`
+    adds the latest year's per-capita income (one index look-up per line, so only when asked)."""
     json = _Json(postgresql)
     head = aliased(Member)
+    households = narrowed(select(Household.id), Household.region_code, principal, region)
+    if categories:
+        households = households.where(col(Household.category).in_([str(c) for c in categories]))
+    # The members of the streamed households only: grouping (and building JSON for) every member the filter
+    # picks across the database and dropping most at the join cost twice the time at a million households.
     members = (
         None
         if member_filter is None
-        else json.members(member_filter, sees_full_identity(principal), rules.today_in_beijing())
+        else json.members(
+            [*member_filter, col(Member.household_id).in_(households)],
+            sees_full_identity(principal),
+            rules.today_in_beijing(),
+        )
     )
     line = json.object(
         id=json.uuid(Household.id),
@@ -215,6 +237,7 @@ def _lines(
         payee_name=Household.payee_name,
         bank_name=Household.bank_name,
         account_number_masked=Household.account_masked,
+        **(_latest_income() if with_income else {}),
         members=json.array_or_empty(None if members is None else members.c.members),
     )
     selected = select(Household.number, json.text(line), Household.account_cipher)
@@ -226,6 +249,20 @@ def _lines(
     if categories:
         statement = statement.where(col(Household.category).in_([str(c) for c in categories]))
     return statement.order_by(col(Household.number))
+
+
+def _latest_income() -> dict[str, Any]:
+    """The household's latest income year and its per-capita figure, as correlated look-ups (each the
+    newest row of the household's on the primary key)."""
+
+    def newest(column: Any) -> Any:
+        of_household = select(column).where(HouseholdIncome.household_id == Household.id)
+        return of_household.order_by(col(HouseholdIncome.year).desc()).limit(1).scalar_subquery()
+
+    return {
+        "income_year": newest(HouseholdIncome.year),
+        "income_per_capita_fen": newest(HouseholdIncome.per_capita_fen),
+    }
 
 
 Decrypt = Callable[[str], str]
@@ -250,6 +287,7 @@ async def stream_households(
     school: bool,
     school_age_in: int | None = None,
     members: StreamMembers = StreamMembers.all,
+    with_income: bool = False,
     decrypt: Decrypt | None = None,
 ) -> AsyncIterator[bytes]:
     """NDJSON of the caller's households (narrowed to `region` and `categories`) in household-number order,
@@ -260,7 +298,7 @@ async def stream_households(
     With `decrypt` (`account_reader`), each line carries its account number; `members` says which members
     (`StreamMembers`)."""
     member_filter = None if members == StreamMembers.none else _member_filter(school, school_age_in, members)
-    statement = _lines(principal, region, categories, member_filter, db.is_postgres)
+    statement = _lines(principal, region, categories, member_filter, db.is_postgres, with_income)
     if db.is_postgres:
         async with db.session_scope() as session:
             for setting in PLAN_SETTINGS:

@@ -5,6 +5,7 @@ household file shows it and the registry's housing flag comes back), and the lis
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -184,3 +185,24 @@ def test_a_renovation_is_accepted_through_its_row_and_the_house_is_secure_again(
     exported = client.get("/exports/renovations", params={"household_id": home["id"], "format": "csv"})
     assert exported.status_code == 200 and "拆除翻建" in exported.text and "400000" not in exported.text
     housing_flag_becomes(gateway, home["id"], True)
+
+
+def test_a_renovation_not_started_in_time_is_listed_as_overdue(
+    client: httpx.Client, live_stack: Stack
+) -> None:
+    """Appraised 40 days ago and not started (30 days are given): the list's 是否逾期 filter finds it and
+    its row says 逾期; the other filter leaves it out."""
+    home = register_household(live_stack.url("gateway"), "asier", ASIER_VILLAGE)
+    csrf = signed_in(client, "asier")
+    body = {
+        "csrf_token": csrf, "household_id": home["id"], "grade": "c",
+        "assessed_on": (today() - timedelta(days=40)).isoformat(), "kind": "reinforce",
+        "subsidy_yuan": "12000", "started_on": "", "note": "",
+    }  # fmt: skip
+    made = client.post("/guarantees/renovations", data=body)
+    assert made.status_code == 303, made.text[:300]
+    row = f'id="record-{made.headers["location"].split("#record-")[1]}"'
+    late = client.get("/guarantees/renovations", params={"overdue": "true", "region": ASIER_VILLAGE}).text
+    assert row in late and "逾期</span>" in late.split(row)[1].split("</tr>")[0]
+    on_time = client.get("/guarantees/renovations", params={"overdue": "false", "region": ASIER_VILLAGE}).text
+    assert row not in on_time

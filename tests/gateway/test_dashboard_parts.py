@@ -159,8 +159,15 @@ def test_a_stalled_renovation_is_aged_from_the_day_its_next_step_fell_due() -> N
         "巴图 · 阿斯尔嘎查 · 开工后逾期未验收",
         "乌兰 · 阿斯尔嘎查 · 鉴定后逾期未开工",
     ]
-    assert group.entries[0].href == "/guarantees/renovations?accepted=false&region=150625100201"
+    assert group.entries[0].href == "/guarantees/renovations?overdue=true&region=150625100201#record-巴图"
     fixes = next(kind for kind in KINDS if kind.key == "water_fixes_overdue")
-    fix = {"head_name": "乌兰", "region_code": "150625100201", "problem": "quality", "due_on": "2026-03-04"}
+    fix = {
+        "id": "f",
+        "head_name": "乌兰",
+        "region_code": "150625100201",
+        "problem": "quality",
+        "due_on": "2026-03-04",
+    }
     [entry] = group_of(fixes, {"items": [fix], "total": 1}, {}, date(2026, 3, 5)).entries
     assert (entry.title, entry.age) == ("乌兰 · 150625100201 · 水质不达标", 1)
+    assert entry.href == "/guarantees/water-fixes?overdue=true&region=150625100201#record-f"

@@ -3,8 +3,11 @@ the figures version 1 carries (payments migration 0011)."""
 
 from typing import Any
 
+import pytest
+
 from services.payments.rules import Item
-from services.payments.safety_net import dues, entitlement_key, may_exit_dibao
+from services.payments.safety_net import STREAMED, dues, entitlement_key
+from shared.vocabulary.households import Category, StreamMembers
 from shared.vocabulary.payments import Kind, Mode
 from tests.payments.conftest import SAFETY_NET_PLAN
 
@@ -47,10 +50,31 @@ def test_the_gradual_exit_keeps_dibao_members_paid_for_its_months_once_income_pa
     assert (due.quantity, due.rate_fen) == (6, 66_000) and "渐退期6个月" in due.reason
 
 
-def test_only_lifted_out_households_with_a_dibao_member_are_read_again_for_their_income() -> None:
-    assert may_exit_dibao(household(person("阿荣", dibao=True), person("巴图")))
-    assert not may_exit_dibao(household(person("巴图")))
-    assert not may_exit_dibao(household(person("阿荣", dibao=True), category="marginal"))
+# What each `members=` fact of the registry's stream picks (services/registry/stream.py MEMBER_FACTS).
+PICKS = {
+    StreamMembers.disabled: lambda m: m["disability_grade"] is not None,
+    StreamMembers.dibao: lambda m: m["dibao"],
+    StreamMembers.insured: lambda m: m["pension_insurance"],
+    StreamMembers.uninsured: lambda m: not m["pension_insurance"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(STREAMED))
+@pytest.mark.parametrize("category", [str(c) for c in Category])
+def test_the_stream_a_batch_reads_never_leaves_out_a_due(kind: Kind, category: str) -> None:
+    """A batch reads only the categories and members `STREAMED` names: every due of every household is
+    still found in what that narrowed stream carries."""
+    everyone = [
+        person("阿荣", dibao=True, disability_grade=1), person("萨仁", pension_insurance=True, age=30),
+        person("达来", age=65), person("巴图", disability_grade=3, pension_insurance=True, age=62),
+        person("其其格", age=12, school_stage="primary", dibao=True),
+    ]  # fmt: skip
+    home = household(*everyone, category=category, income_per_capita_fen=800_000)
+    categories, members = STREAMED[kind]
+    streamed = [m for m in everyone if PICKS[members](m)] if str(category) in categories else []
+    narrowed = household(*streamed, category=category, income_per_capita_fen=800_000)
+    due = dues(kind, home, ITEMS, YEAR)
+    assert dues(kind, narrowed, ITEMS, YEAR) == due if streamed else due == []
 
 
 def test_no_gradual_exit_below_the_standard_without_a_recent_income_or_outside_the_lifted_out() -> None:

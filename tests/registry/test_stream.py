@@ -124,3 +124,16 @@ async def test_members_narrows_the_lines_to_the_members_a_batch_can_pay(
     }
     refused = await registry.get(STREAM, params={"members": "some"}, headers=banner)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "members"
+
+
+async def test_with_income_each_line_carries_the_latest_income(
+    registry: httpx.AsyncClient, token_for: TokenFactory
+) -> None:
+    banner = bearer(token_for("banner_official", "150625"))
+    home = await register(registry, banner, income_per_capita_fen=812_345)
+    plain = [h for h in await lines(registry, banner, region=ASIER) if h["id"] == home["id"]]
+    assert plain and "income_per_capita_fen" not in plain[0]
+    [line] = [
+        h for h in await lines(registry, banner, region=ASIER, with_income="true") if h["id"] == home["id"]
+    ]
+    assert (line["income_year"], line["income_per_capita_fen"]) == (home["incomes"][-1]["year"], 812_345)

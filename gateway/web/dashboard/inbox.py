@@ -135,7 +135,7 @@ KINDS: tuple[InboxKind, ...] = (
             f"{item['head_name']} · {names.get(item['region_code'], item['region_code'])} · "
             + ("鉴定后逾期未开工" if item["started_on"] is None else "开工后逾期未验收")
         ),
-        lambda item: f"/guarantees/renovations?accepted=false&region={item['region_code']}",
+        lambda item: f"/guarantees/renovations?overdue=true&region={item['region_code']}#record-{item['id']}",
         roles=VILLAGE_AND_TOWNSHIP,
     ),
     InboxKind(
@@ -150,7 +150,7 @@ KINDS: tuple[InboxKind, ...] = (
             f"{item['head_name']} · {names.get(item['region_code'], item['region_code'])} · "
             f"{WATER_PROBLEMS.get(item['problem'], item['problem'])}"
         ),
-        lambda item: f"/guarantees/water-fixes?done=false&region={item['region_code']}",
+        lambda item: f"/guarantees/water-fixes?overdue=true&region={item['region_code']}#record-{item['id']}",
         roles=VILLAGE_AND_TOWNSHIP,
     ),
     InboxKind(

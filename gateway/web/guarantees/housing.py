@@ -25,6 +25,11 @@ from shared.vocabulary.monitoring import HousingGrade, RenovationKind, WaterFixK
 router = page_router()
 
 
+def yes_or_no(value: str) -> str:
+    """A true/false filter as the API takes it; anything else is no filter."""
+    return value if value in ("true", "false") else ""
+
+
 def chosen(form: GuaranteeForm, name: str, word: type[Term]) -> str:
     """A picked word of the vocabulary, or its field's hint."""
     if form.values[name] not in set(word):
@@ -105,9 +110,10 @@ def add_routes(kept: Kept) -> None:
         principal: Annotated[Principal, Depends(may_get)],
         region: Annotated[str, Query(max_length=12)] = "",
         closed: Annotated[str, Query(alias=kept.closed_filter)] = "",
+        overdue: Annotated[str, Query(max_length=5)] = "",
         page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     ) -> Response:
-        filters = {"region": region, kept.closed_filter: closed if closed in ("true", "false") else ""}
+        filters = {"region": region, kept.closed_filter: yes_or_no(closed), "overdue": yes_or_no(overdue)}
         return await list_page(request, principal, kept.which, filters, page)
 
     async def new_record(
