@@ -6,6 +6,8 @@ the real migrations), a throwaway key pair, the service clients and the demo vil
 uvicorn servers; each benchmark module's `measure(ctx)` runs in turn. One JSON summary goes to stdout and
 to `bench/results.json` (or `--output`); progress goes to stderr. Everything is dropped afterwards.
 `BENCH_ONLY=payment_run,reads` runs only the named benchmarks (a quicker look while working on one).
+Before each benchmark the run waits for PostgreSQL to settle — a CHECKPOINT, then no autovacuum worker or
+other query running — for at most `BENCH_SETTLE_S` seconds (300).
 
 While tuning, load once and measure many times: `BENCH_KEEP=1` leaves the `<prefix>_<process>` databases in
 place after the run (scratch databases are still dropped), and `BENCH_REUSE=1` takes the registry database
@@ -63,6 +65,7 @@ BENCHMARKS = (
 # Counts of things that must not happen: zero is the result hoped for, so zero is a valid figure.
 ZERO_ALLOWED = frozenset({"outbox_duplicates", "limit_breaches", "revocation_breaches"})
 TOKEN_LIFETIME_HOURS = 12
+SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", 300))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
 
 
@@ -218,9 +221,28 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def measure_all(
-    ctx: BenchContext, phases: Phases, only: set[str], partial: Path
-) -> dict[str, float]:
+async def settled(dsn: str) -> None:
+    """Wait (at most `SETTLE_S`) until PostgreSQL has written out the last benchmark's work and has nothing
+    else running — no autovacuum worker, no other query — so the next one does not measure the previous
+    one's after-effects (an import's 600,000 rows are vacuumed and analysed for a minute after it ends)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("CHECKPOINT")
+        deadline = time.monotonic() + SETTLE_S
+        while time.monotonic() < deadline:
+            busy = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' "
+                "AND backend_type IN ('client backend', 'autovacuum worker')"
+            )
+            if not busy:
+                return
+            await asyncio.sleep(1)
+        log(f"PostgreSQL still busy after {SETTLE_S:.0f} s; measuring anyway")
+    finally:
+        await conn.close()
+
+
+async def measure_all(ctx: BenchContext, phases: Phases, only: set[str], partial: Path) -> dict[str, float]:
     """Each benchmark in turn; the figures so far are written to `partial` after each one, so a benchmark
     that fails late in an hour's run leaves the others' figures behind."""
     figures: dict[str, float] = {}
@@ -228,6 +250,7 @@ async def measure_all(
         if only and module_name.removeprefix("bench.") not in only:
             continue
         module = importlib.import_module(module_name)
+        await settled(ctx.dsn("registry"))
         with phases.phase(f"{module_name.removeprefix('bench.')}: {what}"):
             figures.update(await module.measure(ctx))
         so_far = {"n_households": ctx.n_households, **figures, "phases_s": phases.seconds, "notes": ctx.notes}

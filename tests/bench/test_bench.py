@@ -62,6 +62,7 @@ def test_a_tiny_run_writes_every_figure_as_a_finite_positive_number(tmp_path: Pa
         "BENCH_OUTPUT": str(output),
         "BENCH_DB_PREFIX": f"bench_test_{uuid.uuid4().hex[:8]}",
         "BENCH_PG_DSN": PG_ADMIN_DSN,
+        "BENCH_SETTLE_S": "10",  # the suite's own databases are busy in turn: no minutes of waiting here
     }
     done = subprocess.run(
         [sys.executable, "-m", "bench"], env=env, capture_output=True, text=True, timeout=300, check=False
