@@ -13,7 +13,6 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments import idempotency, notices, policies, safety_net
-from services.payments.claims import head_of
 from services.payments.clients import AssetsClient, MonitoringClient
 from services.payments.discrepancies import holds_entitlement
 from services.payments.enums import EndpointStatus
@@ -626,17 +625,23 @@ async def _check_plan(assets: AssetsClient, data: DividendBatchCreate, *, token:
 async def _dividend_payees(
     registry: RegistryClient, data: DividendBatchCreate, *, token: str
 ) -> dict[uuid.UUID, dict[str, Any]]:
-    """The plan's households as the registry records them (one bulk read per 1000), each living in the
-    plan's region; anything else refuses the whole plan (422)."""
-    found = await registry.lookup((line.household_id for line in data.lines), token=token)
-    households = {uuid.UUID(h["id"]): h for h in found}
-    for i, line in enumerate(data.lines):
-        household = households.get(line.household_id)
-        if household is None:
-            raise Invalid.field(f"lines.{i}.household_id", "户籍中没有该户")
-        if not is_within(household["region_code"], data.region):
-            place = await registry.region_name(data.region, token=token)
-            raise Invalid.field(f"lines.{i}.household_id", f"该户不属于{place}")
+    """The plan's households as the registry records them, each living in the plan's region: one streamed
+    read of the region's households without members (each line carries the head and the account), the
+    few it does not carry looked up to say why; any such household refuses the whole plan (422)."""
+    wanted = {line.household_id for line in data.lines}
+    households = {}
+    async for household in registry.stream(
+        region=data.region, categories=(), members=StreamMembers.none, token=token
+    ):
+        if (household_id := uuid.UUID(household["id"])) in wanted:
+            households[household_id] = household
+    if len(households) < len(wanted):
+        elsewhere = {h["id"] for h in await registry.lookup(wanted - set(households), token=token)}
+        for i, line in enumerate(data.lines):
+            if line.household_id not in households:
+                place = await registry.region_name(data.region, token=token)
+                reason = f"该户不属于{place}" if str(line.household_id) in elsewhere else "户籍中没有该户"
+                raise Invalid.field(f"lines.{i}.household_id", reason)
     return households
 
 
@@ -684,10 +689,8 @@ async def create_dividend_batch(
     rows = []
     for line in data.lines:
         household = households[line.household_id]
-        payee_name, id_masked = head_of(household)
         # The plan's every line, as approved in assets: an account the bank cannot pay into is refused by
         # the bank, and the line paid again (repay-failed) once the village has corrected it.
-        account = household.get("payee_account") or {}
         rows.append(
             _line_row(
                 batch.id,
@@ -697,10 +700,10 @@ async def create_dividend_batch(
                 household_id=line.household_id,
                 household_number=household["number"],
                 region_code=household["region_code"],
-                payee_name=account.get("payee_name") or payee_name,
-                payee_id_masked=id_masked,
-                bank_name=account.get("bank_name"),
-                account_masked=account.get("account_number_masked"),
+                payee_name=household["payee_name"] or household["head_name"],
+                payee_id_masked=household["head_id_masked"],
+                bank_name=household["bank_name"],
+                account_masked=household["account_number_masked"],
                 amount_fen=line.amount_fen,
                 quantity=None,
                 rate_fen=None,

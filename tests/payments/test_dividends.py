@@ -184,6 +184,15 @@ async def test_a_wrong_plan_is_refused_whole(
         )
         assert response.status_code == 422, (field, response.text)
         assert response.json()["errors"][0]["field"] == field
+    reasons = []
+    for i, household_id in enumerate((stranger["id"], str(uuid.uuid4()))):
+        bad = {**body, "lines": [first_line, {**first_line, "household_id": household_id}]}
+        approved_in_assets(assets_plans, bad)
+        response = await payments.post(
+            DIVIDENDS, json=bad, headers={**svc_assets, "Idempotency-Key": f"why-{i}"}
+        )
+        reasons.append(response.json()["errors"][0]["reason"])
+    assert reasons[0].startswith("该户不属于") and reasons[1] == "户籍中没有该户"
     drafted = await payments.post(
         BATCHES, json={"year": YEAR, "kind": "dividend", "region": ASIER}, headers=people["xini"]
     )
