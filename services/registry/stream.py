@@ -213,9 +213,8 @@ def _lines(
     adds the latest year's per-capita income (one index look-up per line, so only when asked)."""
     json = _Json(postgresql)
     head = aliased(Member)
-    households = narrowed(select(Household.id), Household.region_code, principal, region)
-    if categories:
-        households = households.where(col(Household.category).in_([str(c) for c in categories]))
+    chosen = [col(Household.category).in_([str(c) for c in categories])] if categories else []
+    households = narrowed(select(Household.id), Household.region_code, principal, region).where(*chosen)
     # The members of the streamed households only: grouping (and building JSON for) every member the filter
     # picks across the database and dropping most at the join cost twice the time at a million households.
     members = (
@@ -245,10 +244,7 @@ def _lines(
     if members is not None:
         statement = statement.join(members, members.c.household_id == Household.id, isouter=not member_filter)
     payee = and_(head.household_id == Household.id, head.relation == Relation.head)
-    statement = statement.outerjoin(head, payee)
-    if categories:
-        statement = statement.where(col(Household.category).in_([str(c) for c in categories]))
-    return statement.order_by(col(Household.number))
+    return statement.outerjoin(head, payee).where(*chosen).order_by(col(Household.number))
 
 
 def _latest_income() -> dict[str, Any]:
