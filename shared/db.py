@@ -20,6 +20,11 @@ from sqlalchemy.sql import sqltypes
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+# A process keeps up to 30 PostgreSQL connections (deploy/k8s/README.md counts them), 20 of them open
+# between requests: with fewer kept (10), 50 concurrent reads opened and closed overflow connections all
+# the time, a new server process each, and that churn, not the queries, set a service's throughput.
+POOL_SIZE = 20
+MAX_OVERFLOW = 10
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -114,7 +119,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return _datetimes_in_utc(engine)
-    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_async_engine(
+        url, echo=echo, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, pool_pre_ping=True
+    )
     return _datetimes_in_utc(engine)
 
 
