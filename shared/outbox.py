@@ -151,11 +151,14 @@ class Dispatcher:
         concurrency: int = 10,
         lease: timedelta = timedelta(minutes=2),
         poll_seconds: float = 0.5,
+        stop_grace_seconds: float = 15.0,
     ):
         self.db, self.table, self.handlers, self.policy = db, table, dict(handlers), policy
         self.batch_size, self.lease, self.poll_seconds = batch_size, lease, poll_seconds
+        self.stop_grace_seconds = stop_grace_seconds
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
+        self._stopping = False
         # Outcomes since start by (topic, delivered | retry | dead), read at scrape time (shared/metrics.py).
         self.outcomes: Counter[tuple[str, str]] = Counter()
 
@@ -165,23 +168,36 @@ class Dispatcher:
 
     @contextlib.asynccontextmanager
     async def in_background(self) -> AsyncIterator["Dispatcher"]:
-        """Dispatch for as long as the block runs (a service's lifespan); stopped on the way out."""
+        """Dispatch for as long as the block runs (a service's lifespan); stopped on the way out.
+
+        The stop lets the round in hand finish (within `stop_grace_seconds`) before cancelling: a
+        round cancelled between its statements can leave a connection checked out mid-transaction,
+        which the engine's disposal does not close — on SQLite that is a write lock held until the
+        process exits. A round that outlives the grace is cancelled; its lease lets another claim it.
+        """
+        self._stopping = False
         task = asyncio.create_task(self.run(), name=f"outbox:{self.table.name}")
         try:
             yield self
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait({task}, timeout=self.stop_grace_seconds)
+            finally:
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 handled = await self.dispatch_due()
             except Exception:
                 log.exception("outbox dispatch round failed")
                 handled = 0
-            if handled < self.batch_size:
+            if handled < self.batch_size and not self._stopping:
                 self._wake.clear()
                 # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
                 # arrives as the wait ends, and the dispatcher would then never stop.

@@ -288,8 +288,10 @@ async def test_a_plan_approved_while_payments_is_down_is_handed_over_exactly_onc
     ]
     assert sum(x["amount_fen"] for x in body["lines"]) == 6001
 
-    # Delivered again (a replay, a dispatcher that crashed after sending): still one batch.
+    # Delivered again (a replay, a dispatcher that crashed after sending): still one batch. The plan
+    # shows the batch before the dispatcher records the delivery, so the replay waits for that record.
     db = Database.from_url(settings.database_url("assets"))
+    await wait_for(lambda: _delivered(db, 0, payments))
     async with db.session_scope() as session:
         message_id = (await session.execute(select(outbox.c.id))).scalar_one()
         assert await replay(session, outbox, message_id)

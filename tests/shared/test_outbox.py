@@ -335,3 +335,34 @@ async def test_concurrent_claims_never_take_the_same_message(kernel_database_url
         for replica in replicas:
             await replica.dispose()
     assert sorted(claimed) == sorted(message_ids)  # each claimed once, none twice
+
+
+async def test_a_stopped_dispatcher_finishes_the_delivery_in_hand_and_records_it(db: Database) -> None:
+    """A service stopping mid-delivery records the outcome instead of leaving a transaction open."""
+    message_id = await put(db, "k-stop")
+    async with serving(Receiver(pause_seconds=0.5)) as receiver, httpx.AsyncClient(timeout=5) as client:
+        dispatcher = Dispatcher(db, outbox, {TOPIC: http_handler(client, receiver.url)})
+        async with dispatcher.in_background():
+            async with asyncio.timeout(5):
+                while not receiver.seen:  # noqa: ASYNC110 - waiting for the receiver to be reached
+                    await asyncio.sleep(0.01)
+        assert receiver.seen == ["k-stop"]
+        message = await row(db, message_id)
+        assert (message["status"], message["attempts"], message["locked_until"]) == ("delivered", 1, None)
+        # the database takes a writer at once: nothing was left holding it
+        async with asyncio.timeout(2), db.session_scope() as session:
+            await session.execute(update(outbox).values(last_error="written after the stop"))
+
+
+async def test_a_delivery_outliving_the_stop_grace_is_cancelled_and_left_to_its_lease(db: Database) -> None:
+    message_id = await put(db, "k-slow")
+    async with serving(Receiver(pause_seconds=5)) as receiver, httpx.AsyncClient(timeout=10) as client:
+        handlers = {TOPIC: http_handler(client, receiver.url)}
+        dispatcher = Dispatcher(db, outbox, handlers, stop_grace_seconds=0.2)
+        async with dispatcher.in_background():
+            async with asyncio.timeout(5):
+                while not receiver.seen:  # noqa: ASYNC110 - waiting for the receiver to be reached
+                    await asyncio.sleep(0.01)
+        message = await row(db, message_id)
+    assert (message["status"], message["attempts"]) == ("pending", 0)
+    assert message["locked_until"] is not None  # claimed: another dispatcher takes it when the lease ends
