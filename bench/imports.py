@@ -6,8 +6,9 @@ import stands on (calamine, in Rust, reading every cell value into Python); `imp
 whole import of that same file through its upload endpoint over HTTP: multipart upload, the bounds, reading,
 checking every row, encryption, duplicate checks and the insert, committed. It runs on a registry process of
 its own, on a fresh database, so the N households already loaded and the other benchmarks are left as they
-were. The registry reads with calamine a sheet calamine can hold within the pod's memory, and with openpyxl's
-read-only mode a larger one (shared/workbook.py); the note says which read this file.
+were. The registry reads with calamine, a slice of rows at a time, a sheet whose rows and cells all carry
+their references, and with openpyxl's read-only mode any other (shared/workbook.py); the note says which
+read this file.
 """
 
 import asyncio
@@ -63,7 +64,11 @@ def registry_reader(path: Path, member_rows: int) -> str:
     ratio = Settings.model_fields["registry_import_max_ratio"].default
     bounds = workbook.Bounds(member_rows + spreadsheets.HEADER_SEARCH_ROWS, unpacked_size(path), ratio)
     with path.open("rb") as file:
-        return "calamine" if workbook.inspect(file, bounds) else "openpyxl (read-only)"
+        return (
+            "calamine, a slice of rows at a time"
+            if workbook.inspect(file, bounds)
+            else "openpyxl (read-only)"
+        )
 
 
 def unpacked_size(path: Path) -> int:

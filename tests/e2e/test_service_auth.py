@@ -26,8 +26,12 @@ async def test_a_service_gets_and_reuses_its_own_token(live_stack: Stack) -> Non
 async def test_a_wrong_service_secret_is_refused(live_stack: Stack) -> None:
     settings = Settings(gateway_url=live_stack.url("gateway"), service_clients_secret="guessed")
     async with httpx.AsyncClient() as client:
-        response = await client.post(live_stack.url("gateway") + "/auth/token", data={
-            "grant_type": "client_credentials", "client_id": "svc-payments",
-            "client_secret": service_client_secret(settings, "payments"),
-        })
+        response = await client.post(
+            live_stack.url("gateway") + "/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "svc-payments",
+                "client_secret": service_client_secret(settings, "payments"),
+            },
+        )
     assert response.status_code == 401

@@ -55,4 +55,3 @@ async def test_roles_that_see_full_numbers_keep_the_birth_date(
     for shown in await views(registry, bearer(token_for(role, region)), home):
         assert shown["birth_date"] == born(head["id_number"]).isoformat()
         assert shown["age"] == rules.age_on(born(head["id_number"]), rules.today_in_beijing())
-

@@ -286,13 +286,18 @@ def offset_xlsx(*, bad: bool) -> bytes:
     return buffer.getvalue()
 
 
+def openpyxl_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every workbook read as one whose cells a reader places by counting: by openpyxl's read-only mode."""
+    inspect = workbook.inspect
+    monkeypatch.setattr(workbook, "inspect", lambda file, bounds: inspect(file, bounds) and False)
+    monkeypatch.setattr(workbook, "CalamineWorkbook", None)
+
+
 @pytest.fixture(params=["calamine", "openpyxl"])
 def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each reader in turn, the other unavailable: openpyxl's read-only mode is what a sheet too large for
-    calamine gets."""
+    """Each reader in turn, the other unavailable."""
     if request.param == "openpyxl":
-        monkeypatch.setattr(workbook, "CALAMINE_MAX_PART_BYTES", 0)
-        monkeypatch.setattr(workbook, "CalamineWorkbook", None)
+        openpyxl_only(monkeypatch)
     else:
         monkeypatch.setattr(workbook, "load_workbook", None)
     return str(request.param)
@@ -320,7 +325,7 @@ def test_each_reader_reads_numbers_and_labels_alike(reader: str) -> None:
 
 
 def test_an_openpyxl_row_wider_than_the_columns_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workbook, "CALAMINE_MAX_PART_BYTES", 0)
+    openpyxl_only(monkeypatch)
     book = Workbook()
     book.active.append(HEADER)
     book.active.cell(row=2, column=workbook.MAX_COLUMNS + 1, value="备注")
@@ -342,15 +347,108 @@ def test_blank_csv_lines_count_towards_the_rows_read() -> None:
     [
         (header_row(), True),
         ('<row r="99999"><c r="AD99999"><v>1</v></c></row>', True),
-        ('<row r="100000"><c r="A100000"><v>1</v></c></row>', False),  # a grid too tall to hold
+        ('<row r="150000"><c r="A150000"><v>1</v></c></row>', True),  # read a slice of rows at a time
         ("<row><c><v>1</v></c></row>", False),  # rows and cells placed by counting
         ('<row r="1"><c s="1" r="A1"><v>1</v></c></row>', False),
         ('<x:row r="1"><x:c><x:v>1</x:v></x:c></x:row>', False),
     ],
 )
-def test_calamine_reads_a_sheet_only_when_every_cell_is_placed_within_its_grid(
+def test_calamine_reads_a_sheet_only_when_every_row_and_cell_has_a_reference(
     sheet_data: str, calamine: bool
 ) -> None:
     """Any other sheet within the bounds goes to openpyxl, which reads it row by row."""
     bounds = workbook.Bounds(max_rows=200_010, max_unpacked_bytes=1 << 20, max_ratio=100)
     assert workbook.inspect(io.BytesIO(package(sheet_data)), bounds) is calamine
+
+
+# --- calamine a slice of rows at a time --------------------------------------------------------------
+
+
+def sheet_with_gaps() -> bytes:
+    """A title, the table from B3, blank rows between runs of members, and one row far below the rest."""
+    book = Workbook()
+    sheet = book.active
+    sheet["B1"] = "杭锦旗 户籍信息"
+    for column, header in enumerate(HEADER, start=2):
+        sheet.cell(row=3, column=column, value=header)
+    rows = [*range(4, 41), *range(60, 71), 250]
+    for number in rows:
+        row = member_row(
+            str(number),
+            f"成员{number}",
+            HEAD_ID,
+            "户主",
+            **{"羊（只）": number, "人均纯收入（元）": number / 4},
+        )
+        for column, value in enumerate(row, start=2):
+            sheet.cell(row=number, column=column, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def values(content: bytes, bounds: Bounds = BOUNDS) -> list[list[Any]]:
+    """Every row as the reader gives it, blanks as None, numbers as floats, trailing blanks dropped."""
+
+    def cell(value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        return float(value) if isinstance(value, int | float) else value
+
+    with workbook.xlsx_rows(io.BytesIO(content), bounds) as rows:
+        read = [[cell(value) for value in row] for row in rows]
+    for row in read:
+        while row and row[-1] is None:
+            row.pop()
+    while read and not read[-1]:
+        read.pop()
+    return read
+
+
+def test_a_sheet_read_in_slices_of_rows_reads_as_openpyxl_reads_it_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    content = sheet_with_gaps()
+    with monkeypatch.context() as whole:
+        openpyxl_only(whole)
+        expected = values(content)
+    assert len(expected) == 250 and expected[2][1] == "户序号" and expected[249][1] == "250"
+
+    loads = []
+    from_filelike = workbook.CalamineWorkbook.from_filelike
+
+    def counted(file: Any) -> Any:
+        loads.append(file)
+        return from_filelike(file)
+
+    monkeypatch.setattr(workbook.CalamineWorkbook, "from_filelike", counted)
+    monkeypatch.setattr(workbook, "SLICE_ROWS", 7)
+    monkeypatch.setattr(workbook, "MAX_SLICE_SPAN", 40)  # the row far below is split from its slice
+    monkeypatch.setattr(workbook, "load_workbook", None)
+    assert values(content) == expected
+    assert len(loads) >= 50 / 7
+
+
+@pytest.mark.parametrize(
+    "sheet_data",
+    [
+        header_row() + '<row r="2"><c r="A150000"><v>1</v></c></row>',  # a cell far below its row
+        '<row r="5"><c r="A5"><v>1</v></c></row><row r="3"><c r="A3"><v>1</v></c></row>',  # rows out of order
+    ],
+)
+def test_references_no_worksheet_holds_are_refused_before_calamine_reads_them(
+    monkeypatch: pytest.MonkeyPatch, sheet_data: str
+) -> None:
+    monkeypatch.setattr(workbook, "SLICE_ROWS", 1)
+    monkeypatch.setattr(workbook, "CalamineWorkbook", None)
+    bounds = workbook.Bounds(max_rows=200_010, max_unpacked_bytes=1 << 20, max_ratio=100)
+    with pytest.raises(UnreadableFile, match="已损坏"):
+        values(package(sheet_data), bounds)
+
+
+def test_references_spelled_any_way_xml_allows_are_read_alike() -> None:
+    canonical = '<row r="1"><c r="B1" t="inlineStr"><is><t>户主</t></is></c><c r="D1"><v>3</v></c></row>'
+    spelled = (
+        "<row r='1'><c r = 'b1' t='inlineStr'><is><t>户主</t></is></c><c\tr=\"D0001\"><v>3</v></c></row>"
+    )
+    assert values(package(spelled)) == values(package(canonical)) == [[None, "户主", None, 3.0]]
