@@ -23,11 +23,12 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
-from services.registry import accounts, rules
+from services.registry import accounts
 from services.registry.households import sees_full_identity, summary_row
 from services.registry.models import Household, HouseholdIncome, Member
 from services.registry.schemas import HouseholdPublic, MemberPublic
 from services.registry.stream import _Json
+from shared import months
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.db import Database
@@ -115,7 +116,7 @@ async def household(
 ) -> dict[str, Any]:
     """`GET /households/{id}`'s answer; 404 outside the caller's scope."""
     full = sees_full_identity(principal)
-    statement = household_statement(full, db.is_postgres, rules.today_in_beijing())
+    statement = household_statement(full, db.is_postgres, months.today())
     async with read_connection(db) as conn:
         parameters = {"household_id": household_id} | scope_parameters(principal)
         row = (await conn.execute(statement, parameters)).first()

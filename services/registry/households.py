@@ -39,7 +39,7 @@ from services.registry.schemas import (
     MemberIn,
     MemberPublic,
 )
-from shared import audit
+from shared import audit, months
 from shared.auth import Principal
 from shared.counters import reserve_numbers
 from shared.crypto import FieldCipher
@@ -495,7 +495,7 @@ async def to_public(
             .order_by(col(HouseholdIncome.year))
         )
     ).all()
-    today = rules.today_in_beijing()
+    today = months.today()
     return HouseholdPublic(
         **summary(household, principal=principal).model_dump(),
         **household.model_dump(
@@ -849,7 +849,7 @@ async def lookup(
     if not wanted:
         return []
     found = list((await session.exec(scoped_households(principal).where(or_(*wanted)))).all())
-    full, today = sees_full_identity(principal), rules.today_in_beijing()
+    full, today = sees_full_identity(principal), months.today()
     ids = [h.id for h in found]
     members: dict[uuid.UUID, list[Member]] = {}
     for m in (

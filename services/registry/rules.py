@@ -2,9 +2,8 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from shared.idnumber import IdFacts, InvalidIdNumber, Sex, parse_id_number
 from shared.vocabulary.households import PROCEDURE_CATEGORIES, Relation
@@ -65,11 +64,6 @@ def check_distinct_ids(id_numbers: list[str], *, prefix: str = "members") -> lis
         else:
             seen[key] = index
     return breaches
-
-
-def today_in_beijing() -> date:
-    """Ages are counted by the calendar the households live by (Asia/Shanghai), not by UTC's."""
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def age_on(birth: date, today: date) -> int:

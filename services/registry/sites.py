@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.registry import site_rules
 from services.registry.households import scoped_households
 from services.registry.models import Household, Member, Region, ResettlementSite, SiteFacility, audit_log
-from services.registry.rules import RuleBreach, today_in_beijing
+from services.registry.rules import RuleBreach
 from services.registry.site_schemas import (
     FacilityPublic,
     FacilityUpdate,
@@ -27,7 +27,7 @@ from services.registry.site_schemas import (
     SiteSummary,
     TownshipGaps,
 )
-from shared import audit
+from shared import audit, months
 from shared.auth import Principal
 from shared.errors import Conflict, FieldProblem, Invalid
 from shared.regions import Tier
@@ -133,7 +133,7 @@ async def update_facility(
     if breaches:
         raise _refuse(breaches)
     row = await session.get(SiteFacility, (site.id, facility))
-    before = _facility_public(row, today_in_beijing()).model_dump(mode="json") if row else None
+    before = _facility_public(row, months.today()).model_dump(mode="json") if row else None
     fresh = _facility_row(site.id, facility, data, principal.subject)
     if row is None:
         row = fresh
@@ -143,7 +143,7 @@ async def update_facility(
         row.updated_at = datetime.now(UTC)
     session.add(row)
     await session.flush()
-    public = _facility_public(row, today_in_beijing())
+    public = _facility_public(row, months.today())
     await _audit(
         session, principal, site, "site.facility", before=before, after=public.model_dump(mode="json")
     )
@@ -230,7 +230,7 @@ def _facility_public(row: SiteFacility, today: date) -> FacilityPublic:
 
 async def site_public(session: AsyncSession, *, principal: Principal, site: ResettlementSite) -> SitePublic:
     """A site with its facilities, its linked households in scope and its people's work (all linked)."""
-    today = today_in_beijing()
+    today = months.today()
     rows = await session.exec(select(SiteFacility).where(SiteFacility.site_id == site.id))
     order = list(Facility)
     facilities = sorted((_facility_public(r, today) for r in rows), key=lambda f: order.index(f.facility))
@@ -312,7 +312,7 @@ async def township_gaps(
     session: AsyncSession, *, principal: Principal, region: str | None
 ) -> list[TownshipGaps]:
     """Every facility not yet adequate, by the township its site lies in (seed §五(四) 补短板)."""
-    today = today_in_beijing()
+    today = months.today()
     statement = (
         sites_in_view(select(ResettlementSite, SiteFacility), principal, region)
         .join(SiteFacility, col(SiteFacility.site_id) == ResettlementSite.id)

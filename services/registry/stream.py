@@ -39,6 +39,7 @@ from services.registry import rules
 from services.registry.accounts import sees_account_number
 from services.registry.households import sees_full_identity
 from services.registry.models import Household, HouseholdIncome, Member
+from shared import months
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.db import Database
@@ -223,7 +224,7 @@ def _lines(
         else json.members(
             [*member_filter, col(Member.household_id).in_(households)],
             sees_full_identity(principal),
-            rules.today_in_beijing(),
+            months.today(),
         )
     )
     line = json.object(

@@ -12,9 +12,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
 from typing import IO, Any, Literal
-from zoneinfo import ZoneInfo
 
 from anyio import to_thread
 from fastapi import UploadFile
@@ -24,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry import accounts, households, rules, spreadsheets
 from services.registry.models import Household, HouseholdIncome, Member, Region, audit_log
-from shared import audit, workbook
+from shared import audit, months, workbook
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.db import Database
@@ -37,7 +35,6 @@ from shared.vocabulary.households import Category, Relation
 EXPORT_CHUNK = 1000  # households per query; their members come with one IN query
 MAX_REPORTED = 1000  # problems listed in one refusal; the count says how many there were in all
 FALLBACK_VILLAGE = ("150625100201", "阿斯尔嘎查")
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 FileFormat = Literal["xlsx", "csv"]
 MEDIA_TYPES: dict[FileFormat, str] = {"xlsx": spreadsheets.XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
 
@@ -100,10 +97,6 @@ class Download:
     display_name: str
     media_type: str
     body: AsyncIterator[bytes]
-
-
-def _today() -> str:
-    return datetime.now(LOCAL_TZ).date().isoformat()
 
 
 # --- import ------------------------------------------------------------------------------------------
@@ -286,7 +279,7 @@ async def template(session: AsyncSession, *, principal: Principal, file_format: 
         )
     ).first()
     code, name = (village.code, village.name) if village else FALLBACK_VILLAGE
-    rows = spreadsheets.example_rows(code, f"{name}一社3号", today=datetime.now(LOCAL_TZ).date())
+    rows = spreadsheets.example_rows(code, f"{name}一社3号", today=months.today())
     if file_format == "csv":
         content = (spreadsheets.UTF8_BOM + spreadsheets.csv_text([spreadsheets.headers(), *rows])).encode()
     else:
@@ -422,7 +415,7 @@ async def export_households(
     """The caller's households (narrowed to `region`, `category` and the search `q`) as a spreadsheet, one
     row per member, in the template's columns; ID and account numbers and phones in full only for the roles
     that need them."""
-    stem = f"{region or principal.region}-{_today()}.{file_format}"
+    stem = f"{region or principal.region}-{months.today().isoformat()}.{file_format}"
     async with db.session_scope() as session:  # personal data leaving the system: who, what, when
         await audit.append(
             session,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from services.registry.rules import today_in_beijing
+from shared import months
 from shared.vocabulary.places import Facility
 from tests.conftest import TokenFactory, bearer
 from tests.support.households import id_number, member, register
@@ -19,7 +19,7 @@ SITES = "/api/v1/resettlement-sites"
 
 
 def years_ago(years: int, days: int = 0) -> date:
-    today = today_in_beijing()
+    today = months.today()
     return today.replace(year=today.year - years) - timedelta(days=days)
 
 
