@@ -4,6 +4,7 @@ second official, disbursed through the outbox (one signed bank instruction per l
 import json
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -226,17 +227,21 @@ async def _payable(
     return payable
 
 
-async def _claim_lines(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    registry: RegistryClient,
-    own_token: str,
-    data: BatchCreate,
-    batch_id: uuid.UUID,
-    now: datetime,
-    held: list[dict[str, Any]],
-) -> AsyncIterator[tuple[Any, ...]]:
+@dataclass(frozen=True)
+class Draft:
+    """What each kind's lines are drafted from: who drafts, the batch asked for and the one being written,
+    the registry on this service's own token, and the list of households held out (with the reason)."""
+
+    principal: Principal
+    registry: RegistryClient
+    own_token: str
+    data: BatchCreate
+    batch_id: uuid.UUID
+    now: datetime
+    held: list[dict[str, Any]]
+
+
+async def _claim_lines(session: AsyncSession, draft: Draft) -> AsyncIterator[tuple[Any, ...]]:
     """Approved claims of the kind, year and region that no live line holds (failed or returned ones come
     back; a paid one never does), one line each (`LINE_COLUMNS`), made as its household's account arrives.
 
@@ -248,9 +253,9 @@ async def _claim_lines(
     """
     live = exists().where(col(Line.claim_id) == col(Claim.id), holds_entitlement())
     columns = (col(getattr(Claim, c)) for c in CLAIM_LINE_COLUMNS)
-    statement = narrowed(select(*columns), Claim.region_code, principal, data.region).where(
-        Claim.kind == data.kind,
-        Claim.year == data.year,
+    statement = narrowed(select(*columns), Claim.region_code, draft.principal, draft.data.region).where(
+        Claim.kind == draft.data.kind,
+        Claim.year == draft.data.year,
         Claim.status == ClaimStatus.approved,
         Claim.amount_fen > 0,
         ~live,
@@ -264,32 +269,32 @@ async def _claim_lines(
         claims = owed.pop(household_id)
         if problem := account_problem(account):
             first = claims[0]
-            held.append(held_entry(household_id, first.household_number, first.region_code, problem))
+            draft.held.append(held_entry(household_id, first.household_number, first.region_code, problem))
             return
         for c in claims:
             yield (
-                uuid.uuid4(), batch_id, f"claim:{c.id}", c.id, c.household_id, c.household_number,
+                uuid.uuid4(), draft.batch_id, f"claim:{c.id}", c.id, c.household_id, c.household_number,
                 c.region_code, account["payee_name"], c.payee_id_masked, account["bank_name"],  # type: ignore[index]
                 account["account_number_masked"], c.amount_fen, c.eligible, c.rate_fen,  # type: ignore[index]
-                c.policy_version, {"claim_id": str(c.id), "evidence": c.evidence}, pending, None, None, now,
-                now,
+                c.policy_version, {"claim_id": str(c.id), "evidence": c.evidence}, pending, None, None,
+                draft.now, draft.now,
             )  # fmt: skip
 
     async def lines() -> AsyncIterator[tuple[Any, ...]]:
         if not owed:
             return
-        async for household in registry.stream(
-            region=data.region,
+        async for household in draft.registry.stream(
+            region=draft.data.region,
             categories=ELIGIBLE_CATEGORIES,
             members=StreamMembers.none,
-            token=own_token,
+            token=draft.own_token,
             with_account=True,
         ):
             if household["id"] in owed:
                 for line in lines_of(household["id"], stream_account(household)):
                     yield line
         if owed:
-            accounts = await _accounts(registry, list(owed), token=own_token)
+            accounts = await _accounts(draft.registry, list(owed), token=draft.own_token)
             for household_id in list(owed):
                 for line in lines_of(household_id, accounts.get(household_id)):
                     yield line
@@ -310,17 +315,7 @@ async def _held_keys(session: AsyncSession, kind: Kind, year: int | None) -> set
     return set((await session.exec(statement)).all())
 
 
-async def _education_lines(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    registry: RegistryClient,
-    own_token: str,
-    data: BatchCreate,
-    batch_id: uuid.UUID,
-    now: datetime,
-    held: list[dict[str, Any]],
-) -> AsyncIterator[tuple[Any, ...]]:
+async def _education_lines(session: AsyncSession, draft: Draft) -> AsyncIterator[tuple[Any, ...]]:
     """Education living allowances computed from the registry's school stages, one line per household
     (`LINE_COLUMNS`), each as soon as its household arrives.
 
@@ -330,77 +325,72 @@ async def _education_lines(
     before the lines are written (the COPY has the connection to itself), and the rates looked up once, so a
     household costs a parse, a dict look-up per pupil and a tuple.
     """
-    version, items = await policies.version_for_year(session, year=data.year)
+    version, items = await policies.version_for_year(session, year=draft.data.year)
     rates = education_rates(items)
-    batched = await _held_keys(session, Kind.education, data.year)
+    batched = await _held_keys(session, Kind.education, draft.data.year)
     pending = str(LineStatus.pending)
-    prefix = f"education:{data.year}:"
+    prefix = f"education:{draft.data.year}:"
 
     async def lines() -> AsyncIterator[tuple[Any, ...]]:
-        async for household in registry.stream(
-            region=data.region,
+        async for household in draft.registry.stream(
+            region=draft.data.region,
             categories=ELIGIBLE_CATEGORIES,
             school=True,
-            token=own_token,
+            token=draft.own_token,
             with_account=True,
         ):
             key = prefix + household["id"]
             if key in batched or household["category"] not in ELIGIBLE_CATEGORIES:
                 continue
-            if not is_within(household["region_code"], principal.region):
+            if not is_within(household["region_code"], draft.principal.region):
                 continue
             students = education_students(household["members"], rates)
             if not students:
                 continue
             account = stream_account(household)
             if problem := account_problem(account):
-                held.append(
+                draft.held.append(
                     held_entry(household["id"], household["number"], household["region_code"], problem)
                 )
                 continue
             yield (
-                uuid.uuid4(), batch_id, key, None, uuid.UUID(household["id"]), household["number"],
+                uuid.uuid4(), draft.batch_id, key, None, uuid.UUID(household["id"]), household["number"],
                 household["region_code"], account["payee_name"], household["head_id_masked"],  # type: ignore[index]
                 account["bank_name"], account["account_number_masked"],  # type: ignore[index]
                 sum(s["rate_fen"] for s in students), len(students), None, version.version,
-                {"students": students}, pending, None, None, now, now,
+                {"students": students}, pending, None, None, draft.now, draft.now,
             )  # fmt: skip
 
     return lines()
 
 
-async def _safety_net_lines(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    registry: RegistryClient,
-    own_token: str,
-    data: BatchCreate,
-    batch_id: uuid.UUID,
-    now: datetime,
-    held: list[dict[str, Any]],
-) -> AsyncIterator[tuple[Any, ...]]:
+async def _safety_net_lines(session: AsyncSession, draft: Draft) -> AsyncIterator[tuple[Any, ...]]:
     """A safety-net kind's dues (seed §五(一)4), one line per member (`LINE_COLUMNS`), computed by
     `safety_net.dues` from the registry's facts, less those a live line holds; a household whose account a
     bank cannot pay into is held out (`held`). One bulk read, as for education, each household's lines made
     as it arrives: the stream of the region's supported households carries members' ages, school stages,
     grades and flags, and the accounts (this service's own token), narrowed to the categories and members
     the kind can pay (`safety_net.STREAMED`), with the latest income for the 渐退期."""
-    version, items = await policies.version_for_year(session, year=data.year)
-    batched = await _held_keys(session, data.kind, None if data.kind == Kind.pension_loan else data.year)
+    version, items = await policies.version_for_year(session, year=draft.data.year)
+    batched = await _held_keys(
+        session, draft.data.kind, None if draft.data.kind == Kind.pension_loan else draft.data.year
+    )
     pending = str(LineStatus.pending)
 
     def lines_of(household: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         due = [
             (key, d)
-            for d in safety_net.dues(data.kind, household, items, data.year)
-            if (key := safety_net.entitlement_key(data.kind, data.year, d.member_id)) not in batched
+            for d in safety_net.dues(draft.data.kind, household, items, draft.data.year)
+            if (key := safety_net.entitlement_key(draft.data.kind, draft.data.year, d.member_id))
+            not in batched
         ]
         if not due:
             return
         account = stream_account(household)
         if problem := account_problem(account):
-            held.append(held_entry(household["id"], household["number"], household["region_code"], problem))
+            draft.held.append(
+                held_entry(household["id"], household["number"], household["region_code"], problem)
+            )
             return
         for key, d in due:
             detail = {
@@ -410,23 +400,23 @@ async def _safety_net_lines(
                 "reason": d.reason,
             }
             yield (
-                uuid.uuid4(), batch_id, key, None, uuid.UUID(household["id"]), household["number"],
+                uuid.uuid4(), draft.batch_id, key, None, uuid.UUID(household["id"]), household["number"],
                 household["region_code"], account["payee_name"], household["head_id_masked"],  # type: ignore[index]
                 account["bank_name"], account["account_number_masked"], d.amount_fen, d.quantity,  # type: ignore[index]
-                d.rate_fen, version.version, detail, pending, None, None, now, now,
+                d.rate_fen, version.version, detail, pending, None, None, draft.now, draft.now,
             )  # fmt: skip
 
     async def lines() -> AsyncIterator[tuple[Any, ...]]:
-        categories, members = safety_net.STREAMED[data.kind]
-        async for household in registry.stream(
-            region=data.region,
+        categories, members = safety_net.STREAMED[draft.data.kind]
+        async for household in draft.registry.stream(
+            region=draft.data.region,
             categories=categories,
             members=members,
-            with_income=data.kind == Kind.dibao_gradual_exit,
-            token=own_token,
+            with_income=draft.data.kind == Kind.dibao_gradual_exit,
+            token=draft.own_token,
             with_account=True,
         ):
-            if is_within(household["region_code"], principal.region):
+            if is_within(household["region_code"], draft.principal.region):
                 for line in lines_of(household):
                     yield line
 
@@ -434,24 +424,20 @@ async def _safety_net_lines(
 
 
 async def _monitoring_lines(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    monitoring: MonitoringClient,
-    data: BatchCreate,
-    batch_id: uuid.UUID,
-    now: datetime,
+    session: AsyncSession, draft: Draft, monitoring: MonitoringClient
 ) -> list[dict[str, Any]]:
     """What monitoring records as owed — the month's wages (a post's month, a member's month of labour) or
     the year's 贴息 of each loan —, each keyed once, less those a live line holds: an entitlement is paid
     once however often a batch is drafted."""
-    if data.kind == Kind.loan_interest_subsidy:
-        owed = await monitoring.loan_subsidies_owed(year=data.year, region=data.region)
+    if draft.data.kind == Kind.loan_interest_subsidy:
+        owed = await monitoring.loan_subsidies_owed(year=draft.data.year, region=draft.data.region)
     else:
         owed = await monitoring.wages_owed(
-            kind=data.kind, month=f"{data.year:04d}-{data.month:02d}", region=data.region
+            kind=draft.data.kind,
+            month=f"{draft.data.year:04d}-{draft.data.month:02d}",
+            region=draft.data.region,
         )
-    owed = [w for w in owed if w["amount_fen"] > 0 and is_within(w["region_code"], principal.region)]
+    owed = [w for w in owed if w["amount_fen"] > 0 and is_within(w["region_code"], draft.principal.region)]
     held = set(
         await session.exec(
             select(Line.entitlement_key).where(
@@ -461,8 +447,8 @@ async def _monitoring_lines(
     )
     return [
         _line_row(
-            batch_id,
-            now,
+            draft.batch_id,
+            draft.now,
             entitlement_key=w["key"],
             claim_id=None,
             household_id=uuid.UUID(w["household_id"]),
@@ -529,45 +515,16 @@ async def create_batch(
     )
     session.add(batch)
     await session.flush()
-    held: list[dict[str, Any]] = []
-    if data.kind == Kind.education:
-        records = await _education_lines(
-            session,
-            principal=principal,
-            registry=registry,
-            own_token=own_token,
-            data=data,
-            batch_id=batch.id,
-            now=now,
-            held=held,
-        )
+    draft = Draft(principal, registry, own_token, data, batch.id, now, held=[])
+    if data.kind in FROM_MONITORING:
+        rows = await _monitoring_lines(session, draft, monitoring)
+        records = _as_records(await _payable(registry, rows, draft.held, token=own_token), LINE_COLUMNS)
+    elif data.kind == Kind.education:
+        records = await _education_lines(session, draft)
     elif data.kind in SAFETY_NET:
-        records = await _safety_net_lines(
-            session,
-            principal=principal,
-            registry=registry,
-            own_token=own_token,
-            data=data,
-            batch_id=batch.id,
-            now=now,
-            held=held,
-        )
-    elif data.kind in FROM_MONITORING:
-        rows = await _monitoring_lines(
-            session, principal=principal, monitoring=monitoring, data=data, batch_id=batch.id, now=now
-        )
-        records = _as_records(await _payable(registry, rows, held, token=own_token), LINE_COLUMNS)
+        records = await _safety_net_lines(session, draft)
     else:
-        records = await _claim_lines(
-            session,
-            principal=principal,
-            registry=registry,
-            own_token=own_token,
-            data=data,
-            batch_id=batch.id,
-            now=now,
-            held=held,
-        )
+        records = await _claim_lines(session, draft)
     # A concurrent draft holding the same entitlement loses here, on the live-entitlement unique index (409);
     # the whole batch rolls back with it.
     await _insert_records(session, Line.__table__, LINE_COLUMNS, _counted(batch, records))  # type: ignore[attr-defined]
@@ -575,11 +532,11 @@ async def create_batch(
         month = f"{data.month} 月" if data.month else ""
         place = await registry.region_name(data.region, token=own_token)
         nothing = f"{place}没有可纳入批次的 {data.year} 年{month}{data.kind.label}"
-        if held:
+        if held := draft.held:
             number, reason = held[0]["household_number"], held[0]["reason"]
             nothing += f"（{len(held)} 户收款账户未通过校验，如 {number}：{reason}）"
         raise Invalid.field("kind", nothing)
-    batch.held = held or None
+    batch.held = draft.held or None
     session.add(batch)
     await session.flush()
     public = to_public(batch)
