@@ -251,8 +251,8 @@ def _calamine_rows(file: IO[bytes], bounds: Bounds) -> Iterator[Sequence[Any]]:
     first cell used)."""
     try:
         with zipfile.ZipFile(file) as book:
-            sheet = _first_worksheet(book)
-            assert sheet is not None  # inspect found it
+            if (sheet := _first_worksheet(book)) is None:
+                raise UnreadableFile(DAMAGED)
             slices = _Slices(book, sheet)
             with book.open(sheet) as part:
                 frame, pieces = row_slices.cut(part, max_bytes=slices.max_bytes, max_rows=SLICE_ROWS)
