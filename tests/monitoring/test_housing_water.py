@@ -26,6 +26,11 @@ async def unsafe_visit(services: Services, household_id: str, **flags: bool) -> 
     ).status_code == 201
     await services.app.state.dispatcher.dispatch_due()
 
+    async def shown() -> bool:  # the app's own dispatcher may have claimed the message first
+        return all([await flag(services, household_id, name) is value for name, value in flags.items()])
+
+    await eventually(shown)
+
 
 async def flag(services: Services, household_id: str, name: str) -> Any:
     village = services.headers("village_official", ASIER)
